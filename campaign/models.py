@@ -1,0 +1,167 @@
+"""The campaign and the people: units in a tree, the hundred-day campaign and its rules, profiles."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    """The Django groups of DESIGN.md: code names fixed, labels Chinese."""
+
+    TOWN_ADMIN = "town_admin", _("Campaign office")
+    LEADER = "leader", _("Project leader")
+    TEAM_MEMBER = "team_member", _("Project team member")
+    SUPERVISOR = "supervisor", _("Supervision group")
+    OBSERVER = "observer", _("Higher-level supervision")
+
+
+class Unit(models.Model):
+    """An organisation in a tree: 福州市 › 长乐市 › 湖南镇 › villages; departments answer obstacles."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("County")
+        TOWN = "town", _("Town")
+        VILLAGE = "village", _("Village")
+        DEPARTMENT = "department", _("Department")
+        COMPANY = "company", _("Company")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unit_name_unique_in_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def ancestors(self) -> list["Unit"]:
+        """This unit's parents, nearest first (a handful of rows: trees here are ≤ 6 deep)."""
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def descendant_ids(self) -> set[int]:
+        """Ids of this unit and every unit below it, one query per level of the tree."""
+        ids, frontier = {self.pk}, [self.pk]
+        while frontier:
+            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.update(frontier)
+        return ids
+
+
+class Campaign(models.Model):
+    """A hundred-day campaign of one town, with the thresholds the lateness rules read."""
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", _("Planning")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    unit = models.ForeignKey(Unit, verbose_name=_("town"), on_delete=models.PROTECT,
+                             related_name="campaigns")
+    name = models.CharField(_("name"), max_length=200)
+    notice_prefix = models.CharField(
+        _("notice number prefix"), max_length=10, default="湖督",
+        help_text=_("Printed before the year in notice numbers, as in 湖督〔2026〕12号."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.PLANNING)
+    declared_project_count = models.PositiveIntegerField(
+        _("declared project count"), null=True, blank=True,
+        help_text=_("The count announced; a mismatch with the real count is shown, not hidden."),
+    )
+    yellow_lag_points = models.PositiveSmallIntegerField(
+        _("yellow at lag (points)"), default=5, validators=[MaxValueValidator(100)])
+    red_lag_points = models.PositiveSmallIntegerField(
+        _("red at lag (points)"), default=15, validators=[MaxValueValidator(100)])
+    milestone_grace_days = models.PositiveSmallIntegerField(_("milestone grace days"), default=7)
+    report_weekday = models.PositiveSmallIntegerField(
+        _("weekly report day"), choices=Weekday.choices, default=Weekday.FRIDAY)
+    report_due_time = models.TimeField(_("report due time"), default=datetime.time(18, 0))
+    notice_response_days = models.PositiveSmallIntegerField(
+        _("days to respond to a notice"), default=3, validators=[MinValueValidator(1)])
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate overdue notices after (days)"), default=3)
+    auto_issue_notices = models.BooleanField(_("issue notices automatically"), default=False)
+    webhook_url = models.URLField(
+        _("group robot webhook"), blank=True,
+        help_text=_("Optional: notifications are also POSTed here as JSON."),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
+                                   name="campaign_ends_after_start"),
+            models.CheckConstraint(condition=Q(red_lag_points__gte=models.F("yellow_lag_points")),
+                                   name="campaign_red_not_below_yellow"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def length_days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    def day_number(self, as_of: datetime.date) -> int:
+        """Day N of the campaign on as_of (1 on start_date), clamped to 0 before and length after."""
+        return max(0, min(self.length_days, (as_of - self.start_date).days + 1))
+
+    def days_left(self, as_of: datetime.date) -> int:
+        return max(0, (self.end_date - as_of).days)
+
+
+class Profile(models.Model):
+    """One per user: the name, unit, title and phone a town office knows people by."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                                on_delete=models.CASCADE, related_name="profile")
+    full_name = models.CharField(_("full name"), max_length=50)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="profiles")
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return self.full_name

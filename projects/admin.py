@@ -1,0 +1,135 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    ActionItem,
+    Assignment,
+    Hazard,
+    Highlight,
+    Meeting,
+    Milestone,
+    Obstacle,
+    ProgressReport,
+    Project,
+    ReportPhoto,
+    SafetyCheck,
+)
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "level", "listed_by", "leader_name", "status", "progress",
+                    "health", "last_reported_at"]
+    list_display_links = ["code", "name"]
+    list_filter = ["campaign", "level", "listed_by", "status", "health", "category"]
+    search_fields = ["code", "name", "owner", "leader__profile__full_name"]
+    list_select_related = ["listed_by", "leader__profile"]
+    autocomplete_fields = ["leader", "listed_by"]
+    readonly_fields = ["progress", "investment_done", "health", "last_reported_at"]
+    inlines = [MilestoneInline, AssignmentInline]
+    fieldsets = [
+        (None, {"fields": ["campaign", "code", "name", "level", "listed_by", "owner", "category",
+                           "goal"]}),
+        (_("Plan"), {"fields": ["planned_start", "planned_end", "planned_investment", "leader",
+                                "status", "pause_reason", "pause_approved"]}),
+        (_("Current state (derived)"), {"fields": ["progress", "investment_done", "health",
+                                                   "last_reported_at"]}),
+    ]
+
+    @admin.display(description=_("responsible leader"), ordering="leader__profile__full_name")
+    def leader_name(self, obj):
+        profile = getattr(obj.leader, "profile", None)
+        return profile.full_name if profile else obj.leader.get_username()
+
+
+class ReportPhotoInline(admin.TabularInline):
+    model = ReportPhoto
+    extra = 0
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["project", "percent", "investment_done", "reported_by", "reported_at"]
+    list_filter = ["project__campaign", "project__level"]
+    search_fields = ["project__code", "project__name", "work_done", "problems"]
+    list_select_related = ["project", "reported_by"]
+    date_hierarchy = "reported_at"
+    autocomplete_fields = ["project", "reported_by"]
+    inlines = [ReportPhotoInline]
+
+
+@admin.register(Obstacle)
+class ObstacleAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "project", "category", "responsible_unit", "due_date", "status"]
+    list_filter = ["category", "status", "project__campaign"]
+    search_fields = ["title", "description", "project__name", "project__code"]
+    list_select_related = ["project", "responsible_unit"]
+    autocomplete_fields = ["project", "responsible_unit", "raised_by"]
+
+
+class HazardInline(admin.TabularInline):
+    model = Hazard
+    extra = 0
+
+
+@admin.register(SafetyCheck)
+class SafetyCheckAdmin(admin.ModelAdmin):
+    list_display = ["project", "checked_on", "checked_by"]
+    list_filter = ["project__campaign"]
+    search_fields = ["project__name", "project__code", "summary"]
+    list_select_related = ["project", "checked_by"]
+    autocomplete_fields = ["project", "checked_by"]
+    inlines = [HazardInline]
+
+
+@admin.register(Hazard)
+class HazardAdmin(SimpleHistoryAdmin):
+    list_display = ["description", "check_record", "level", "rectify_by", "rectified_on"]
+    list_filter = ["level", ("rectified_on", admin.EmptyFieldListFilter)]
+    search_fields = ["description", "check_record__project__name"]
+    list_select_related = ["check_record__project"]
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 0
+    autocomplete_fields = ["owner", "project"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "held_on", "chaired_by", "location"]
+    list_filter = ["kind", "campaign"]
+    search_fields = ["title", "summary", "location"]
+    list_select_related = ["chaired_by"]
+    autocomplete_fields = ["chaired_by", "projects"]
+    inlines = [ActionItemInline]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(SimpleHistoryAdmin):
+    list_display = ["description", "meeting", "owner", "due_date", "done_on"]
+    list_filter = [("done_on", admin.EmptyFieldListFilter)]
+    search_fields = ["description"]
+    list_select_related = ["meeting", "owner"]
+
+
+@admin.register(Highlight)
+class HighlightAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "project", "person_name", "created_at"]
+    list_filter = ["kind", "campaign"]
+    search_fields = ["title", "body", "person_name"]
+    list_select_related = ["project"]
+    autocomplete_fields = ["project"]

@@ -1,0 +1,431 @@
+"""What is being built and how far it is: projects, teams, milestones, reports, and the field work
+around them (obstacles, safety, meetings, highlights)."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from supervision import rules
+
+PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+def _percent_field(verbose_name, **kwargs):
+    return models.DecimalField(verbose_name, max_digits=4, decimal_places=1,
+                               validators=PERCENT_VALIDATORS, **kwargs)
+
+
+def _wan_yuan_field(verbose_name, **kwargs):
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2,
+                               validators=[MinValueValidator(Decimal("0"))], **kwargs)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def in_campaign(self, campaign):
+        return self.filter(campaign=campaign)
+
+    def writable_by(self, user):
+        """Projects the user may write to: as their leader, on their team, or as town_admin."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.groups.filter(name="town_admin").exists():
+            return self
+        return self.filter(Q(leader=user) | Q(assignments__user=user)).distinct()
+
+
+class Project(models.Model):
+    """A key project of the campaign: one leader, one team, reported on weekly."""
+
+    class Level(models.TextChoices):
+        CITY = "city", _("City level")
+        COUNTY = "county", _("County level")
+        TOWN = "town", _("Town level")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        SUSPENDED = "suspended", _("Suspended")
+
+    class Health(models.TextChoices):
+        GREEN = rules.Health.GREEN, _("Green")
+        YELLOW = rules.Health.YELLOW, _("Yellow")
+        RED = rules.Health.RED, _("Red")
+        DONE = rules.Health.DONE, _("Done")
+        PAUSED = rules.Health.PAUSED, _("Paused")
+
+    campaign = models.ForeignKey("campaign.Campaign", verbose_name=_("campaign"),
+                                 on_delete=models.CASCADE, related_name="projects")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("project name"), max_length=200)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    listed_by = models.ForeignKey("campaign.Unit", verbose_name=_("listed by"),
+                                  on_delete=models.PROTECT, related_name="listed_projects")
+    owner = models.CharField(_("project owner"), max_length=200)
+    category = models.CharField(_("category"), max_length=50, blank=True)
+    goal = models.TextField(_("campaign goal"))
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    planned_investment = _wan_yuan_field(_("planned investment (10k yuan)"), default=Decimal("0"))
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("responsible leader"),
+                               on_delete=models.PROTECT, related_name="led_projects")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.NOT_STARTED)
+    pause_reason = models.TextField(_("reason for suspension"), blank=True)
+    pause_approved = models.BooleanField(
+        _("suspension approved"), default=False,
+        help_text=_("A suspension with an approved reason keeps no light until the project resumes."),
+    )
+    # Derived, kept current by the report service and the scan.
+    progress = _percent_field(_("progress (%)"), default=Decimal("0"))
+    investment_done = _wan_yuan_field(_("investment done (10k yuan)"), default=Decimal("0"))
+    health = models.CharField(_("health"), max_length=10, choices=Health.choices,
+                              default=Health.GREEN)
+    last_reported_at = models.DateTimeField(_("last reported at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["health", "last_reported_at"])
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["campaign", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "code"], name="project_code_unique_in_campaign"),
+            models.CheckConstraint(condition=Q(progress__gte=0) & Q(progress__lte=100),
+                                   name="project_progress_0_100"),
+            models.CheckConstraint(condition=Q(planned_end__gte=F("planned_start")),
+                                   name="project_ends_after_start"),
+            models.CheckConstraint(condition=Q(investment_done__gte=0) & Q(planned_investment__gte=0),
+                                   name="project_investment_not_negative"),
+        ]
+        indexes = [models.Index(fields=["campaign", "health"], name="project_campaign_health")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_paused_with_reason(self) -> bool:
+        return self.status == self.Status.SUSPENDED and self.pause_approved and bool(self.pause_reason)
+
+    def planned_percent(self, as_of: datetime.date) -> Decimal:
+        """Planned % on as_of from the plan curve (uses prefetched milestones when present)."""
+        return rules.planned_percent(as_of, self.planned_start, self.planned_end,
+                                     [m.as_fact() for m in self.milestones.all()])
+
+    def lag(self, as_of: datetime.date) -> Decimal:
+        """Points behind the plan on as_of, against the stored progress."""
+        return rules.lag(self.planned_percent(as_of), self.progress)
+
+
+class Assignment(models.Model):
+    """A town or village cadre on a project's team (工作专班)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead cadre")
+        MEMBER = "member", _("Member")
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    unit = models.ForeignKey("campaign.Unit", verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="assignments")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("team assignment")
+        verbose_name_plural = _("team assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="assignment_once_per_project"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} · {self.user}"
+
+
+class Milestone(models.Model):
+    """A node (节点) of the plan: by due_date the project should be at planned_percent."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="milestones")
+    name = models.CharField(_("name"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    planned_percent = _percent_field(_("planned progress (%)"))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_date", "planned_percent"]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_percent__gte=0) & Q(planned_percent__lte=100),
+                                   name="milestone_percent_0_100"),
+        ]
+        indexes = [models.Index(fields=["due_date"], name="milestone_due",
+                                condition=Q(completed_on__isnull=True))]
+
+    def __str__(self):
+        return self.name
+
+    def as_fact(self) -> rules.MilestoneFact:
+        return rules.MilestoneFact(self.due_date, self.planned_percent, self.completed_on)
+
+
+class ProgressReport(models.Model):
+    """A weekly report (进度填报): cumulative percent and investment, what was done, what is next."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="reports")
+    percent = _percent_field(_("progress (%)"))
+    investment_done = _wan_yuan_field(_("investment done (10k yuan)"))
+    work_done = models.TextField(_("work done"))
+    next_steps = models.TextField(_("next steps"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    needs_coordination = models.TextField(_("needs coordination"), blank=True)
+    decrease_reason = models.TextField(
+        _("reason for lower progress"), blank=True,
+        help_text=_("Required when the progress is lower than in the last report."),
+    )
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"),
+                                    on_delete=models.PROTECT, related_name="progress_reports")
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0) & Q(percent__lte=100),
+                                   name="report_percent_0_100"),
+            models.CheckConstraint(condition=Q(investment_done__gte=0),
+                                   name="report_investment_not_negative"),
+        ]
+        indexes = [models.Index(fields=["project", "-reported_at"], name="report_project_latest")]
+
+    def __str__(self):
+        return f"{self.project.code} {self.percent}% @ {self.reported_at:%Y-%m-%d}"
+
+
+def report_photo_path(instance, filename):
+    return f"reports/{timezone.localdate():%Y/%m}/{filename}"
+
+
+class ReportPhoto(models.Model):
+    report = models.ForeignKey(ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE,
+                               related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=report_photo_path)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.image.name
+
+
+class Obstacle(models.Model):
+    """An item on the problem list (问题清单), with the unit that must answer it and by when."""
+
+    class Category(models.TextChoices):
+        APPROVALS = "approvals", _("Approvals")
+        WATER_POWER = "water_power", _("Water and power supply")
+        POLE_RELOCATION = "pole_relocation", _("Pole and line relocation")
+        LAND = "land", _("Land acquisition and handover")
+        FUNDING = "funding", _("Funding")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        COORDINATING = "coordinating", _("Coordinating")
+        RESOLVED = "resolved", _("Resolved")
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="obstacles")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    responsible_unit = models.ForeignKey("campaign.Unit", verbose_name=_("responsible unit"),
+                                         null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="obstacles")
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.OPEN)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("raised by"),
+                                  null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="raised_obstacles")
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("obstacle")
+        verbose_name_plural = _("obstacles")
+        ordering = ["due_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | Q(resolved_on__isnull=False),
+                name="obstacle_resolved_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["due_date"], name="obstacle_open_due",
+                                condition=~Q(status="resolved"))]
+
+    def __str__(self):
+        return self.title
+
+
+class SafetyCheck(models.Model):
+    """A safety inspection of a project (一岗双责: who manages the work manages its safety)."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="safety_checks")
+    checked_on = models.DateField(_("checked on"))
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="safety_checks")
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("safety check")
+        verbose_name_plural = _("safety checks")
+        ordering = ["-checked_on"]
+
+    def __str__(self):
+        return f"{self.project.code} {self.checked_on}"
+
+
+class Hazard(models.Model):
+    """A safety hazard (安全隐患) found on a check, to be rectified by a date."""
+
+    class Level(models.TextChoices):
+        GENERAL = "general", _("General")
+        MAJOR = "major", _("Major")
+
+    check_record = models.ForeignKey(SafetyCheck, verbose_name=_("safety check"),
+                                     on_delete=models.CASCADE, related_name="hazards")
+    description = models.TextField(_("description"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices,
+                             default=Level.GENERAL)
+    rectify_by = models.DateField(_("rectify by"))
+    rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
+    rectification = models.TextField(_("rectification"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("safety hazard")
+        verbose_name_plural = _("safety hazards")
+        ordering = ["rectify_by"]
+        indexes = [models.Index(fields=["rectify_by"], name="hazard_open_due",
+                                condition=Q(rectified_on__isnull=True))]
+
+    def __str__(self):
+        return self.description[:40]
+
+
+class Meeting(models.Model):
+    """A special meeting (专题会) or site visit (现场调研) of the town leadership."""
+
+    class Kind(models.TextChoices):
+        SPECIAL_MEETING = "special_meeting", _("Special meeting")
+        SITE_VISIT = "site_visit", _("Site visit")
+
+    campaign = models.ForeignKey("campaign.Campaign", verbose_name=_("campaign"),
+                                 on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("held on"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    chaired_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("chaired by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="chaired_meetings")
+    projects = models.ManyToManyField(Project, verbose_name=_("projects"), blank=True,
+                                      related_name="meetings")
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_on"]
+
+    def __str__(self):
+        return self.title
+
+
+class ActionItem(models.Model):
+    """A decision of a meeting with an owner and a due date (定人定时定责)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
+                                related_name="action_items")
+    project = models.ForeignKey(Project, verbose_name=_("project"), null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="action_items")
+    description = models.TextField(_("description"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"),
+                              on_delete=models.PROTECT, related_name="action_items")
+    due_date = models.DateField(_("due date"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["due_date"]
+
+    def __str__(self):
+        return self.description[:40]
+
+    @property
+    def done(self) -> bool:
+        return self.done_on is not None
+
+
+def highlight_photo_path(instance, filename):
+    return f"highlights/{timezone.localdate():%Y/%m}/{filename}"
+
+
+class Highlight(models.Model):
+    """A good practice, an exemplary person or deed (宣传), for the bulletin."""
+
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", _("Good practice")
+        PERSON = "person", _("Exemplary person")
+        DEED = "deed", _("Exemplary deed")
+
+    campaign = models.ForeignKey("campaign.Campaign", verbose_name=_("campaign"),
+                                 on_delete=models.CASCADE, related_name="highlights")
+    project = models.ForeignKey(Project, verbose_name=_("project"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="highlights")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    person_name = models.CharField(_("person"), max_length=50, blank=True)
+    photo = models.ImageField(_("photo"), upload_to=highlight_photo_path, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="highlights")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("highlight")
+        verbose_name_plural = _("highlights")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title

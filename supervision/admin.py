@@ -1,0 +1,94 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Bulletin,
+    Criticism,
+    Delivery,
+    Finding,
+    Flag,
+    Notice,
+    NoticeEvent,
+    NoticeResponse,
+    Notification,
+    SpotCheck,
+)
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ["project", "kind", "severity", "opened_at", "resolved_at"]
+    list_filter = ["kind", "severity", ("resolved_at", admin.EmptyFieldListFilter),
+                   "project__campaign"]
+    search_fields = ["project__code", "project__name"]
+    list_select_related = ["project"]
+    readonly_fields = ["project", "kind", "severity", "opened_at", "resolved_at", "details",
+                       "updated_at"]
+
+
+class NoticeEventInline(admin.TabularInline):
+    model = NoticeEvent
+    extra = 0
+    readonly_fields = ["action", "actor", "at", "comment"]
+    can_delete = False
+
+
+class NoticeResponseInline(admin.StackedInline):
+    model = NoticeResponse
+    extra = 0
+
+
+@admin.register(Notice)
+class NoticeAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "project", "issued_to", "status", "respond_by", "urge_count"]
+    list_filter = ["status", "campaign"]
+    search_fields = ["number", "project__code", "project__name", "reason"]
+    list_select_related = ["project", "issued_to"]
+    readonly_fields = ["number", "year", "sequence", "issued_at", "acknowledged_at",
+                       "responded_at", "closed_at", "last_urged_at", "urge_count", "escalated_at"]
+    autocomplete_fields = ["project", "issued_to"]
+    inlines = [NoticeResponseInline, NoticeEventInline]
+
+
+@admin.register(Criticism)
+class CriticismAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "person", "status", "created_at", "confirmed_at"]
+    list_filter = ["status", "campaign"]
+    search_fields = ["project__name", "reason"]
+    list_select_related = ["project", "person"]
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    extra = 0
+    autocomplete_fields = ["project"]
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "planned_on", "sample_size", "seed", "status"]
+    list_filter = ["kind", "status", "campaign"]
+    search_fields = ["title"]
+    inlines = [FindingInline]
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(admin.ModelAdmin):
+    list_display = ["title", "period_start", "period_end", "status", "published_at"]
+    list_filter = ["status", "campaign"]
+    readonly_fields = ["snapshot", "generated_at", "published_at", "published_by"]
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    readonly_fields = ["channel", "status", "attempts", "last_error", "sent_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "user", "kind", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "user__username"]
+    list_select_related = ["user"]
+    inlines = [DeliveryInline]

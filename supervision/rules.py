@@ -1,0 +1,273 @@
+"""The rules of lateness (DESIGN.md), as pure functions of the data and ``as_of``.
+
+Nothing here touches the database or the clock: the scan, the pages and the tests all call these
+with plain values, so a scan for a past date gives the same answer every time it is run.
+
+Percentages are ``Decimal`` with one decimal place; dates are local dates in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+ONE_PLACE = Decimal("0.1")
+
+#: A forecast that never reaches 100 % at the present pace (no progress in the recent reports).
+NEVER = datetime.date.max
+
+#: How many of the latest reports give the pace for the forecast.
+FORECAST_REPORTS = 4
+
+#: A milestone, obstacle, hazard or notice this many days from its date is "due soon".
+DUE_SOON_DAYS = 3
+
+
+class Health:
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    DONE = "done"
+    #: Suspended with an approved reason (正当理由): no light until it resumes.
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    yellow_lag_points: int = 5
+    red_lag_points: int = 15
+    milestone_grace_days: int = 7
+
+
+@dataclass(frozen=True)
+class MilestoneFact:
+    due_date: datetime.date
+    planned_percent: Decimal
+    completed_on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class ReportFact:
+    reported_on: datetime.date
+    percent: Decimal
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the rules need to know of one project; built from rows by the scan or a page."""
+
+    planned_start: datetime.date
+    planned_end: datetime.date
+    completed: bool = False
+    paused_with_reason: bool = False
+    milestones: Sequence[MilestoneFact] = ()
+    reports: Sequence[ReportFact] = ()
+    report_missing: bool = False
+
+
+@dataclass(frozen=True)
+class Assessment:
+    health: str
+    planned_percent: Decimal
+    actual_percent: Decimal
+    lag: Decimal
+    overdue_milestones: tuple[MilestoneFact, ...] = ()
+    max_days_overdue: int = 0
+    forecast: datetime.date | None = None
+    finish_at_risk: bool = False
+    reasons: tuple[str, ...] = field(default=())
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def plan_curve(
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    milestones: Iterable[MilestoneFact] = (),
+) -> list[tuple[datetime.date, Decimal]]:
+    """The points of the plan: (planned_start, 0), each milestone in date order, (planned_end, 100).
+
+    Milestones outside the planned period are clamped into it; where two points share a date the
+    higher percent wins, so the curve never goes down.
+    """
+    points = [(planned_start, ZERO)]
+    for m in sorted(milestones, key=lambda m: (m.due_date, m.planned_percent)):
+        due = min(max(m.due_date, planned_start), planned_end)
+        points.append((due, Decimal(m.planned_percent)))
+    points.append((planned_end, HUNDRED))
+    curve: list[tuple[datetime.date, Decimal]] = []
+    for day, pct in points:
+        pct = max(pct, curve[-1][1]) if curve else pct
+        if curve and curve[-1][0] == day:
+            curve[-1] = (day, pct)
+        else:
+            curve.append((day, pct))
+    return curve
+
+
+def planned_percent(
+    as_of: datetime.date,
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    milestones: Iterable[MilestoneFact] = (),
+) -> Decimal:
+    """Planned % on as_of: linear between the points of plan_curve.
+
+    0 before planned_start, 100 on and after planned_end; one decimal place.
+    """
+    curve = plan_curve(planned_start, planned_end, milestones)
+    if as_of <= curve[0][0]:
+        return ZERO
+    if as_of >= curve[-1][0]:
+        return HUNDRED
+    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
+        if d0 <= as_of <= d1:
+            span = (d1 - d0).days
+            return _q(p0 + (p1 - p0) * Decimal((as_of - d0).days) / Decimal(span))
+    return HUNDRED  # unreachable: the curve covers [start, end]
+
+
+def latest_percent(reports: Iterable[ReportFact], as_of: datetime.date) -> Decimal:
+    """The cumulative % of the latest report on or before as_of; 0 with none."""
+    dated = [r for r in reports if r.reported_on <= as_of]
+    if not dated:
+        return ZERO
+    return Decimal(max(dated, key=lambda r: r.reported_on).percent)
+
+
+def lag(planned: Decimal, actual: Decimal) -> Decimal:
+    """Points behind the plan: planned − actual (negative when ahead)."""
+    return _q(Decimal(planned) - Decimal(actual))
+
+
+def forecast_finish(reports: Iterable[ReportFact], as_of: datetime.date) -> datetime.date | None:
+    """The date 100 % would be reached at the pace of the latest reports (up to FORECAST_REPORTS).
+
+    None when it cannot be told (fewer than two reports on different days before as_of); the
+    latest report's date when 100 % is already reported; NEVER when the recent reports show no
+    progress.
+    """
+    dated = sorted((r for r in reports if r.reported_on <= as_of), key=lambda r: r.reported_on)
+    if dated and Decimal(dated[-1].percent) >= HUNDRED:
+        return dated[-1].reported_on
+    recent = dated[-FORECAST_REPORTS:]
+    if len(recent) < 2 or recent[0].reported_on == recent[-1].reported_on:
+        return None
+    first, last = recent[0], recent[-1]
+    days = (last.reported_on - first.reported_on).days
+    pace = (Decimal(last.percent) - Decimal(first.percent)) / Decimal(days)
+    if pace <= 0:
+        return NEVER
+    remaining_days = math.ceil((HUNDRED - Decimal(last.percent)) / pace)
+    try:
+        return last.reported_on + datetime.timedelta(days=remaining_days)
+    except OverflowError:
+        return NEVER
+
+
+def overdue_milestones(
+    milestones: Iterable[MilestoneFact], as_of: datetime.date
+) -> list[MilestoneFact]:
+    """Milestones past their due date on as_of and not completed by then."""
+    return [
+        m for m in milestones
+        if m.due_date < as_of and (m.completed_on is None or m.completed_on > as_of)
+    ]
+
+
+def report_due_moment(
+    now: datetime.datetime, weekday: int, due_time: datetime.time
+) -> datetime.datetime:
+    """The latest weekly report deadline at or before now (aware, in now's time zone)."""
+    local_day = now.date()
+    back = (local_day.weekday() - weekday) % 7
+    due = datetime.datetime.combine(local_day - datetime.timedelta(days=back), due_time,
+                                    tzinfo=now.tzinfo)
+    if due > now:
+        due -= datetime.timedelta(days=7)
+    return due
+
+
+def is_report_missing(
+    last_reported_at: datetime.datetime | None,
+    now: datetime.datetime,
+    weekday: int,
+    due_time: datetime.time,
+    obliged_from: datetime.date,
+) -> bool:
+    """This week's report is missing after the due time.
+
+    With D the latest deadline at or before now, a report is owed for the week ending at D when
+    the project was obliged to report by then (D's date is on or after obliged_from, the later of
+    the campaign's and the project's start); it is missing when nothing was reported since the
+    deadline before D. A late report clears it.
+    """
+    due = report_due_moment(now, weekday, due_time)
+    if due.date() < obliged_from:
+        return False
+    return last_reported_at is None or last_reported_at <= due - datetime.timedelta(days=7)
+
+
+def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) -> Assessment:
+    """The light of one project on as_of, with the figures behind it.
+
+    - done when completed;
+    - paused when suspended with an approved reason (it keeps no light until it resumes);
+    - red when lag ≥ red_lag_points or a milestone is overdue beyond the grace days;
+    - yellow when lag ≥ yellow_lag_points, a milestone is overdue within the grace days, this
+      week's report is missing, or the forecast misses planned_end;
+    - green otherwise.
+    """
+    planned = planned_percent(as_of, facts.planned_start, facts.planned_end, facts.milestones)
+    actual = latest_percent(facts.reports, as_of)
+    behind = lag(planned, actual)
+    overdue = tuple(overdue_milestones(facts.milestones, as_of))
+    days_overdue = max(((as_of - m.due_date).days for m in overdue), default=0)
+    forecast = forecast_finish(facts.reports, as_of)
+    at_risk = forecast is not None and forecast > facts.planned_end and actual < HUNDRED
+
+    if facts.completed:
+        return Assessment(Health.DONE, planned, actual, behind, forecast=forecast)
+    if facts.paused_with_reason:
+        return Assessment(Health.PAUSED, planned, actual, behind, forecast=forecast)
+
+    reasons = []
+    if behind >= thresholds.red_lag_points:
+        reasons.append("behind_plan")
+    if days_overdue > thresholds.milestone_grace_days:
+        reasons.append("milestone_overdue")
+    if reasons:
+        health = Health.RED
+    else:
+        if behind >= thresholds.yellow_lag_points:
+            reasons.append("behind_plan")
+        if overdue:
+            reasons.append("milestone_overdue")
+        if facts.report_missing:
+            reasons.append("report_missing")
+        if at_risk:
+            reasons.append("finish_at_risk")
+        health = Health.YELLOW if reasons else Health.GREEN
+    return Assessment(
+        health=health,
+        planned_percent=planned,
+        actual_percent=actual,
+        lag=behind,
+        overdue_milestones=overdue,
+        max_days_overdue=days_overdue,
+        forecast=forecast,
+        finish_at_risk=at_risk,
+        reasons=tuple(reasons),
+    )
+
+
+def is_due_soon(due: datetime.date, as_of: datetime.date, days: int = DUE_SOON_DAYS) -> bool:
+    """Within `days` days of its date and not yet past it."""
+    return 0 <= (due - as_of).days <= days
