@@ -11,6 +11,10 @@ admin.site.index_title = _("Campaign office")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("projects/", include("projects.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("notifications/", include("supervision.notification_urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
 

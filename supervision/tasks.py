@@ -1,0 +1,1 @@
+"""Celery tasks: thin wrappers over the supervision services. (Filled in by the engine work.)"""

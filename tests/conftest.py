@@ -1,0 +1,85 @@
+"""Shared fixtures. Tests that need the real PostgreSQL or Redis use `postgres` / `redis_url`;
+with CI=true an unreachable service fails the suite instead of skipping it."""
+
+import os
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+
+from campaign.models import Role
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def _unavailable(what: str):
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is unreachable", pytrace=False)
+    pytest.skip(f"{what} is unreachable")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def postgres(db):
+    """Skip (or fail in CI) unless the suite runs on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        _unavailable("PostgreSQL (set DATABASE_URL to a postgres:// URL)")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    if not _reachable(REDIS_URL, 6379):
+        _unavailable(f"Redis at {REDIS_URL}")
+    return REDIS_URL
+
+
+def pytest_sessionstart(session):
+    if IN_CI and not os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")):
+        raise pytest.UsageError("CI=true but DATABASE_URL is not PostgreSQL")
+
+
+@pytest.fixture
+def campaign(db):
+    return factories.CampaignFactory()
+
+
+@pytest.fixture
+def town_admin(db):
+    return factories.UserFactory(username="admin1", roles=[Role.TOWN_ADMIN])
+
+
+@pytest.fixture
+def supervisor(db):
+    return factories.UserFactory(username="dcz1", roles=[Role.SUPERVISOR])
+
+
+@pytest.fixture
+def observer(db):
+    return factories.UserFactory(username="observer1", roles=[Role.OBSERVER])
+
+
+@pytest.fixture
+def project(campaign):
+    return factories.ProjectFactory(campaign=campaign)
+
+
+@pytest.fixture
+def team_member(project):
+    return factories.AssignmentFactory(project=project).user
+
+
+@pytest.fixture
+def outsider(db):
+    """A team member of nothing in particular."""
+    return factories.UserFactory(username="outsider", roles=[Role.TEAM_MEMBER])
