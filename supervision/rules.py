@@ -27,6 +27,14 @@ FORECAST_REPORTS = 4
 #: A milestone, obstacle, hazard or notice this many days from its date is "due soon".
 DUE_SOON_DAYS = 3
 
+#: A forecast this many days past planned_end is still on time: reports are weekly and rounded to
+#: a tenth of a point, so a project exactly on plan can forecast a day or two late.
+FORECAST_TOLERANCE_DAYS = 3
+
+#: A report describes the project on its own date for this many days; after that the plan is
+#: read on as_of, so a project that stops reporting keeps falling behind.
+REPORT_FRESH_DAYS = 7
+
 
 class Health:
     GREEN = "green"
@@ -73,6 +81,7 @@ class ProjectFacts:
 @dataclass(frozen=True)
 class Assessment:
     health: str
+    measured_on: datetime.date
     planned_percent: Decimal
     actual_percent: Decimal
     lag: Decimal
@@ -147,8 +156,28 @@ def lag(planned: Decimal, actual: Decimal) -> Decimal:
     return _q(Decimal(planned) - Decimal(actual))
 
 
-def forecast_finish(reports: Iterable[ReportFact], as_of: datetime.date) -> datetime.date | None:
+def earned_date(percent: Decimal, curve: Sequence[tuple[datetime.date, Decimal]]) -> float:
+    """Earned schedule: the day (as an ordinal, with a fraction) on which the plan reaches percent."""
+    percent = Decimal(percent)
+    if percent <= curve[0][1]:
+        return float(curve[0][0].toordinal())
+    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
+        if p0 <= percent <= p1 and p1 > p0:
+            share = float((percent - p0) / (p1 - p0))
+            return d0.toordinal() + share * (d1 - d0).days
+    return float(curve[-1][0].toordinal())
+
+
+def forecast_finish(
+    reports: Iterable[ReportFact],
+    as_of: datetime.date,
+    curve: Sequence[tuple[datetime.date, Decimal]] | None = None,
+) -> datetime.date | None:
     """The date 100 % would be reached at the pace of the latest reports (up to FORECAST_REPORTS).
+
+    With the plan curve, the pace is measured against the plan (earned schedule): a project that
+    kept to the plan over its recent reports is forecast to finish on planned_end, one at half the
+    planned pace takes twice the remaining planned time. Without it, the pace is percent per day.
 
     None when it cannot be told (fewer than two reports on different days before as_of); the
     latest report's date when 100 % is already reported; NEVER when the recent reports show no
@@ -162,14 +191,34 @@ def forecast_finish(reports: Iterable[ReportFact], as_of: datetime.date) -> date
         return None
     first, last = recent[0], recent[-1]
     days = (last.reported_on - first.reported_on).days
-    pace = (Decimal(last.percent) - Decimal(first.percent)) / Decimal(days)
-    if pace <= 0:
-        return NEVER
-    remaining_days = math.ceil((HUNDRED - Decimal(last.percent)) / pace)
+    if curve is not None:
+        earned_first = earned_date(first.percent, curve)
+        earned_last = earned_date(last.percent, curve)
+        efficiency = (earned_last - earned_first) / days
+        if efficiency <= 0:
+            return NEVER
+        remaining_days = math.ceil(round((curve[-1][0].toordinal() - earned_last) / efficiency, 6))
+    else:
+        pace = (Decimal(last.percent) - Decimal(first.percent)) / Decimal(days)
+        if pace <= 0:
+            return NEVER
+        remaining_days = math.ceil((HUNDRED - Decimal(last.percent)) / pace)
     try:
-        return last.reported_on + datetime.timedelta(days=remaining_days)
+        return last.reported_on + datetime.timedelta(days=max(0, remaining_days))
     except OverflowError:
         return NEVER
+
+
+def measurement_date(last_reported_on: datetime.date | None, as_of: datetime.date) -> datetime.date:
+    """The date on which the plan is read to compare with the latest report.
+
+    A report describes the project on its own date, so between two weekly reports a project on
+    plan does not drift into yellow; once the report is older than REPORT_FRESH_DAYS the plan is
+    read on as_of and the lag grows day by day.
+    """
+    if last_reported_on is None or (as_of - last_reported_on).days > REPORT_FRESH_DAYS:
+        return as_of
+    return min(last_reported_on, as_of)
 
 
 def overdue_milestones(
@@ -222,41 +271,42 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
     - paused when suspended with an approved reason (it keeps no light until it resumes);
     - red when lag ≥ red_lag_points or a milestone is overdue beyond the grace days;
     - yellow when lag ≥ yellow_lag_points, a milestone is overdue within the grace days, this
-      week's report is missing, or the forecast misses planned_end;
+      week's report is missing, or the forecast misses planned_end by more than
+      FORECAST_TOLERANCE_DAYS;
     - green otherwise.
     """
-    planned = planned_percent(as_of, facts.planned_start, facts.planned_end, facts.milestones)
-    actual = latest_percent(facts.reports, as_of)
+    dated = [r for r in facts.reports if r.reported_on <= as_of]
+    latest = max(dated, key=lambda r: r.reported_on) if dated else None
+    measured_on = measurement_date(latest.reported_on if latest else None, as_of)
+    curve = plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
+    planned = planned_percent(measured_on, facts.planned_start, facts.planned_end, facts.milestones)
+    actual = Decimal(latest.percent) if latest else ZERO
     behind = lag(planned, actual)
     overdue = tuple(overdue_milestones(facts.milestones, as_of))
     days_overdue = max(((as_of - m.due_date).days for m in overdue), default=0)
-    forecast = forecast_finish(facts.reports, as_of)
-    at_risk = forecast is not None and forecast > facts.planned_end and actual < HUNDRED
+    forecast = forecast_finish(facts.reports, as_of, curve)
+    at_risk = (forecast is not None and actual < HUNDRED
+               and forecast > facts.planned_end + datetime.timedelta(days=FORECAST_TOLERANCE_DAYS))
 
     if facts.completed:
-        return Assessment(Health.DONE, planned, actual, behind, forecast=forecast)
+        return Assessment(Health.DONE, measured_on, planned, actual, behind, forecast=forecast)
     if facts.paused_with_reason:
-        return Assessment(Health.PAUSED, planned, actual, behind, forecast=forecast)
+        return Assessment(Health.PAUSED, measured_on, planned, actual, behind, forecast=forecast)
 
+    red = behind >= thresholds.red_lag_points or days_overdue > thresholds.milestone_grace_days
     reasons = []
-    if behind >= thresholds.red_lag_points:
+    if behind >= thresholds.yellow_lag_points:
         reasons.append("behind_plan")
-    if days_overdue > thresholds.milestone_grace_days:
+    if overdue:
         reasons.append("milestone_overdue")
-    if reasons:
-        health = Health.RED
-    else:
-        if behind >= thresholds.yellow_lag_points:
-            reasons.append("behind_plan")
-        if overdue:
-            reasons.append("milestone_overdue")
-        if facts.report_missing:
-            reasons.append("report_missing")
-        if at_risk:
-            reasons.append("finish_at_risk")
-        health = Health.YELLOW if reasons else Health.GREEN
+    if facts.report_missing:
+        reasons.append("report_missing")
+    if at_risk:
+        reasons.append("finish_at_risk")
+    health = Health.RED if red else Health.YELLOW if reasons else Health.GREEN
     return Assessment(
         health=health,
+        measured_on=measured_on,
         planned_percent=planned,
         actual_percent=actual,
         lag=behind,
