@@ -17,8 +17,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "
 
 def _unavailable(what: str):
     if IN_CI:
-        pytest.fail(f"{what} is required in CI but is unreachable", pytrace=False)
-    pytest.skip(f"{what} is unreachable")
+        pytest.fail(f"{what} is required in CI but is not available", pytrace=False)
+    pytest.skip(f"needs {what}")
 
 
 def _reachable(url: str, default_port: int) -> bool:

@@ -31,6 +31,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"单位{n}")
     kind = Unit.Kind.TOWN
+    parent = None
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,130 @@
+"""seed_demo builds the 湖南镇 campaign of the article, and a second run changes nothing."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from campaign.demo import DEMO_DAY, seed_demo
+from campaign.models import Campaign, Role, Unit
+from projects.models import (
+    ActionItem,
+    Assignment,
+    Hazard,
+    Highlight,
+    Meeting,
+    Milestone,
+    Obstacle,
+    ProgressReport,
+    Project,
+)
+from supervision import rules
+
+pytestmark = pytest.mark.django_db
+
+
+def table_counts():
+    models = [Unit, Campaign, User, Project, Assignment, Milestone, ProgressReport, Obstacle,
+              Hazard, Meeting, ActionItem, Highlight]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_the_demo_campaign_has_the_articles_thirteen_projects():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    campaign = Campaign.objects.get(is_demo=True)
+    assert campaign.unit.name == "湖南镇"
+    assert [u.name for u in campaign.unit.ancestors()][:2] == ["长乐市", "福州市"]
+    assert campaign.projects.count() == 13 == campaign.declared_project_count
+    by_listing = dict(campaign.projects.values_list("listed_by__name").annotate(n=Count("pk")))
+    assert by_listing == {"福州市": 7, "长乐市": 6}
+    assert set(campaign.projects.values_list("level", flat=True)) == {"city", "county"}
+    assert "演示" in campaign.name
+    assert "gongjian-demo-2026" in out.getvalue()
+
+
+def test_the_campaign_is_in_its_seventh_week_today():
+    campaign = seed_demo().campaign
+    today = timezone.localdate()
+    assert campaign.day_number(today) == DEMO_DAY
+    assert 43 <= DEMO_DAY <= 49
+    assert campaign.end_date - campaign.start_date == datetime.timedelta(days=99)
+
+
+def test_every_project_has_one_leader_a_team_milestones_and_weekly_reports():
+    campaign = seed_demo().campaign
+    leaders = set()
+    for project in campaign.projects.prefetch_related("assignments", "milestones", "reports"):
+        leaders.add(project.leader_id)
+        assert project.leader.groups.filter(name="leader").exists()
+        assert project.assignments.filter(role=Assignment.Role.LEAD).count() == 1
+        assert project.milestones.count() >= 2
+        assert 5 <= project.reports.count() <= 7
+        assert project.progress == project.reports.first().percent
+    assert 8 <= len(leaders) <= 10
+
+
+def test_reports_are_mostly_on_plan_some_behind_one_finished():
+    campaign = seed_demo().campaign
+    today = timezone.localdate()
+    thresholds = rules.Thresholds()
+    lights = []
+    for project in campaign.projects.prefetch_related("milestones", "reports"):
+        facts = rules.ProjectFacts(
+            project.planned_start, project.planned_end,
+            completed=project.status == Project.Status.COMPLETED,
+            milestones=[m.as_fact() for m in project.milestones.all()],
+            reports=[rules.ReportFact(timezone.localdate(r.reported_at), r.percent)
+                     for r in project.reports.all()],
+        )
+        lights.append(rules.assess(facts, today, thresholds).health)
+    assert lights.count("done") == 1
+    assert lights.count("red") >= 1
+    assert lights.count("yellow") >= 1
+    assert lights.count("green") > len(lights) / 2
+
+
+def test_field_work_covers_every_obstacle_category_a_hazard_and_a_meeting():
+    campaign = seed_demo().campaign
+    categories = set(Obstacle.objects.filter(project__campaign=campaign)
+                     .values_list("category", flat=True))
+    assert categories == set(Obstacle.Category.values)
+    assert Hazard.objects.filter(check_record__project__campaign=campaign,
+                                 rectified_on__isnull=True).exists()
+    meeting = Meeting.objects.get(campaign=campaign, kind=Meeting.Kind.SPECIAL_MEETING)
+    assert meeting.action_items.count() >= 2
+    assert Highlight.objects.filter(campaign=campaign).exists()
+
+
+def test_there_is_a_demo_user_for_every_role_with_the_printed_password():
+    result = seed_demo()
+    for role in Role:
+        usernames = result.usernames[role.value]
+        assert usernames, role
+        user = User.objects.get(username=usernames[0])
+        assert user.check_password(result.password)
+        assert user.profile.full_name
+
+
+def test_a_second_run_changes_nothing():
+    seed_demo()
+    before = table_counts()
+    updated = list(ProgressReport.objects.order_by("pk").values_list("pk", "percent"))
+    result = seed_demo()
+    assert result.created is False
+    assert table_counts() == before
+    assert list(ProgressReport.objects.order_by("pk").values_list("pk", "percent")) == updated
+
+
+def test_reset_recreates_the_campaign_with_the_dates_of_the_day():
+    first = seed_demo().campaign
+    later = timezone.localdate() + datetime.timedelta(days=10)
+    second = seed_demo(reset=True, today=later,
+                       now=timezone.now() + datetime.timedelta(days=10)).campaign
+    assert second.pk != first.pk
+    assert second.day_number(later) == DEMO_DAY
+    assert Campaign.objects.filter(is_demo=True).count() == 1

@@ -1,0 +1,15 @@
+"""Test settings: campaign.settings with a test secret, fast hashing and a throw-away media folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+
+from campaign.settings import *  # noqa: E402,F403
+from campaign.settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="gongjian-test-media-")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
