@@ -136,6 +136,9 @@ class NoticeCounter(models.Model):
             models.UniqueConstraint(fields=["campaign", "year"], name="notice_counter_per_year"),
         ]
 
+    def __str__(self):
+        return f"{self.campaign_id}/{self.year}: {self.last}"
+
 
 class NoticeEvent(models.Model):
     """One step of a notice's life, stamped with who and when (issue, urge, return, close…)."""
@@ -163,6 +166,9 @@ class NoticeEvent(models.Model):
         verbose_name_plural = _("notice events")
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
 
 class NoticeResponse(models.Model):
     """The leader's rectification answer (整改反馈) with evidence."""
@@ -179,6 +185,9 @@ class NoticeResponse(models.Model):
         verbose_name_plural = _("notice responses")
         ordering = ["responded_at"]
 
+    def __str__(self):
+        return self.measures[:40]
+
 
 def evidence_path(instance, filename):
     return f"evidence/{timezone.localdate():%Y/%m}/{filename}"
@@ -193,6 +202,9 @@ class Evidence(models.Model):
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return self.file.name
 
 
 class Criticism(models.Model):
@@ -225,6 +237,9 @@ class Criticism(models.Model):
         verbose_name = _("notice of criticism")
         verbose_name_plural = _("notices of criticism")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.project} · {self.person}"
 
 
 class SpotCheck(models.Model):
@@ -289,6 +304,9 @@ class Finding(models.Model):
     class Meta:
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
+
+    def __str__(self):
+        return self.description[:40]
 
 
 class Bulletin(models.Model):
@@ -385,6 +403,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # A claim older than the task time limit belongs to a worker that died: it may be taken again.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("delivery")
@@ -392,3 +413,8 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
         ]
+        indexes = [models.Index(fields=["next_attempt_at"], name="delivery_due",
+                                condition=Q(status__in=["pending", "sending"]))]
+
+    def __str__(self):
+        return f"{self.channel} {self.status}"

@@ -1,0 +1,462 @@
+"""The life of a supervision notice (督办单), one service per step.
+
+draft → issued (交办) → acknowledged (签收) → responded (反馈) → closed (办结, 销号);
+a response the supervision group does not accept is returned (退回) and answered again.
+
+Each step runs in one transaction, locks the notice row, checks who may do it (`refusal`),
+writes a NoticeEvent and notifies the people concerned after commit. A refused step raises
+NoticeStepRefused with a message fit to show the user.
+
+Who does what: the supervision group (supervisors and the campaign office) drafts, issues,
+returns and closes; the leader the notice is issued to acknowledges and responds. The scan drafts
+and, with the campaign's auto_issue_notices on, issues as the system (actor None).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campaign.access import is_supervisor
+from campaign.models import Campaign, Role
+
+from . import notify
+from .models import Criticism, Evidence, Notice, NoticeCounter, NoticeEvent, NoticeResponse
+
+Status = Notice.Status
+Action = NoticeEvent.Action
+
+
+class NoticeStepRefused(PermissionDenied):
+    """A step the user's role or the notice's state does not allow; `message` says why."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self):
+        return str(self.message)
+
+
+# Steps and the states they start from.
+STEPS = {
+    "issue": (Status.DRAFT,),
+    "acknowledge": (Status.ISSUED,),
+    "respond": (Status.ACKNOWLEDGED, Status.RETURNED),
+    "return": (Status.RESPONDED,),
+    "close": (Status.RESPONDED,),
+}
+SUPERVISION_STEPS = {"issue", "return", "close"}
+LEADER_STEPS = {"acknowledge", "respond"}
+
+_WRONG_STATE = {
+    "issue": gettext_lazy("Only a draft notice can be issued."),
+    "acknowledge": gettext_lazy("Only an issued notice can be acknowledged."),
+    "respond": gettext_lazy("Acknowledge the notice before responding to it."),
+    "return": gettext_lazy("Only a notice with a response can be returned."),
+    "close": gettext_lazy("Only a notice with a response can be closed."),
+}
+
+
+def refusal(step: str, notice: Notice, user) -> str | None:
+    """Why the user may not take this step now, or None when they may.
+
+    user None is the system (the scan issuing under auto_issue_notices).
+    """
+    if notice.status not in STEPS[step]:
+        return str(_WRONG_STATE[step])
+    if step in SUPERVISION_STEPS:
+        if user is not None and not is_supervisor(user):
+            return _("Only the supervision group can do this.")
+    elif user is None or user.pk != notice.issued_to_id:
+        return _("Only the leader the notice is issued to can do this.")
+    return None
+
+
+def allowed_steps(notice: Notice, user) -> list[str]:
+    """The steps the user may take on the notice now (for buttons on the notice page)."""
+    return [step for step in STEPS if refusal(step, notice, user) is None]
+
+
+def _check(step: str, notice: Notice, user) -> None:
+    reason = refusal(step, notice, user)
+    if reason is not None:
+        raise NoticeStepRefused(reason)
+
+
+def _lock(notice: Notice) -> Notice:
+    return Notice.objects.select_for_update().select_related("campaign", "project").get(
+        pk=notice.pk)
+
+
+def _event(notice: Notice, action: str, actor, at, comment: str = "") -> NoticeEvent:
+    return NoticeEvent.objects.create(notice=notice, action=action, actor=actor, at=at,
+                                      comment=comment)
+
+
+def _refresh_caller_copy(original: Notice, locked: Notice) -> Notice:
+    for field in locked._meta.concrete_fields:
+        setattr(original, field.attname, getattr(locked, field.attname))
+    return original
+
+
+def supervisors_of(campaign: Campaign):
+    """Active supervision-group users of the campaign's town (the town unit or a unit in it)."""
+    return get_user_model().objects.filter(
+        Q(profile__unit_id=campaign.unit_id) | Q(profile__unit__parent_id=campaign.unit_id),
+        is_active=True, groups__name__in=[Role.SUPERVISOR.value],
+    ).distinct()
+
+
+def notice_url(notice: Notice) -> str:
+    return f"/supervision/notices/{notice.pk}/"
+
+
+def _label(notice: Notice) -> str:
+    return notice.number or _("draft notice")
+
+
+def _notify(users, notice: Notice, kind: str, title: str, body: str = "", dedupe_key=""):
+    notify.notify(users, kind=kind, title=title, body=body, url=notice_url(notice),
+                  campaign=notice.campaign_id, dedupe_key=dedupe_key)
+
+
+# --- Steps --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_draft_notice(project, flags=(), *, reason: str, required_action: str,
+                        created_by=None) -> Notice:
+    """A draft notice to the project's leader, for the supervision group to review and issue."""
+    if created_by is not None and not is_supervisor(created_by):
+        raise NoticeStepRefused(_("Only the supervision group can do this."))
+    if not reason.strip() or not required_action.strip():
+        raise ValidationError(_("A notice needs a reason and the action required."))
+    now = timezone.now()
+    notice = Notice.objects.create(
+        campaign_id=project.campaign_id, project=project, issued_to_id=project.leader_id,
+        reason=reason, required_action=required_action, created_by=created_by, created_at=now,
+    )
+    flags = list(flags)
+    if flags:
+        notice.flags.set(flags)
+    _event(notice, Action.CREATED, created_by, now)
+    _notify(supervisors_of(project.campaign), notice, "notice_drafted",
+            _("Draft notice for %(project)s awaits review") % {"project": project},
+            reason, dedupe_key=f"notice-drafted:{notice.pk}")
+    return notice
+
+
+def next_number(campaign: Campaign, year: int) -> tuple[int, str]:
+    """The next sequence and number for the campaign and year, taken under the counter's row lock.
+
+    Call inside a transaction: the lock is held to commit, so concurrent issuers queue, and a
+    rolled-back issue gives its number back (no gaps, no duplicates).
+    """
+    NoticeCounter.objects.get_or_create(campaign=campaign, year=year)
+    counter = NoticeCounter.objects.select_for_update().get(campaign=campaign, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, f"{campaign.notice_prefix}〔{year}〕{counter.last}号"
+
+
+@transaction.atomic
+def issue_notice(notice: Notice, actor, respond_by: datetime.date | None = None) -> Notice:
+    """Number the notice and send it to the leader (交办), due in notice_response_days."""
+    locked = _lock(notice)
+    _check("issue", locked, actor)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if respond_by is not None and respond_by < today:
+        raise ValidationError(_("The response date cannot be in the past."))
+    locked.sequence, locked.number = next_number(locked.campaign, today.year)
+    locked.year = today.year
+    locked.status = Status.ISSUED
+    locked.issued_at = now
+    locked.respond_by = respond_by or today + datetime.timedelta(
+        days=locked.campaign.notice_response_days)
+    locked.save(update_fields=["year", "sequence", "number", "status", "issued_at", "respond_by"])
+    _event(locked, Action.ISSUED, actor, now)
+    _notify([locked.issued_to_id], locked, "notice_issued",
+            _("Supervision notice %(number)s: %(project)s, respond by %(date)s")
+            % {"number": locked.number, "project": locked.project, "date": locked.respond_by},
+            f"{locked.reason}\n{locked.required_action}", dedupe_key=f"notice-issued:{locked.pk}")
+    return _refresh_caller_copy(notice, locked)
+
+
+@transaction.atomic
+def acknowledge_notice(notice: Notice, actor) -> Notice:
+    """The leader signs for the notice (签收)."""
+    locked = _lock(notice)
+    _check("acknowledge", locked, actor)
+    now = timezone.now()
+    locked.status = Status.ACKNOWLEDGED
+    locked.acknowledged_at = now
+    locked.save(update_fields=["status", "acknowledged_at"])
+    _event(locked, Action.ACKNOWLEDGED, actor, now)
+    _notify(supervisors_of(locked.campaign), locked, "notice_acknowledged",
+            _("%(number)s acknowledged by %(person)s")
+            % {"number": locked.number, "person": _person(actor)},
+            dedupe_key=f"notice-acknowledged:{locked.pk}:{now.isoformat()}")
+    return _refresh_caller_copy(notice, locked)
+
+
+@transaction.atomic
+def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeResponse:
+    """The leader's rectification answer (整改反馈), with evidence files."""
+    locked = _lock(notice)
+    _check("respond", locked, actor)
+    if not measures.strip():
+        raise ValidationError({"measures": _("Describe the measures taken.")})
+    now = timezone.now()
+    response = NoticeResponse.objects.create(notice=locked, measures=measures, responded_by=actor,
+                                             responded_at=now)
+    for file in files:
+        Evidence.objects.create(response=response, file=file, uploaded_at=now)
+    locked.status = Status.RESPONDED
+    locked.responded_at = now
+    locked.save(update_fields=["status", "responded_at"])
+    _event(locked, Action.RESPONDED, actor, now, measures)
+    _notify(supervisors_of(locked.campaign), locked, "notice_responded",
+            _("%(number)s answered by %(person)s: please verify")
+            % {"number": locked.number, "person": _person(actor)}, measures,
+            dedupe_key=f"notice-responded:{locked.pk}:{response.pk}")
+    _refresh_caller_copy(notice, locked)
+    return response
+
+
+@transaction.atomic
+def return_notice(notice: Notice, actor, comment: str) -> Notice:
+    """The supervision group does not accept the response (退回): the leader answers again."""
+    locked = _lock(notice)
+    _check("return", locked, actor)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why the response is returned.")})
+    now = timezone.now()
+    locked.status = Status.RETURNED
+    locked.save(update_fields=["status"])
+    event = _event(locked, Action.RETURNED, actor, now, comment)
+    _notify([locked.issued_to_id], locked, "notice_returned",
+            _("%(number)s returned: the response is not accepted") % {"number": locked.number},
+            comment, dedupe_key=f"notice-returned:{locked.pk}:{event.pk}")
+    return _refresh_caller_copy(notice, locked)
+
+
+@transaction.atomic
+def close_notice(notice: Notice, actor, comment: str = "") -> Notice:
+    """The supervision group verifies the rectification and closes the notice (办结, 销号)."""
+    from .tasks import enqueue_project_scan
+
+    locked = _lock(notice)
+    _check("close", locked, actor)
+    now = timezone.now()
+    locked.status = Status.CLOSED
+    locked.closed_at = now
+    locked.save(update_fields=["status", "closed_at"])
+    _event(locked, Action.CLOSED, actor, now, comment)
+    _notify([locked.issued_to_id], locked, "notice_closed",
+            _("%(number)s closed") % {"number": locked.number}, comment,
+            dedupe_key=f"notice-closed:{locked.pk}")
+    enqueue_project_scan(locked.project_id)
+    return _refresh_caller_copy(notice, locked)
+
+
+def _person(user) -> str:
+    if user is None:
+        return _("the system")
+    profile = getattr(user, "profile", None)
+    return profile.full_name if profile else user.get_username()
+
+
+# --- Urging and escalation (daily) ------------------------------------------------------------
+
+
+def urge_overdue_notices(campaign: Campaign, now: datetime.datetime | None = None) -> dict:
+    """Urge (催办) every notice past respond_by without a response, once a local day; after
+    escalate_after_days overdue, escalate it once and draft a Criticism of the leader.
+
+    Each notice is claimed with a conditional UPDATE, so two runs on the same day urge it once.
+    Returns the counts {"urged": n, "escalated": m}.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    day_start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    counts = {"urged": 0, "escalated": 0}
+    overdue = (Notice.objects.filter(campaign=campaign, status__in=Notice.AWAITING_RESPONSE,
+                                     respond_by__lt=today)
+               .select_related("project", "campaign").order_by("pk"))
+    with translation.override(settings.LANGUAGE_CODE):
+        for notice in overdue:
+            days = (today - notice.respond_by).days
+            with transaction.atomic():
+                claimed = Notice.objects.filter(
+                    Q(last_urged_at__isnull=True) | Q(last_urged_at__lt=day_start),
+                    pk=notice.pk, status__in=Notice.AWAITING_RESPONSE,
+                ).update(last_urged_at=now, urge_count=F("urge_count") + 1)
+                if claimed:
+                    counts["urged"] += 1
+                    _event(notice, Action.URGED, None, now,
+                           _("%(days)s days overdue") % {"days": days})
+                    _notify([notice.issued_to_id], notice, "notice_urged",
+                            _("Urgent: %(number)s is %(days)s days overdue")
+                            % {"number": notice.number, "days": days},
+                            notice.required_action, dedupe_key=f"notice-urged:{notice.pk}:{today}")
+                if days >= campaign.escalate_after_days and _escalate(notice, now, days):
+                    counts["escalated"] += 1
+    return counts
+
+
+def _escalate(notice: Notice, now, days: int) -> bool:
+    if not Notice.objects.filter(pk=notice.pk, escalated_at__isnull=True).update(escalated_at=now):
+        return False
+    _event(notice, Action.ESCALATED, None, now, _("%(days)s days overdue") % {"days": days})
+    Criticism.objects.get_or_create(
+        notice=notice,
+        defaults={
+            "campaign_id": notice.campaign_id, "project_id": notice.project_id,
+            "person_id": notice.issued_to_id, "created_at": now,
+            "reason": _("Supervision notice %(number)s on %(project)s was not answered "
+                        "%(days)s days after its deadline %(date)s.")
+            % {"number": notice.number, "project": notice.project, "days": days,
+               "date": notice.respond_by},
+        },
+    )
+    _notify(supervisors_of(notice.campaign), notice, "notice_escalated",
+            _("%(number)s escalated: %(days)s days overdue, criticism drafted")
+            % {"number": notice.number, "days": days}, dedupe_key=f"notice-escalated:{notice.pk}")
+    return True
+
+
+# --- Drafting from the scan, in bulk ------------------------------------------------------------
+
+
+def _describe(kind: str, severity: str, details: dict) -> str:
+    from .models import Flag
+
+    label = dict(Flag.Kind.choices)[kind]
+    if kind == Flag.Kind.BEHIND_PLAN:
+        return _("%(label)s: planned %(planned)s%%, reported %(actual)s%%, %(lag)s points behind") % {
+            "label": label, **details}
+    if "days_overdue" in details:
+        return _("%(label)s: %(days)s days overdue") % {"label": label,
+                                                        "days": details["days_overdue"]}
+    if kind == Flag.Kind.FINISH_AT_RISK:
+        return _("%(label)s: at the present pace it finishes on %(forecast)s, planned %(end)s") % {
+            "label": label, "forecast": details.get("forecast"), "end": details.get("planned_end")}
+    return str(label)
+
+
+def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[int, int]:
+    """Draft one notice per (project_id, campaign_id, leader_id, code, name, wanted flags) in a few
+    queries; issue them at once in campaigns with auto_issue_notices. Returns (drafted, issued).
+
+    Runs inside the scan's transaction, which holds the campaigns' row locks.
+    """
+    from .models import Flag
+
+    with translation.override(settings.LANGUAGE_CODE):
+        notices = []
+        for pid, cid, leader_id, code, name, wanted in items:
+            campaign = campaigns[cid]
+            lines = [_describe(kind, sev, details) for kind, (sev, details) in wanted.items()]
+            notices.append(Notice(
+                campaign_id=cid, project_id=pid, issued_to_id=leader_id, created_at=now,
+                reason=_("%(project)s is lagging:") % {"project": f"{code} {name}"} + "\n"
+                + "\n".join(lines),
+                required_action=_("Find the causes, take measures to catch up, and report them "
+                                  "with evidence within %(days)s days.")
+                % {"days": campaign.notice_response_days},
+            ))
+        Notice.objects.bulk_create(notices, batch_size=1000)
+        flag_ids = defaultdict(list)
+        for pk, pid in Flag.objects.filter(project_id__in=[n.project_id for n in notices],
+                                           resolved_at__isnull=True).values_list("pk", "project_id"):
+            flag_ids[pid].append(pk)
+        Through = Notice.flags.through
+        Through.objects.bulk_create(
+            [Through(notice_id=n.pk, flag_id=f) for n in notices for f in flag_ids[n.project_id]],
+            batch_size=2000)
+        events = [NoticeEvent(notice=n, action=Action.CREATED, at=now) for n in notices]
+
+        issued = []
+        today = timezone.localdate(now)
+        for cid, group in _by_campaign(notices).items():
+            campaign = campaigns[cid]
+            if not campaign.auto_issue_notices:
+                continue
+            first, last = _take_numbers(campaign, today.year, len(group))
+            for seq, notice in zip(range(first, last + 1), group, strict=True):
+                notice.year, notice.sequence = today.year, seq
+                notice.number = f"{campaign.notice_prefix}〔{today.year}〕{seq}号"
+                notice.status, notice.issued_at = Status.ISSUED, now
+                notice.respond_by = today + datetime.timedelta(days=campaign.notice_response_days)
+                events.append(NoticeEvent(notice=notice, action=Action.ISSUED, at=now))
+                issued.append(notice)
+        if issued:
+            Notice.objects.bulk_update(
+                issued, ["year", "sequence", "number", "status", "issued_at", "respond_by"],
+                batch_size=1000)
+        NoticeEvent.objects.bulk_create(events, batch_size=2000)
+
+        messages = []
+        supervisors = _supervisors_by_campaign(campaigns)
+        for notice in notices:
+            if notice.status == Status.ISSUED:
+                messages.append(notify.Message(
+                    notice.issued_to_id, "notice_issued",
+                    _("Supervision notice %(number)s: %(project)s, respond by %(date)s")
+                    % {"number": notice.number, "project": notice.reason.split("\n")[0],
+                       "date": notice.respond_by},
+                    f"{notice.reason}\n{notice.required_action}", notice_url(notice),
+                    f"notice-issued:{notice.pk}", notice.campaign_id))
+            for uid in supervisors.get(notice.campaign_id, ()):
+                messages.append(notify.Message(
+                    uid, "notice_drafted",
+                    (_("Notice %(number)s issued automatically") % {"number": notice.number})
+                    if notice.status == Status.ISSUED else _("Draft notice awaits review"),
+                    notice.reason, notice_url(notice), f"notice-drafted:{notice.pk}",
+                    notice.campaign_id))
+        notify.notify_many(messages)
+    return len(notices), len(issued)
+
+
+def _by_campaign(notices):
+    groups = defaultdict(list)
+    for notice in notices:
+        groups[notice.campaign_id].append(notice)
+    return groups
+
+
+def _take_numbers(campaign: Campaign, year: int, count: int) -> tuple[int, int]:
+    """Reserve count consecutive sequence numbers under the counter's row lock."""
+    NoticeCounter.objects.get_or_create(campaign=campaign, year=year)
+    counter = NoticeCounter.objects.select_for_update().get(campaign=campaign, year=year)
+    first = counter.last + 1
+    counter.last += count
+    counter.save(update_fields=["last"])
+    return first, counter.last
+
+
+def _supervisors_by_campaign(campaigns: dict) -> dict[int, list[int]]:
+    units = defaultdict(list)
+    for campaign in campaigns.values():
+        units[campaign.unit_id].append(campaign.pk)
+    out = defaultdict(list)
+    rows = get_user_model().objects.filter(
+        Q(profile__unit_id__in=list(units)) | Q(profile__unit__parent_id__in=list(units)),
+        is_active=True, groups__name=Role.SUPERVISOR.value,
+    ).values_list("pk", "profile__unit_id", "profile__unit__parent_id").distinct()
+    for uid, unit_id, parent_id in rows:
+        for cid in units.get(unit_id, []) + units.get(parent_id, []):
+            if uid not in out[cid]:
+                out[cid].append(uid)
+    return out

@@ -1,0 +1,436 @@
+"""The scan: every flag kind of every project of a batch of campaigns, as of a moment.
+
+Set-based: a fixed handful of queries per batch whatever the number of projects —
+
+1. the campaigns, locked (two scans of a campaign queue instead of racing),
+2. the projects, 3. their milestones, 4. the latest report and the fourth-latest (for the pace),
+5. overdue obstacles, 6. overdue hazards and 7. notices not closed, each aggregated per project,
+8. the open flags —
+
+then the rules of supervision/rules.py in Python, and the writes in bulk: new flags (a flag open
+already is a no-op by the database constraint), changed details, resolved flags, the projects'
+health, draft notices and the leaders' notifications. A batch is one transaction, and a campaign
+is never split across batches, so every campaign moves from one consistent state to the next.
+
+A scan is a pure function of the data and the moment: run twice, the second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import zoneinfo
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Min, Q, Value, Window
+from django.db.models.functions import Least, RowNumber
+from django.utils import timezone
+
+from campaign.models import Campaign
+from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project
+
+from . import rules
+from .models import Flag, Notice
+
+log = logging.getLogger("gongjian.scan")
+
+Kind = Flag.Kind
+RED, YELLOW = "red", "yellow"
+
+#: A project yellow this long, with no notice, gets a draft notice.
+YELLOW_NOTICE_DAYS = 7
+
+#: Campaigns are scanned in batches of about this many projects (memory stays bounded).
+BATCH_PROJECTS = 20_000
+
+
+@dataclass
+class ScanResult:
+    campaigns: int = 0
+    projects: int = 0
+    opened: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    resolved: Counter = field(default_factory=Counter)
+    health_changed: int = 0
+    notices_drafted: int = 0
+    notices_issued: int = 0
+
+    def merge(self, other: ScanResult) -> ScanResult:
+        self.campaigns += other.campaigns
+        self.projects += other.projects
+        self.opened.update(other.opened)
+        self.updated.update(other.updated)
+        self.resolved.update(other.resolved)
+        self.health_changed += other.health_changed
+        self.notices_drafted += other.notices_drafted
+        self.notices_issued += other.notices_issued
+        return self
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.opened or self.updated or self.resolved or self.health_changed
+                    or self.notices_drafted)
+
+
+def local_zone():
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def scan_moment(as_of: datetime.date | None = None, now: datetime.datetime | None = None):
+    """The moment a scan "as of" a local date looks from: now for today (or no date), else the
+    end of that day in Asia/Shanghai (so a past date gives the same answer every time)."""
+    now = now or timezone.now()
+    if as_of is None or as_of == timezone.localdate(now, local_zone()):
+        return now
+    return datetime.datetime.combine(as_of, datetime.time(23, 59, 59), tzinfo=local_zone())
+
+
+# --- Entry points -------------------------------------------------------------------------------
+
+
+def scan_campaign(campaign_id: int, *, now=None) -> ScanResult:
+    return scan_campaigns([campaign_id], now=now)
+
+
+def scan_project(project_id: int, *, now=None) -> ScanResult:
+    """Rescan one project (after a report): its campaign is locked, only its flags change."""
+    campaign_id = (Project.objects.filter(pk=project_id)
+                   .values_list("campaign_id", flat=True).first())
+    if campaign_id is None:
+        return ScanResult()
+    return scan_campaigns([campaign_id], now=now, project_ids=[project_id])
+
+
+def campaign_batches(campaign_ids=None, batch_projects: int = BATCH_PROJECTS) -> list[list[int]]:
+    """Active campaigns (or the given ones) grouped so a batch holds about batch_projects."""
+    qs = Campaign.objects.all()
+    qs = qs.filter(pk__in=campaign_ids) if campaign_ids else qs.filter(
+        status=Campaign.Status.ACTIVE)
+    rows = qs.annotate(n=Count("projects")).order_by("pk").values_list("pk", "n")
+    batches, current, size = [], [], 0
+    limit = min(500, connection.features.max_query_params or 500)
+    for pk, n in rows:
+        if current and (size + n > batch_projects or len(current) >= limit):
+            batches.append(current)
+            current, size = [], 0
+        current.append(pk)
+        size += n
+    if current:
+        batches.append(current)
+    return batches
+
+
+def scan_all(*, now=None, campaign_ids=None, batch_projects: int = BATCH_PROJECTS) -> ScanResult:
+    """Scan every active campaign (or the given ones) in batches, in this process."""
+    now = now or timezone.now()
+    total = ScanResult()
+    for batch in campaign_batches(campaign_ids, batch_projects):
+        total.merge(scan_campaigns(batch, now=now))
+    return total
+
+
+# --- The scan -----------------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int | None = None):
+    size = size or min(10_000, (connection.features.max_query_params or 10_000) - 10)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _latest_reports(campaign_ids, project_ids, now) -> dict[int, list[tuple]]:
+    """Per project: [(reported_at, percent) of the latest report, and of the FORECAST_REPORTS-th
+    latest (or the oldest when fewer)], on or before now — the two ends of the recent pace."""
+    qs = ProgressReport.objects.filter(reported_at__lte=now, project__campaign_id__in=campaign_ids)
+    if project_ids:
+        qs = qs.filter(project_id__in=project_ids)
+    by_project = F("project_id")
+    ranked = (
+        qs.order_by()
+        .annotate(
+            rn=Window(RowNumber(), partition_by=[by_project],
+                      order_by=[F("reported_at").desc(), F("pk").desc()]),
+            n=Window(Count("pk"), partition_by=[by_project]),
+        )
+        .filter(Q(rn=1) | Q(rn=Least(F("n"), Value(rules.FORECAST_REPORTS))))
+        .values_list("project_id", "rn", "reported_at", "percent")
+    )
+    out: dict[int, list] = defaultdict(lambda: [None, None])
+    for pid, rn, at, pct in ranked:
+        row = out[pid]
+        if rn == 1:
+            row[0] = (at, pct)
+            if row[1] is None:
+                row[1] = (at, pct)
+        else:
+            row[1] = (at, pct)
+    return out
+
+
+def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
+    """Scan the campaigns (all their projects, or only project_ids) as of now, in one transaction."""
+    now = now or timezone.now()
+    local_now = timezone.localtime(now, local_zone())
+    as_of = local_now.date()
+    result = ScanResult()
+    with transaction.atomic():
+        campaigns = {c.pk: c for c in Campaign.objects.select_for_update()
+                     .filter(pk__in=list(campaign_ids)).order_by("pk")}
+        if not campaigns:
+            return result
+        ids = list(campaigns)
+        in_scope = Q(campaign_id__in=ids)
+        if project_ids:
+            in_scope &= Q(pk__in=list(project_ids))
+        projects = list(
+            Project.objects.filter(in_scope).order_by().values_list(
+                "pk", "campaign_id", "leader_id", "planned_start", "planned_end", "status",
+                "pause_reason", "pause_approved", "health", "code", "name")
+        )
+        result.campaigns, result.projects = len(campaigns), len(projects)
+        if not projects:
+            return result
+
+        def scoped(qs, path="project"):
+            qs = qs.filter(**{f"{path}__campaign_id__in": ids})
+            return qs.filter(**{f"{path}_id__in": list(project_ids)}) if project_ids else qs
+
+        milestones: dict[int, list] = defaultdict(list)
+        for pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
+                "project_id", "due_date", "planned_percent", "completed_on"):
+            milestones[pid].append(rules.MilestoneFact(due, pct, done))
+
+        reports = _latest_reports(ids, project_ids, now)
+
+        obstacles = {
+            row["project_id"]: row for row in scoped(Obstacle.objects.order_by())
+            .filter(~Q(status=Obstacle.Status.RESOLVED) | Q(resolved_on__gt=as_of),
+                    due_date__lt=as_of, raised_at__lte=now)
+            .values("project_id").annotate(n=Count("pk"), oldest=Min("due_date"))
+        }
+        hazards = {
+            row["pid"]: row for row in scoped(Hazard.objects.order_by(), "check_record__project")
+            .filter(Q(rectified_on__isnull=True) | Q(rectified_on__gt=as_of),
+                    rectify_by__lt=as_of, check_record__checked_on__lte=as_of)
+            .values(pid=F("check_record__project_id"))
+            .annotate(n=Count("pk"), oldest=Min("rectify_by"),
+                      major=Count("pk", filter=Q(level=Hazard.Level.MAJOR)))
+        }
+        open_notices: dict[int, list] = defaultdict(list)
+        for row in scoped(Notice.objects.order_by()).exclude(status=Notice.Status.CLOSED).values_list(
+                "project_id", "status", "respond_by", "escalated_at", "number", "created_at"):
+            open_notices[row[0]].append(row)
+        open_flags = {
+            (pid, kind): (pk, severity, details, opened_at)
+            for pk, pid, kind, severity, details, opened_at in scoped(Flag.objects.order_by())
+            .filter(resolved_at__isnull=True)
+            .values_list("pk", "project_id", "kind", "severity", "details", "opened_at")
+        }
+
+        to_open, to_update, to_resolve = [], [], []
+        health_changes: dict[str, list[int]] = defaultdict(list)
+        needs_notice: list[tuple] = []
+        leader_news: dict[int, list] = defaultdict(list)
+
+        for (pid, cid, leader_id, start, end, status, pause_reason, pause_approved, health,
+             code, name) in projects:
+            campaign = campaigns[cid]
+            latest = reports.get(pid)
+            facts = rules.ProjectFacts(
+                planned_start=start,
+                planned_end=end,
+                completed=status == Project.Status.COMPLETED,
+                paused_with_reason=(status == Project.Status.SUSPENDED and pause_approved
+                                    and bool(pause_reason)),
+                milestones=milestones.get(pid, ()),
+                reports=_report_facts(latest),
+                report_missing=rules.is_report_missing(
+                    latest[0][0] if latest else None, local_now, campaign.report_weekday,
+                    campaign.report_due_time, max(campaign.start_date, start)),
+            )
+            assessment = rules.assess(facts, as_of, _thresholds(campaign))
+            wanted = {} if assessment.health in (rules.Health.DONE, rules.Health.PAUSED) else \
+                _flags_wanted(facts, assessment, campaign, as_of, local_now,
+                              obstacles.get(pid), hazards.get(pid), open_notices.get(pid, ()),
+                              latest)
+            first_opened = None
+            new_kinds = []
+            for kind, (severity, details) in wanted.items():
+                existing = open_flags.pop((pid, kind), None)
+                if existing is None:
+                    to_open.append(Flag(project_id=pid, kind=kind, severity=severity,
+                                        details=details, opened_at=now, updated_at=now))
+                    result.opened[kind] += 1
+                    new_kinds.append((kind, severity))
+                    opened_at = now
+                else:
+                    flag_pk, old_severity, old_details, opened_at = existing
+                    if old_severity != severity or old_details != details:
+                        to_update.append(Flag(pk=flag_pk, severity=severity, details=details,
+                                              updated_at=now))
+                        result.updated[kind] += 1
+                first_opened = opened_at if first_opened is None else min(first_opened, opened_at)
+            if assessment.health != health:
+                health_changes[assessment.health].append(pid)
+            if new_kinds:
+                leader_news[leader_id].append((code, name, new_kinds))
+            if not open_notices.get(pid) and _deserves_notice(
+                    health, assessment.health, first_opened, now):
+                needs_notice.append((pid, cid, leader_id, code, name, wanted))
+
+        # What is left of the open flags is no longer true: resolve it (within the scope).
+        for (_pid, kind), (flag_pk, *_rest) in open_flags.items():
+            to_resolve.append(flag_pk)
+            result.resolved[kind] += 1
+
+        if to_open:
+            Flag.objects.bulk_create(to_open, ignore_conflicts=True, batch_size=2000)
+        if to_update:
+            Flag.objects.bulk_update(to_update, ["severity", "details", "updated_at"],
+                                     batch_size=1000)
+        for chunk in _chunks(to_resolve):
+            Flag.objects.filter(pk__in=chunk, resolved_at__isnull=True).update(
+                resolved_at=now, updated_at=now)
+        for new_health, pids in health_changes.items():
+            result.health_changed += len(pids)
+            for chunk in _chunks(pids):
+                Project.objects.filter(pk__in=chunk).update(health=new_health)
+
+        if needs_notice:
+            from .notices import draft_notices_from_scan
+
+            drafted, issued = draft_notices_from_scan(campaigns, needs_notice, now)
+            result.notices_drafted, result.notices_issued = drafted, issued
+        if leader_news:
+            _notify_leaders(campaigns, projects, leader_news, now)
+
+    log.info("scan campaigns=%s projects=%s opened=%s updated=%s resolved=%s health=%s notices=%s",
+             result.campaigns, result.projects, sum(result.opened.values()),
+             sum(result.updated.values()), sum(result.resolved.values()),
+             result.health_changed, result.notices_drafted)
+    return result
+
+
+_THRESHOLDS: dict[tuple, rules.Thresholds] = {}
+
+
+def _thresholds(campaign: Campaign) -> rules.Thresholds:
+    key = (campaign.yellow_lag_points, campaign.red_lag_points, campaign.milestone_grace_days)
+    found = _THRESHOLDS.get(key)
+    if found is None:
+        found = _THRESHOLDS[key] = rules.Thresholds(*key)
+    return found
+
+
+def _report_facts(latest) -> tuple:
+    if not latest:
+        return ()
+    zone = local_zone()
+    last, first = latest
+    facts = [rules.ReportFact(timezone.localtime(first[0], zone).date(), first[1])]
+    if last is not first:
+        facts.append(rules.ReportFact(timezone.localtime(last[0], zone).date(), last[1]))
+    return tuple(facts)
+
+
+def _pct(value: Decimal) -> str:
+    return str(Decimal(value).quantize(rules.ONE_PLACE))
+
+
+def _flags_wanted(facts, a, campaign, as_of, local_now, obstacle, hazard, notices, latest):
+    """{kind: (severity, details)} of the flags that are true of the project as of now."""
+    grace = campaign.milestone_grace_days
+    wanted = {}
+    if a.lag >= campaign.yellow_lag_points:
+        wanted[Kind.BEHIND_PLAN] = (
+            RED if a.lag >= campaign.red_lag_points else YELLOW,
+            {"planned": _pct(a.planned_percent), "actual": _pct(a.actual_percent),
+             "lag": _pct(a.lag)},
+        )
+    if a.overdue_milestones:
+        wanted[Kind.MILESTONE_OVERDUE] = (
+            RED if a.max_days_overdue > grace else YELLOW,
+            {"days_overdue": a.max_days_overdue, "count": len(a.overdue_milestones),
+             "due": sorted(m.due_date.isoformat() for m in a.overdue_milestones)},
+        )
+    if facts.report_missing:
+        due = rules.report_due_moment(local_now, campaign.report_weekday, campaign.report_due_time)
+        wanted[Kind.REPORT_MISSING] = (
+            YELLOW,
+            {"due": due.isoformat(),
+             "last_reported": timezone.localtime(latest[0][0], local_zone()).isoformat()
+             if latest else None},
+        )
+    if obstacle:
+        days = (as_of - obstacle["oldest"]).days
+        wanted[Kind.OBSTACLE_OVERDUE] = (
+            RED if days > grace else YELLOW, {"count": obstacle["n"], "days_overdue": days})
+    if hazard:
+        days = (as_of - hazard["oldest"]).days
+        wanted[Kind.HAZARD_OVERDUE] = (
+            RED if hazard["major"] or days > grace else YELLOW,
+            {"count": hazard["n"], "major": hazard["major"], "days_overdue": days})
+    if a.finish_at_risk:
+        wanted[Kind.FINISH_AT_RISK] = (
+            YELLOW,
+            {"forecast": "never" if a.forecast == rules.NEVER else a.forecast.isoformat(),
+             "planned_end": facts.planned_end.isoformat()},
+        )
+    overdue = [n for n in notices
+               if n[1] in Notice.AWAITING_RESPONSE and n[2] is not None and as_of > n[2]]
+    if overdue:
+        days = max((as_of - n[2]).days for n in overdue)
+        escalated = any(n[3] is not None for n in overdue)
+        wanted[Kind.NOTICE_OVERDUE] = (
+            RED if escalated or days > campaign.escalate_after_days else YELLOW,
+            {"count": len(overdue), "days_overdue": days,
+             "numbers": sorted(n[4] for n in overdue if n[4])},
+        )
+    return wanted
+
+
+def _deserves_notice(old_health, new_health, first_opened, now) -> bool:
+    """A project that turns red, or has stayed yellow YELLOW_NOTICE_DAYS, and has no open notice."""
+    if new_health == rules.Health.RED:
+        return old_health != rules.Health.RED
+    if new_health == rules.Health.YELLOW and first_opened is not None:
+        return now - first_opened >= datetime.timedelta(days=YELLOW_NOTICE_DAYS)
+    return False
+
+
+def _notify_leaders(campaigns, projects, leader_news, now) -> None:
+    """One message per leader per scan, listing the new warnings on their projects."""
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from .notify import Message, notify_many
+
+    campaign_of_leader = {}
+    for _pid, cid, leader_id, *_rest in projects:
+        campaign_of_leader.setdefault(leader_id, cid)
+    labels = dict(Kind.choices)
+    severities = {RED: _("red"), YELLOW: _("yellow")}
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for leader_id, items in leader_news.items():
+            lines = [
+                "{} {}: {}".format(code, name, "; ".join(
+                    f"{labels[kind]} ({severities[sev]})" for kind, sev in kinds))
+                for code, name, kinds in items
+            ]
+            count = sum(len(kinds) for _c, _n, kinds in items)
+            title = (_("New warning on %(project)s: %(kinds)s") % {
+                "project": f"{items[0][0]} {items[0][1]}",
+                "kinds": ", ".join(str(labels[k]) for k, _s in items[0][2])}
+                if len(items) == 1 else
+                _("%(count)s new warnings on %(projects)s of your projects") % {
+                    "count": count, "projects": len(items)})
+            messages.append(Message(
+                user_id=leader_id, kind="flag_opened", title=title, body="\n".join(lines),
+                url="/projects/", dedupe_key=f"flags:{leader_id}:{now.isoformat()}",
+                campaign_id=campaign_of_leader[leader_id]))
+    notify_many(messages)
