@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -136,6 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "supervision.context_processors.notifications",
             ],
         },
     },
@@ -237,8 +239,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Above the longest retry delay and ETA we ever use, so a slow task is not delivered twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+    # Above the longest retry delay and ETA we ever use (the delivery backoff caps at 1 hour), so
+    # a slow task is not delivered twice; a dead broker fails a publish in seconds, not minutes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60,
+                                       "socket_connect_timeout": 3}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -252,6 +257,32 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# One beat process runs this schedule (DESIGN.md, Runtime). The hourly scan at minute 0 is also
+# the 07:00 morning scan: one entry, so it is never scheduled twice under two names.
+CELERY_BEAT_SCHEDULE = {
+    "scan-all-campaigns-hourly": {
+        "task": "supervision.scan_all",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 55 * 60},
+    },
+    "urge-overdue-notices-daily": {
+        "task": "supervision.urge_notices",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "reminders": {
+        # Report due tomorrow / today / missed, and due-soon items; deduplicated, so hourly
+        # runs in the working day send each reminder once.
+        "task": "supervision.send_reminders",
+        "schedule": crontab(hour="8-20", minute=30),
+        "options": {"expires": 55 * 60},
+    },
+    "deliver-due-notifications": {
+        "task": "supervision.deliver_due",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+}
 
 # --- Logging: one line per event, key=value, to stderr -------------------------------------------
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()

@@ -1,0 +1,15 @@
+"""The bell in the header: the unread notification count of the signed-in user."""
+
+from django.utils.functional import SimpleLazyObject
+
+
+def notifications(request):
+    """`unread_notifications`, counted only when a template reads it (one indexed COUNT)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"unread_notifications": 0}
+
+    def count():
+        return user.notifications.filter(read_at__isnull=True).count()
+
+    return {"unread_notifications": SimpleLazyObject(count)}
