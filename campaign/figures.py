@@ -1,0 +1,302 @@
+"""The campaign's figures, read the same way by the dashboard and the supervision bulletin.
+
+Every function takes a campaign and ``as_of`` (a local date in Asia/Shanghai) and runs a fixed,
+small number of queries whatever the number of projects; the lateness arithmetic is the pure
+rules of supervision/rules.py. The dict keys documented below are a contract: keep them stable.
+
+Reports "on or before as_of" means reported before the end of that local day, so a figure for a
+past date does not see later reports (the bulletin of a period reads the period's own numbers).
+The light (``health``) is the stored ``Project.health`` written by the scan.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from projects.models import Milestone, ProgressReport, Project
+from supervision import rules
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+ONE_PLACE = Decimal("0.1")
+CENT = Decimal("0.01")
+
+#: The lights in the order they are shown (the worst first).
+HEALTH_ORDER = [Project.Health.RED, Project.Health.YELLOW, Project.Health.GREEN,
+                Project.Health.DONE, Project.Health.PAUSED]
+LEVEL_ORDER = [Project.Level.CITY, Project.Level.COUNTY, Project.Level.TOWN]
+
+
+def local_zone():
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """00:00 local on day, aware."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=local_zone())
+
+
+def day_end(day: datetime.date) -> datetime.datetime:
+    """The first moment after day (local), aware: reports before it are "on or before day"."""
+    return day_start(day + datetime.timedelta(days=1))
+
+
+def today() -> datetime.date:
+    return timezone.localdate(timezone.now(), local_zone())
+
+
+def _rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part ÷ whole as a percent with one decimal place; None when whole is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def _decimal(value, places: Decimal) -> Decimal:
+    """A subquery's number as a Decimal (SQLite hands back floats), 0 for None."""
+    if value is None:
+        return ZERO
+    return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+def report_period(campaign, as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The reporting week that contains as_of: from the day after a report day to the next report
+    day (Saturday to Friday for Friday reports), clamped to the campaign's start."""
+    back = (as_of.weekday() - campaign.report_weekday - 1) % 7
+    start = as_of - datetime.timedelta(days=back)
+    return max(start, campaign.start_date), start + datetime.timedelta(days=6)
+
+
+def headline_figures(campaign, as_of: datetime.date) -> dict:
+    """The figures the dashboard and the bulletin lead with. Three queries: projects grouped by
+    level and light, milestones due by as_of, reports of the current period.
+
+    Keys:
+      - ``as_of`` (date), ``day_number`` (day N, 1 on the start date, clamped to 0…length),
+        ``length_days`` (100), ``days_left``;
+      - ``project_count`` (counted from the data), ``declared_count`` (Campaign.
+        declared_project_count, may be None), ``count_mismatch`` (bool: declared and counted differ);
+      - ``by_level``: list of ``{"level", "label", "count"}`` in LEVEL_ORDER, levels with projects;
+      - ``by_health``: list of ``{"health", "label", "count"}`` in HEALTH_ORDER, every light;
+      - ``health_counts``: ``{health code: count}``;
+      - ``started_count``, ``started_rate`` (开工率, % of projects not "not started", or None);
+      - ``planned_investment``, ``investment_done`` (万元, Decimal), ``investment_rate`` (投资完成率);
+      - ``milestones_due``, ``milestones_on_time``, ``on_time_rate`` (按期完成率: milestones due on
+        or before as_of completed by their due date, or None with none due);
+      - ``period_start``, ``period_end`` (the reporting week, see report_period),
+        ``reports_received`` (reports in the period up to as_of), ``projects_reported`` (projects
+        with at least one of them), ``projects_expected`` (projects not completed).
+    """
+    rows = list(
+        Project.objects.filter(campaign=campaign).order_by().values("level", "health")
+        .annotate(
+            n=Count("pk"),
+            started=Count("pk", filter=~Q(status=Project.Status.NOT_STARTED)),
+            completed=Count("pk", filter=Q(status=Project.Status.COMPLETED)),
+            planned=Sum("planned_investment"),
+            done=Sum("investment_done"),
+        )
+    )
+    level_counts: dict[str, int] = defaultdict(int)
+    health_counts: dict[str, int] = {h.value: 0 for h in HEALTH_ORDER}
+    started = completed = total = 0
+    planned_inv = done_inv = ZERO
+    for row in rows:
+        level_counts[row["level"]] += row["n"]
+        health_counts[row["health"]] = health_counts.get(row["health"], 0) + row["n"]
+        total += row["n"]
+        started += row["started"]
+        completed += row["completed"]
+        planned_inv += row["planned"] or ZERO
+        done_inv += row["done"] or ZERO
+
+    due = Milestone.objects.filter(project__campaign=campaign, due_date__lte=as_of).aggregate(
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(completed_on__isnull=False, completed_on__lte=F("due_date"))),
+    )
+
+    period_start, period_end = report_period(campaign, as_of)
+    received = ProgressReport.objects.filter(
+        project__campaign=campaign,
+        reported_at__gte=day_start(period_start), reported_at__lt=day_end(min(period_end, as_of)),
+    ).aggregate(n=Count("pk"), projects=Count("project_id", distinct=True))
+
+    declared = campaign.declared_project_count
+    return {
+        "as_of": as_of,
+        "day_number": campaign.day_number(as_of),
+        "length_days": campaign.length_days,
+        "days_left": campaign.days_left(as_of),
+        "project_count": total,
+        "declared_count": declared,
+        "count_mismatch": declared is not None and declared != total,
+        "by_level": [{"level": lv.value, "label": lv.label, "count": level_counts[lv.value]}
+                     for lv in LEVEL_ORDER if level_counts.get(lv.value)],
+        "by_health": [{"health": h.value, "label": h.label, "count": health_counts[h.value]}
+                      for h in HEALTH_ORDER],
+        "health_counts": health_counts,
+        "started_count": started,
+        "started_rate": _rate(started, total),
+        "planned_investment": planned_inv,
+        "investment_done": done_inv,
+        "investment_rate": _rate(done_inv, planned_inv),
+        "milestones_due": due["due"],
+        "milestones_on_time": due["on_time"],
+        "on_time_rate": _rate(due["on_time"], due["due"]),
+        "period_start": period_start,
+        "period_end": period_end,
+        "reports_received": received["n"],
+        "projects_reported": received["projects"],
+        "projects_expected": total - completed,
+    }
+
+
+def _milestones_by_project(project_ids) -> dict[int, list[rules.MilestoneFact]]:
+    facts: dict[int, list[rules.MilestoneFact]] = defaultdict(list)
+    rows = Milestone.objects.filter(project_id__in=project_ids).order_by().values_list(
+        "project_id", "due_date", "planned_percent", "completed_on")
+    for pid, due, pct, done in rows:
+        facts[pid].append(rules.MilestoneFact(due, pct, done))
+    return facts
+
+
+def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
+    """One row per project of the campaign (or of ``projects``, a queryset of them), by code.
+
+    Two queries: the projects with their leader's name and their latest report on or before
+    as_of (correlated subqueries), then their milestones.
+
+    Keys of each row:
+      - ``pk``, ``code``, ``name``, ``level`` (code), ``level_label``, ``owner``, ``category``,
+        ``status``, ``status_label``;
+      - ``leader_id``, ``leader_name`` (Profile.full_name, else the username);
+      - ``planned_investment``, ``investment_done`` (万元, Decimal; done from the latest report,
+        0 without one), ``investment_rate`` (% or None);
+      - ``progress`` (the latest report's %, 0 without one), ``planned_percent`` (the plan read on
+        ``measured_on`` = rules.measurement_date of the latest report), ``measured_on``,
+        ``lag`` (points behind, negative when ahead), ``plan_today`` (the plan read on as_of);
+      - ``health`` (stored light), ``health_label``;
+      - ``last_reported_at`` (aware datetime or None), ``report_age_days`` (days from the latest
+        report to as_of, or None);
+      - ``problems``, ``next_steps``, ``needs_coordination``, ``work_done`` (of the latest report,
+        "" without one).
+    """
+    end = day_end(as_of)
+    latest = ProgressReport.objects.filter(
+        project=OuterRef("pk"), reported_at__lt=end).order_by("-reported_at", "-pk")
+    qs = Project.objects.filter(campaign=campaign) if projects is None else projects
+    rows = list(
+        qs.order_by("code").annotate(
+            r_at=Subquery(latest.values("reported_at")[:1]),
+            r_percent=Subquery(latest.values("percent")[:1]),
+            r_investment=Subquery(latest.values("investment_done")[:1]),
+            r_problems=Subquery(latest.values("problems")[:1]),
+            r_next=Subquery(latest.values("next_steps")[:1]),
+            r_coordination=Subquery(latest.values("needs_coordination")[:1]),
+            r_work=Subquery(latest.values("work_done")[:1]),
+        ).values(
+            "pk", "code", "name", "level", "owner", "category", "status", "planned_start",
+            "planned_end", "planned_investment", "health", "leader_id", "leader__username",
+            "leader__profile__full_name", "r_at", "r_percent", "r_investment", "r_problems",
+            "r_next", "r_coordination", "r_work",
+        )
+    )
+    milestones = _milestones_by_project([r["pk"] for r in rows])
+    levels, statuses, lights = dict(Project.Level.choices), dict(Project.Status.choices), dict(
+        Project.Health.choices)
+    zone = local_zone()
+    table = []
+    for r in rows:
+        facts = milestones.get(r["pk"], [])
+        reported_on = timezone.localtime(r["r_at"], zone).date() if r["r_at"] else None
+        measured_on = rules.measurement_date(reported_on, as_of)
+        planned = rules.planned_percent(measured_on, r["planned_start"], r["planned_end"], facts)
+        progress = _decimal(r["r_percent"], ONE_PLACE)
+        done = _decimal(r["r_investment"], CENT)
+        table.append({
+            "pk": r["pk"],
+            "code": r["code"],
+            "name": r["name"],
+            "level": r["level"],
+            "level_label": levels.get(r["level"], r["level"]),
+            "owner": r["owner"],
+            "category": r["category"],
+            "status": r["status"],
+            "status_label": statuses.get(r["status"], r["status"]),
+            "leader_id": r["leader_id"],
+            "leader_name": r["leader__profile__full_name"] or r["leader__username"],
+            "planned_investment": r["planned_investment"],
+            "investment_done": done,
+            "investment_rate": _rate(done, r["planned_investment"]),
+            "progress": progress,
+            "planned_percent": planned,
+            "measured_on": measured_on,
+            "plan_today": rules.planned_percent(as_of, r["planned_start"], r["planned_end"], facts),
+            "lag": rules.lag(planned, progress),
+            "health": r["health"],
+            "health_label": lights.get(r["health"], r["health"]),
+            "last_reported_at": r["r_at"],
+            "report_age_days": (as_of - reported_on).days if reported_on else None,
+            "problems": r["r_problems"] or "",
+            "next_steps": r["r_next"] or "",
+            "needs_coordination": r["r_coordination"] or "",
+            "work_done": r["r_work"] or "",
+        })
+    return table
+
+
+def curve_dates(start: datetime.date, end: datetime.date, as_of: datetime.date) -> list[datetime.date]:
+    """Weekly sample dates from start to end, with as_of (inside the period) and end included."""
+    days = [start + datetime.timedelta(days=7 * i) for i in range((end - start).days // 7 + 1)]
+    if start <= as_of <= end:
+        days.append(as_of)
+    days.append(end)
+    return sorted(set(days))
+
+
+def plan_vs_actual_curve(campaign, as_of: datetime.date) -> dict:
+    """The whole campaign's plan against its reports: the mean over projects of the planned % and
+    of the latest reported %, sampled weekly over the campaign. Three queries: projects,
+    milestones, reports (three columns each) up to as_of.
+
+    Keys:
+      - ``start``, ``end``, ``as_of`` (dates);
+      - ``points``: list of ``{"date", "planned", "actual"}`` (Decimal %, one place); ``actual``
+        is None for dates after as_of;
+      - ``project_count``.
+    """
+    projects = list(Project.objects.filter(campaign=campaign).order_by()
+                    .values_list("pk", "planned_start", "planned_end"))
+    milestones = _milestones_by_project([p[0] for p in projects])
+    reports: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+    zone = local_zone()
+    for pid, at, pct in (ProgressReport.objects.filter(project__campaign=campaign,
+                                                        reported_at__lt=day_end(as_of))
+                         .order_by("reported_at", "pk").values_list("project_id", "reported_at",
+                                                                    "percent")):
+        reports[pid].append((timezone.localtime(at, zone).date(), pct))
+
+    points = []
+    n = len(projects)
+    for day in curve_dates(campaign.start_date, campaign.end_date, as_of):
+        planned = actual = ZERO
+        for pid, start, end in projects:
+            planned += rules.planned_percent(day, start, end, milestones.get(pid, []))
+            if day <= as_of:
+                seen = [pct for d, pct in reports.get(pid, ()) if d <= day]
+                actual += seen[-1] if seen else ZERO
+        points.append({
+            "date": day,
+            "planned": (planned / n).quantize(ONE_PLACE, rounding=ROUND_HALF_UP) if n else ZERO,
+            "actual": ((actual / n).quantize(ONE_PLACE, rounding=ROUND_HALF_UP) if n else ZERO)
+            if day <= as_of else None,
+        })
+    return {"start": campaign.start_date, "end": campaign.end_date, "as_of": as_of,
+            "points": points, "project_count": n}
