@@ -23,6 +23,10 @@ var/secret_key:
 	@chmod 600 $@
 
 run: export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
+# A local demo over plain HTTP: the HTTPS-only protections are for production (README).
+run: export SECURE_SSL_REDIRECT ?= 0
+run: export SECURE_COOKIES ?= 0
+run: export SECURE_HSTS_SECONDS ?= 0
 run: install var/secret_key
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
