@@ -4,11 +4,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from campaign.health import healthz
+
 admin.site.site_header = _("Gongjian · hundred-day campaign")
 admin.site.site_title = _("Gongjian")
 admin.site.index_title = _("Campaign office")
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
