@@ -20,10 +20,16 @@ def day(month: int, dom: int, year: int = 2026) -> datetime.date:
 
 
 def report(project, percent, on: datetime.date, hour: int = 10):
-    """A progress report on a local date (not through the service: the rules read the rows)."""
-    return factories.ProgressReportFactory(
+    """A progress report on a local date, with the project's derived fields brought up to date
+    as the report service does (without enqueuing a scan: the tests scan when they choose)."""
+    from projects.models import Project
+
+    row = factories.ProgressReportFactory(
         project=project, percent=Decimal(str(percent)),
         reported_at=datetime.datetime.combine(on, datetime.time(hour), tzinfo=SHANGHAI))
+    Project.objects.filter(pk=project.pk).update(progress=row.percent,
+                                                 last_reported_at=row.reported_at)
+    return row
 
 
 @pytest.fixture
