@@ -29,6 +29,7 @@ from projects.models import (
     SafetyCheck,
 )
 from supervision import rules
+from supervision.scan import scan_campaign
 
 from .models import Campaign, Profile, Role, Unit
 
@@ -164,6 +165,8 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None,
     )
     projects = [_project(campaign, spec, units, users, now) for spec in PROJECTS]
     _field_work(campaign, projects, units, users, today)
+    # The lights, flags and draft notices of today, as the hourly scan would leave them.
+    scan_campaign(campaign.pk, now=max(now, timezone.now()))
     return DemoResult(campaign, True, password, usernames)
 
 
