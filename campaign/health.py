@@ -48,3 +48,12 @@ def healthz(request):
         results[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
     return JsonResponse({"status": "ok" if healthy else "error", "checks": results},
                         status=200 if healthy else 503)
+
+
+@require_GET
+def robots_txt(request):
+    """A government intranet tool: no crawler should index any of it. Also the benchmark's
+    trivial view (no database, no session)."""
+    from django.http import HttpResponse
+
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
