@@ -1,0 +1,56 @@
+"""Notices of criticism (通报批评): drafted by the escalation of an overdue notice
+(supervision/notices.py) or by hand, confirmed by the supervision group, then listed in the next
+bulletin that is generated."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Bulletin, Criticism
+
+
+@transaction.atomic
+def draft_criticism(project, *, person, reason: str) -> Criticism:
+    """A draft criticism of a person (by default the project's leader) on a project."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the criticism.")})
+    return Criticism.objects.create(campaign_id=project.campaign_id, project=project,
+                                    person=person, reason=reason)
+
+
+@transaction.atomic
+def confirm_criticism(criticism: Criticism, actor) -> Criticism:
+    """Confirm a draft; a confirmed criticism goes into the next bulletin. Confirming twice is a
+    no-op, so a double click does not move the date."""
+    now = timezone.now()
+    Criticism.objects.filter(pk=criticism.pk, status=Criticism.Status.DRAFT).update(
+        status=Criticism.Status.CONFIRMED, confirmed_at=now, confirmed_by=actor)
+    criticism.refresh_from_db(fields=["status", "confirmed_at", "confirmed_by"])
+    return criticism
+
+
+@transaction.atomic
+def withdraw_criticism(criticism: Criticism) -> None:
+    """Delete a draft (an escalation may draft a criticism the group decides not to publish)."""
+    if criticism.status != Criticism.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be withdrawn."))
+    criticism.delete()
+
+
+def in_published_bulletin():
+    return Exists(Bulletin.criticisms.through.objects.filter(
+        criticism_id=OuterRef("pk"), bulletin__status=Bulletin.Status.PUBLISHED))
+
+
+def awaiting_bulletin(campaign, until):
+    """Confirmed criticism not yet in a published bulletin, confirmed before the end of `until`."""
+    end = timezone.make_aware(timezone.datetime.combine(until, timezone.datetime.max.time()))
+    return (Criticism.objects.filter(campaign=campaign, status=Criticism.Status.CONFIRMED,
+                                     confirmed_at__lte=end)
+            .exclude(in_published_bulletin())
+            .select_related("project", "person__profile", "notice")
+            .order_by("confirmed_at", "pk"))

@@ -1,0 +1,262 @@
+"""Forms of the supervision workbench (rendered with crispy-bootstrap5)."""
+
+from __future__ import annotations
+
+import os
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Highlight, Project
+
+from .models import Flag, Notice, Severity
+
+#: Evidence a leader may attach to a response: photos, scans and office documents.
+EVIDENCE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".docx", ".xls",
+                       ".xlsx", ".txt"}
+MAX_EVIDENCE_FILES = 10
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError beside the fields it names (the rest above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def project_label(project: Project) -> str:
+    return f"{project.code} {project.name}"
+
+
+class ProjectChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return project_label(obj)
+
+
+class ProjectsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return project_label(obj)
+
+
+# --- Overview ---------------------------------------------------------------------------------
+
+
+class OverviewFilterForm(forms.Form):
+    severity = forms.ChoiceField(label=_("Severity"), required=False,
+                                 choices=[("", _("All"))] + list(Severity.choices))
+    kind = forms.ChoiceField(label=_("Flag kind"), required=False,
+                             choices=[("", _("All"))] + list(Flag.Kind.choices))
+    level = forms.ChoiceField(label=_("Project level"), required=False,
+                              choices=[("", _("All"))] + list(Project.Level.choices))
+    leader = forms.ModelChoiceField(label=_("Leader"), required=False, queryset=None,
+                                    empty_label=_("All"))
+
+    def __init__(self, *args, leaders=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders if leaders is not None else \
+            get_user_model().objects.none()
+        self.fields["leader"].label_from_instance = lambda u: getattr(
+            getattr(u, "profile", None), "full_name", u.get_username())
+
+
+class BulkIssueForm(forms.Form):
+    notices = forms.ModelMultipleChoiceField(
+        label=_("Draft notices"), queryset=Notice.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one draft notice to issue.")})
+    respond_by = forms.DateField(label=_("Respond by"), required=False, widget=DateInput,
+                                 help_text=_("Empty: the campaign's days to respond from today."))
+
+    def __init__(self, *args, drafts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if drafts is not None:
+            self.fields["notices"].queryset = drafts
+
+
+# --- Notices ----------------------------------------------------------------------------------
+
+
+class NoticeDraftForm(forms.Form):
+    project = ProjectChoiceField(label=_("Project"), queryset=Project.objects.none())
+    flags = forms.ModelMultipleChoiceField(label=_("Open flags"), required=False,
+                                           queryset=Flag.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    required_action = forms.CharField(label=_("Required action"),
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, projects=None, flags=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if projects is not None:
+            self.fields["project"].queryset = projects
+        if flags is not None:
+            self.fields["flags"].queryset = flags
+        self.fields["flags"].label_from_instance = lambda f: (
+            f"{f.project.code} · {f.get_kind_display()} · {f.get_severity_display()}")
+
+    def clean(self):
+        data = super().clean()
+        project, flags = data.get("project"), data.get("flags") or []
+        if project is not None and any(f.project_id != project.pk for f in flags):
+            self.add_error("flags", _("Choose only flags of the chosen project."))
+        return data
+
+
+class IssueForm(forms.Form):
+    respond_by = forms.DateField(label=_("Respond by"), required=False, widget=DateInput,
+                                 help_text=_("Empty: the campaign's days to respond from today."))
+
+
+class RespondForm(forms.Form):
+    measures = forms.CharField(label=_("Measures taken"), widget=forms.Textarea(attrs={"rows": 4}))
+    files = MultipleFileField(
+        label=_("Evidence (photos, files)"), required=False,
+        help_text=_("Up to %(count)s files: photos, PDF, Word, Excel or text, %(mb)s MB each.")
+        % {"count": MAX_EVIDENCE_FILES, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if len(files) > MAX_EVIDENCE_FILES:
+            raise ValidationError(_("Attach at most %(count)s files.") % {"count": MAX_EVIDENCE_FILES})
+        for f in files:
+            ext = os.path.splitext(f.name)[1].lower()
+            if ext not in EVIDENCE_EXTENSIONS:
+                raise ValidationError(_("%(name)s: this kind of file is not accepted.") % {"name": f.name})
+            if f.size > MAX_EVIDENCE_BYTES:
+                raise ValidationError(_("%(name)s is larger than %(mb)s MB.")
+                                      % {"name": f.name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
+        return files
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("Why the response is returned"),
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(forms.Form):
+    comment = forms.CharField(label=_("Verification note"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EmptyForm(forms.Form):
+    """A step with nothing to type (acknowledge)."""
+
+
+# --- Spot checks ------------------------------------------------------------------------------
+
+
+class InspectionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    planned_on = forms.DateField(label=_("Planned on"), widget=DateInput)
+    projects = ProjectsChoiceField(label=_("Projects"), queryset=Project.objects.none(),
+                                   widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if projects is not None:
+            self.fields["projects"].queryset = projects
+
+
+class RandomDrawForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    planned_on = forms.DateField(label=_("Planned on"), widget=DateInput)
+    sample_size = forms.IntegerField(label=_("Number of projects to draw"), min_value=1)
+    weight_red = forms.BooleanField(label=_("Weight red projects (three times as likely)"),
+                                    required=False)
+    seed = forms.IntegerField(label=_("Seed"), required=False, min_value=1, max_value=2**53 - 1,
+                              help_text=_("Leave empty for a new random seed; it is stored so anyone "
+                                          "can redraw the same projects."))
+
+
+class FindingForm(forms.Form):
+    project = ProjectChoiceField(label=_("Project"), queryset=Project.objects.none())
+    description = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if projects is not None:
+            self.fields["project"].queryset = projects
+
+
+class FindingNoticeForm(forms.Form):
+    required_action = forms.CharField(label=_("Required action"),
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Criticism, highlights, bulletins ---------------------------------------------------------
+
+
+class CriticismForm(forms.Form):
+    project = ProjectChoiceField(label=_("Project"), queryset=Project.objects.none())
+    person = forms.ModelChoiceField(label=_("Person"), required=False,
+                                    queryset=get_user_model().objects.none(),
+                                    help_text=_("Empty: the project's leader."))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, projects=None, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if projects is not None:
+            self.fields["project"].queryset = projects
+        if people is not None:
+            self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: getattr(
+            getattr(u, "profile", None), "full_name", u.get_username())
+
+
+class HighlightForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Highlight.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+    project = ProjectChoiceField(label=_("Project"), required=False, queryset=Project.objects.none())
+    person_name = forms.CharField(label=_("Person"), max_length=50, required=False)
+    photo = forms.ImageField(label=_("Photo"), required=False)
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if projects is not None:
+            self.fields["project"].queryset = projects
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > MAX_EVIDENCE_BYTES:
+            raise ValidationError(_("The photo is larger than %(mb)s MB.")
+                                  % {"mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
+        return photo
+
+
+class BulletinForm(forms.Form):
+    period_start = forms.DateField(label=_("Period start"), widget=DateInput)
+    period_end = forms.DateField(label=_("Period end"), widget=DateInput)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+                            help_text=_("Empty: the campaign's name and the period."))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period must end on or after its start."))
+        return data

@@ -1,0 +1,42 @@
+"""Highlights (宣传): good practices, exemplary people and deeds, with a photo, for the bulletin."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.models import Highlight
+
+from .models import Bulletin
+
+
+@transaction.atomic
+def create_highlight(campaign, *, kind: str, title: str, body: str, project=None,
+                     person_name: str = "", photo=None, created_by=None) -> Highlight:
+    if project is not None and project.campaign_id != campaign.pk:
+        raise ValidationError({"project": _("The project must be in the campaign.")})
+    if kind == Highlight.Kind.PERSON and not person_name.strip():
+        raise ValidationError({"person_name": _("Name the exemplary person.")})
+    highlight = Highlight(campaign=campaign, kind=kind, title=title, body=body, project=project,
+                          person_name=person_name, created_by=created_by)
+    if photo:
+        highlight.photo = photo
+    highlight.save()
+    return highlight
+
+
+def in_published_bulletin():
+    return Exists(Bulletin.highlights.through.objects.filter(
+        highlight_id=OuterRef("pk"), bulletin__status=Bulletin.Status.PUBLISHED))
+
+
+def awaiting_bulletin(campaign, until):
+    """Highlights not yet in a published bulletin, written before the end of `until`."""
+    end = timezone.make_aware(timezone.datetime.combine(until, timezone.datetime.max.time()))
+    return (Highlight.objects.filter(campaign=campaign, created_at__lte=end)
+            .exclude(in_published_bulletin())
+            .select_related("project")
+            .order_by("created_at", "pk"))

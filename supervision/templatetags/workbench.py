@@ -1,0 +1,16 @@
+"""Template helpers of the supervision workbench."""
+
+from django import template
+
+from campaign.access import has_role, is_supervisor
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def workbench_roles(context) -> dict:
+    """What the menu needs to know of the signed-in user's roles (cached on the user object)."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return {"supervisor": False, "leader": False}
+    return {"supervisor": is_supervisor(user), "leader": has_role(user, "leader", "team_member")}

@@ -1,0 +1,156 @@
+"""Bulletins: the list, drafting one for any period, the page, publishing, the print view and the
+.xlsx/.docx downloads. Everything shown comes from the bulletin's frozen snapshot."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.access import is_supervisor, visible_campaigns
+
+from . import bulletins as bulletin_service
+from . import exports
+from .forms import BulletinForm, add_service_errors
+from .models import Bulletin
+from .views_common import pick_campaign, refused, supervisor_required, today
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def readable_bulletins(user):
+    """Published bulletins of the campaigns the user can see; drafts for the supervision group."""
+    qs = Bulletin.objects.filter(campaign__in=visible_campaigns(user))
+    if not is_supervisor(user):
+        qs = qs.filter(status=Bulletin.Status.PUBLISHED)
+    return qs
+
+
+def get_bulletin_for_read(user, pk) -> Bulletin:
+    try:
+        return readable_bulletins(user).select_related("campaign", "published_by__profile").get(pk=pk)
+    except Bulletin.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def bulletin_list(request):
+    campaign = pick_campaign(request, required=False)
+    supervisor = is_supervisor(request.user)
+    rows = []
+    form = None
+    if campaign is not None:
+        rows = (readable_bulletins(request.user).filter(campaign=campaign)
+                .select_related("published_by__profile").defer("snapshot")
+                .order_by("-period_end", "-pk"))
+        if supervisor:
+            start, end = bulletin_service.last_week(today())
+            form = BulletinForm(initial={"period_start": max(start, campaign.start_date),
+                                         "period_end": end})
+    return render(request, "supervision/bulletin_list.html", {
+        "campaign": campaign, "bulletins": rows, "form": form, "is_supervisor": supervisor})
+
+
+@supervisor_required
+@require_POST
+def bulletin_generate(request):
+    """Draft the bulletin of any period (or redraft a draft with fresh figures)."""
+    campaign = pick_campaign(request)
+    form = BulletinForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            bulletin = bulletin_service.generate_bulletin(campaign, data["period_start"],
+                                                          data["period_end"], title=data["title"])
+        except bulletin_service.BulletinRefused as exc:
+            form.add_error(None, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Bulletin drafted with the figures as of now."))
+            return redirect("bulletin_detail", pk=bulletin.pk)
+    rows = (Bulletin.objects.filter(campaign=campaign).select_related("published_by__profile")
+            .defer("snapshot").order_by("-period_end", "-pk"))
+    return render(request, "supervision/bulletin_list.html", {
+        "campaign": campaign, "bulletins": rows, "form": form, "is_supervisor": True}, status=400)
+
+
+def _bulletin_context(request, bulletin):
+    s = bulletin.snapshot
+    return {
+        "bulletin": bulletin,
+        "campaign": bulletin.campaign,
+        "s": s,
+        "headline": exports.headline_lines(s) if s else [],
+        "is_supervisor": is_supervisor(request.user),
+        "is_draft": bulletin.status == Bulletin.Status.DRAFT,
+    }
+
+
+@login_required
+def bulletin_detail(request, pk):
+    bulletin = get_bulletin_for_read(request.user, pk)
+    return render(request, "supervision/bulletin_detail.html", _bulletin_context(request, bulletin))
+
+
+@login_required
+def bulletin_print(request, pk):
+    bulletin = get_bulletin_for_read(request.user, pk)
+    return render(request, "supervision/bulletin_print.html", _bulletin_context(request, bulletin))
+
+
+@supervisor_required
+@require_POST
+def bulletin_regenerate(request, pk):
+    bulletin = get_bulletin_for_read(request.user, pk)
+    back = reverse("bulletin_detail", args=[bulletin.pk])
+    try:
+        bulletin_service.generate_bulletin(bulletin.campaign, bulletin.period_start,
+                                           bulletin.period_end)
+    except bulletin_service.BulletinRefused as exc:
+        return refused(request, " ".join(exc.messages), back=back)
+    messages.success(request, _("Figures refreshed."))
+    return redirect(back)
+
+
+@supervisor_required
+@require_POST
+def bulletin_publish(request, pk):
+    bulletin = get_bulletin_for_read(request.user, pk)
+    back = reverse("bulletin_detail", args=[bulletin.pk])
+    try:
+        bulletin_service.publish_bulletin(bulletin, request.user)
+    except bulletin_service.BulletinRefused as exc:
+        return refused(request, " ".join(exc.messages), back=back)
+    messages.success(request, _("Bulletin published: everyone in the campaign has been notified."))
+    return redirect(back)
+
+
+def _filename(bulletin, ext):
+    return f"bulletin-{bulletin.period_start:%Y%m%d}-{bulletin.period_end:%Y%m%d}.{ext}"
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def bulletin_xlsx(request, pk):
+    bulletin = get_bulletin_for_read(request.user, pk)
+    return _download(exports.bulletin_xlsx(bulletin), XLSX, _filename(bulletin, "xlsx"))
+
+
+@login_required
+def bulletin_docx(request, pk):
+    bulletin = get_bulletin_for_read(request.user, pk)
+    return _download(exports.bulletin_docx(bulletin), DOCX, _filename(bulletin, "docx"))
+

@@ -1,0 +1,147 @@
+"""The supervision group's overview: what is open and late across a campaign, and issuing several
+draft notices at once."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.access import visible_campaigns
+from projects.models import ActionItem, Hazard, Obstacle, Project
+
+from . import notices as notice_service
+from .bulletins import days_in_red
+from .forms import BulkIssueForm, OverviewFilterForm
+from .models import Flag, Notice, Severity
+from .views_common import person, pick_campaign, supervisor_required, today
+from .views_notices import _with_overdue_first
+
+#: How many projects the "most days in red" list shows.
+TOP_RED = 10
+
+
+def _drafts(campaign):
+    return Notice.objects.filter(campaign=campaign, status=Notice.Status.DRAFT).select_related(
+        "project", "issued_to__profile").order_by("created_at", "pk")
+
+
+def _overview_context(request, campaign, bulk_form=None):
+    as_of = today()
+    leaders = get_user_model().objects.filter(led_projects__campaign=campaign).select_related(
+        "profile").distinct().order_by("username")
+    filters = OverviewFilterForm(request.GET or None, leaders=leaders)
+    f = filters.cleaned_data if filters.is_valid() else {}
+    project_q = Q()
+    if f.get("level"):
+        project_q &= Q(project__level=f["level"])
+    if f.get("leader"):
+        project_q &= Q(project__leader=f["leader"])
+
+    flags = Flag.objects.filter(project_q, project__campaign=campaign, resolved_at__isnull=True)
+    flag_counts = dict(flags.values_list("severity").annotate(n=Count("pk")).order_by())
+    if f.get("severity"):
+        flags = flags.filter(severity=f["severity"])
+    if f.get("kind"):
+        flags = flags.filter(kind=f["kind"])
+    open_flags = list(flags.select_related("project__leader__profile"))
+    # Red first, then the oldest first: what has been waiting longest is at the top.
+    open_flags.sort(key=lambda fl: (fl.severity != Severity.RED, fl.opened_at))
+    for fl in open_flags:
+        fl.age_days = (as_of - fl.opened_at.date()).days
+
+    notices_qs = Notice.objects.filter(project_q, campaign=campaign)
+    notice_counts = dict(notices_qs.values_list("status").annotate(n=Count("pk")).order_by())
+    open_notices = list(_with_overdue_first(
+        notices_qs.exclude(status__in=[Notice.Status.DRAFT, Notice.Status.CLOSED])
+        .select_related("project", "issued_to__profile"), as_of))
+    for n in open_notices:
+        n.overdue = n.is_overdue(as_of)
+        n.days_overdue = (as_of - n.respond_by).days if n.overdue else 0
+    drafts = _drafts(campaign).filter(project_q)
+    bulk_form = bulk_form or BulkIssueForm(drafts=drafts)
+
+    obstacles = (Obstacle.objects.filter(project_q, project__campaign=campaign, due_date__lt=as_of)
+                 .exclude(status=Obstacle.Status.RESOLVED)
+                 .select_related("project", "responsible_unit").order_by("due_date"))
+    hazards = (Hazard.objects.filter(Q(check_record__project__campaign=campaign), rectify_by__lt=as_of,
+                                     rectified_on__isnull=True)
+               .filter(**({"check_record__project__level": f["level"]} if f.get("level") else {}))
+               .filter(**({"check_record__project__leader": f["leader"]} if f.get("leader") else {}))
+               .select_related("check_record__project").order_by("rectify_by"))
+    actions = (ActionItem.objects.filter(meeting__campaign=campaign, due_date__lt=as_of,
+                                         done_on__isnull=True)
+               .filter(**({"project__level": f["level"]} if f.get("level") else {}))
+               .filter(**({"project__leader": f["leader"]} if f.get("leader") else {}))
+               .select_related("project", "owner__profile", "meeting").order_by("due_date"))
+
+    red_days = days_in_red(campaign, as_of)
+    top = sorted(((d, pk) for pk, d in red_days.items() if d), key=lambda t: (-t[0], t[1]))[:TOP_RED]
+    projects = Project.objects.filter(pk__in=[pk for _d, pk in top]).filter(
+        **({"level": f["level"]} if f.get("level") else {}),
+        **({"leader": f["leader"]} if f.get("leader") else {}),
+    ).select_related("leader__profile").in_bulk()
+    most_red = [{"project": projects[pk], "days": d, "leader": person(projects[pk].leader)}
+                for d, pk in top if pk in projects]
+
+    return {
+        "campaign": campaign,
+        "campaigns": visible_campaigns(request.user).order_by("-start_date"),
+        "filters": filters,
+        "flag_counts": {"red": flag_counts.get(Severity.RED, 0),
+                        "yellow": flag_counts.get(Severity.YELLOW, 0)},
+        "open_flags": open_flags,
+        "notice_counts": [(value, label, notice_counts.get(value, 0))
+                          for value, label in Notice.Status.choices],
+        "open_notices": open_notices,
+        "overdue_notice_count": sum(1 for n in open_notices if n.overdue),
+        "bulk_form": bulk_form,
+        "obstacles": obstacles,
+        "hazards": hazards,
+        "actions": actions,
+        "most_red": most_red,
+        "today": as_of,
+        "is_supervisor": True,
+    }
+
+
+@supervisor_required
+def overview(request):
+    campaign = pick_campaign(request, required=False)
+    if campaign is None:
+        return render(request, "supervision/overview.html", {"campaign": None})
+    return render(request, "supervision/overview.html", _overview_context(request, campaign))
+
+
+@supervisor_required
+@require_POST
+def bulk_issue(request):
+    """Issue several draft notices at once; each is issued by the same service as one by one, and a
+    refused one is reported without stopping the others."""
+    campaign = pick_campaign(request)
+    form = BulkIssueForm(request.POST, drafts=_drafts(campaign))
+    if not form.is_valid():
+        return render(request, "supervision/overview.html",
+                      _overview_context(request, campaign, bulk_form=form), status=400)
+    issued, refused_msgs = [], []
+    for notice in form.cleaned_data["notices"]:
+        try:
+            notice_service.issue_notice(notice, request.user,
+                                        respond_by=form.cleaned_data.get("respond_by"))
+        except notice_service.NoticeStepRefused as exc:
+            refused_msgs.append(f"{notice.project}: {exc.message}")
+        except ValidationError as exc:
+            refused_msgs.append(f"{notice.project}: {' '.join(exc.messages)}")
+        else:
+            issued.append(notice.number)
+    if issued:
+        messages.success(request, _("Issued %(count)s notices: %(numbers)s")
+                         % {"count": len(issued), "numbers": "、".join(issued)})
+    for msg in refused_msgs:
+        messages.error(request, msg)
+    return redirect(f"{reverse('supervision_overview')}?campaign={campaign.pk}")

@@ -1,0 +1,160 @@
+"""Criticism (通报批评) and highlights (宣传): the two kinds of record a bulletin lists besides the
+figures."""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.access import visible_campaigns, visible_projects
+from projects.models import Highlight
+
+from . import criticism as criticism_service
+from . import highlights as highlight_service
+from .forms import CriticismForm, HighlightForm, add_service_errors
+from .models import Criticism
+from .views_common import pick_campaign, supervisor_required
+from .views_notices import serve_checked_file
+
+
+def _projects(request, campaign):
+    return visible_projects(request.user).filter(campaign=campaign).select_related(
+        "leader").order_by("code")
+
+
+def _people(campaign):
+    """Leaders and team members of the campaign's projects."""
+    from django.db.models import Q
+
+    return (get_user_model().objects.filter(
+        Q(led_projects__campaign=campaign) | Q(assignments__project__campaign=campaign))
+        .select_related("profile").distinct().order_by("username"))
+
+
+@supervisor_required
+def criticism_list(request):
+    campaign = pick_campaign(request, required=False)
+    rows = []
+    if campaign is not None:
+        rows = (Criticism.objects.filter(campaign=campaign)
+                .select_related("project", "person__profile", "notice", "confirmed_by__profile")
+                .annotate(published=criticism_service.in_published_bulletin())
+                .order_by("status", "-created_at"))
+    return render(request, "supervision/criticism_list.html", {
+        "campaign": campaign, "criticisms": rows, "is_supervisor": True})
+
+
+@supervisor_required
+def criticism_new(request):
+    campaign = pick_campaign(request)
+    form = CriticismForm(request.POST or None, projects=_projects(request, campaign),
+                         people=_people(campaign))
+    if request.method == "POST" and form.is_valid():
+        project = form.cleaned_data["project"]
+        try:
+            criticism_service.draft_criticism(project, person=form.cleaned_data["person"] or project.leader,
+                                              reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Draft criticism saved: confirm it to list it in the next bulletin."))
+            return redirect(f"{_url('criticism_list')}?campaign={campaign.pk}")
+    return render(request, "supervision/criticism_new.html", {
+        "form": form, "campaign": campaign, "is_supervisor": True})
+
+
+def _url(name):
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+def _get_criticism(user, pk) -> Criticism:
+    try:
+        return Criticism.objects.get(pk=pk, campaign__in=visible_campaigns(user))
+    except Criticism.DoesNotExist:
+        raise Http404 from None
+
+
+@supervisor_required
+@require_POST
+def criticism_confirm(request, pk):
+    criticism = _get_criticism(request.user, pk)
+    criticism_service.confirm_criticism(criticism, request.user)
+    messages.success(request, _("Criticism confirmed: it will be listed in the next bulletin."))
+    return redirect(f"{_url('criticism_list')}?campaign={criticism.campaign_id}")
+
+
+@supervisor_required
+@require_POST
+def criticism_withdraw(request, pk):
+    criticism = _get_criticism(request.user, pk)
+    campaign_id = criticism.campaign_id
+    try:
+        criticism_service.withdraw_criticism(criticism)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Draft criticism withdrawn."))
+    return redirect(f"{_url('criticism_list')}?campaign={campaign_id}")
+
+
+# --- Highlights ---------------------------------------------------------------------------------
+
+
+@login_required
+def highlight_list(request):
+    """Everyone who can see the campaign may read its highlights; the group writes them."""
+    from campaign.access import is_supervisor
+
+    campaign = pick_campaign(request, required=False)
+    rows = []
+    if campaign is not None:
+        rows = (Highlight.objects.filter(campaign=campaign).select_related("project", "created_by__profile")
+                .annotate(published=highlight_service.in_published_bulletin())
+                .order_by("-created_at"))
+    return render(request, "supervision/highlight_list.html", {
+        "campaign": campaign, "highlights": rows, "is_supervisor": is_supervisor(request.user)})
+
+
+@supervisor_required
+def highlight_new(request):
+    campaign = pick_campaign(request)
+    form = HighlightForm(request.POST or None, request.FILES or None,
+                         projects=_projects(request, campaign))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            highlight_service.create_highlight(
+                campaign, kind=data["kind"], title=data["title"], body=data["body"],
+                project=data.get("project"), person_name=data.get("person_name", ""),
+                photo=data.get("photo"), created_by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Highlight saved: it will be listed in the next bulletin."))
+            return redirect(f"{_url('highlight_list')}?campaign={campaign.pk}")
+    return render(request, "supervision/highlight_new.html", {
+        "form": form, "campaign": campaign, "is_supervisor": True})
+
+
+@login_required
+def highlight_photo(request, pk):
+    try:
+        highlight = Highlight.objects.get(pk=pk, campaign__in=visible_campaigns(request.user))
+    except Highlight.DoesNotExist:
+        raise Http404 from None
+    if not highlight.photo:
+        raise Http404
+    try:
+        return serve_checked_file(highlight.photo, os.path.basename(highlight.photo.name))
+    except FileNotFoundError:
+        raise Http404 from None

@@ -1,0 +1,160 @@
+"""Spot checks: planning a scheduled inspection, drawing a random sample with a stored seed,
+redrawing it, recording findings and turning a finding into a notice."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.access import visible_campaigns, visible_projects
+from projects.models import Project
+
+from . import notices as notice_service
+from . import spotchecks
+from .forms import FindingForm, FindingNoticeForm, InspectionForm, RandomDrawForm, add_service_errors
+from .models import Finding, SpotCheck
+from .views_common import pick_campaign, refused, supervisor_required, today
+
+
+def _get_check(user, pk) -> SpotCheck:
+    try:
+        return SpotCheck.objects.select_related("campaign", "created_by__profile").get(
+            pk=pk, campaign__in=visible_campaigns(user))
+    except SpotCheck.DoesNotExist:
+        raise Http404 from None
+
+
+@supervisor_required
+def spotcheck_list(request):
+    campaign = pick_campaign(request, required=False)
+    checks = []
+    if campaign is not None:
+        checks = (SpotCheck.objects.filter(campaign=campaign)
+                  .select_related("created_by__profile")
+                  .annotate(project_count=Count("projects", distinct=True),
+                            finding_count=Count("findings", distinct=True))
+                  .order_by("-planned_on", "-pk"))
+    return render(request, "supervision/spotcheck_list.html", {
+        "campaign": campaign, "checks": checks, "is_supervisor": True})
+
+
+def _projects(request, campaign):
+    return visible_projects(request.user).filter(campaign=campaign).order_by("code")
+
+
+@supervisor_required
+def spotcheck_new(request, kind):
+    """Plan a scheduled inspection (kind "scheduled") or draw a random spot check ("random")."""
+    campaign = pick_campaign(request)
+    if kind == SpotCheck.Kind.SCHEDULED:
+        form = InspectionForm(request.POST or None, projects=_projects(request, campaign),
+                              initial={"planned_on": today()})
+    elif kind == SpotCheck.Kind.RANDOM:
+        form = RandomDrawForm(request.POST or None, initial={"planned_on": today(), "sample_size": 3})
+    else:
+        raise Http404
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if kind == SpotCheck.Kind.SCHEDULED:
+                check = spotchecks.plan_inspection(campaign, title=data["title"],
+                                                   planned_on=data["planned_on"],
+                                                   projects=data["projects"], created_by=request.user)
+            else:
+                check = spotchecks.draw_spot_check(
+                    campaign, title=data["title"], planned_on=data["planned_on"],
+                    sample_size=data["sample_size"], weight_red=data["weight_red"],
+                    seed=data.get("seed"), created_by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Spot check saved."))
+            return redirect("spotcheck_detail", pk=check.pk)
+    return render(request, "supervision/spotcheck_new.html", {
+        "form": form, "kind": kind, "campaign": campaign, "is_supervisor": True})
+
+
+def _detail_context(request, check, finding_form=None, notice_forms=None):
+    projects = list(check.projects.select_related("leader__profile").order_by("code"))
+    findings = list(check.findings.select_related("project", "notice", "recorded_by__profile")
+                    .order_by("recorded_at", "pk"))
+    redraw = spotchecks.redraw(check) if check.kind == SpotCheck.Kind.RANDOM else None
+    redrawn = Project.objects.in_bulk(redraw) if redraw else {}
+    notice_forms = notice_forms or {}
+    for f in findings:
+        f.notice_form = notice_forms.get(f.pk) or FindingNoticeForm(prefix=f"finding-{f.pk}")
+    return {
+        "check": check,
+        "campaign": check.campaign,
+        "projects": projects,
+        "findings": findings,
+        "redraw": redraw,
+        "redraw_list": [redrawn[p] for p in redraw or [] if p in redrawn],
+        "redraw_matches": redraw is not None and set(redraw) == {p.pk for p in projects},
+        "finding_form": finding_form or FindingForm(projects=check.projects.order_by("code")),
+        "is_supervisor": True,
+    }
+
+
+@supervisor_required
+def spotcheck_detail(request, pk):
+    check = _get_check(request.user, pk)
+    return render(request, "supervision/spotcheck_detail.html", _detail_context(request, check))
+
+
+@supervisor_required
+@require_POST
+def finding_add(request, pk):
+    check = _get_check(request.user, pk)
+    form = FindingForm(request.POST, projects=check.projects.all())
+    if form.is_valid():
+        try:
+            spotchecks.record_finding(check, form.cleaned_data["project"],
+                                      form.cleaned_data["description"], request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Finding recorded."))
+            return redirect("spotcheck_detail", pk=check.pk)
+    context = _detail_context(request, check, finding_form=form)
+    return render(request, "supervision/spotcheck_detail.html", context, status=400)
+
+
+@supervisor_required
+@require_POST
+def finding_notice(request, pk, finding_pk):
+    check = _get_check(request.user, pk)
+    try:
+        finding = check.findings.get(pk=finding_pk)
+    except Finding.DoesNotExist:
+        raise Http404 from None
+    form = FindingNoticeForm(request.POST, prefix=f"finding-{finding.pk}")
+    if form.is_valid():
+        try:
+            notice = spotchecks.finding_to_notice(finding, request.user,
+                                                  required_action=form.cleaned_data["required_action"])
+        except notice_service.NoticeStepRefused as exc:
+            return refused(request, exc.message, back=reverse("spotcheck_detail", args=[check.pk]))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Draft notice made from the finding: review it and issue it."))
+            return redirect("notice_detail", pk=notice.pk)
+    context = _detail_context(request, check, notice_forms={finding.pk: form})
+    return render(request, "supervision/spotcheck_detail.html", context, status=400)
+
+
+@supervisor_required
+@require_POST
+def spotcheck_done(request, pk):
+    check = _get_check(request.user, pk)
+    spotchecks.mark_done(check)
+    messages.success(request, _("Spot check marked as done."))
+    return redirect("spotcheck_detail", pk=check.pk)
+
