@@ -48,3 +48,9 @@ check: install
 bench-web: install-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/web.py
+
+# Benchmark of the scan (not a test): 200,000 projects and 2,000,000 reports in PostgreSQL
+# (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/gongjian_bench); prints the
+# full-scan and rescan times, their query counts and the peak memory.
+bench-scan: install-dev
+	$(BIN)/python bench/scan_bench.py $(BENCH_ARGS)

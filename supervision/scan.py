@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
+import time
 import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -307,12 +309,24 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
             result.notices_drafted, result.notices_issued = drafted, issued
         if leader_news:
             _notify_leaders(campaigns, projects, leader_news, now)
+        _pause_for_reliability_tests()
 
     log.info("scan campaigns=%s projects=%s opened=%s updated=%s resolved=%s health=%s notices=%s",
              result.campaigns, result.projects, sum(result.opened.values()),
              sum(result.updated.values()), sum(result.resolved.values()),
              result.health_changed, result.notices_drafted)
     return result
+
+
+def _pause_for_reliability_tests() -> None:
+    """The reliability tests kill a worker mid-scan: with GONGJIAN_SCAN_TEST_PAUSE set (never in
+    production), the scan writes its pid to GONGJIAN_SCAN_TEST_MARKER and waits before commit."""
+    pause = os.environ.get("GONGJIAN_SCAN_TEST_PAUSE")
+    if not pause:
+        return
+    with open(os.environ["GONGJIAN_SCAN_TEST_MARKER"], "a", encoding="utf-8") as marker:
+        marker.write(f"{os.getpid()}\n")
+    time.sleep(float(pause))
 
 
 _THRESHOLDS: dict[tuple, rules.Thresholds] = {}

@@ -32,7 +32,7 @@ def actions(notice):
 def test_the_full_life_of_a_notice(draft, supervisor_in_town, project):
     leader = project.leader
     svc.issue_notice(draft, supervisor_in_town)
-    assert draft.status == "issued" and draft.number.endswith("〔%d〕1号" % draft.year)
+    assert draft.status == "issued" and draft.number.endswith(f"〔{draft.year}〕1号")
     assert draft.respond_by is not None
     assert Notification.objects.filter(user=leader, kind="notice_issued").count() == 1
 

@@ -284,7 +284,7 @@ def test_a_project_yellow_for_seven_days_gets_a_draft_notice(make_project):
 
 
 def _build(campaign, n):
-    for i in range(n):
+    for _ in range(n):
         project = factories.ProjectFactory(campaign=campaign)
         factories.MilestoneFactory(project=project, due_date=day(11, 15),
                                    planned_percent=Decimal("45"))

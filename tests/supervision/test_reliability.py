@@ -1,0 +1,233 @@
+"""Reliability on the real services: PostgreSQL, Redis and a real Celery worker subprocess.
+
+- a report goes end to end: saved → scan task through Redis → flag and the leader's notification;
+- a worker SIGKILLed mid-scan: the task is redelivered and the final state equals a clean run;
+- two scans at once: no duplicate flags or notices;
+- Redis down while a report is saved: the report is saved, the call succeeds, the next scan
+  catches up;
+- a transaction that rolls back enqueues nothing.
+"""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection, transaction
+from kombu import pools
+
+from campaign.celery import app
+from projects.models import Project
+from projects.services import submit_report
+from supervision.models import Flag, Notice, Notification
+from supervision.scan import scan_campaigns
+from supervision.tasks import scan_campaigns_task
+from tests import factories
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+QUEUE = "celery"
+
+
+def _db_url() -> str:
+    s = connection.settings_dict
+    return (f"postgres://{s['USER']}{':' + s['PASSWORD'] if s['PASSWORD'] else ''}"
+            f"@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}")
+
+
+@pytest.fixture
+def broker(redis_url):
+    """The app in this process publishes to a Redis database of its own, emptied around the test."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker subprocess needs the test database on PostgreSQL")
+    url = redis_url.rsplit("/", 1)[0] + "/13"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+    _point_app_at(url, {"visibility_timeout": 7200})
+    yield url
+    _point_app_at(*saved)
+    client.flushdb()
+
+
+def _point_app_at(url, options):
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = options
+    pools.reset()  # kombu's registry of connection and producer pools
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+class Worker:
+    def __init__(self, broker_url, tmp_path, concurrency=1, **env):
+        self.log = tmp_path / f"worker-{time.monotonic_ns()}.log"
+        environment = {**os.environ, "DEBUG": "1", "DATABASE_URL": _db_url(),
+                       "CELERY_BROKER_URL": broker_url, "GONGJIAN_VAR_DIR": str(tmp_path),
+                       **env}
+        environment.pop("CELERY_TASK_ALWAYS_EAGER", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "campaign", "worker", "-P", "prefork",
+             "-c", str(concurrency), "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "-l", "INFO", "-n", f"test{time.monotonic_ns()}@%h"],
+            cwd=ROOT, env=environment, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        self.wait_for("ready.", 60)
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, needle, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.text():
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise AssertionError(f"worker never logged {needle!r}:\n{self.text()[-3000:]}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+
+
+@pytest.fixture
+def start_worker(broker, tmp_path):
+    workers = []
+
+    def start(**kwargs):
+        worker = Worker(broker, tmp_path, **kwargs)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def wait_until(predicate, timeout=60, step=0.25):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def lagging_campaign(projects=6):
+    campaign = factories.CampaignFactory(start_date=datetime.date.today() - datetime.timedelta(
+        days=42), unit=factories.UnitFactory(name=f"镇{time.monotonic_ns()}"))
+    made = []
+    for i in range(projects):
+        project = factories.ProjectFactory(campaign=campaign)
+        factories.ProgressReportFactory(
+            project=project, percent=Decimal(10 + 6 * i),
+            reported_at=factories.timezone.now() - datetime.timedelta(days=1))
+        made.append(project)
+    return campaign, made
+
+
+def snapshot(campaign):
+    flags = sorted(Flag.objects.filter(project__campaign=campaign, resolved_at__isnull=True)
+                   .values_list("project__code", "kind", "severity", "details"), key=str)
+    health = sorted(Project.objects.filter(campaign=campaign).values_list("code", "health"))
+    notices = sorted(Notice.objects.filter(campaign=campaign)
+                     .values_list("project__code", "status"))
+    return flags, health, notices
+
+
+def reset(campaign):
+    Notice.objects.filter(campaign=campaign).delete()
+    Flag.objects.filter(project__campaign=campaign).delete()
+    Notification.objects.all().delete()
+    Project.objects.filter(campaign=campaign).update(health="green")
+
+
+def test_a_report_that_puts_a_project_behind_is_flagged_and_its_leader_notified(start_worker):
+    start_worker()
+    campaign, (project, *_) = lagging_campaign(1)
+    started = time.monotonic()
+    submit_report(project, project.leader, percent=Decimal("5"), investment_done=Decimal("10"),
+                  work_done="完成场地平整", decrease_reason="复核后下调")
+    assert wait_until(lambda: Flag.objects.filter(project=project, kind="behind_plan",
+                                                  resolved_at__isnull=True).exists())
+    assert wait_until(lambda: Notification.objects.filter(user=project.leader,
+                                                          kind="flag_opened").exists())
+    assert time.monotonic() - started < 60
+
+
+def test_a_worker_killed_mid_scan_redelivers_and_ends_as_a_clean_run(start_worker, tmp_path):
+    marker = tmp_path / "scan-marker"
+    worker = start_worker(GONGJIAN_SCAN_TEST_PAUSE="3", GONGJIAN_SCAN_TEST_MARKER=str(marker))
+    campaign, _ = lagging_campaign()
+    now = factories.timezone.now()
+    scan_campaigns_task.apply_async(args=[[campaign.pk], now.isoformat()])
+
+    assert wait_until(marker.exists, 30), worker.text()[-2000:]
+    first_pid = int(marker.read_text().split()[0])
+    os.kill(first_pid, signal.SIGKILL)  # the pool process, inside the scan's transaction
+    assert wait_until(lambda: len(marker.read_text().split()) >= 2, 60), worker.text()[-3000:]
+    assert wait_until(lambda: Flag.objects.filter(project__campaign=campaign).exists(), 30)
+    time.sleep(0.5)
+    assert "WorkerLostError" in worker.text() or "SIGKILL" in worker.text()
+    after_redelivery = snapshot(campaign)
+
+    reset(campaign)
+    scan_campaigns([campaign.pk], now=now)
+    assert snapshot(campaign) == after_redelivery
+    assert after_redelivery[0], "the lagging projects are flagged"
+
+
+def test_two_scans_at_once_make_no_duplicate_flags_or_notices(start_worker):
+    start_worker(concurrency=2)
+    campaign, projects = lagging_campaign()
+    now = factories.timezone.now().isoformat()
+    for _ in range(2):
+        scan_campaigns_task.apply_async(args=[[campaign.pk], now])
+    assert wait_until(lambda: Flag.objects.filter(project__campaign=campaign).exists())
+    time.sleep(3)  # let the second scan finish too
+    kinds = list(Flag.objects.filter(project__campaign=campaign).values_list("project", "kind"))
+    assert len(kinds) == len(set(kinds))
+    per_project = list(Notice.objects.filter(campaign=campaign).values_list("project", flat=True))
+    assert per_project and len(per_project) == len(set(per_project))
+
+
+def test_with_redis_down_a_report_is_saved_and_the_next_scan_catches_up(broker):
+    _point_app_at("redis://127.0.0.1:1/0", {"socket_connect_timeout": 1})
+    campaign, (project, *_) = lagging_campaign(1)
+    started = time.monotonic()
+    report = submit_report(project, project.leader, percent=Decimal("5"),
+                           investment_done=Decimal("10"), work_done="完成场地平整",
+                           decrease_reason="复核后下调")
+    assert report.pk and time.monotonic() - started < 15
+    project.refresh_from_db()
+    assert project.progress == Decimal("5")
+    assert not Flag.objects.filter(project=project).exists()
+
+    scan_campaigns([campaign.pk])
+    assert Flag.objects.filter(project=project, kind="behind_plan").exists()
+
+
+def test_a_transaction_that_rolls_back_enqueues_nothing(broker):
+    campaign, (project, *_) = lagging_campaign(1)
+    client = redis.Redis.from_url(broker)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit_report(project, project.leader, percent=Decimal("50"),
+                      investment_done=Decimal("10"), work_done="x")
+        raise RuntimeError("the request failed after the report")
+    assert client.llen(QUEUE) == 0
+    submit_report(project, project.leader, percent=Decimal("50"), investment_done=Decimal("10"),
+                  work_done="x")
+    assert client.llen(QUEUE) == 1
