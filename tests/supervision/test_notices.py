@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.utils import translation
 
 from campaign.models import Role
 from supervision import notices as svc
@@ -16,6 +17,13 @@ from tests import factories
 from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals are asserted in their English msgids; the zh_Hans catalogue translates them."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
