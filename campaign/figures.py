@@ -174,7 +174,8 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
     as_of (correlated subqueries), then their milestones.
 
     Keys of each row:
-      - ``pk``, ``code``, ``name``, ``level`` (code), ``level_label``, ``owner``, ``category``,
+      - ``pk``, ``code``, ``name``, ``level`` (code), ``level_label``, ``listed_by_name`` (the
+        unit that listed it: 福州市 for 福州市级), ``owner``, ``category``,
         ``status``, ``status_label``;
       - ``leader_id``, ``leader_name`` (Profile.full_name, else the username);
       - ``planned_investment``, ``investment_done`` (万元, Decimal; done from the latest report,
@@ -202,7 +203,7 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
             r_coordination=Subquery(latest.values("needs_coordination")[:1]),
             r_work=Subquery(latest.values("work_done")[:1]),
         ).values(
-            "pk", "code", "name", "level", "owner", "category", "status", "planned_start",
+            "pk", "code", "name", "level", "listed_by__name", "owner", "category", "status", "planned_start",
             "planned_end", "planned_investment", "health", "leader_id", "leader__username",
             "leader__profile__full_name", "r_at", "r_percent", "r_investment", "r_problems",
             "r_next", "r_coordination", "r_work",
@@ -226,6 +227,7 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
             "name": r["name"],
             "level": r["level"],
             "level_label": levels.get(r["level"], r["level"]),
+            "listed_by_name": r["listed_by__name"],
             "owner": r["owner"],
             "category": r["category"],
             "status": r["status"],

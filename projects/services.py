@@ -8,7 +8,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Milestone, ProgressReport, Project, ReportPhoto
+from .models import (
+    ActionItem,
+    Hazard,
+    Meeting,
+    Milestone,
+    Obstacle,
+    ProgressReport,
+    Project,
+    ReportPhoto,
+    SafetyCheck,
+)
 
 
 @transaction.atomic
@@ -66,3 +76,153 @@ def submit_report(
 
     enqueue_project_scan(locked.pk)
     return report
+
+
+# --- Obstacles (问题清单) --------------------------------------------------------------------------
+
+OBSTACLE_FIELDS = ("title", "description", "category", "responsible_unit", "due_date")
+
+
+@transaction.atomic
+def record_obstacle(project: Project, user, **fields) -> Obstacle:
+    """Put an obstacle on the project's problem list; the project is re-scanned on commit."""
+    from supervision.tasks import enqueue_project_scan
+
+    obstacle = Obstacle.objects.create(project=project, raised_by=user,
+                                       **{k: fields[k] for k in OBSTACLE_FIELDS if k in fields})
+    enqueue_project_scan(project.pk)
+    return obstacle
+
+
+@transaction.atomic
+def update_obstacle(obstacle: Obstacle, user, *, status: str | None = None, **fields) -> Obstacle:
+    """Change an open obstacle's description, unit, due date or status (open ↔ coordinating)."""
+    from supervision.tasks import enqueue_project_scan
+
+    if obstacle.status == Obstacle.Status.RESOLVED:
+        raise ValidationError(_("This obstacle is resolved and can no longer be changed."))
+    changed = [k for k in OBSTACLE_FIELDS if k in fields]
+    for name in changed:
+        setattr(obstacle, name, fields[name])
+    if status is not None:
+        if status == Obstacle.Status.RESOLVED:
+            raise ValidationError(_("Use “resolve” to close an obstacle."))
+        obstacle.status = status
+        changed.append("status")
+    obstacle.save(update_fields=changed or None)
+    enqueue_project_scan(obstacle.project_id)
+    return obstacle
+
+
+@transaction.atomic
+def resolve_obstacle(obstacle: Obstacle, user, *, resolution: str,
+                     resolved_on: datetime.date | None = None) -> Obstacle:
+    """Close out (销号) an obstacle with how it was solved; only once."""
+    from supervision.tasks import enqueue_project_scan
+
+    if obstacle.status == Obstacle.Status.RESOLVED:
+        raise ValidationError(_("This obstacle is already resolved."))
+    obstacle.status = Obstacle.Status.RESOLVED
+    obstacle.resolution = resolution
+    obstacle.resolved_on = resolved_on or timezone.localdate()
+    obstacle.save(update_fields=["status", "resolution", "resolved_on"])
+    enqueue_project_scan(obstacle.project_id)
+    return obstacle
+
+
+# --- Safety hazards (安全隐患) ----------------------------------------------------------------------
+
+@transaction.atomic
+def record_hazard(project: Project, user, *, checked_on: datetime.date, description: str,
+                  level: str, rectify_by: datetime.date, summary: str = "") -> Hazard:
+    """A hazard found on a safety check; the check of that day by that person is reused."""
+    from supervision.tasks import enqueue_project_scan
+
+    check, _created = SafetyCheck.objects.get_or_create(
+        project=project, checked_on=checked_on, checked_by=user, defaults={"summary": summary})
+    hazard = Hazard.objects.create(check_record=check, description=description, level=level,
+                                   rectify_by=rectify_by)
+    enqueue_project_scan(project.pk)
+    return hazard
+
+
+@transaction.atomic
+def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
+    from supervision.tasks import enqueue_project_scan
+
+    if hazard.rectified_on is not None:
+        raise ValidationError(_("This hazard is rectified and can no longer be changed."))
+    changed = [k for k in ("description", "level", "rectify_by") if k in fields]
+    for name in changed:
+        setattr(hazard, name, fields[name])
+    hazard.save(update_fields=changed or None)
+    enqueue_project_scan(hazard.check_record.project_id)
+    return hazard
+
+
+@transaction.atomic
+def rectify_hazard(hazard: Hazard, user, *, rectification: str,
+                   rectified_on: datetime.date | None = None) -> Hazard:
+    """Close out (销号) a hazard with what was done; only once."""
+    from supervision.tasks import enqueue_project_scan
+
+    if hazard.rectified_on is not None:
+        raise ValidationError(_("This hazard is already rectified."))
+    hazard.rectification = rectification
+    hazard.rectified_on = rectified_on or timezone.localdate()
+    hazard.save(update_fields=["rectification", "rectified_on"])
+    enqueue_project_scan(hazard.check_record.project_id)
+    return hazard
+
+
+# --- Meetings and action items (专题会, 现场调研; 定人定时定责) ------------------------------------------
+
+MEETING_FIELDS = ("kind", "title", "held_on", "location", "summary")
+
+
+@transaction.atomic
+def create_meeting(campaign, user, *, projects=(), **fields) -> Meeting:
+    meeting = Meeting.objects.create(campaign=campaign, chaired_by=user,
+                                     **{k: fields[k] for k in MEETING_FIELDS if k in fields})
+    meeting.projects.set(projects)
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(meeting: Meeting, user, *, projects=None, **fields) -> Meeting:
+    changed = [k for k in MEETING_FIELDS if k in fields]
+    for name in changed:
+        setattr(meeting, name, fields[name])
+    meeting.save(update_fields=changed or None)
+    if projects is not None:
+        meeting.projects.set(projects)
+    return meeting
+
+
+@transaction.atomic
+def add_action_item(meeting: Meeting, user, *, description: str, owner, due_date: datetime.date,
+                    project: Project | None = None) -> ActionItem:
+    if project is not None and project.campaign_id != meeting.campaign_id:
+        raise ValidationError({"project": _("The project is not in this meeting's campaign.")})
+    return ActionItem.objects.create(meeting=meeting, project=project, description=description,
+                                     owner=owner, due_date=due_date)
+
+
+@transaction.atomic
+def update_action_item(item: ActionItem, user, **fields) -> ActionItem:
+    if item.done_on is not None:
+        raise ValidationError(_("This action item is done and can no longer be changed."))
+    changed = [k for k in ("description", "owner", "due_date", "project") if k in fields]
+    for name in changed:
+        setattr(item, name, fields[name])
+    item.save(update_fields=changed or None)
+    return item
+
+
+@transaction.atomic
+def complete_action_item(item: ActionItem, user, *, done_on: datetime.date | None = None) -> ActionItem:
+    if item.done_on is not None:
+        raise ValidationError(_("This action item is already done."))
+    item.done_on = done_on or timezone.localdate()
+    item.save(update_fields=["done_on"])
+    return item

@@ -1,0 +1,148 @@
+"""The dashboard (作战图): the campaign's figures, its projects' table and the plan curve; a wall
+display mode for the campaign office's screen; the Excel export of the table."""
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+
+from projects.exports import progress_workbook
+
+from . import access, figures
+from .models import Campaign
+
+log = logging.getLogger("gongjian.access")
+
+#: ?sort= values → the row key they sort by. A leading "-" sorts descending.
+SORTS = {
+    "code": "code", "name": "name", "level": "level", "leader": "leader_name",
+    "progress": "progress", "lag": "lag", "light": "health", "age": "report_age_days",
+}
+HEALTH_RANK = {h.value: i for i, h in enumerate(figures.HEALTH_ORDER)}
+#: The wall refreshes itself this often (seconds); ?refresh= between 30 and 3600 overrides it.
+WALL_REFRESH_SECONDS = 300
+
+
+def pick_campaign(request) -> tuple[Campaign | None, list[Campaign]]:
+    """The campaign asked for with ?campaign=, else the user's active one (latest first).
+    One query. A campaign the user may not see is a 404."""
+    campaigns = list(access.visible_campaigns(request.user).select_related("unit")
+                     .order_by("-start_date", "pk"))
+    wanted = request.GET.get("campaign")
+    if wanted:
+        for campaign in campaigns:
+            if str(campaign.pk) == wanted:
+                return campaign, campaigns
+        log.warning("refused read user=%s campaign=%s", request.user.pk, wanted)
+        raise Http404
+    active = [c for c in campaigns if c.status == Campaign.Status.ACTIVE]
+    return (active or campaigns or [None])[0], campaigns
+
+
+def _sort_key(key: str):
+    if key == "health":
+        return lambda row: HEALTH_RANK.get(row["health"], 99)
+    if key == "report_age_days":
+        return lambda row: (row[key] is None, row[key] or 0)
+    return lambda row: row[key]
+
+
+def filter_and_sort(rows: list[dict], params) -> tuple[list[dict], dict]:
+    """The table's rows kept by ?level=, ?light=, ?leader= and ordered by ?sort=."""
+    chosen = {"level": params.get("level", ""), "light": params.get("light", ""),
+              "leader": params.get("leader", ""), "sort": params.get("sort", "code")}
+    if chosen["level"]:
+        rows = [r for r in rows if r["level"] == chosen["level"]]
+    if chosen["light"]:
+        rows = [r for r in rows if r["health"] == chosen["light"]]
+    if chosen["leader"]:
+        rows = [r for r in rows if str(r["leader_id"]) == chosen["leader"]]
+    sort = chosen["sort"]
+    key = SORTS.get(sort.lstrip("-"))
+    if key is None:
+        sort, key = "code", "code"
+        chosen["sort"] = sort
+    rows = sorted(rows, key=_sort_key(key), reverse=sort.startswith("-"))
+    return rows, chosen
+
+
+def _leaders(rows: list[dict]) -> list[tuple[int, str]]:
+    return sorted({(r["leader_id"], r["leader_name"]) for r in rows}, key=lambda x: x[1])
+
+
+@login_required
+def dashboard(request):
+    """作战图. Queries: the session and the user (with their groups and units, see access), the
+    campaigns, then figures: 3 for the headline, 2 for the table, 3 for the curve."""
+    campaign, campaigns = pick_campaign(request)
+    if campaign is None:
+        return render(request, "campaign/no_campaign.html", status=200)
+    as_of = figures.today()
+    all_rows = figures.progress_table(campaign, as_of)
+    rows, chosen = filter_and_sort(all_rows, request.GET)
+    curve = figures.plan_vs_actual_curve(campaign, as_of)
+    context = {
+        "campaign": campaign,
+        "campaigns": campaigns,
+        "as_of": as_of,
+        "figures": figures.headline_figures(campaign, as_of),
+        "rows": rows,
+        "row_count": len(all_rows),
+        "chosen": chosen,
+        "leaders": _leaders(all_rows),
+        "levels": figures.LEVEL_ORDER,
+        "lights": figures.HEALTH_ORDER,
+        "curve_planned": [(p["date"], p["planned"]) for p in curve["points"]],
+        "curve_actual": [(p["date"], p["actual"]) for p in curve["points"]],
+        "curve": curve,
+        "sort_columns": [
+            ("code", _("Code")), ("name", _("Project")), ("level", _("Level")),
+            ("leader", _("Leader")), ("progress", _("Progress")), ("lag", _("Lag")),
+            ("light", _("Light")), ("age", _("Last report")),
+        ],
+    }
+    return render(request, "campaign/dashboard.html", context)
+
+
+@login_required
+def wall(request):
+    """The full-screen wall display: the same figures in large type, worst first, refreshing itself."""
+    campaign, _campaigns = pick_campaign(request)
+    if campaign is None:
+        return render(request, "campaign/no_campaign.html")
+    as_of = figures.today()
+    rows = sorted(figures.progress_table(campaign, as_of),
+                  key=lambda r: (HEALTH_RANK.get(r["health"], 99), -r["lag"], r["code"]))
+    curve = figures.plan_vs_actual_curve(campaign, as_of)
+    try:
+        refresh = min(3600, max(30, int(request.GET.get("refresh", WALL_REFRESH_SECONDS))))
+    except ValueError:
+        refresh = WALL_REFRESH_SECONDS
+    return render(request, "campaign/wall.html", {
+        "campaign": campaign, "as_of": as_of, "rows": rows, "refresh": refresh,
+        "figures": figures.headline_figures(campaign, as_of),
+        "curve_planned": [(p["date"], p["planned"]) for p in curve["points"]],
+        "curve_actual": [(p["date"], p["actual"]) for p in curve["points"]],
+        "curve": curve,
+    })
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def dashboard_export(request):
+    """The dashboard's table (same filters and order) as .xlsx in the higher offices' form."""
+    campaign, _campaigns = pick_campaign(request)
+    if campaign is None:
+        raise Http404
+    as_of = figures.today()
+    rows, _chosen = filter_and_sort(figures.progress_table(campaign, as_of), request.GET)
+    data = progress_workbook(campaign, rows, as_of)
+    response = HttpResponse(data, content_type=XLSX)
+    filename = f"{campaign.name}-{as_of:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -1,0 +1,245 @@
+"""Forms of the officials' web: the weekly report, obstacles, hazards, meetings and action items.
+
+Errors are English msgids (translated to Chinese by the locale files) and shown beside their field
+by crispy-bootstrap5; a bound form re-renders everything typed.
+"""
+
+import uuid
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from campaign.models import Unit
+
+from .models import ActionItem, Hazard, Meeting, Obstacle, Project
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = 9
+#: Pillow's format name → the extension the stored file gets (the uploaded name is not kept).
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to MAX_PHOTOS JPEG or PNG images of at most MAX_PHOTO_BYTES each, checked by content."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"accept": "image/jpeg,image/png", "data-max-bytes": MAX_PHOTO_BYTES,
+                                  "data-max-count": MAX_PHOTOS})
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_("At most %(max)d photos per report; you chose %(count)d.")
+                                  % {"max": MAX_PHOTOS, "count": len(files)}, code="too_many")
+        errors = []
+        for upload in files:
+            try:
+                self._check_photo(super().clean(upload, initial))
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+    @staticmethod
+    def _check_photo(upload):
+        name = getattr(upload, "name", "")
+        if upload.size > MAX_PHOTO_BYTES:
+            raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": name}, code="too_big")
+        try:
+            upload.seek(0)
+            with Image.open(upload) as image:
+                kind = image.format
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ValidationError(_("%(name)s is not a JPEG or PNG image.") % {"name": name},
+                                  code="not_image") from None
+        finally:
+            upload.seek(0)
+        if kind not in PHOTO_FORMATS:
+            raise ValidationError(_("%(name)s is not a JPEG or PNG image.") % {"name": name},
+                                  code="not_image")
+        # The stored name is ours: the uploaded one is neither trusted nor kept.
+        upload.name = f"{uuid.uuid4().hex}.{PHOTO_FORMATS[kind]}"
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReportForm(forms.Form):
+    """The weekly progress report (进度填报)."""
+
+    percent = forms.DecimalField(
+        label=_("Progress (%)"), max_digits=4, decimal_places=1,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Cumulative, 0 to 100."),
+        widget=forms.NumberInput(attrs={"min": "0", "max": "100", "step": "0.1", "inputmode": "decimal"}),
+    )
+    investment_done = forms.DecimalField(
+        label=_("Investment done (10k yuan)"), max_digits=12, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Cumulative, in 10k yuan."),
+        widget=forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"}),
+    )
+    work_done = forms.CharField(label=_("Work done this week"),
+                                widget=forms.Textarea(attrs={"rows": 3}))
+    next_steps = forms.CharField(label=_("Next steps"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    problems = forms.CharField(label=_("Problems"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    needs_coordination = forms.CharField(label=_("Needs coordination"), required=False,
+                                         widget=forms.Textarea(attrs={"rows": 2}))
+    decrease_reason = forms.CharField(
+        label=_("Reason for lower progress"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the progress is lower than in the last report."),
+    )
+    photos = PhotosField(label=_("Site photos"),
+                         help_text=_("JPEG or PNG, at most 10 MB each and 9 per report."))
+
+    def __init__(self, *args, last_percent: Decimal | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.last_percent = last_percent
+        if last_percent is not None:
+            self.fields["percent"].widget.attrs["data-last-percent"] = str(last_percent)
+            self.fields["percent"].help_text = _(
+                "Cumulative, 0 to 100. Last report: %(last)s%%.") % {"last": last_percent}
+        self.helper = _helper()
+
+    def clean(self):
+        data = super().clean()
+        percent = data.get("percent")
+        if (self.last_percent is not None and percent is not None and percent < self.last_percent
+                and not (data.get("decrease_reason") or "").strip()):
+            self.add_error("decrease_reason", ValidationError(
+                _("Progress is lower than the last report (%(last)s%%): please give the reason.")
+                % {"last": self.last_percent}, code="decrease_reason"))
+        return data
+
+
+class ObstacleForm(forms.ModelForm):
+    class Meta:
+        model = Obstacle
+        fields = ["title", "category", "description", "responsible_unit", "due_date", "status"]
+        widgets = {"due_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_unit"].queryset = Unit.objects.exclude(
+            kind__in=[Unit.Kind.PROVINCE, Unit.Kind.CITY]).order_by("kind", "name")
+        self.fields["status"].choices = [c for c in Obstacle.Status.choices
+                                         if c[0] != Obstacle.Status.RESOLVED]
+        if self.instance.pk is None:
+            del self.fields["status"]
+        self.helper = _helper()
+
+
+class ResolveObstacleForm(forms.Form):
+    resolution = forms.CharField(label=_("How it was resolved"), widget=forms.Textarea(attrs={"rows": 3}))
+    resolved_on = forms.DateField(label=_("Resolved on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class HazardForm(forms.Form):
+    checked_on = forms.DateField(label=_("Found on the check of"), widget=DateInput())
+    description = forms.CharField(label=_("Hazard"), widget=forms.Textarea(attrs={"rows": 3}))
+    level = forms.ChoiceField(label=_("Level"), choices=Hazard.Level.choices)
+    rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput())
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["checked_on"]
+        self.helper = _helper()
+
+    def clean(self):
+        data = super().clean()
+        checked, due = data.get("checked_on"), data.get("rectify_by")
+        if checked and due and due < checked:
+            self.add_error("rectify_by", _("The rectification date cannot be before the check."))
+        return data
+
+
+class RectifyHazardForm(forms.Form):
+    rectification = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    rectified_on = forms.DateField(label=_("Rectified on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "title", "held_on", "location", "projects", "summary"]
+        widgets = {"held_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 4}),
+                   "projects": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].queryset = Project.objects.filter(campaign=campaign).order_by("code")
+        self.helper = _helper()
+
+
+def _people():
+    return (get_user_model().objects.filter(is_active=True)
+            .select_related("profile").order_by("profile__full_name", "username"))
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        profile = getattr(obj, "profile", None)
+        return f"{profile.full_name}（{profile.title}）" if profile and profile.title else (
+            profile.full_name if profile else obj.username)
+
+
+class ActionItemForm(forms.ModelForm):
+    owner = PersonChoiceField(label=_("Owner"), queryset=None)
+
+    class Meta:
+        model = ActionItem
+        fields = ["description", "owner", "project", "due_date"]
+        widgets = {"due_date": DateInput(), "description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, campaign, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+        self.fields["project"].queryset = Project.objects.filter(campaign=campaign).order_by("code")
+        self.helper = _helper()
+
+
+class CompleteActionItemForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

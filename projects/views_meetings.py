@@ -1,0 +1,196 @@
+"""Meetings (专题会, 现场调研) and their action items (定人定时定责).
+
+Everyone of the campaign reads them. The campaign office and the leaders hold meetings; the chair
+(or the campaign office) edits a meeting and its items; an item's owner, the chair or the
+campaign office marks it done.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaign import access
+from campaign.models import Role
+from campaign.views import pick_campaign
+
+from . import services
+from .forms import ActionItemForm, CompleteActionItemForm, MeetingForm
+from .models import ActionItem, Meeting
+
+log = logging.getLogger("gongjian.access")
+
+
+def may_hold_meetings(user) -> bool:
+    return access.has_role(user, Role.TOWN_ADMIN, Role.LEADER)
+
+
+def may_edit_meeting(user, meeting) -> bool:
+    return access.is_town_admin(user) or meeting.chaired_by_id == user.pk
+
+
+def _meeting_for_read(user, pk) -> Meeting:
+    meeting = (Meeting.objects.filter(pk=pk, campaign__in=access.visible_campaigns(user))
+               .select_related("campaign", "chaired_by__profile").first())
+    if meeting is None:
+        log.warning("refused read user=%s meeting=%s", user.pk, pk)
+        raise Http404
+    return meeting
+
+
+def _meeting_for_write(user, pk) -> Meeting:
+    meeting = _meeting_for_read(user, pk)
+    if not may_edit_meeting(user, meeting):
+        log.warning("refused write user=%s meeting=%s", user.pk, pk)
+        raise PermissionDenied
+    return meeting
+
+
+def _people_of(campaign):
+    """Who can own an action item: the people of the campaign's town and its villages."""
+    return (get_user_model().objects.filter(is_active=True,
+                                            profile__unit_id__in=campaign.unit.descendant_ids())
+            .select_related("profile").order_by("profile__full_name"))
+
+
+def _apply(form, call):
+    try:
+        return call()
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+def _render_form(request, form, title, submit, back_url, meeting=None):
+    return render(request, "projects/meeting_form.html", {
+        "form": form, "title": title, "submit": submit, "back_url": back_url, "meeting": meeting})
+
+
+@login_required
+def meeting_list(request):
+    campaign, campaigns = pick_campaign(request)
+    meetings = []
+    if campaign is not None:
+        meetings = list(Meeting.objects.filter(campaign=campaign)
+                        .select_related("chaired_by__profile").prefetch_related("projects",
+                                                                                "action_items"))
+    return render(request, "projects/meeting_list.html", {
+        "campaign": campaign, "campaigns": campaigns, "meetings": meetings,
+        "may_hold": may_hold_meetings(request.user), "as_of": timezone.localdate(),
+    })
+
+
+@login_required
+def meeting_create(request):
+    campaign, _campaigns = pick_campaign(request)
+    if campaign is None:
+        raise Http404
+    if not may_hold_meetings(request.user):
+        log.warning("refused write user=%s meeting=new", request.user.pk)
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None, campaign=campaign,
+                       initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        projects = data.pop("projects")
+        meeting = _apply(form, lambda: services.create_meeting(campaign, request.user,
+                                                               projects=projects, **data))
+        if meeting is not None:
+            messages.success(request, _("Meeting recorded; now add its action items."))
+            return redirect("meeting_detail", pk=meeting.pk)
+    return _render_form(request, form, _("New meeting or site visit"), _("Save"),
+                        redirect("meeting_list").url)
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _meeting_for_read(request.user, pk)
+    items = list(meeting.action_items.select_related("owner__profile", "project").order_by(
+        "done_on", "due_date"))
+    user = request.user
+    can_edit = may_edit_meeting(user, meeting)
+    for item in items:
+        item.can_complete = item.done_on is None and (can_edit or item.owner_id == user.pk)
+    return render(request, "projects/meeting_detail.html", {
+        "meeting": meeting, "items": items, "can_edit": can_edit,
+        "projects": list(meeting.projects.order_by("code")), "as_of": timezone.localdate(),
+    })
+
+
+@login_required
+def meeting_update(request, pk):
+    meeting = _meeting_for_write(request.user, pk)
+    form = MeetingForm(request.POST or None, instance=meeting, campaign=meeting.campaign)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        projects = data.pop("projects")
+        fresh = Meeting.objects.get(pk=meeting.pk)
+        if _apply(form, lambda: services.update_meeting(fresh, request.user, projects=projects,
+                                                        **data)) is not None:
+            messages.success(request, _("Meeting updated."))
+            return redirect("meeting_detail", pk=meeting.pk)
+    return _render_form(request, form, _("Edit meeting"), _("Save"),
+                        redirect("meeting_detail", pk=pk).url, meeting)
+
+
+@login_required
+def action_item_create(request, pk):
+    meeting = _meeting_for_write(request.user, pk)
+    form = ActionItemForm(request.POST or None, campaign=meeting.campaign,
+                          people=_people_of(meeting.campaign))
+    if request.method == "POST" and form.is_valid() and _apply(
+            form, lambda: services.add_action_item(meeting, request.user, **form.cleaned_data)):
+        messages.success(request, _("Action item added."))
+        return redirect("meeting_detail", pk=meeting.pk)
+    return _render_form(request, form, _("New action item"), _("Add"),
+                        redirect("meeting_detail", pk=pk).url, meeting)
+
+
+def _item(user, pk) -> ActionItem:
+    item = (ActionItem.objects.filter(pk=pk, meeting__campaign__in=access.visible_campaigns(user))
+            .select_related("meeting__campaign__unit").first())
+    if item is None:
+        log.warning("refused read user=%s action_item=%s", user.pk, pk)
+        raise Http404
+    return item
+
+
+@login_required
+def action_item_update(request, pk):
+    item = _item(request.user, pk)
+    if not may_edit_meeting(request.user, item.meeting):
+        log.warning("refused write user=%s action_item=%s", request.user.pk, pk)
+        raise PermissionDenied
+    campaign = item.meeting.campaign
+    form = ActionItemForm(request.POST or None, instance=item, campaign=campaign,
+                          people=_people_of(campaign))
+    if request.method == "POST" and form.is_valid():
+        fresh = ActionItem.objects.get(pk=item.pk)
+        if _apply(form, lambda: services.update_action_item(fresh, request.user,
+                                                            **form.cleaned_data)):
+            messages.success(request, _("Action item updated."))
+            return redirect("meeting_detail", pk=item.meeting_id)
+    return _render_form(request, form, _("Edit action item"), _("Save"),
+                        redirect("meeting_detail", pk=item.meeting_id).url, item.meeting)
+
+
+@login_required
+def action_item_complete(request, pk):
+    item = _item(request.user, pk)
+    if not (may_edit_meeting(request.user, item.meeting) or item.owner_id == request.user.pk):
+        log.warning("refused write user=%s action_item=%s", request.user.pk, pk)
+        raise PermissionDenied
+    form = CompleteActionItemForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid() and _apply(
+            form, lambda: services.complete_action_item(item, request.user, **form.cleaned_data)):
+        messages.success(request, _("Action item done (closed out)."))
+        return redirect("meeting_detail", pk=item.meeting_id)
+    return _render_form(request, form, _("Close out action item: %(text)s") % {
+        "text": item.description[:40]}, _("Done"), redirect("meeting_detail", pk=item.meeting_id).url,
+        item.meeting)

@@ -1,0 +1,48 @@
+/* Gongjian: small progressive enhancements; every page works without them. No inline scripts. */
+(function () {
+  "use strict";
+
+  // Wall display: a button that asks the browser for full screen.
+  document.querySelectorAll("[data-gj-fullscreen]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var el = document.documentElement;
+      if (!document.fullscreenElement && el.requestFullscreen) { el.requestFullscreen(); }
+      else if (document.exitFullscreen) { document.exitFullscreen(); }
+    });
+  });
+
+  // Dashboard filters: submit the filter form as soon as a select changes.
+  document.querySelectorAll("form[data-gj-autosubmit] select").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // Report form: check before sending what the server would refuse, so the chosen photos are kept.
+  var form = document.querySelector("form[data-gj-report]");
+  if (!form) { return; }
+  var percent = form.querySelector("input[name=percent]");
+  var reason = form.querySelector("textarea[name=decrease_reason]");
+  var photos = form.querySelector("input[name=photos]");
+  var last = percent && percent.dataset.lastPercent !== undefined ? parseFloat(percent.dataset.lastPercent) : null;
+
+  function checkReason() {
+    if (!percent || !reason || last === null) { return; }
+    var lower = percent.value !== "" && parseFloat(percent.value) < last;
+    reason.required = lower;
+    reason.setCustomValidity(lower && !reason.value.trim() ? (form.dataset.msgReason || "") : "");
+  }
+  function checkPhotos() {
+    if (!photos || !photos.files) { return; }
+    var maxBytes = parseInt(photos.dataset.maxBytes, 10), maxCount = parseInt(photos.dataset.maxCount, 10);
+    var message = "";
+    if (photos.files.length > maxCount) { message = form.dataset.msgTooMany || ""; }
+    Array.prototype.forEach.call(photos.files, function (file) {
+      if (file.size > maxBytes) { message = form.dataset.msgTooBig || ""; }
+      if (file.type && file.type !== "image/jpeg" && file.type !== "image/png") { message = form.dataset.msgType || ""; }
+    });
+    photos.setCustomValidity(message);
+  }
+  if (percent) { percent.addEventListener("input", checkReason); }
+  if (reason) { reason.addEventListener("input", checkReason); }
+  if (photos) { photos.addEventListener("change", checkPhotos); }
+  checkReason();
+})();
