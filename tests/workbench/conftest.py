@@ -101,3 +101,13 @@ def make_notice(project, supervisor, status="issued", respond_by=None):
 @pytest.fixture
 def notice_factory():
     return make_notice
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Assert on the English msgids; the Chinese catalogue is the lead's."""
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,0 +1,198 @@
+"""Bulletins: figures computed from the data, frozen when published, criticism and highlights
+listed once, the weekly draft, publishing notifies everyone, and the list's query count."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import Project
+from projects.services import submit_report
+from supervision import bulletins, criticism, highlights
+from supervision.bulletin_tasks import draft_weekly_bulletins_task
+from supervision.models import Bulletin, Flag, Notification, Severity
+from tests import factories
+
+from .conftest import make_notice
+
+pytestmark = pytest.mark.django_db
+
+
+def local(day, hour=10):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+@pytest.fixture
+def period(campaign):
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=6), today
+
+
+@pytest.fixture
+def red_project(campaign, other_leader):
+    project = factories.ProjectFactory(campaign=campaign, leader=other_leader, code="HN-03",
+                                       name="安置房一期", health=Project.Health.RED)
+    factories.ProgressReportFactory(project=project, percent=Decimal("10"),
+                                    reported_at=timezone.now() - datetime.timedelta(days=1))
+    return project
+
+
+def test_every_figure_comes_from_the_data(campaign, project, red_project, supervisor, period):
+    factories.ProgressReportFactory(project=project, percent=Decimal("40"),
+                                    reported_at=timezone.now() - datetime.timedelta(days=2))
+    today = timezone.localdate()
+    Flag.objects.create(project=red_project, kind=Flag.Kind.BEHIND_PLAN, severity=Severity.RED,
+                        opened_at=local(today - datetime.timedelta(days=4)),
+                        resolved_at=local(today - datetime.timedelta(days=2)))
+    Flag.objects.create(project=red_project, kind=Flag.Kind.MILESTONE_OVERDUE, severity=Severity.RED,
+                        opened_at=local(today - datetime.timedelta(days=3)))
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    s = bulletin.snapshot
+    assert s["headline"]["project_count"] == 2
+    assert s["headline"]["declared_count"] == 13 and s["headline"]["count_mismatch"] is True
+    assert [r["code"] for r in s["progress"]] == ["HN-03", "HN-01"]  # ranked by lag
+    assert s["progress"][0]["rank"] == 1 and s["progress"][0]["progress"] == "10.0"
+    assert [r["code"] for r in s["red"]] == ["HN-03"]
+    # Red from four days ago to today, the two flags overlapping: five days, counted once.
+    assert s["progress"][0]["days_in_red"] == 5
+    assert s["most_days_in_red"] == [{"project_id": red_project.pk, "project": "HN-03 安置房一期",
+                                      "leader": red_project.leader.profile.full_name, "days": 5}]
+    json.dumps(s)  # plain JSON
+
+
+def test_a_published_bulletin_does_not_change_after_later_reports(
+        client, campaign, project, red_project, supervisor, period, leader):
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    bulletins.publish_bulletin(bulletin, supervisor)
+    frozen = json.dumps(bulletin.snapshot, sort_keys=True)
+    client.force_login(supervisor)
+    page_before = client.get(reverse("bulletin_detail", args=[bulletin.pk])).content.decode()
+
+    submit_report(red_project, red_project.leader, percent=Decimal("95"), investment_done=Decimal("900"),
+                  work_done="主体封顶")
+    Project.objects.filter(pk=red_project.pk).update(health=Project.Health.GREEN)
+    make_notice(project, supervisor, "issued")
+
+    with pytest.raises(bulletins.BulletinRefused):
+        bulletins.generate_bulletin(campaign, *period)
+    response = client.post(reverse("bulletin_regenerate", args=[bulletin.pk]))
+    assert response.status_code == 403
+    assert "published and can no longer change" in response.content.decode()
+    bulletin.refresh_from_db()
+    assert json.dumps(bulletin.snapshot, sort_keys=True) == frozen
+    page_after = client.get(reverse("bulletin_detail", args=[bulletin.pk])).content.decode()
+    section = page_after.split('id="bulletin-progress"')[1].split("</section>")[0]
+    assert section == page_before.split('id="bulletin-progress"')[1].split("</section>")[0]
+    assert "10.0%" in section and "95" not in section
+
+
+def test_a_draft_is_refreshed_with_new_figures(campaign, red_project, period):
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    factories.ProgressReportFactory(project=red_project, percent=Decimal("30"))
+    bulletins.generate_bulletin(campaign, *period)
+    bulletin.refresh_from_db()
+    assert bulletin.snapshot["progress"][0]["progress"] == "30.0"
+    assert Bulletin.objects.count() == 1
+
+
+def test_publishing_notifies_everyone_once(campaign, project, supervisor, leader, observer, outsider,
+                                           period, team_member):
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    bulletins.publish_bulletin(bulletin, supervisor)
+    notified = set(Notification.objects.filter(kind="bulletin_published")
+                   .values_list("user__username", flat=True))
+    assert {"dcz1", "leader1", "cadre1", "xiaoneng1"} <= notified
+    assert "outsider" not in notified
+    with pytest.raises(bulletins.BulletinRefused):
+        bulletins.publish_bulletin(bulletin, supervisor)
+    assert Notification.objects.filter(kind="bulletin_published", user=leader).count() == 1
+
+
+def test_confirmed_criticism_and_highlights_are_listed_in_the_next_bulletin_only(
+        campaign, project, supervisor, leader, period):
+    draft = criticism.draft_criticism(project, person=leader, reason="督办单逾期未反馈")
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    assert bulletin.snapshot["criticisms"] == []  # a draft is not listed
+    criticism.confirm_criticism(draft, supervisor)
+    highlights.create_highlight(campaign, kind="person", title="征迁一线的好干部", body="连续三十天驻村",
+                                person_name="黄志伟", created_by=supervisor)
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    assert [c["reason"] for c in bulletin.snapshot["criticisms"]] == ["督办单逾期未反馈"]
+    assert [h["person"] for h in bulletin.snapshot["highlights"]] == ["黄志伟"]
+    bulletins.publish_bulletin(bulletin, supervisor)
+    later = bulletins.generate_bulletin(campaign, period[1], period[1])
+    assert later.snapshot["criticisms"] == [] and later.snapshot["highlights"] == []
+
+
+def test_the_bulletin_lists_the_periods_notices_with_the_overdue_ones(campaign, project, supervisor,
+                                                                     period):
+    closed = make_notice(project, supervisor, "closed")
+    overdue = make_notice(project, supervisor, "issued")
+    from supervision.models import Notice
+
+    Notice.objects.filter(pk=overdue.pk).update(respond_by=timezone.localdate() - datetime.timedelta(days=2))
+    s = bulletins.generate_bulletin(campaign, *period).snapshot
+    assert {n["number"] for n in s["notices"]} == {closed.number, overdue.number}
+    assert [n["number"] for n in s["overdue_notices"]] == [overdue.number]
+    assert s["overdue_notices"][0]["days_overdue"] == 2
+    assert s["notice_counts"] == {"in_period": 2, "issued": 2, "closed": 1, "overdue": 1}
+
+
+def test_the_weekly_draft_is_made_once_for_last_week(campaign, project):
+    monday = datetime.date(2026, 11, 23)
+    now = local(monday, 8)
+    made = bulletins.draft_weekly_bulletins(now)
+    bulletin = Bulletin.objects.get()
+    assert made == [bulletin.pk]
+    assert (bulletin.period_start, bulletin.period_end) == (datetime.date(2026, 11, 16),
+                                                           datetime.date(2026, 11, 22))
+    assert bulletin.status == Bulletin.Status.DRAFT
+    assert bulletins.draft_weekly_bulletins(now) == []
+    assert draft_weekly_bulletins_task.name == "supervision.draft_weekly_bulletins"
+
+
+def test_drafts_are_the_supervision_groups_and_published_ones_everyones(
+        client, campaign, project, supervisor, leader, observer, outsider, period):
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    client.force_login(leader)
+    assert client.get(reverse("bulletin_detail", args=[bulletin.pk])).status_code == 404
+    assert client.post(reverse("bulletin_publish", args=[bulletin.pk])).status_code == 403
+    client.force_login(supervisor)
+    assert client.post(reverse("bulletin_publish", args=[bulletin.pk])).status_code == 302
+    for user in (leader, observer):
+        client.force_login(user)
+        assert client.get(reverse("bulletin_detail", args=[bulletin.pk])).status_code == 200
+        assert client.get(reverse("bulletin_print", args=[bulletin.pk])).status_code == 200
+    client.force_login(outsider)
+    assert client.get(reverse("bulletin_detail", args=[bulletin.pk])).status_code == 404
+    assert client.get(reverse("bulletin_xlsx", args=[bulletin.pk])).status_code == 404
+
+
+def test_a_period_that_ends_before_it_starts_is_refused_beside_the_field(client, campaign, supervisor):
+    client.force_login(supervisor)
+    response = client.post(reverse("bulletin_generate"), {
+        "campaign": campaign.pk, "period_start": "2026-11-20", "period_end": "2026-11-10",
+        "title": "第六周通报"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The period must end on or after its start." in page and "第六周通报" in page
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_bulletin_list_runs_a_fixed_number_of_queries(client, campaign, project, supervisor,
+                                                          django_assert_num_queries, count):
+    start = campaign.start_date
+    for i in range(count):
+        b = bulletins.generate_bulletin(campaign, start + datetime.timedelta(days=7 * i),
+                                        start + datetime.timedelta(days=7 * i + 6))
+        if i % 2:
+            bulletins.publish_bulletin(b, supervisor)
+    client.force_login(supervisor)
+    # 1 session, 2 user, 3 profile, 4 unit, 5 units below the town, 6 the campaign, 7 roles,
+    # 8 the bell's unread count, 9 the bulletins with their publisher and publisher's profile.
+    with django_assert_num_queries(9):
+        response = client.get(reverse("bulletin_list"))
+    assert response.content.decode().count("/supervision/bulletins/") >= count

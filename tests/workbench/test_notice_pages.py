@@ -1,0 +1,200 @@
+"""The notice pages: every lifecycle step allowed for its role and refused, with the reason, for
+the others; reads refused as 404; the printable 督办单; evidence served safely."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from supervision.models import Evidence, Notice, NoticeEvent
+
+from .conftest import make_notice
+
+pytestmark = pytest.mark.django_db
+
+# The state each step starts from, and the form data it needs.
+STEPS = {
+    "issue": ("draft", {}),
+    "acknowledge": ("issued", {}),
+    "respond": ("acknowledged", {"respond-measures": "已增加两个施工班组"}),
+    "return": ("responded", {"return-comment": "缺少现场照片"}),
+    "close": ("responded", {"close-comment": "核查属实"}),
+}
+SUPERVISION_STEPS = {"issue", "return", "close"}
+
+
+def post_step(client, notice, step, data=None):
+    return client.post(reverse("notice_step", args=[notice.pk, step]), data or STEPS[step][1])
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+@pytest.mark.parametrize("role", ["supervisor", "town_admin", "leader", "team_member", "observer"])
+def test_each_step_is_allowed_for_its_role_only(request, client, project, supervisor, step, role):
+    user = request.getfixturevalue(role)
+    notice = make_notice(project, supervisor, STEPS[step][0])
+    client.force_login(user)
+    response = post_step(client, notice, step)
+    allowed = role in ("supervisor", "town_admin") if step in SUPERVISION_STEPS else role == "leader"
+    notice.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302
+        assert notice.status != STEPS[step][0] or step == "return"
+        event = notice.events.order_by("-pk").first()
+        assert event.actor == user and event.at is not None
+    elif step == "issue" and role in ("leader", "team_member", "observer"):
+        # A draft is not shown to anyone outside the supervision group.
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 403
+        assert "refused-reason" in response.content.decode()
+        assert notice.status == STEPS[step][0]
+
+
+def test_a_refused_step_says_why(client, project, supervisor, leader):
+    notice = make_notice(project, supervisor, "issued")
+    client.force_login(supervisor)
+    response = post_step(client, notice, "acknowledge")
+    assert response.status_code == 403
+    assert "Only the leader the notice is issued to can do this." in response.content.decode()
+    client.force_login(leader)
+    response = post_step(client, notice, "close")
+    assert response.status_code == 403
+    assert "Only a notice with a response can be closed." in response.content.decode()
+
+
+def test_the_whole_lifecycle_through_the_pages_is_stamped(client, project, supervisor, leader):
+    notice = make_notice(project, supervisor, "draft")
+    client.force_login(supervisor)
+    assert post_step(client, notice, "issue", {"issue-respond_by": ""}).status_code == 302
+    client.force_login(leader)
+    page = client.get(reverse("notice_detail", args=[notice.pk])).content.decode()
+    assert 'id="do-acknowledge"' in page and 'id="do-close"' not in page
+    post_step(client, notice, "acknowledge")
+    post_step(client, notice, "respond")
+    client.force_login(supervisor)
+    post_step(client, notice, "return")
+    client.force_login(leader)
+    post_step(client, notice, "respond", {"respond-measures": "补充现场照片"})
+    client.force_login(supervisor)
+    post_step(client, notice, "close")
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.CLOSED
+    actions = list(notice.events.values_list("action", "actor__username"))
+    assert actions == [
+        (NoticeEvent.Action.CREATED, "dcz1"), (NoticeEvent.Action.ISSUED, "dcz1"),
+        (NoticeEvent.Action.ACKNOWLEDGED, "leader1"), (NoticeEvent.Action.RESPONDED, "leader1"),
+        (NoticeEvent.Action.RETURNED, "dcz1"), (NoticeEvent.Action.RESPONDED, "leader1"),
+        (NoticeEvent.Action.CLOSED, "dcz1"),
+    ]
+    page = client.get(reverse("notice_detail", args=[notice.pk])).content.decode()
+    assert "补充现场照片" in page and "缺少现场照片" in page
+
+
+def test_a_response_without_measures_keeps_what_was_typed_and_says_what_is_missing(
+        client, project, supervisor, leader):
+    notice = make_notice(project, supervisor, "acknowledged")
+    client.force_login(leader)
+    response = post_step(client, notice, "respond", {"respond-measures": "   "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode() or "Describe" in response.content.decode()
+    response = post_step(client, notice, "return", {"return-comment": "x"})
+    assert response.status_code == 403
+
+
+def test_reads_are_refused_as_404_outside_the_town_and_for_drafts(
+        client, project, supervisor, leader, outsider, observer):
+    draft = make_notice(project, supervisor, "draft")
+    issued = make_notice(project, supervisor, "issued")
+    client.force_login(outsider)
+    assert client.get(reverse("notice_detail", args=[issued.pk])).status_code == 404
+    assert client.get(reverse("notice_print", args=[issued.pk])).status_code == 404
+    client.force_login(leader)
+    assert client.get(reverse("notice_detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("notice_detail", args=[issued.pk])).status_code == 200
+    client.force_login(observer)
+    assert client.get(reverse("notice_detail", args=[issued.pk])).status_code == 200
+
+
+def test_the_leader_finds_their_notices_on_their_own_page(client, project, supervisor, leader,
+                                                           other_leader):
+    notice = make_notice(project, supervisor, "issued")
+    make_notice(project, supervisor, "draft")
+    client.force_login(leader)
+    page = client.get(reverse("notice_list")).content.decode()
+    assert notice.number in page and "Act on it" in page
+    assert "Draft" not in page.split('id="notice-table"')[1]
+    client.force_login(other_leader)
+    assert notice.number not in client.get(reverse("notice_list")).content.decode()
+
+
+def test_the_printed_notice_is_in_the_official_layout(client, project, supervisor):
+    notice = make_notice(project, supervisor, "issued")
+    client.force_login(supervisor)
+    page = client.get(reverse("notice_print", args=[notice.pk])).content.decode()
+    assert notice.number.startswith("湖督〔") and notice.number.endswith("号")
+    for text in ("督办单", notice.number, project.name, "督办事由", "整改要求", "反馈时限", "签收人",
+                 "进度滞后18个百分点", "三日内制定赶工计划", "@media print"):
+        assert text in page
+    assert "<script>" not in page
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_evidence_is_behind_login_and_served_safely(client, project, supervisor, leader, outsider):
+    notice = make_notice(project, supervisor, "acknowledged")
+    client.force_login(leader)
+    response = client.post(reverse("notice_step", args=[notice.pk, "respond"]), {
+        "respond-measures": "已整改",
+        "respond-files": [SimpleUploadedFile("site.png", _png(), "image/png"),
+                          SimpleUploadedFile("fake.png", b"<script>alert(1)</script>", "image/png"),
+                          SimpleUploadedFile("plan.pdf", b"%PDF-1.4 test", "application/pdf")],
+    })
+    assert response.status_code == 302
+    photo, fake, pdf = Evidence.objects.order_by("pk")
+    client.force_login(supervisor)
+    r = client.get(reverse("evidence_file", args=[photo.pk]))
+    assert r["Content-Type"] == "image/png" and r["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" not in r.get("Content-Disposition", "")
+    r = client.get(reverse("evidence_file", args=[fake.pk]))
+    assert r["Content-Type"] == "application/octet-stream" and "attachment" in r["Content-Disposition"]
+    assert r["X-Content-Type-Options"] == "nosniff"
+    r = client.get(reverse("evidence_file", args=[pdf.pk]))
+    assert "attachment" in r["Content-Disposition"]
+    client.force_login(outsider)
+    assert client.get(reverse("evidence_file", args=[photo.pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("evidence_file", args=[photo.pk])).status_code == 302
+
+
+def test_a_file_of_a_refused_kind_is_named_beside_the_field(client, project, supervisor, leader):
+    notice = make_notice(project, supervisor, "acknowledged")
+    client.force_login(leader)
+    response = client.post(reverse("notice_step", args=[notice.pk, "respond"]), {
+        "respond-measures": "已整改，见附件",
+        "respond-files": [SimpleUploadedFile("run.exe", b"MZ", "application/octet-stream")],
+    })
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "run.exe: this kind of file is not accepted." in page
+    assert "已整改，见附件" in page
+
+
+def test_the_supervision_group_drafts_a_notice_by_hand_from_a_flag(client, project, supervisor,
+                                                                  red_flag, leader):
+    client.force_login(supervisor)
+    page = client.get(reverse("notice_new") + f"?project={project.pk}").content.decode()
+    assert "Behind plan" in page
+    response = client.post(reverse("notice_new"), {
+        "campaign": project.campaign_id, "project": project.pk, "flags": [red_flag.pk],
+        "reason": "进度滞后", "required_action": "制定赶工计划"})
+    notice = Notice.objects.get()
+    assert response.url == reverse("notice_detail", args=[notice.pk])
+    assert list(notice.flags.all()) == [red_flag] and notice.issued_to == leader
+    client.force_login(leader)
+    assert client.get(reverse("notice_new")).status_code == 403

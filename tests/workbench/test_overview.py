@@ -1,0 +1,116 @@
+"""The supervision overview: who may open it, what it lists, issuing several drafts at once, and
+a fixed number of queries however many rows."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from supervision.models import Flag, Notice, Severity
+from tests import factories
+
+from .conftest import make_notice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role,status", [("supervisor", 200), ("town_admin", 200), ("leader", 403),
+                                         ("team_member", 403), ("observer", 403)])
+def test_only_the_supervision_group_and_the_campaign_office_open_the_overview(
+        request, client, project, role, status):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("supervision_overview"))
+    assert response.status_code == status
+    if status == 403:
+        assert "Only the supervision group can do this." in response.content.decode()
+
+
+def test_another_towns_campaign_is_not_found(client, campaign, outsider):
+    client.force_login(outsider)
+    assert client.get(reverse("supervision_overview") + f"?campaign={campaign.pk}").status_code == 404
+
+
+def test_the_overview_lists_red_first_overdue_first_and_the_late_field_work(
+        client, campaign, project, supervisor, leader):
+    now = timezone.now()
+    today = timezone.localdate()
+    other = factories.ProjectFactory(campaign=campaign, code="HN-02", name="污水处理厂")
+    Flag.objects.create(project=other, kind=Flag.Kind.REPORT_MISSING, severity=Severity.YELLOW,
+                        opened_at=now - datetime.timedelta(days=9))
+    Flag.objects.create(project=project, kind=Flag.Kind.BEHIND_PLAN, severity=Severity.RED,
+                        opened_at=now - datetime.timedelta(days=3))
+    late = make_notice(project, supervisor, "issued")
+    Notice.objects.filter(pk=late.pk).update(respond_by=today - datetime.timedelta(days=2))
+    on_time = make_notice(other, supervisor, "issued")
+    yesterday = today - datetime.timedelta(days=1)
+    factories.ObstacleFactory(project=project, title="杆线未迁改", due_date=yesterday)
+    factories.ObstacleFactory(project=project, title="还没到期", due_date=today + datetime.timedelta(days=1))
+    factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=project),
+                            description="临边防护缺失", rectify_by=today - datetime.timedelta(days=1))
+    factories.ActionItemFactory(meeting=factories.MeetingFactory(campaign=campaign), project=project,
+                                description="协调供电接入", owner=leader,
+                                due_date=today - datetime.timedelta(days=4))
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision_overview")).content.decode()
+    flags = page.split('id="open-flags"')[1].split("</section>")[0]
+    assert flags.index("HN-01") < flags.index("HN-02")  # red before the older yellow
+    notices = page.split('id="open-notices"')[1].split("</section>")[0]
+    assert notices.index(late.number) < notices.index(on_time.number)
+    assert "2 days overdue" in notices
+    assert "杆线未迁改" in page and "还没到期" not in page
+    assert "临边防护缺失" in page and "协调供电接入" in page
+    most_red = page.split('id="most-red"')[1].split("</section>")[0]
+    assert "HN-01" in most_red and "HN-02" not in most_red
+    filtered = client.get(reverse("supervision_overview") + "?severity=yellow").content.decode()
+    assert "HN-02" in filtered.split('id="open-flags"')[1].split("</section>")[0]
+    assert "HN-01" not in filtered.split('id="open-flags"')[1].split("</section>")[0]
+
+
+def test_several_drafts_are_issued_at_once(client, campaign, project, supervisor, leader):
+    other = factories.ProjectFactory(campaign=campaign, leader=leader)
+    drafts = [make_notice(project, supervisor, "draft"), make_notice(other, supervisor, "draft")]
+    client.force_login(supervisor)
+    response = client.post(reverse("supervision_bulk_issue"), {
+        "campaign": campaign.pk, "notices": [n.pk for n in drafts], "respond_by": ""})
+    assert response.status_code == 302
+    numbers = sorted(Notice.objects.values_list("number", flat=True))
+    year = timezone.localdate().year
+    assert numbers == [f"湖督〔{year}〕1号", f"湖督〔{year}〕2号"]
+    assert all(n.status == Notice.Status.ISSUED for n in Notice.objects.all())
+
+
+def test_issuing_nothing_says_what_to_do(client, campaign, project, supervisor):
+    make_notice(project, supervisor, "draft")
+    client.force_login(supervisor)
+    response = client.post(reverse("supervision_bulk_issue"), {"campaign": campaign.pk})
+    assert response.status_code == 400
+    assert "Tick at least one draft notice to issue." in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_overview_runs_a_fixed_number_of_queries(client, campaign, supervisor,
+                                                     django_assert_num_queries, count):
+    today = timezone.localdate()
+    for i in range(count):
+        project = factories.ProjectFactory(campaign=campaign)
+        Flag.objects.create(project=project, kind=Flag.Kind.BEHIND_PLAN, severity=Severity.RED,
+                            opened_at=timezone.now() - datetime.timedelta(days=i + 1))
+        make_notice(project, supervisor, "draft")
+        issued = make_notice(project, supervisor, "issued")
+        Notice.objects.filter(pk=issued.pk).update(respond_by=today - datetime.timedelta(days=1))
+        factories.ObstacleFactory(project=project, due_date=today - datetime.timedelta(days=1))
+        factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=project),
+                                rectify_by=today - datetime.timedelta(days=1))
+        factories.ActionItemFactory(meeting=factories.MeetingFactory(campaign=campaign),
+                                    project=project, due_date=today - datetime.timedelta(days=1))
+    client.force_login(supervisor)
+    # 1 session, 2 user, 3 roles, 4 profile, 5 unit, 6 units below the town, 7 the campaign,
+    # 8 flag counts by severity, 9 open flags with project and leader, 10 notice counts by status,
+    # 11 notices under way with project and leader, 12 red flags for the days in red,
+    # 13 the projects of the "most days in red" list, 14 the bell's unread count, 15 the campaign
+    # switcher, 16 the leaders of the filter, 17 whether there are drafts, 18 the drafts,
+    # 19 overdue obstacles, 20 overdue hazards, 21 overdue action items.
+    with django_assert_num_queries(21):
+        response = client.get(reverse("supervision_overview"))
+    assert response.content.decode().count('class="flag-row"') == count

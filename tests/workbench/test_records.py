@@ -1,0 +1,75 @@
+"""Criticism and highlights through their pages."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from projects.models import Highlight
+from supervision.models import Criticism
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_criticism_is_drafted_by_hand_and_confirmed(client, campaign, project, supervisor, leader):
+    client.force_login(supervisor)
+    response = client.post(reverse("criticism_new"), {"campaign": campaign.pk, "project": project.pk,
+                                                      "reason": "连续两周未报送进度"})
+    assert response.status_code == 302
+    item = Criticism.objects.get()
+    assert item.person == leader and item.status == Criticism.Status.DRAFT
+    client.post(reverse("criticism_confirm", args=[item.pk]))
+    item.refresh_from_db()
+    assert item.status == Criticism.Status.CONFIRMED and item.confirmed_by == supervisor
+    page = client.get(reverse("criticism_list")).content.decode()
+    assert "for the next bulletin" in page
+    client.post(reverse("criticism_withdraw", args=[item.pk]))
+    assert Criticism.objects.filter(pk=item.pk).exists()  # only a draft can be withdrawn
+
+
+def test_a_criticism_without_reason_says_so_and_a_leader_cannot_write_one(client, campaign, project,
+                                                                          supervisor, leader):
+    client.force_login(supervisor)
+    response = client.post(reverse("criticism_new"), {"campaign": campaign.pk, "project": project.pk})
+    assert response.status_code == 200 and "This field is required." in response.content.decode()
+    client.force_login(leader)
+    assert client.get(reverse("criticism_list")).status_code == 403
+
+
+def _jpeg():
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_highlight_with_a_photo_is_shown_behind_login(client, campaign, project, supervisor, leader):
+    client.force_login(supervisor)
+    response = client.post(reverse("highlight_new"), {
+        "campaign": campaign.pk, "kind": "person", "title": "征迁一线的好干部", "body": "连续三十天驻村",
+        "person_name": "黄志伟", "project": project.pk,
+        "photo": SimpleUploadedFile("p.jpg", _jpeg(), "image/jpeg")})
+    assert response.status_code == 302
+    highlight = Highlight.objects.get()
+    client.force_login(leader)
+    page = client.get(reverse("highlight_list")).content.decode()
+    assert "征迁一线的好干部" in page
+    photo = client.get(reverse("highlight_photo", args=[highlight.pk]))
+    assert photo["Content-Type"] == "image/jpeg" and photo["X-Content-Type-Options"] == "nosniff"
+    client.logout()
+    assert client.get(reverse("highlight_photo", args=[highlight.pk])).status_code == 302
+
+
+def test_an_exemplary_person_needs_a_name_and_a_photo_must_be_an_image(client, campaign, supervisor):
+    client.force_login(supervisor)
+    response = client.post(reverse("highlight_new"), {
+        "campaign": campaign.pk, "kind": "person", "title": "好干部", "body": "事迹",
+        "photo": SimpleUploadedFile("p.jpg", b"not an image", "image/jpeg")})
+    page = response.content.decode()
+    assert response.status_code == 200 and "好干部" in page
+    assert "Upload a valid image" in page
+    response = client.post(reverse("highlight_new"), {
+        "campaign": campaign.pk, "kind": "person", "title": "好干部", "body": "事迹"})
+    assert "Name the exemplary person." in response.content.decode()
+    assert not Highlight.objects.exists()

@@ -1,0 +1,143 @@
+"""Spot checks: the seeded draw reproduced from its seed, red weighting, findings into notices,
+and the list's query count."""
+
+import datetime
+from collections import Counter
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from supervision import spotchecks
+from supervision.models import Flag, Notice, Severity, SpotCheck
+from supervision.spotchecks import Candidate, draw_sample
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_same_seed_draws_the_same_projects_whatever_the_input_order():
+    pool = [Candidate(pk, red=pk % 4 == 0) for pk in range(1, 21)]
+    first = [c.pk for c in draw_sample(pool, 5, seed=20261120, weight_red=True)]
+    again = [c.pk for c in draw_sample(list(reversed(pool)), 5, seed=20261120, weight_red=True)]
+    assert first == again and len(set(first)) == 5
+    assert [c.pk for c in draw_sample(pool, 5, seed=20261121, weight_red=True)] != first
+    plain = [c.pk for c in draw_sample(pool, 5, seed=7, weight_red=False)]
+    assert plain == [c.pk for c in draw_sample(pool[::-1], 5, seed=7, weight_red=False)]
+
+
+def test_k_larger_than_the_pool_draws_everyone_once():
+    pool = [Candidate(pk) for pk in (3, 1, 2)]
+    assert sorted(c.pk for c in draw_sample(pool, 10, seed=1, weight_red=True)) == [1, 2, 3]
+    assert draw_sample(pool, 0, seed=1, weight_red=False) == []
+
+
+def test_weighting_makes_red_projects_more_likely():
+    pool = [Candidate(pk, red=pk <= 5) for pk in range(1, 21)]
+    weighted, plain = Counter(), Counter()
+    for seed in range(2000):
+        weighted.update(c.red for c in draw_sample(pool, 3, seed, True))
+        plain.update(c.red for c in draw_sample(pool, 3, seed, False))
+    # 5 of 20 are red: a quarter of the draws unweighted, about half with weight 3.
+    assert 0.2 < plain[True] / 6000 < 0.3
+    assert weighted[True] / 6000 > 0.4
+
+
+def test_a_stored_draw_is_redrawn_with_the_same_projects_after_the_lights_change(campaign, supervisor):
+    projects = [factories.ProjectFactory(campaign=campaign) for _ in range(8)]
+    drawn_at = timezone.now() - datetime.timedelta(hours=1)
+    Flag.objects.create(project=projects[2], kind=Flag.Kind.BEHIND_PLAN, severity=Severity.RED,
+                        opened_at=drawn_at - datetime.timedelta(days=2))
+    check = spotchecks.draw_spot_check(campaign, title="第一次抽查", planned_on=datetime.date(2026, 11, 20),
+                                       sample_size=3, weight_red=True, seed=424242,
+                                       created_by=supervisor, now=drawn_at)
+    stored = set(check.projects.values_list("pk", flat=True))
+    assert len(stored) == 3 and check.seed == 424242 and check.sample_size == 3
+    # Later the red project recovers and another goes red: the redraw reads the lights at the draw.
+    Flag.objects.filter(project=projects[2]).update(resolved_at=timezone.now())
+    Flag.objects.create(project=projects[5], kind=Flag.Kind.BEHIND_PLAN, severity=Severity.RED)
+    assert set(spotchecks.redraw(check)) == stored
+    expected = draw_sample([Candidate(p.pk, p.pk == projects[2].pk) for p in projects], 3, 424242, True)
+    assert [c.pk for c in expected] == spotchecks.redraw(check)
+
+
+def test_a_draw_larger_than_the_campaign_is_refused_beside_the_field(client, campaign, supervisor):
+    factories.ProjectFactory(campaign=campaign)
+    client.force_login(supervisor)
+    response = client.post(reverse("spotcheck_new", args=["random"]), {
+        "campaign": campaign.pk, "title": "抽查", "planned_on": "2026-11-20", "sample_size": 5})
+    assert response.status_code == 200
+    assert "The campaign has only 1 projects." in response.content.decode()
+    assert 'value="抽查"' in response.content.decode()
+    with pytest.raises(ValidationError):
+        spotchecks.draw_spot_check(campaign, title="x", planned_on=datetime.date(2026, 11, 20),
+                                   sample_size=0)
+
+
+def test_the_page_redraws_and_a_finding_becomes_a_notice(client, campaign, supervisor, project, leader):
+    factories.ProjectFactory(campaign=campaign)
+    client.force_login(supervisor)
+    response = client.post(reverse("spotcheck_new", args=["random"]), {
+        "campaign": campaign.pk, "title": "不定期抽查", "planned_on": "2026-11-20", "sample_size": 2,
+        "weight_red": "on"})
+    check = SpotCheck.objects.get()
+    assert response.url == reverse("spotcheck_detail", args=[check.pk])
+    page = client.get(response.url).content.decode()
+    assert str(check.seed) in page and 'id="redraw-ok"' in page
+    client.post(reverse("finding_add", args=[check.pk]),
+                {"project": project.pk, "description": "现场未见安全围挡"})
+    finding = check.findings.get()
+    response = client.post(reverse("finding_notice", args=[check.pk, finding.pk]),
+                           {f"finding-{finding.pk}-required_action": "立即设置围挡"})
+    notice = Notice.objects.get()
+    assert response.url == reverse("notice_detail", args=[notice.pk])
+    assert notice.status == Notice.Status.DRAFT and notice.issued_to == leader
+    assert "现场未见安全围挡" in notice.reason
+    finding.refresh_from_db()
+    assert finding.notice == notice
+    response = client.post(reverse("finding_notice", args=[check.pk, finding.pk]),
+                           {f"finding-{finding.pk}-required_action": "again"})
+    assert Notice.objects.count() == 1
+
+
+def test_a_scheduled_inspection_lists_the_chosen_projects(client, campaign, supervisor, project):
+    client.force_login(supervisor)
+    response = client.post(reverse("spotcheck_new", args=["scheduled"]), {
+        "campaign": campaign.pk, "title": "第三周定期检查", "planned_on": "2026-11-21",
+        "projects": [project.pk]})
+    check = SpotCheck.objects.get()
+    assert response.status_code == 302 and list(check.projects.all()) == [project]
+    response = client.post(reverse("spotcheck_new", args=["scheduled"]), {
+        "campaign": campaign.pk, "title": "空检查", "planned_on": "2026-11-21"})
+    assert response.status_code == 200 and SpotCheck.objects.count() == 1
+
+
+def test_spot_checks_are_the_supervision_groups(client, leader, observer, outsider, supervisor, campaign):
+    check = spotchecks.plan_inspection(campaign, title="检查", planned_on=datetime.date(2026, 11, 20),
+                                       projects=[factories.ProjectFactory(campaign=campaign)],
+                                       created_by=supervisor)
+    for user in (leader, observer):
+        client.force_login(user)
+        assert client.get(reverse("spotcheck_list")).status_code == 403
+    client.force_login(outsider)
+    assert client.get(reverse("spotcheck_detail", args=[check.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_spot_check_list_runs_a_fixed_number_of_queries(client, campaign, supervisor,
+                                                            django_assert_num_queries, count):
+    projects = [factories.ProjectFactory(campaign=campaign) for _ in range(3)]
+    for i in range(count):
+        spotchecks.draw_spot_check(campaign, title=f"抽查{i}", planned_on=datetime.date(2026, 11, 20),
+                                   sample_size=2, created_by=supervisor)
+        spotchecks.plan_inspection(campaign, title=f"检查{i}", planned_on=datetime.date(2026, 11, 20),
+                                   projects=projects, created_by=supervisor)
+    client.force_login(supervisor)
+    # 1 session, 2 user, 3 the user's groups (roles), 4 profile, 5 its unit, 6 the units below the
+    # town (none), 7 the campaign, 8 the unread notification count of the bell, 9 the spot checks
+    # with their project and finding counts, creator and creator's profile.
+    with django_assert_num_queries(9):
+        response = client.get(reverse("spotcheck_list"))
+    assert response.content.decode().count("spotcheck_detail") == 0
+    assert response.content.decode().count("/supervision/spot-checks/") >= 2 * count
