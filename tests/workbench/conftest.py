@@ -107,6 +107,8 @@ def notice_factory():
 def english(settings):
     """Assert on the English msgids; the Chinese catalogue is the lead's."""
     settings.LANGUAGE_CODE = "en"
+    # The test client speaks plain HTTP; production settings (DEBUG off) redirect it to HTTPS.
+    settings.SECURE_SSL_REDIRECT = False
     from django.utils import translation
 
     with translation.override("en"):
