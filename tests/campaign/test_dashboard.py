@@ -1,0 +1,138 @@
+"""The dashboard (作战图): who sees it, what it shows, its filters, sorting and wall mode."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from campaign.models import Role
+from projects.models import Project
+from tests import factories
+from tests.projects.conftest import READERS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_every_role_of_the_town_sees_the_dashboard(client, town, role):
+    client.force_login(town.user(role))
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert response.context["campaign"] == town.campaign
+    assert [r["code"] for r in response.context["rows"]] == ["HN-01", "HN-02"]
+
+
+def test_a_user_of_another_town_sees_no_campaign(client, town):
+    client.force_login(town.outsider)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert "campaign" not in response.context
+    assert town.project.name not in response.content.decode()
+
+
+def test_asking_for_a_campaign_of_another_town_is_a_404(client, town, caplog):
+    client.force_login(town.outsider)
+    response = client.get(reverse("dashboard"), {"campaign": town.campaign.pk})
+    assert response.status_code == 404
+    assert "refused read" in caplog.text
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, town):
+    for name in ("dashboard", "dashboard_wall", "dashboard_export"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_the_dashboard_shows_day_n_and_the_declared_count_beside_the_real_one(client, town):
+    town.campaign.declared_project_count = 18
+    town.campaign.save()
+    client.force_login(town.leader)
+    response = client.get(reverse("dashboard"))
+    figures = response.context["figures"]
+    assert figures["project_count"] == 2
+    assert figures["declared_count"] == 18
+    assert figures["count_mismatch"] is True
+    body = response.content.decode()
+    assert 'data-testid="day-number"' in body
+    assert 'gj-mismatch' in body
+
+
+def test_filters_keep_the_chosen_level_light_and_leader(client, town):
+    Project.objects.filter(pk=town.other_project.pk).update(health="red")
+    client.force_login(town.supervisor)
+    url = reverse("dashboard")
+    assert [r["code"] for r in client.get(url, {"level": "county"}).context["rows"]] == ["HN-02"]
+    assert [r["code"] for r in client.get(url, {"light": "red"}).context["rows"]] == ["HN-02"]
+    assert [r["code"] for r in client.get(url, {"leader": town.leader.pk}).context["rows"]] == ["HN-01"]
+    assert client.get(url, {"light": "yellow"}).context["rows"] == []
+
+
+def test_the_table_sorts_by_lag_both_ways(client, town):
+    factories.ProgressReportFactory(project=town.project, percent=Decimal("90"))
+    factories.ProgressReportFactory(project=town.other_project, percent=Decimal("1"))
+    client.force_login(town.leader)
+    url = reverse("dashboard")
+    assert [r["code"] for r in client.get(url, {"sort": "-lag"}).context["rows"]] == ["HN-02", "HN-01"]
+    assert [r["code"] for r in client.get(url, {"sort": "lag"}).context["rows"]] == ["HN-01", "HN-02"]
+    assert [r["code"] for r in client.get(url, {"sort": "nonsense"}).context["rows"]] == ["HN-01", "HN-02"]
+
+
+def test_the_progress_bar_marks_the_planned_position(client, town):
+    client.force_login(town.leader)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert 'class="gj-plan-mark"' in body
+    assert '<svg class="gj-chart"' in body
+
+
+def test_the_campaign_switch_picks_another_visible_campaign(client, town):
+    older = factories.CampaignFactory(unit=town.campaign.unit, name="去年的百日攻坚",
+                                      start_date=datetime.date(2025, 3, 1), status="closed")
+    client.force_login(town.leader)
+    assert client.get(reverse("dashboard")).context["campaign"] == town.campaign
+    assert client.get(reverse("dashboard"), {"campaign": older.pk}).context["campaign"] == older
+
+
+def test_the_wall_display_refreshes_itself_and_has_no_menu(client, town):
+    client.force_login(town.town_admin)
+    response = client.get(reverse("dashboard_wall"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<meta http-equiv="refresh" content="300">' in body
+    assert "gj-navbar" not in body
+    assert "<script>" not in body
+
+
+def test_no_inline_script_on_the_dashboard(client, town):
+    client.force_login(town.town_admin)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "<script>" not in body and "onclick=" not in body
+
+
+def _campaign_with(n_projects):
+    campaign = factories.CampaignFactory(unit=factories.UnitFactory(name=f"镇{n_projects}"))
+    leaders = [factories.UserFactory(roles=[Role.LEADER]) for _ in range(3)]
+    for i in range(n_projects):
+        project = factories.ProjectFactory(campaign=campaign, leader=leaders[i % 3])
+        factories.MilestoneFactory(project=project)
+        factories.ProgressReportFactory(project=project)
+    viewer = factories.UserFactory(roles=[Role.TOWN_ADMIN])
+    viewer.profile.unit = campaign.unit
+    viewer.profile.save()
+    return viewer
+
+
+@pytest.mark.parametrize("n_projects", [13, 130])
+def test_the_dashboard_makes_the_same_number_of_queries_for_13_and_130_projects(
+        client, django_assert_num_queries, n_projects):
+    viewer = _campaign_with(n_projects)
+    client.force_login(viewer)
+    # 1 session, 2 user, 3 profile, 4 its unit, 5 the units below it (access.visible_unit_ids),
+    # 6 visible campaigns; progress table: 7 projects with their latest report, 8 milestones;
+    # curve: 9 projects, 10 milestones, 11 reports; headline: 12 projects by level and light,
+    # 13 milestones due, 14 reports this period; 15 the user's groups (menu), 16 unread
+    # notifications (the bell).
+    with django_assert_num_queries(16):
+        response = client.get(reverse("dashboard"))
+    assert len(response.context["rows"]) == n_projects

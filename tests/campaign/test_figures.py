@@ -1,0 +1,125 @@
+"""campaign.figures: the numbers the dashboard and the bulletin lead with."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from campaign import figures
+from projects.models import Project
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.date(2026, 11, 20)  # a Friday, day 43 of the factories' campaign
+
+
+def at(day: datetime.date, hour: int = 10):
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=figures.local_zone())
+
+
+@pytest.fixture
+def campaign():
+    return factories.CampaignFactory(declared_project_count=3)
+
+
+def test_day_n_days_left_and_counts_come_from_the_data(campaign):
+    factories.ProjectFactory(campaign=campaign, level=Project.Level.CITY, health="red")
+    factories.ProjectFactory(campaign=campaign, level=Project.Level.COUNTY, health="green",
+                             status=Project.Status.NOT_STARTED)
+    h = figures.headline_figures(campaign, AS_OF)
+    assert (h["day_number"], h["length_days"], h["days_left"]) == (43, 100, 57)
+    assert h["project_count"] == 2 and h["declared_count"] == 3 and h["count_mismatch"]
+    assert [(x["level"], x["count"]) for x in h["by_level"]] == [("city", 1), ("county", 1)]
+    assert h["health_counts"]["red"] == 1 and h["health_counts"]["green"] == 1
+    assert h["started_count"] == 1 and h["started_rate"] == Decimal("50.0")
+
+
+def test_investment_rate_and_on_time_rate(campaign):
+    p = factories.ProjectFactory(campaign=campaign, planned_investment=Decimal("1000"),
+                                 investment_done=Decimal("250"))
+    factories.MilestoneFactory(project=p, due_date=AS_OF - datetime.timedelta(days=10),
+                               completed_on=AS_OF - datetime.timedelta(days=12))
+    factories.MilestoneFactory(project=p, due_date=AS_OF - datetime.timedelta(days=5),
+                               completed_on=AS_OF - datetime.timedelta(days=1))  # late
+    factories.MilestoneFactory(project=p, due_date=AS_OF - datetime.timedelta(days=2))  # missed
+    factories.MilestoneFactory(project=p, due_date=AS_OF + datetime.timedelta(days=5))  # not due
+    h = figures.headline_figures(campaign, AS_OF)
+    assert h["investment_rate"] == Decimal("25.0")
+    assert (h["milestones_due"], h["milestones_on_time"], h["on_time_rate"]) == (3, 1, Decimal("33.3"))
+
+
+def test_rates_are_none_when_there_is_nothing_to_divide_by(campaign):
+    h = figures.headline_figures(campaign, AS_OF)
+    assert h["started_rate"] is None and h["investment_rate"] is None and h["on_time_rate"] is None
+
+
+def test_reports_received_count_the_current_reporting_week_only(campaign):
+    p1, p2 = factories.ProjectFactory(campaign=campaign), factories.ProjectFactory(campaign=campaign)
+    # Friday reports: the week of AS_OF (a Friday) runs Saturday 11-14 to Friday 11-20.
+    factories.ProgressReportFactory(project=p1, reported_at=at(datetime.date(2026, 11, 13)))
+    factories.ProgressReportFactory(project=p1, reported_at=at(datetime.date(2026, 11, 14), 1))
+    factories.ProgressReportFactory(project=p1, reported_at=at(AS_OF, 17))
+    factories.ProgressReportFactory(project=p2, reported_at=at(AS_OF + datetime.timedelta(days=1)))
+    h = figures.headline_figures(campaign, AS_OF)
+    assert (h["period_start"], h["period_end"]) == (datetime.date(2026, 11, 14), AS_OF)
+    assert (h["reports_received"], h["projects_reported"], h["projects_expected"]) == (2, 1, 2)
+
+
+def test_the_table_reads_the_latest_report_on_or_before_as_of_and_the_plan_on_its_date(campaign):
+    p = factories.ProjectFactory(campaign=campaign, code="A-1", planned_investment=Decimal("1000"))
+    factories.ProgressReportFactory(project=p, percent=Decimal("30"), investment_done=Decimal("100"),
+                                    problems="缺电", next_steps="接电", reported_at=at(AS_OF - datetime.timedelta(days=2)))
+    factories.ProgressReportFactory(project=p, percent=Decimal("99"), reported_at=at(AS_OF + datetime.timedelta(days=3)))
+    [row] = figures.progress_table(campaign, AS_OF)
+    assert row["progress"] == Decimal("30.0") and row["investment_done"] == Decimal("100.00")
+    assert row["problems"] == "缺电" and row["next_steps"] == "接电"
+    assert row["report_age_days"] == 2
+    measured = AS_OF - datetime.timedelta(days=2)
+    assert row["measured_on"] == measured
+    assert row["planned_percent"] == p.planned_percent(measured)
+    assert row["lag"] == row["planned_percent"] - Decimal("30.0")
+    assert row["leader_name"] == p.leader.profile.full_name
+
+
+def test_a_project_without_reports_is_at_zero_and_measured_today(campaign):
+    factories.ProjectFactory(campaign=campaign)
+    [row] = figures.progress_table(campaign, AS_OF)
+    assert row["progress"] == 0 and row["report_age_days"] is None and row["measured_on"] == AS_OF
+    assert row["lag"] == row["plan_today"]
+
+
+def test_the_curve_averages_plan_and_reports_and_stops_the_actual_line_at_as_of(campaign):
+    p = factories.ProjectFactory(campaign=campaign)
+    factories.ProgressReportFactory(project=p, percent=Decimal("20"), reported_at=at(AS_OF - datetime.timedelta(days=1)))
+    curve = figures.plan_vs_actual_curve(campaign, AS_OF)
+    points = {pt["date"]: pt for pt in curve["points"]}
+    assert points[campaign.start_date]["planned"] == 0
+    assert points[campaign.end_date]["planned"] == 100 and points[campaign.end_date]["actual"] is None
+    assert points[AS_OF]["actual"] == Decimal("20.0")
+
+
+def _queries(fn, campaign):
+    with CaptureQueriesContext(connection) as q:
+        fn(campaign, AS_OF)
+    return len(q.captured_queries)
+
+
+def test_each_function_runs_a_fixed_number_of_queries(campaign):
+    def grow(n):
+        for _ in range(n):
+            p = factories.ProjectFactory(campaign=campaign)
+            factories.MilestoneFactory(project=p)
+            factories.ProgressReportFactory(project=p)
+
+    grow(3)
+    small = [_queries(f, campaign) for f in (figures.headline_figures, figures.progress_table,
+                                             figures.plan_vs_actual_curve)]
+    grow(30)
+    large = [_queries(f, campaign) for f in (figures.headline_figures, figures.progress_table,
+                                             figures.plan_vs_actual_curve)]
+    # headline: by level and light, milestones due, reports this period; table: projects with
+    # their latest report, milestones; curve: projects, milestones, reports.
+    assert small == large == [3, 2, 3]

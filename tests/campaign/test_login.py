@@ -1,0 +1,66 @@
+"""Log in, log out, change the password; every page is behind login."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-for-tests-1"  # tests/factories.py
+
+
+def test_the_login_page_is_named_login_and_in_chinese_by_default(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="login-form"' in body
+    assert '<html lang="zh-hans">' in body
+
+
+def test_english_is_available_from_the_switch(client):
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    body = client.get(reverse("login")).content.decode()
+    assert '<html lang="en">' in body
+    assert "Log in" in body
+
+
+def test_logging_in_lands_on_the_dashboard(client, town):
+    response = client.post(reverse("login"), {"username": "cadre1", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("dashboard")
+
+
+def test_a_wrong_password_stays_on_the_login_page_with_an_error(client, town):
+    response = client.post(reverse("login"), {"username": "cadre1", "password": "nope"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+def test_logging_out_goes_back_to_the_login_page(client, town):
+    client.force_login(town.team_member)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response.url == reverse("login")
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_a_user_changes_their_password(client, town):
+    client.force_login(town.team_member)
+    assert client.get(reverse("password_change")).status_code == 200
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "Gongjian-2026-new!", "new_password2": "Gongjian-2026-new!"})
+    assert response.status_code == 302 and response.url == reverse("password_change_done")
+    assert client.get(reverse("password_change_done")).status_code == 200
+    town.team_member.refresh_from_db()
+    assert town.team_member.check_password("Gongjian-2026-new!")
+
+
+@pytest.mark.parametrize("name,args", [
+    ("dashboard", []), ("dashboard_wall", []), ("dashboard_export", []), ("my_projects", []),
+    ("project_detail", ["pk"]), ("report_create", ["pk"]), ("obstacle_create", ["pk"]),
+    ("hazard_create", ["pk"]), ("meeting_list", []), ("meeting_create", []),
+    ("password_change", []),
+])
+def test_every_page_is_behind_login(client, town, name, args):
+    url = reverse(name, args=[town.project.pk for _ in args])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login") + "?next=")

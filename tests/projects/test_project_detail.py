@@ -1,0 +1,100 @@
+"""The project page: who reads it, what it shows, and its queries stay flat."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from projects import services
+from tests import factories
+from tests.projects.conftest import READERS, WRITERS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_every_role_of_the_campaign_reads_the_project(client, town, role):
+    client.force_login(town.user(role))
+    response = client.get(reverse("project_detail", args=[town.project.pk]))
+    assert response.status_code == 200
+    assert response.context["can_write"] is (role in WRITERS)
+    body = response.content.decode()
+    assert town.project.goal in body
+    assert (reverse("report_create", args=[town.project.pk]) in body) is (role in WRITERS)
+
+
+def test_a_user_of_another_town_gets_a_404_and_it_is_logged(client, town, caplog):
+    client.force_login(town.outsider)
+    response = client.get(reverse("project_detail", args=[town.project.pk]))
+    assert response.status_code == 404
+    assert f"refused read user={town.outsider.pk} project={town.project.pk}" in caplog.text
+
+
+def test_a_missing_project_is_a_404(client, town):
+    client.force_login(town.town_admin)
+    assert client.get(reverse("project_detail", args=[999999])).status_code == 404
+
+
+def test_the_page_shows_team_milestones_obstacles_hazards_and_history(client, town):
+    p = town.project
+    factories.MilestoneFactory(project=p, name="路基完成", due_date=datetime.date(2026, 10, 1),
+                               planned_percent=Decimal("30"))
+    factories.ObstacleFactory(project=p, title="杆线迁改滞后")
+    factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=p),
+                            description="基坑临边防护缺失")
+    services.submit_report(p, town.team_member, percent=Decimal("20"), investment_done=Decimal("100"),
+                           work_done="完成清表")
+    client.force_login(town.observer)
+    response = client.get(reverse("project_detail", args=[p.pk]))
+    body = response.content.decode()
+    for text in ("路基完成", "杆线迁改滞后", "基坑临边防护缺失", "完成清表", town.team_member.profile.full_name):
+        assert text in body
+    assert 'class="gj-timeline"' in body and '<svg class="gj-chart"' in body
+    assert response.context["history"], "the change history is shown"
+    assert any("progress" in " ".join(c.fields).lower() or c.action for c in response.context["history"])
+
+
+def test_reports_are_paged(client, town):
+    for i in range(25):
+        factories.ProgressReportFactory(project=town.project, percent=Decimal(i),
+                                        reported_at=timezone.now() - datetime.timedelta(days=30 - i))
+    client.force_login(town.leader)
+    url = reverse("project_detail", args=[town.project.pk])
+    page1 = client.get(url).context["reports_page"]
+    assert len(page1.object_list) == 10 and page1.paginator.num_pages == 3
+    assert page1.object_list[0].percent == Decimal("24")
+    assert client.get(url, {"page": 3}).context["reports_page"].object_list[-1].percent == 0
+
+
+def _project_with_reports(town, n):
+    p = town.project
+    factories.MilestoneFactory(project=p)
+    factories.ObstacleFactory(project=p)
+    factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=p))
+    reports = [factories.ProgressReportFactory.build(project=p, reported_by=town.leader,
+                                                     reported_at=timezone.now() - datetime.timedelta(hours=i))
+               for i in range(n)]
+    from projects.models import ProgressReport, ReportPhoto
+
+    created = ProgressReport.objects.bulk_create(reports)
+    ReportPhoto.objects.bulk_create([ReportPhoto(report=r, image="reports/x.jpg") for r in created[:20]])
+    return p
+
+
+@pytest.mark.parametrize("n_reports", [5, 500])
+def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports(
+        client, town, django_assert_num_queries, n_reports):
+    p = _project_with_reports(town, n_reports)
+    client.force_login(town.team_member)
+    # 1 session, 2 user, 3 profile, 4 unit, 5 units below it, 6 its parent (access units);
+    # 7 the project (visible, with campaign, leader, profile, listing unit); can_write: 8 visible
+    # again, 9 the user's groups, 10 on the team; 11 team, 12 milestones, 13 report dates and
+    # percents for the chart, 14 report count (paginator), 15 obstacles, 16 hazards, 17 flags,
+    # 18 action items, 19 notices; history: 20 project, 21 milestones, 22 team, 23 obstacles,
+    # 24 hazards, 25 action items; 26 unread notifications (the bell); rendered lazily: 27 the
+    # page of reports, 28 their photos.
+    with django_assert_num_queries(28):
+        response = client.get(reverse("project_detail", args=[p.pk]))
+    assert response.context["reports_page"].paginator.count == n_reports
