@@ -1,0 +1,62 @@
+"""Safety hazards (安全隐患): record, update and rectify (销号), for the project's writers only."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Hazard, SafetyCheck
+from tests import factories
+from tests.projects.conftest import REFUSED_WRITERS, WRITERS
+
+pytestmark = pytest.mark.django_db
+
+NEW = {"checked_on": "2026-11-20", "description": "基坑临边防护缺失", "level": "major",
+       "rectify_by": "2026-11-23"}
+
+
+@pytest.mark.parametrize("role", WRITERS)
+def test_writers_record_update_and_rectify_a_hazard(client, town, role):
+    client.force_login(town.user(role))
+    assert client.post(reverse("hazard_create", args=[town.project.pk]), NEW).status_code == 302
+    hazard = Hazard.objects.get(check_record__project=town.project)
+    assert hazard.check_record.checked_by == town.user(role)
+    response = client.post(reverse("hazard_update", args=[hazard.pk]),
+                           {"description": "基坑临边防护缺失（东侧）", "level": "general",
+                            "rectify_by": "2026-11-24"})
+    assert response.status_code == 302
+    response = client.post(reverse("hazard_rectify", args=[hazard.pk]),
+                           {"rectification": "已加装防护栏", "rectified_on": "2026-11-22"})
+    assert response.status_code == 302
+    hazard.refresh_from_db()
+    assert hazard.rectified_on == datetime.date(2026, 11, 22) and hazard.level == "general"
+
+
+def test_two_hazards_of_one_check_share_it(client, town):
+    client.force_login(town.leader)
+    client.post(reverse("hazard_create", args=[town.project.pk]), NEW)
+    client.post(reverse("hazard_create", args=[town.project.pk]), {**NEW, "description": "配电箱无门"})
+    assert SafetyCheck.objects.count() == 1 and Hazard.objects.count() == 2
+
+
+def test_the_rectify_date_cannot_be_before_the_check(client, town):
+    client.force_login(town.leader)
+    response = client.post(reverse("hazard_create", args=[town.project.pk]),
+                           {**NEW, "rectify_by": "2026-11-01"})
+    assert response.status_code == 200 and response.context["form"].errors["rectify_by"]
+
+
+@pytest.mark.parametrize("role", REFUSED_WRITERS)
+def test_others_of_the_campaign_get_a_403(client, town, role):
+    hazard = factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=town.project))
+    client.force_login(town.user(role))
+    assert client.post(reverse("hazard_create", args=[town.project.pk]), NEW).status_code == 403
+    assert client.get(reverse("hazard_update", args=[hazard.pk])).status_code == 403
+    assert client.get(reverse("hazard_rectify", args=[hazard.pk])).status_code == 403
+
+
+def test_a_user_of_another_town_gets_a_404(client, town):
+    hazard = factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=town.project))
+    client.force_login(town.outsider)
+    assert client.get(reverse("hazard_create", args=[town.project.pk])).status_code == 404
+    assert client.get(reverse("hazard_rectify", args=[hazard.pk])).status_code == 404

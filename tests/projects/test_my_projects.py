@@ -1,0 +1,53 @@
+"""My projects: a leader's or team member's projects with what is due this week."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from campaign import figures
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_team_member_sees_their_project_and_what_is_due(client, town):
+    today, day = figures.today(), datetime.timedelta(days=1)
+    factories.MilestoneFactory(project=town.project, name="路基完成", due_date=today + 2 * day)
+    factories.MilestoneFactory(project=town.project, name="远期节点", due_date=today + 30 * day)
+    factories.ObstacleFactory(project=town.project, title="供电未接入", due_date=today - day)
+    factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=town.project),
+                            description="临边防护缺失", rectify_by=today)
+    client.force_login(town.team_member)
+    response = client.get(reverse("my_projects"))
+    assert response.status_code == 200
+    [card] = response.context["cards"]
+    assert card["project"] == town.project and not card["is_leader"]
+    body = response.content.decode()
+    for text in ("路基完成", "供电未接入", "临边防护缺失"):
+        assert text in body
+    assert "远期节点" not in body
+    assert town.other_project.name not in body
+
+
+def test_a_leader_sees_the_projects_they_lead(client, town):
+    client.force_login(town.leader)
+    [card] = client.get(reverse("my_projects")).context["cards"]
+    assert card["project"] == town.project and card["is_leader"]
+
+
+@pytest.mark.parametrize("role", ["supervisor", "observer", "outsider"])
+def test_people_without_projects_get_a_pointer_to_the_dashboard(client, town, role):
+    client.force_login(town.user(role))
+    response = client.get(reverse("my_projects"))
+    assert response.status_code == 200
+    assert response.context["cards"] == []
+
+
+def test_my_action_items_are_listed(client, town):
+    item = factories.ActionItemFactory(meeting__campaign=town.campaign, owner=town.team_member,
+                                       description="协调供电公司接电", due_date=figures.today())
+    client.force_login(town.team_member)
+    response = client.get(reverse("my_projects"))
+    assert item in response.context["action_items"]
+    assert "协调供电公司接电" in response.content.decode()

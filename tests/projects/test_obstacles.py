@@ -1,0 +1,78 @@
+"""Obstacles (问题清单): create, update and resolve (销号), for the project's writers only."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from campaign import figures
+from projects.models import Obstacle
+from tests import factories
+from tests.projects.conftest import REFUSED_WRITERS, WRITERS
+
+pytestmark = pytest.mark.django_db
+
+NEW = {"title": "杆线迁改滞后", "category": "pole_relocation", "description": "需供电公司配合",
+       "due_date": "2026-12-01"}
+
+
+@pytest.mark.parametrize("role", WRITERS)
+def test_writers_add_update_and_resolve_an_obstacle(client, town, role):
+    client.force_login(town.user(role))
+    response = client.post(reverse("obstacle_create", args=[town.project.pk]), NEW)
+    assert response.status_code == 302
+    obstacle = Obstacle.objects.get(project=town.project)
+    assert obstacle.raised_by == town.user(role) and obstacle.due_date == datetime.date(2026, 12, 1)
+
+    response = client.post(reverse("obstacle_update", args=[obstacle.pk]),
+                           {**NEW, "status": "coordinating", "due_date": "2026-12-05"})
+    assert response.status_code == 302
+    obstacle.refresh_from_db()
+    assert obstacle.status == "coordinating" and obstacle.due_date == datetime.date(2026, 12, 5)
+
+    response = client.post(reverse("obstacle_resolve", args=[obstacle.pk]),
+                           {"resolution": "杆线已迁移", "resolved_on": "2026-11-25"})
+    assert response.status_code == 302
+    obstacle.refresh_from_db()
+    assert obstacle.status == "resolved" and obstacle.resolved_on == datetime.date(2026, 11, 25)
+    assert obstacle.history.count() == 3
+
+
+@pytest.mark.parametrize("role", REFUSED_WRITERS)
+def test_others_of_the_campaign_get_a_403(client, town, role):
+    obstacle = factories.ObstacleFactory(project=town.project)
+    client.force_login(town.user(role))
+    assert client.post(reverse("obstacle_create", args=[town.project.pk]), NEW).status_code == 403
+    assert client.post(reverse("obstacle_update", args=[obstacle.pk]), NEW).status_code == 403
+    assert client.post(reverse("obstacle_resolve", args=[obstacle.pk]),
+                       {"resolution": "x", "resolved_on": "2026-11-25"}).status_code == 403
+    obstacle.refresh_from_db()
+    assert obstacle.status == "open"
+
+
+def test_a_user_of_another_town_gets_a_404(client, town):
+    obstacle = factories.ObstacleFactory(project=town.project)
+    client.force_login(town.outsider)
+    assert client.get(reverse("obstacle_create", args=[town.project.pk])).status_code == 404
+    assert client.get(reverse("obstacle_update", args=[obstacle.pk])).status_code == 404
+    assert client.get(reverse("obstacle_resolve", args=[obstacle.pk])).status_code == 404
+
+
+def test_a_resolved_obstacle_cannot_be_resolved_twice(client, town):
+    obstacle = factories.ObstacleFactory(project=town.project, status="resolved",
+                                         resolved_on=figures.today(), resolution="已解决")
+    client.force_login(town.leader)
+    response = client.post(reverse("obstacle_resolve", args=[obstacle.pk]),
+                           {"resolution": "再次", "resolved_on": "2026-11-25"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    obstacle.refresh_from_db()
+    assert obstacle.resolution == "已解决"
+
+
+def test_missing_fields_are_shown_beside_them(client, town):
+    client.force_login(town.leader)
+    response = client.post(reverse("obstacle_create", args=[town.project.pk]), {"title": "只填了标题"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"category", "due_date"}
+    assert "只填了标题" in response.content.decode()
