@@ -14,6 +14,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 AS_OF = datetime.date(2026, 11, 20)  # a Friday, day 43 of the factories' campaign
+DAY = datetime.timedelta(days=1)
 
 
 def at(day: datetime.date, hour: int = 10):
@@ -71,8 +72,8 @@ def test_reports_received_count_the_current_reporting_week_only(campaign):
 def test_the_table_reads_the_latest_report_on_or_before_as_of_and_the_plan_on_its_date(campaign):
     p = factories.ProjectFactory(campaign=campaign, code="A-1", planned_investment=Decimal("1000"))
     factories.ProgressReportFactory(project=p, percent=Decimal("30"), investment_done=Decimal("100"),
-                                    problems="缺电", next_steps="接电", reported_at=at(AS_OF - datetime.timedelta(days=2)))
-    factories.ProgressReportFactory(project=p, percent=Decimal("99"), reported_at=at(AS_OF + datetime.timedelta(days=3)))
+                                    problems="缺电", next_steps="接电", reported_at=at(AS_OF - DAY * 2))
+    factories.ProgressReportFactory(project=p, percent=Decimal("99"), reported_at=at(AS_OF + DAY * 3))
     [row] = figures.progress_table(campaign, AS_OF)
     assert row["progress"] == Decimal("30.0") and row["investment_done"] == Decimal("100.00")
     assert row["problems"] == "缺电" and row["next_steps"] == "接电"
@@ -93,7 +94,7 @@ def test_a_project_without_reports_is_at_zero_and_measured_today(campaign):
 
 def test_the_curve_averages_plan_and_reports_and_stops_the_actual_line_at_as_of(campaign):
     p = factories.ProjectFactory(campaign=campaign)
-    factories.ProgressReportFactory(project=p, percent=Decimal("20"), reported_at=at(AS_OF - datetime.timedelta(days=1)))
+    factories.ProgressReportFactory(project=p, percent=Decimal("20"), reported_at=at(AS_OF - DAY))
     curve = figures.plan_vs_actual_curve(campaign, AS_OF)
     points = {pt["date"]: pt for pt in curve["points"]}
     assert points[campaign.start_date]["planned"] == 0

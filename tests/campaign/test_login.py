@@ -46,7 +46,8 @@ def test_a_user_changes_their_password(client, town):
     client.force_login(town.team_member)
     assert client.get(reverse("password_change")).status_code == 200
     response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "Gongjian-2026-new!", "new_password2": "Gongjian-2026-new!"})
+        "old_password": PASSWORD, "new_password1": "Gongjian-2026-new!",
+        "new_password2": "Gongjian-2026-new!"})
     assert response.status_code == 302 and response.url == reverse("password_change_done")
     assert client.get(reverse("password_change_done")).status_code == 200
     town.team_member.refresh_from_db()

@@ -49,7 +49,8 @@ def test_the_page_shows_team_milestones_obstacles_hazards_and_history(client, to
     client.force_login(town.observer)
     response = client.get(reverse("project_detail", args=[p.pk]))
     body = response.content.decode()
-    for text in ("路基完成", "杆线迁改滞后", "基坑临边防护缺失", "完成清表", town.team_member.profile.full_name):
+    member = town.team_member.profile.full_name
+    for text in ("路基完成", "杆线迁改滞后", "基坑临边防护缺失", "完成清表", member):
         assert text in body
     assert 'class="gj-timeline"' in body and '<svg class="gj-chart"' in body
     assert response.context["history"], "the change history is shown"

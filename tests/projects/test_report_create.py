@@ -139,13 +139,15 @@ def test_a_gif_is_refused(client, town):
 def test_at_most_nine_photos(client, town):
     client.force_login(town.team_member)
     jpeg = image_bytes("JPEG")
-    response = client.post(url(town.project), {**VALID, "photos": [upload(f"{i}.jpg", jpeg) for i in range(10)]})
+    photos = [upload(f"{i}.jpg", jpeg) for i in range(10)]
+    response = client.post(url(town.project), {**VALID, "photos": photos})
     assert response.status_code == 200 and _errors(response, "photos")
 
 
 def test_at_most_10_mb_a_photo(client, town, monkeypatch):
     monkeypatch.setattr("projects.forms.MAX_PHOTO_BYTES", 1000)
     client.force_login(town.team_member)
-    response = client.post(url(town.project), {**VALID, "photos": [upload("big.png", image_bytes("PNG", (400, 400)), "image/png")]})
+    big = upload("big.png", image_bytes("PNG", (400, 400)), "image/png")
+    response = client.post(url(town.project), {**VALID, "photos": [big]})
     assert response.status_code == 200
     assert "10 MB" in " ".join(_errors(response, "photos"))
