@@ -68,6 +68,18 @@ def _with_overdue_first(qs, as_of):
     )).order_by("overdue_rank", "respond_by", "-created_at")
 
 
+def flag_sentence(flag) -> str:
+    """A flag as a line of a notice's reason, with the figures the scan recorded."""
+    d = flag.details or {}
+    parts = [f"{flag.get_kind_display()}（{flag.get_severity_display()}）"]
+    if d.get("lag") is not None:
+        parts.append(_("planned %(planned)s%%, reported %(actual)s%%, %(lag)s points behind")
+                     % {"planned": d.get("planned", "?"), "actual": d.get("actual", "?"), "lag": d["lag"]})
+    if d.get("days_overdue"):
+        parts.append(_("%(days)s days overdue") % {"days": d["days_overdue"]})
+    return "：".join([parts[0], "，".join(parts[1:])]) if len(parts) > 1 else parts[0]
+
+
 @login_required
 def notice_list(request):
     """The supervision group's register of notices, or a leader's own notices to answer."""
@@ -111,8 +123,7 @@ def notice_new(request):
             open_flags = [f for f in flags if f.project_id == int(project_id)]
             initial["flags"] = [f.pk for f in open_flags]
             if open_flags:
-                initial["reason"] = "；".join(
-                    f"{f.get_kind_display()}（{f.get_severity_display()}）" for f in open_flags)
+                initial["reason"] = "；".join(flag_sentence(f) for f in open_flags)
     form = NoticeDraftForm(request.POST or None, projects=projects, flags=flags, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

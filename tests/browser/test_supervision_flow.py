@@ -64,7 +64,7 @@ def test_a_red_project_goes_to_a_closed_notice_and_a_published_bulletin(page, to
     login(page, "dcz", next_path="/supervision/")
     row = page.locator("#open-flags tr.flag-row", has_text="HN-03")
     assert row.count() == 1
-    row.get_by_role("link").click()
+    row.locator("a[href*='/supervision/notices/new/']").click()
     page.fill("textarea[name=required_action]", "三日内制定赶工计划，增加施工班组")
     page.locator("#notice-form button").click()
     page.wait_for_url("**/supervision/notices/*/")
