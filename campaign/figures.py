@@ -62,7 +62,7 @@ def _rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
 def _decimal(value, places: Decimal) -> Decimal:
     """A subquery's number as a Decimal (SQLite hands back floats), 0 for None."""
     if value is None:
-        return ZERO
+        return ZERO.quantize(places)
     return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)
 
 

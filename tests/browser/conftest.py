@@ -1,7 +1,10 @@
 """Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright's sync API against
 pytest-django's live_server.
 
-Use the ``page`` fixture and ``login(page, username)``; mark the test ``@pytest.mark.browser``.
+Use the ``page`` (or ``phone_page``) fixture and ``login(page, username)``; mark the test
+``@pytest.mark.browser`` and ``@pytest.mark.django_db(transaction=True)`` (the live server runs in
+another thread, so the data must be committed). ``town`` (tests/projects/conftest.py) gives one
+user of every role, all with the factories' password.
 Without Chromium or Playwright the tests skip locally and fail in CI (CI=true).
 Screenshots go to test-artifacts/screenshots/ (git-ignored; CI keeps the folder) via
 ``screenshot(page, name)``.
@@ -14,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _unavailable
+from tests.projects.conftest import town  # noqa: F401  (a town with one person of every role)
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to be called
 # from the test body (factories, assertions) without this.

@@ -1,0 +1,92 @@
+"""In real headless Chromium: a team member reports from a phone with a photo and the dashboard
+changes; a refused user is turned away. Screenshots are kept in test-artifacts/screenshots/."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import ProgressReport, ReportPhoto
+from tests.browser.conftest import login, screenshot
+from tests.projects.conftest import image_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _row_text(page, code):
+    return page.locator(f'#project-table tr[data-code="{code}"]').inner_text()
+
+
+def test_a_team_member_reports_with_a_photo_and_the_dashboard_changes(page, town, tmp_path):
+    photo = tmp_path / "site.jpg"
+    photo.write_bytes(image_bytes("JPEG", (640, 480)))
+
+    login(page, "cadre1")
+    assert page.url.endswith(reverse("dashboard"))
+    assert "0.0%" in _row_text(page, "HN-01")
+    screenshot(page, "dashboard-before")
+
+    page.click(f'nav a[href="{reverse("my_projects")}"]')
+    form_url = reverse("report_create", args=[town.project.pk])
+    page.locator(f'[data-project="HN-01"] a[href="{form_url}"]').click()
+    page.wait_for_url(f"**{form_url}")
+    page.fill("input[name=percent]", "35.5")
+    page.fill("input[name=investment_done]", "420")
+    page.fill("textarea[name=work_done]", "完成路基填筑 1.2 公里")
+    page.fill("textarea[name=problems]", "杆线迁改未完成")
+    page.set_input_files("input[name=photos]", str(photo))
+    screenshot(page, "report-form")
+    page.click("#report-form [type=submit]")
+
+    page.wait_for_url(f"**{reverse('project_detail', args=[town.project.pk])}")
+    assert page.locator(".alert-success").is_visible()
+    img = page.locator("#reports img.gj-photo").first
+    img.wait_for()
+    assert page.evaluate("(el) => el.complete && el.naturalWidth", img.element_handle()) == 640
+    screenshot(page, "project-page")
+
+    report = ProgressReport.objects.get(project=town.project)
+    assert report.reported_by == town.team_member and ReportPhoto.objects.filter(report=report).count() == 1
+
+    page.goto(reverse("dashboard"))
+    assert "35.5%" in _row_text(page, "HN-01")
+    screenshot(page, "dashboard")
+
+
+def test_a_team_member_reports_from_a_phone(phone_page, town):
+    login(phone_page, "cadre1", next_path=reverse("report_create", args=[town.project.pk]))
+    phone_page.fill("input[name=percent]", "120")
+    phone_page.fill("input[name=investment_done]", "10")
+    phone_page.fill("textarea[name=work_done]", "清表")
+    phone_page.click("#report-form [type=submit]")
+    # The server refuses 120 beside the field, keeping what was typed.
+    assert phone_page.locator("#error_1_id_percent").is_visible()
+    assert phone_page.input_value("textarea[name=work_done]") == "清表"
+    screenshot(phone_page, "report-form-error-phone")
+    phone_page.fill("input[name=percent]", "12")
+    phone_page.click("#report-form [type=submit]")
+    phone_page.wait_for_url(f"**{reverse('project_detail', args=[town.project.pk])}")
+    assert ProgressReport.objects.filter(project=town.project, percent=12).exists()
+    screenshot(phone_page, "project-page-phone")
+
+
+def test_a_member_of_another_team_is_refused_the_form(page, town):
+    login(page, "cadre2")
+    response = page.goto(reverse("report_create", args=[town.project.pk]))
+    assert response.status == 403
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_user_of_another_town_cannot_see_the_project(page, town):
+    login(page, "tantou")
+    response = page.goto(reverse("project_detail", args=[town.project.pk]))
+    assert response.status == 404
+    assert town.project.name not in page.content()
+
+
+def test_a_wrong_password_is_turned_away_at_the_login_page(page, town):
+    page.goto(reverse("dashboard"))
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=username]", "cadre1")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("form#login-form [type=submit]")
+    assert "/accounts/login/" in page.url
+    assert page.locator("#login-form").is_visible()
