@@ -28,6 +28,14 @@ def _number(value):
     return int(d) if d == d.to_integral_value() else float(d)
 
 
+def _money(value) -> str:
+    """万元 with two decimals (SQLite sums come back with many)."""
+    try:
+        return str(Decimal(str(value)).quantize(Decimal("0.01")))
+    except (InvalidOperation, TypeError):
+        return str(value)
+
+
 def _percent(value) -> str:
     return "—" if value in (None, "") else f"{value}%"
 
@@ -59,7 +67,8 @@ def headline_lines(snapshot: dict) -> list[tuple[str, str]]:
         (_("By light"), "，".join(f"{x['label']} {x['count']}" for x in h["by_health"])),
         (_("Projects started"), f"{h['started_count']}，{_percent(h['started_rate'])}"),
         (_("Investment done"),
-         f"{h['investment_done']} / {h['planned_investment']} 万元，{_percent(h['investment_rate'])}"),
+         f"{_money(h['investment_done'])} / {_money(h['planned_investment'])} 万元，"
+         f"{_percent(h['investment_rate'])}"),
         (_("Milestones met on time"),
          f"{h['milestones_on_time']} / {h['milestones_due']}，{_percent(h['on_time_rate'])}"),
         (_("Reports received this period"),

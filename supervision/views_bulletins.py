@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -50,9 +52,11 @@ def bulletin_list(request):
                 .select_related("published_by__profile").defer("snapshot")
                 .order_by("-period_end", "-pk"))
         if supervisor:
-            start, end = bulletin_service.last_week(today())
-            form = BulletinForm(initial={"period_start": max(start, campaign.start_date),
-                                         "period_end": end})
+            # On demand: the last seven days up to today (the beat drafts the past week itself).
+            end = today()
+            form = BulletinForm(initial={
+                "period_start": max(end - datetime.timedelta(days=6), campaign.start_date),
+                "period_end": end})
     return render(request, "supervision/bulletin_list.html", {
         "campaign": campaign, "bulletins": rows, "form": form, "is_supervisor": supervisor})
 
