@@ -13,3 +13,7 @@ STORAGES = {**STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="gongjian-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The test client speaks plain HTTP; the HTTPS redirect has its own test with it switched on.
+SECURE_SSL_REDIRECT = False
+STATIC_ROOT = tempfile.mkdtemp(prefix="gongjian-test-static-")
+WHITENOISE_USE_FINDERS = True
