@@ -301,7 +301,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    "weekly-bulletin-draft": {
+        # Last week's bulletin (Monday to Sunday) for every active campaign; safe to run twice.
+        "task": "supervision.draft_weekly_bulletins",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
+# autodiscover_tasks() finds tasks.py only; the bulletin task lives beside the bulletins.
+CELERY_IMPORTS = ["supervision.bulletin_tasks"]
 
 # --- Security -----------------------------------------------------------------------------------
 # Safe by default with DEBUG off; `make run` turns the HTTPS-only parts off for a plain-HTTP demo.
