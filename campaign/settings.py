@@ -225,6 +225,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Where users reach this site; e-mail and webhook messages link to it. Empty: relative links only.
+SITE_URL = envstr("SITE_URL").rstrip("/")
+if SITE_URL:
+    envurl("SITE_URL", SITE_URL, {"http", "https"})
+
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_HOST = envstr("EMAIL_HOST")
 EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
