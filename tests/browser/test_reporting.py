@@ -40,7 +40,9 @@ def test_a_team_member_reports_with_a_photo_and_the_dashboard_changes(page, town
     assert page.locator(".alert-success").is_visible()
     img = page.locator("#reports img.gj-photo").first
     img.wait_for()
-    assert page.evaluate("(el) => el.complete && el.naturalWidth", img.element_handle()) == 640
+    # The photo is served through the login-checked view and decodes as a real image.
+    page.wait_for_function("(el) => el.complete && el.naturalWidth > 0", arg=img.element_handle())
+    assert page.evaluate("(el) => el.naturalWidth", img.element_handle()) == 640
     screenshot(page, "project-page")
 
     report = ProgressReport.objects.get(project=town.project)
