@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import ProgressReport, ReportPhoto
+from tests import factories
 from tests.browser.conftest import login, screenshot
 from tests.projects.conftest import image_bytes
 
@@ -54,20 +55,39 @@ def test_a_team_member_reports_with_a_photo_and_the_dashboard_changes(page, town
 
 
 def test_a_team_member_reports_from_a_phone(phone_page, town):
-    login(phone_page, "cadre1", next_path=reverse("report_create", args=[town.project.pk]))
+    factories.ProgressReportFactory(project=town.project, percent=20)
+    form_url = reverse("report_create", args=[town.project.pk])
+    login(phone_page, "cadre1", next_path=form_url)
     phone_page.fill("input[name=percent]", "120")
-    phone_page.fill("input[name=investment_done]", "10")
     phone_page.fill("textarea[name=work_done]", "清表")
     phone_page.click("#report-form [type=submit]")
-    # The server refuses 120 beside the field, keeping what was typed.
-    assert phone_page.locator("#error_1_id_percent").is_visible()
-    assert phone_page.input_value("textarea[name=work_done]") == "清表"
-    screenshot(phone_page, "report-form-error-phone")
+    # The browser refuses 120 before sending, so chosen photos are not lost to a round trip.
+    assert phone_page.url.endswith(form_url)
+    assert phone_page.locator("input[name=percent]:invalid").count() == 1
+    # Lower than the last report: the reason becomes required.
     phone_page.fill("input[name=percent]", "12")
+    assert phone_page.locator("textarea[name=decrease_reason]:invalid").count() == 1
+    screenshot(phone_page, "report-form-phone")
+    phone_page.fill("textarea[name=decrease_reason]", "上周多报，按监理核定数更正")
     phone_page.click("#report-form [type=submit]")
     phone_page.wait_for_url(f"**{reverse('project_detail', args=[town.project.pk])}")
     assert ProgressReport.objects.filter(project=town.project, percent=12).exists()
     screenshot(phone_page, "project-page-phone")
+
+
+def test_an_error_found_by_the_server_is_shown_beside_its_field_and_keeps_the_text(page, town):
+    factories.ProgressReportFactory(project=town.project, percent=20)
+    form_url = reverse("report_create", args=[town.project.pk])
+    login(page, "cadre1", next_path=form_url)
+    page.evaluate("document.getElementById('report-form').noValidate = true")
+    page.fill("input[name=percent]", "12")
+    page.fill("textarea[name=work_done]", "清表")
+    page.click("#report-form [type=submit]")
+    page.wait_for_load_state("load")
+    assert page.locator("#error_1_id_decrease_reason").is_visible()
+    assert page.input_value("textarea[name=work_done]") == "清表"
+    assert page.input_value("input[name=percent]") == "12"
+    screenshot(page, "report-form-error")
 
 
 def test_a_member_of_another_team_is_refused_the_form(page, town):
