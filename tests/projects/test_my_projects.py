@@ -51,3 +51,21 @@ def test_my_action_items_are_listed(client, town):
     response = client.get(reverse("my_projects"))
     assert item in response.context["action_items"]
     assert "协调供电公司接电" in response.content.decode()
+
+
+@pytest.mark.parametrize("n_projects", [2, 20])
+def test_my_projects_makes_the_same_number_of_queries_for_2_and_20_projects(
+        client, town, django_assert_num_queries, n_projects):
+    for i in range(n_projects - 1):
+        p = factories.ProjectFactory(campaign=town.campaign, leader=town.leader, code=f"X-{i:02d}")
+        factories.MilestoneFactory(project=p, due_date=figures.today())
+        factories.ObstacleFactory(project=p, due_date=figures.today())
+        factories.ProgressReportFactory(project=p)
+    client.force_login(town.leader)
+    # 1 session, 2 user, 3 profile, 4 unit, 5 units below it, 6 its parent (access units);
+    # 7 my projects with their campaigns; table: 8 projects with their latest report,
+    # 9 milestones; due: 10 milestones, 11 obstacles, 12 hazards, 13 notices, 14 my action items;
+    # 15 the user's groups (menu), 16 unread notifications (the bell).
+    with django_assert_num_queries(16):
+        response = client.get(reverse("my_projects"))
+    assert len(response.context["cards"]) == n_projects
