@@ -259,9 +259,17 @@ def _project(campaign, spec: DemoProject, units, users, now) -> Project:
         if percent >= 100:
             break
     ProgressReport.objects.bulk_create(reports)
+    # A milestone is met on the day the work reached it, if a report has shown it by now.
+    last_shown = timezone.localdate(reports[-1].reported_at) if reports else None
+    pace = Decimal(str(spec.pace))
     for m in milestones:
-        reached = next((r for r in reports if r.percent >= m.planned_percent), None)
-        m.completed_on = timezone.localdate(reached.reported_at) if reached else None
+        m.completed_on = None
+        day = planned_start
+        while last_shown and day <= last_shown:
+            if rules.planned_percent(day, planned_start, planned_end, facts) * pace >= m.planned_percent:
+                m.completed_on = day
+                break
+            day += datetime.timedelta(days=1)
     Milestone.objects.bulk_create(milestones)
 
     if reports:
