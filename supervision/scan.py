@@ -18,6 +18,7 @@ A scan is a pure function of the data and the moment: run twice, the second run 
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import os
 import time
@@ -28,8 +29,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, Value, Window
-from django.db.models.functions import Least, RowNumber
+from django.db.models import Count, F, Min, Q, TextField, Value, Window
+from django.db.models.functions import Cast, Least, RowNumber
 from django.utils import timezone
 
 from campaign.models import Campaign
@@ -144,9 +145,70 @@ def _chunks(items: list, size: int | None = None):
         yield items[i:i + size]
 
 
-def _latest_reports(campaign_ids, project_ids, now) -> dict[int, list[tuple]]:
-    """Per project: [(reported_at, percent) of the latest report, and of the FORECAST_REPORTS-th
-    latest (or the oldest when fewer)], on or before now — the two ends of the recent pace."""
+PROJECT_FIELDS = ("pk", "campaign_id", "leader_id", "planned_start", "planned_end", "status",
+                  "pause_reason", "pause_approved", "health", "code", "name")
+
+
+def _projects_with_reports(campaign_ids, project_ids, now) -> list[tuple]:
+    """The projects in scope, each as PROJECT_FIELDS + (latest, first): latest is (reported_at,
+    percent) of its latest report on or before now, first that of the FORECAST_REPORTS-th latest
+    (or the oldest when fewer) — the two ends of the recent pace, the very same row as latest
+    when there is one report; both None with no report.
+
+    On PostgreSQL one query: a LATERAL join reads at most FORECAST_REPORTS rows per project from
+    the (project, -reported_at) index, whatever the number of reports. Elsewhere two: the projects,
+    then a window over their reports.
+    """
+    if connection.vendor == "postgresql":
+        return _projects_with_reports_pg(campaign_ids, project_ids, now)
+    projects = list(_project_rows(campaign_ids, project_ids))
+    reports = _latest_reports(campaign_ids, project_ids, now)
+    none = (None, None)
+    return [row + tuple(reports.get(row[0], none)) for row in projects]
+
+
+def _project_rows(campaign_ids, project_ids):
+    in_scope = Q(campaign_id__in=campaign_ids)
+    if project_ids:
+        in_scope &= Q(pk__in=list(project_ids))
+    return Project.objects.filter(in_scope).order_by().values_list(*PROJECT_FIELDS)
+
+
+def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[tuple]:
+    columns = ", ".join(
+        "p." + Project._meta.get_field("id" if f == "pk" else f).column for f in PROJECT_FIELDS)
+    scope = "p.campaign_id = ANY(%s)" + (" AND p.id = ANY(%s)" if project_ids else "")
+    params = [now, list(campaign_ids)] + ([list(project_ids)] if project_ids else [])
+    sql = f"""
+        SELECT {columns}, r.ats[1], r.pcts[1], r.ats[r.n], r.pcts[r.n], r.n
+        FROM {Project._meta.db_table} p
+        LEFT JOIN LATERAL (
+            SELECT array_agg(x.reported_at ORDER BY x.reported_at DESC, x.id DESC) AS ats,
+                   array_agg(x.percent ORDER BY x.reported_at DESC, x.id DESC) AS pcts,
+                   count(*) AS n
+            FROM (SELECT reported_at, percent, id FROM {ProgressReport._meta.db_table}
+                  WHERE project_id = p.id AND reported_at <= %s
+                  ORDER BY reported_at DESC, id DESC LIMIT {rules.FORECAST_REPORTS}) x
+        ) r ON true
+        WHERE {scope}"""
+    out = []
+    width = len(PROJECT_FIELDS)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for row in cur.fetchall():
+            last_at, last_pct, first_at, first_pct, n = row[width:]
+            if not n:
+                latest = first = None
+            else:
+                latest = (last_at, last_pct)
+                first = latest if n == 1 else (first_at, first_pct)
+            out.append(row[:width] + (latest, first))
+    return out
+
+
+def _latest_reports(campaign_ids, project_ids, now) -> dict[int, tuple]:
+    """Per project: (latest, first) as _projects_with_reports gives them, by a window over the
+    reports (portable: SQLite and the rest)."""
     qs = ProgressReport.objects.filter(reported_at__lte=now, project__campaign_id__in=campaign_ids)
     if project_ids:
         qs = qs.filter(project_id__in=project_ids)
@@ -167,7 +229,7 @@ def _latest_reports(campaign_ids, project_ids, now) -> dict[int, list[tuple]]:
         if rn == 1:
             row[0] = (at, pct)
             if row[1] is None:
-                row[1] = (at, pct)
+                row[1] = row[0]
         else:
             row[1] = (at, pct)
     return out
@@ -185,14 +247,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
         if not campaigns:
             return result
         ids = list(campaigns)
-        in_scope = Q(campaign_id__in=ids)
-        if project_ids:
-            in_scope &= Q(pk__in=list(project_ids))
-        projects = list(
-            Project.objects.filter(in_scope).order_by().values_list(
-                "pk", "campaign_id", "leader_id", "planned_start", "planned_end", "status",
-                "pause_reason", "pause_approved", "health", "code", "name")
-        )
+        projects = _projects_with_reports(ids, project_ids, now)
         result.campaigns, result.projects = len(campaigns), len(projects)
         if not projects:
             return result
@@ -205,8 +260,6 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
         for pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
                 "project_id", "due_date", "planned_percent", "completed_on"):
             milestones[pid].append(rules.MilestoneFact(due, pct, done))
-
-        reports = _latest_reports(ids, project_ids, now)
 
         obstacles = {
             row["project_id"]: row for row in scoped(Obstacle.objects.order_by())
@@ -226,12 +279,16 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
         for row in scoped(Notice.objects.order_by()).exclude(status=Notice.Status.CLOSED).values_list(
                 "project_id", "status", "respond_by", "escalated_at", "number", "created_at"):
             open_notices[row[0]].append(row)
+        # The details as the database's text (not decoded): most are unchanged, which one string
+        # comparison tells (see _details_unchanged).
         open_flags = {
             (pid, kind): (pk, severity, details, opened_at)
             for pk, pid, kind, severity, details, opened_at in scoped(Flag.objects.order_by())
             .filter(resolved_at__isnull=True)
-            .values_list("pk", "project_id", "kind", "severity", "details", "opened_at")
+            .annotate(details_text=Cast("details", TextField()))
+            .values_list("pk", "project_id", "kind", "severity", "details_text", "opened_at")
         }
+        details_text = _details_text_function()
 
         to_open, to_update, to_resolve = [], [], []
         health_changes: dict[str, list[int]] = defaultdict(list)
@@ -239,9 +296,9 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
         leader_news: dict[int, list] = defaultdict(list)
 
         for (pid, cid, leader_id, start, end, status, pause_reason, pause_approved, health,
-             code, name) in projects:
+             code, name, last, first) in projects:
             campaign = campaigns[cid]
-            latest = reports.get(pid)
+            latest = (last, first) if last else None
             facts = rules.ProjectFacts(
                 planned_start=start,
                 planned_end=end,
@@ -264,14 +321,14 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
             for kind, (severity, details) in wanted.items():
                 existing = open_flags.pop((pid, kind), None)
                 if existing is None:
-                    to_open.append(Flag(project_id=pid, kind=kind, severity=severity,
-                                        details=details, opened_at=now, updated_at=now))
+                    to_open.append((pid, kind, severity, details))
                     result.opened[kind] += 1
                     new_kinds.append((kind, severity))
                     opened_at = now
                 else:
                     flag_pk, old_severity, old_details, opened_at = existing
-                    if old_severity != severity or old_details != details:
+                    if old_severity != severity or not _details_unchanged(
+                            old_details, details, details_text):
                         to_update.append(Flag(pk=flag_pk, severity=severity, details=details,
                                               updated_at=now))
                         result.updated[kind] += 1
@@ -290,7 +347,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
             result.resolved[kind] += 1
 
         if to_open:
-            Flag.objects.bulk_create(to_open, ignore_conflicts=True, batch_size=2000)
+            _insert_flags(to_open, now)
         if to_update:
             Flag.objects.bulk_update(to_update, ["severity", "details", "updated_at"],
                                      batch_size=1000)
@@ -316,6 +373,62 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
              sum(result.updated.values()), sum(result.resolved.values()),
              result.health_changed, result.notices_drafted)
     return result
+
+
+def _insert_flags(rows: list[tuple], now) -> None:
+    """Insert the new flags (project_id, kind, severity, details); one open already is left as it
+    is (ON CONFLICT DO NOTHING on the one-open-flag-per-kind constraint). On PostgreSQL the rows go
+    as arrays through unnest (one statement per 10,000 rows, no model instances); elsewhere
+    bulk_create with ignore_conflicts, which means the same."""
+    if connection.vendor != "postgresql":
+        Flag.objects.bulk_create(
+            [Flag(project_id=pid, kind=kind, severity=severity, details=details, opened_at=now,
+                  updated_at=now) for pid, kind, severity, details in rows],
+            ignore_conflicts=True, batch_size=2000)
+        return
+    meta = Flag._meta
+    column = {f: meta.get_field(f).column for f in
+              ("project", "kind", "severity", "details", "opened_at", "updated_at")}
+    sql = (f"INSERT INTO {meta.db_table} ({column['project']}, {column['kind']}, "
+           f"{column['severity']}, {column['details']}, {column['opened_at']}, "
+           f"{column['updated_at']}) "
+           "SELECT t.pid, t.kind, t.severity, t.details::jsonb, %s, %s "
+           "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+           "AS t(pid, kind, severity, details) ON CONFLICT DO NOTHING")
+    with connection.cursor() as cur:
+        for chunk in _chunks(rows, 10_000):
+            cur.execute(sql, [now, now, [r[0] for r in chunk], [r[1] for r in chunk],
+                              [r[2] for r in chunk], [json.dumps(r[3]) for r in chunk]])
+
+
+def _jsonb_text(value) -> str:
+    """The text PostgreSQL gives for a jsonb value made of dicts, lists, strings, numbers and null:
+    keys shorter first then bytewise, ", " and ": " between items, non-ASCII as is."""
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: (len(kv[0].encode()), kv[0].encode()))
+        return "{" + ", ".join(f"{_jsonb_text(k)}: {_jsonb_text(v)}" for k, v in items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_jsonb_text(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _details_text_function():
+    """How this database writes a flag's details as text (what Cast(details, text) reads back)."""
+    return _jsonb_text if connection.vendor == "postgresql" else json.dumps
+
+
+def _details_unchanged(stored_text, details, details_text) -> bool:
+    """Whether the stored details (as the database's text) equal the wanted ones.
+
+    Equal text means equal values, so the fast path is exact; on any difference of form (a
+    database that writes JSON otherwise) the stored text is decoded and compared as before — a
+    flag is never updated because of formatting alone.
+    """
+    if stored_text is None:
+        return False
+    if stored_text == details_text(details):
+        return True
+    return json.loads(stored_text) == details
 
 
 def _pause_for_reliability_tests() -> None:

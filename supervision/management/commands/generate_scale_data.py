@@ -1,11 +1,22 @@
 """`manage.py generate_scale_data --towns 10000 --projects-per-town 20 --weeks 10`
 
 A province-scale data set for the scan benchmark, made in PostgreSQL with INSERT … SELECT over
-generate_series (a few seconds per million rows): one campaign per town, each project with its own
-pace (some on plan, some behind, some far behind), two milestones, a weekly report for each of the
-past `weeks` weeks, and an overdue obstacle on one project in ten. The campaigns are active and
+generate_series (a few seconds per million rows): one campaign per town, each project with two
+milestones and a weekly report for each of the past `weeks` weeks. The campaigns are active and
 started `weeks` weeks ago. Everything it makes is under one province unit named --name, which is
 deleted first, so it can be rerun.
+
+The mix is that of a realistic province — mostly green — chosen per project by a bucket
+k = (id × 37) mod 100, so every town has its share of each (37 is prime to 100):
+
+- k < 70 (70 %, green): a pace of 0.98 … 1.09 of the plan, both milestones met on their dates;
+- 70 ≤ k < 90 (20 %, yellow): a pace of 0.82 … 0.93 (behind by 5–15 points, or on plan but
+  forecast to finish late), the first milestone met; the second (due 5 days ago, within the
+  grace days) is met by half of them; an obstacle 3 days overdue on k < 80;
+- k ≥ 90 (10 %, red): a pace of 0.55 … 0.74, no milestone met (the first is weeks overdue).
+
+The figures hold on the day the data is made (the bench regenerates it on another day): with
+the default 10 weeks the second milestone falls due 5 days before today.
 """
 
 import datetime
@@ -77,17 +88,23 @@ class Command(BaseCommand):
                 INSERT INTO projects_milestone (project_id, name, due_date, planned_percent,
                                                 completed_on)
                 SELECT p.id, '节点' || k, p.planned_start + 33 * k, 33 * k,
-                       CASE WHEN 0.55 + (p.id %% 55) / 100.0 >= 0.95
+                       CASE WHEN (p.id * 37) %% 100 < 70
+                              OR ((p.id * 37) %% 100 < 90 AND (k = 1 OR p.id %% 2 = 0))
                             THEN p.planned_start + 33 * k END
                 FROM ({scope}) p CROSS JOIN generate_series(1, 2) k""", [province])
-            # Pace 0.55 … 1.09 of the plan by project id: most on plan, some behind, a few far.
+            # The pace of the project's bucket (see the docstring): most on plan, some behind, a
+            # few far behind.
             cur.execute("""
                 INSERT INTO projects_progressreport (project_id, percent, investment_done,
                     work_done, next_steps, problems, needs_coordination, decrease_reason,
                     reported_by_id, reported_at)
                 SELECT p.id,
                        LEAST(100, round((7 * w * 100.0 / 99)
-                             * (0.55 + (p.id %% 55) / 100.0), 1)),
+                             * (CASE WHEN (p.id * 37) %% 100 < 70
+                                     THEN 0.98 + ((p.id * 37) %% 100 %% 12) / 100.0
+                                     WHEN (p.id * 37) %% 100 < 90
+                                     THEN 0.82 + ((p.id * 37) %% 100 %% 12) / 100.0
+                                     ELSE 0.55 + ((p.id * 37) %% 100 - 90) * 0.02 END), 1)),
                        10 * w, '施工', '', '', '', '', p.leader_id,
                        (p.planned_start + 7 * w)::timestamp + interval '2 hours'
                 FROM (SELECT p.id, p.planned_start, p.leader_id FROM projects_project p
@@ -100,7 +117,7 @@ class Command(BaseCommand):
                     raised_at)
                 SELECT p.id, '施工用电未接入', '', 'water_power', NULL, %s, 'open', '', NULL,
                        NULL, %s
-                FROM ({scope}) p WHERE p.id %% 10 = 0""",
+                FROM ({scope}) p WHERE (p.id * 37) %% 100 BETWEEN 70 AND 79""",
                         [today - datetime.timedelta(days=3), now - datetime.timedelta(days=20),
                          province])
             cur.execute("""

@@ -1,0 +1,93 @@
+"""The scan's fast paths give what the plain ones give: the LATERAL read of the latest reports
+(PostgreSQL) equals the portable window, the text comparison of flag details equals decoding
+them, and the unnest insert of flags equals bulk_create."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
+from supervision import scan
+from supervision.models import Flag
+from tests import factories
+
+from .conftest import NOW, day, report
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = [
+    {},
+    {"planned": "41.4", "actual": "20.0", "lag": "21.4"},
+    {"days_overdue": 12, "count": 2, "due": ["2026-11-01", "2026-11-08"]},
+    {"due": "2026-11-20T18:00:00+08:00", "last_reported": None},
+    {"count": 1, "days_overdue": 3, "numbers": ["湖督〔2026〕1号", "a\"b\\c\n"]},
+    {"count": 1, "major": 1, "days_overdue": 0},
+]
+
+
+def _projects(campaign):
+    """Projects with 0, 1, 2, 4 and 6 reports, two on the same moment, one after now."""
+    projects = []
+    for n in (0, 1, 2, 4, 6):
+        project = factories.ProjectFactory(campaign=campaign)
+        for i in range(n):
+            report(project, 10 + 5 * i, day(10, 20) + datetime.timedelta(days=7 * i))
+        projects.append(project)
+    tie = factories.ProjectFactory(campaign=campaign)
+    report(tie, 10, day(11, 5))
+    report(tie, 12, day(11, 5))
+    report(tie, 99, day(11, 25))  # after now: not read
+    projects.append(tie)
+    return projects
+
+
+def test_the_latest_reports_read_by_lateral_join_equal_the_portable_window(campaign):
+    _projects(campaign)
+    rows = scan._projects_with_reports([campaign.pk], None, NOW)
+    by_window = scan._latest_reports([campaign.pk], None, NOW)
+    assert len(rows) == 6
+    for row in rows:
+        latest, first = row[-2:]
+        expected = tuple(by_window.get(row[0], (None, None)))
+        assert (latest, first) == expected
+        assert (first is latest) == (expected[1] is expected[0])
+
+
+def test_one_project_only_is_read_when_asked(campaign):
+    projects = _projects(campaign)
+    rows = scan._projects_with_reports([campaign.pk], [projects[3].pk], NOW)
+    assert [r[0] for r in rows] == [projects[3].pk]
+    assert rows[0][-2][1] == 25 and rows[0][-1][1] == 10
+
+
+@pytest.mark.parametrize("details", DETAILS)
+def test_details_read_back_as_text_compare_equal_on_the_fast_path(campaign, details):
+    project = factories.ProjectFactory(campaign=campaign)
+    scan._insert_flags([(project.pk, "behind_plan", "yellow", details)], NOW)
+    flag = Flag.objects.get(project=project)
+    assert flag.details == details and flag.opened_at == NOW and flag.resolved_at is None
+    text = Flag.objects.annotate(t=Cast("details", TextField())).values_list("t", flat=True).get()
+    function = scan._details_text_function()
+    if connection.vendor == "postgresql":
+        assert text == function(details)  # the fast path is taken
+    assert scan._details_unchanged(text, details, function)
+    changed = {**details, "count": 99}
+    assert not scan._details_unchanged(text, changed, function)
+
+
+def test_a_stored_text_of_another_form_is_decoded_not_counted_as_a_change():
+    details = {"lag": "21.4", "actual": "20.0"}
+    other_form = '{"actual":"20.0","lag":"21.4"}'
+    assert scan._details_unchanged(other_form, details, scan._jsonb_text)
+    assert not scan._details_unchanged(other_form, {"lag": "21.4"}, scan._jsonb_text)
+
+
+def test_inserting_a_flag_open_already_leaves_the_open_one(campaign):
+    project = factories.ProjectFactory(campaign=campaign)
+    scan._insert_flags([(project.pk, "behind_plan", "red", {"lag": "1"})], NOW)
+    scan._insert_flags([(project.pk, "behind_plan", "yellow", {"lag": "2"}),
+                        (project.pk, "report_missing", "yellow", {})], NOW)
+    flags = dict(Flag.objects.values_list("kind", "severity"))
+    assert flags == {"behind_plan": "red", "report_missing": "yellow"}
