@@ -43,11 +43,13 @@ def _db_url() -> str:
 
 
 @pytest.fixture
-def broker(redis_url):
+def broker(redis_url, monkeypatch):
     """The app in this process publishes to a Redis database of its own, emptied around the test."""
     if connection.vendor != "postgresql":
         pytest.skip("the worker subprocess needs the test database on PostgreSQL")
     url = redis_url.rsplit("/", 1)[0] + "/13"
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
     client = redis.Redis.from_url(url)
     client.flushdb()
     saved = (app.conf.broker_url, app.conf.broker_transport_options)
@@ -204,8 +206,10 @@ def test_two_scans_at_once_make_no_duplicate_flags_or_notices(start_worker):
     assert per_project and len(per_project) == len(set(per_project))
 
 
-def test_with_redis_down_a_report_is_saved_and_the_next_scan_catches_up(broker):
+def test_with_redis_down_a_report_is_saved_and_the_next_scan_catches_up(broker, monkeypatch):
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     _point_app_at("redis://127.0.0.1:1/0", {"socket_connect_timeout": 1})
+    assert app.connection_for_write().as_uri().endswith(":1/0")
     campaign, (project, *_) = lagging_campaign(1)
     started = time.monotonic()
     report = submit_report(project, project.leader, percent=Decimal("5"),
