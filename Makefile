@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev lint check bench-web bench-scan
+.PHONY: run test install install-dev lint check messages bench-web bench-scan
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,11 @@ bench-web: install-dev
 # full-scan and rescan times, their query counts and the peak memory.
 bench-scan: install-dev
 	$(BIN)/python bench/scan_bench.py $(BENCH_ARGS)
+
+# Extract, compile, then list what is still untranslated (exits 1 until the .po is complete).
+# Translate what it lists in locale/zh_Hans/LC_MESSAGES/django.po and run it again; commit .po and .mo.
+messages: export DEBUG := 1
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=test-artifacts --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore=.venv
+	$(BIN)/python scripts/check_translations.py

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -74,7 +75,7 @@ class Campaign(models.Model):
     class Status(models.TextChoices):
         PLANNING = "planning", _("Planning")
         ACTIVE = "active", _("Active")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("campaign status", "Closed")
 
     class Weekday(models.IntegerChoices):
         MONDAY = 0, _("Monday")
@@ -156,7 +157,7 @@ class Profile(models.Model):
     full_name = models.CharField(_("full name"), max_length=50)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="profiles")
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from campaign import access
 from campaign.models import Role
@@ -192,5 +193,5 @@ def action_item_complete(request, pk):
         messages.success(request, _("Action item done (closed out)."))
         return redirect("meeting_detail", pk=item.meeting_id)
     return _render_form(request, form, _("Close out action item: %(text)s") % {
-        "text": item.description[:40]}, _("Done"), redirect("meeting_detail", pk=item.meeting_id).url,
-        item.meeting)
+        "text": item.description[:40]}, pgettext("button", "Done"),
+        redirect("meeting_detail", pk=item.meeting_id).url, item.meeting)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -253,7 +254,7 @@ class SpotCheck(models.Model):
         RANDOM = "random", _("Random spot check")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        PLANNED = "planned", pgettext_lazy("spot check status", "Planned")
         DONE = "done", _("Done")
 
     campaign = models.ForeignKey("campaign.Campaign", verbose_name=_("campaign"),

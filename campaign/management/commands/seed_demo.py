@@ -16,8 +16,9 @@ class Command(BaseCommand):
         result = seed_demo(reset=reset)
         campaign = result.campaign
         verb = _("Created") if result.created else _("Already present, unchanged")
-        self.stdout.write(f"{verb}: {campaign.name} ({campaign.start_date} – {campaign.end_date}, "
-                          f"{campaign.projects.count()} projects)")
+        self.stdout.write(_("%(verb)s: %(name)s (%(start)s – %(end)s, %(count)s projects)") % {
+            "verb": verb, "name": campaign.name, "start": campaign.start_date,
+            "end": campaign.end_date, "count": campaign.projects.count()})
         self.stdout.write(_("Demo logins (password for all: %(password)s):")
                           % {"password": result.password})
         for role in Role:
