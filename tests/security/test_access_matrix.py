@@ -1,0 +1,170 @@
+"""Every view × every role, from one table.
+
+Each named URL of the site (the admin aside, which Django guards itself) has a row: the method
+it is tried with and the status each kind of user gets — anonymous, the five roles of our town
+(the leader and team member are those of the project the object belongs to), and a town_admin of
+another town. A new view without a row fails `test_every_view_has_a_row`.
+
+Reading the codes: 200 shown; 302 a redirect (anonymous → login; an action done → back to a
+page); 403 refused with a reason; 404 not revealed (another town's objects, drafts); 405 the
+method is not allowed (an action only answers POST).
+
+Run with ACCESS_MATRIX_PROBE=1 to print the statuses the site gives now, as rows to paste.
+"""
+
+import os
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.world import build_world
+
+ROLES = ("anonymous", "town_admin", "leader", "team_member", "supervisor", "observer", "other_town")
+
+# name: (method, url kwargs from the world's ids, "statuses in the order of ROLES")
+MATRIX = {
+    # operations and authentication
+    "healthz": ("get", {}, "200 200 200 200 200 200 200"),
+    "robots_txt": ("get", {}, "200 200 200 200 200 200 200"),
+    "set_language": ("post", {}, "302 302 302 302 302 302 302"),
+    "login": ("get", {}, "200 200 200 200 200 200 200"),
+    "logout": ("post", {}, "302 302 302 302 302 302 302"),
+    "password_change": ("get", {}, "302 200 200 200 200 200 200"),
+    "password_change_done": ("get", {}, "302 200 200 200 200 200 200"),
+    "password_reset": ("get", {}, "200 200 200 200 200 200 200"),
+    "password_reset_done": ("get", {}, "200 200 200 200 200 200 200"),
+    "password_reset_confirm": ("get", {"uidb64": "MQ", "token": "x-y"},
+                               "200 200 200 200 200 200 200"),
+    "password_reset_complete": ("get", {}, "200 200 200 200 200 200 200"),
+    # the officials' and leaders' web
+    "dashboard": ("get", {}, "302 200 200 200 200 200 200"),
+    "dashboard_wall": ("get", {}, "302 200 200 200 200 200 200"),
+    "dashboard_export": ("get", {}, "302 200 200 200 200 200 200"),
+    "my_projects": ("get", {}, "302 200 200 200 200 200 200"),
+    "project_detail": ("get", {"pk": "project"}, "302 200 200 200 200 200 404"),
+    "report_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
+    "report_photo": ("get", {"pk": "photo"}, "302 200 200 200 200 200 404"),
+    "obstacle_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
+    "obstacle_update": ("get", {"pk": "obstacle"}, "302 200 200 200 403 403 404"),
+    "obstacle_resolve": ("get", {"pk": "obstacle"}, "302 200 200 200 403 403 404"),
+    "hazard_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
+    "hazard_update": ("get", {"pk": "hazard"}, "302 200 200 200 403 403 404"),
+    "hazard_rectify": ("get", {"pk": "hazard"}, "302 200 200 200 403 403 404"),
+    "meeting_list": ("get", {}, "302 200 200 200 200 200 200"),
+    "meeting_create": ("get", {}, "302 200 200 403 403 403 200"),
+    "meeting_detail": ("get", {"pk": "meeting"}, "302 200 200 200 200 200 404"),
+    "meeting_update": ("get", {"pk": "meeting"}, "302 200 200 403 403 403 404"),
+    "action_item_create": ("get", {"pk": "meeting"}, "302 200 200 403 403 403 404"),
+    "action_item_update": ("get", {"pk": "item"}, "302 200 200 403 403 403 404"),
+    "action_item_complete": ("get", {"pk": "item"}, "302 200 200 403 403 403 404"),
+    # notifications
+    "notifications:list": ("get", {}, "302 200 200 200 200 200 200"),
+    "notifications:read": ("post", {"pk": "notification"}, "302 404 302 404 404 404 404"),
+    "notifications:read_all": ("post", {}, "302 302 302 302 302 302 302"),
+    # the supervision workbench
+    "supervision_overview": ("get", {}, "302 200 403 403 200 403 200"),
+    "supervision_bulk_issue": ("post", {}, "302 400 403 403 400 403 400"),
+    "notice_list": ("get", {}, "302 200 200 200 200 200 200"),
+    "notice_new": ("get", {}, "302 200 403 403 200 403 200"),
+    "notice_detail": ("get", {"pk": "notice"}, "302 200 200 200 200 200 404"),
+    "notice_print": ("get", {"pk": "notice"}, "302 200 200 200 200 200 404"),
+    "notice_step": ("post", {"pk": "notice", "step": "close"}, "302 302 403 403 302 403 404"),
+    "evidence_file": ("get", {"pk": "evidence"}, "302 200 200 200 200 200 404"),
+    "spotcheck_list": ("get", {}, "302 200 403 403 200 403 200"),
+    "spotcheck_new": ("get", {"kind": "random"}, "302 200 403 403 200 403 200"),
+    "spotcheck_detail": ("get", {"pk": "spot_check"}, "302 200 403 403 200 403 404"),
+    "finding_add": ("post", {"pk": "spot_check"}, "302 400 403 403 400 403 404"),
+    "finding_notice": ("post", {"pk": "spot_check", "finding_pk": "finding"}, "302 400 403 403 400 403 404"),
+    "spotcheck_done": ("post", {"pk": "spot_check"}, "302 302 403 403 302 403 404"),
+    "criticism_list": ("get", {}, "302 200 403 403 200 403 200"),
+    "criticism_new": ("get", {}, "302 200 403 403 200 403 200"),
+    "criticism_confirm": ("post", {"pk": "criticism"}, "302 302 403 403 302 403 404"),
+    "criticism_withdraw": ("post", {"pk": "criticism"}, "302 302 403 403 302 403 404"),
+    "highlight_list": ("get", {}, "302 200 200 200 200 200 200"),
+    "highlight_new": ("get", {}, "302 200 403 403 200 403 200"),
+    "highlight_photo": ("get", {"pk": "highlight"}, "302 200 200 200 200 200 404"),
+    "bulletin_list": ("get", {}, "302 200 200 200 200 200 200"),
+    "bulletin_generate": ("post", {}, "302 400 403 403 400 403 400"),
+    "bulletin_detail": ("get", {"pk": "bulletin"}, "302 200 404 404 200 404 404"),
+    "bulletin_print": ("get", {"pk": "bulletin"}, "302 200 404 404 200 404 404"),
+    "bulletin_xlsx": ("get", {"pk": "bulletin"}, "302 200 404 404 200 404 404"),
+    "bulletin_docx": ("get", {"pk": "bulletin"}, "302 200 404 404 200 404 404"),
+    "bulletin_regenerate": ("post", {"pk": "bulletin"}, "302 302 403 403 302 403 404"),
+    "bulletin_publish": ("post", {"pk": "bulletin"}, "302 302 403 403 302 403 404"),
+}
+
+EXEMPT_NAMESPACES = {"admin"}
+
+
+def named_urls():
+    """(name, pattern) of every named URL outside the exempt namespaces."""
+    found = []
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in EXEMPT_NAMESPACES:
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                found.append(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def url_for(name, kwargs, ids):
+    resolved = {k: (ids[v] if isinstance(v, str) and v in ids else v) for k, v in kwargs.items()}
+    return reverse(name, kwargs=resolved)
+
+
+def status_of(client, world, name, role):
+    method, kwargs, _expected = MATRIX[name]
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    return getattr(client, method)(url_for(name, kwargs, world.ids)).status_code
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction that is rolled back at its end; each case
+    runs in a savepoint of its own, so an action one case takes is undone before the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def test_every_view_has_a_row():
+    missing = sorted(set(named_urls()) - set(MATRIX))
+    assert not missing, f"views without a row in the access matrix: {missing}"
+    stale = sorted(set(MATRIX) - set(named_urls()))
+    assert not stale, f"rows for views that no longer exist: {stale}"
+
+
+CASES = [(name, role) for name in MATRIX for role in ROLES]
+
+
+@pytest.mark.django_db  # each case in a savepoint of the world's transaction, rolled back after
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_access(world, client, name, role):
+    expected = int(MATRIX[name][2].split()[ROLES.index(role)])
+    assert status_of(client, world, name, role) == expected
+
+
+@pytest.mark.skipif(not os.environ.get("ACCESS_MATRIX_PROBE"), reason="prints the table")
+@pytest.mark.django_db
+def test_probe(world, client, django_db_blocker):
+    print()
+    for name in sorted(named_urls()):
+        if name not in MATRIX:
+            print(f"    {name!r}: no row")
+            continue
+        codes = []
+        for role in ROLES:
+            with django_db_blocker.unblock(), transaction.atomic():
+                codes.append(str(status_of(client.__class__(), world, name, role)))
+                transaction.set_rollback(True)
+        method, kwargs, _ = MATRIX[name]
+        print(f'    "{name}": ("{method}", {kwargs!r}, "{" ".join(codes)}"),')
