@@ -28,9 +28,9 @@ def test_healthy_when_the_database_and_broker_answer(client):
 
 @pytest.mark.django_db
 def test_503_naming_the_broker_when_it_is_unreachable(monkeypatch):
+    original = celery_app.conf.broker_url
     # Celery reads CELERY_BROKER_URL from the environment before its own setting.
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
-    original = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
     try:
         status, body = call()
