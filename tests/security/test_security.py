@@ -1,0 +1,104 @@
+"""The deploy checks, the content security policy, login lockout and session rotation."""
+
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "pw-for-tests-1"  # tests/factories.py
+
+
+def test_the_deploy_checks_pass_with_debug_off():
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
+           "DJANGO_SETTINGS_MODULE": "campaign.settings"}
+    for name in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS"):
+        env.pop(name, None)
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level",
+                             "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_template_has_an_inline_script_or_event_handler():
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"<script(?![^>]*\bsrc=)[^>]*>", text):
+            offenders.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
+        for match in re.finditer(r"\son[a-z]+\s*=\s*[\"']", text):
+            offenders.append(f"{path.relative_to(ROOT)}: {match.group(0).strip()}")
+    assert not offenders
+
+
+@pytest.mark.django_db
+def test_every_page_carries_a_policy_without_inline_script(client):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    script = re.search(r"script-src ([^;]*)", policy).group(1)
+    assert "'self'" in script
+    assert "unsafe-inline" not in script and "unsafe-eval" not in script
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_plain_http_is_sent_to_https_when_the_redirect_is_on(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True)
+def test_healthz_answers_on_plain_http_for_the_load_balancer(client):
+    assert client.get(reverse("healthz")).status_code in (200, 503)
+
+
+@pytest.mark.django_db
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_repeated_wrong_passwords_lock_the_login_out_and_are_logged(client, caplog):
+    factories.UserFactory(username="locked")
+    caplog.set_level(logging.WARNING, logger="axes")
+    for _ in range(2):
+        response = client.post(reverse("login"), {"username": "locked", "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post(reverse("login"), {"username": "locked", "password": "wrong"})
+    assert response.status_code == 429
+    # Locked out: even the right password is refused until the cool-off ends.
+    response = client.post(reverse("login"), {"username": "locked", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert any("Locking out" in r.getMessage() and "locked" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.django_db
+def test_the_session_id_changes_at_login(client):
+    factories.UserFactory(username="rotating")
+    session = client.session
+    session["before"] = "login"
+    session.save()
+    before = session.session_key
+    client.cookies["sessionid"] = before
+    response = client.post(reverse("login"), {"username": "rotating", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.cookies["sessionid"].value != before
+
+
+def test_passwords_are_validated():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("12345678", "password", "abc"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
