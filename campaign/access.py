@@ -86,8 +86,11 @@ def can_write_project(user, project) -> bool:
     """Being its leader, on its team, or town_admin (within a visible campaign)."""
     if not user.is_authenticated:
         return False
-    if not visible_projects(user).filter(pk=project.pk).exists():
-        return False
+    return visible_projects(user).filter(pk=project.pk).exists() and _may_write(user, project)
+
+
+def _may_write(user, project) -> bool:
+    """The write rule alone, for a project already known to be visible to the user."""
     if is_town_admin(user) or project.leader_id == user.pk:
         return True
     return project.assignments.filter(user=user).exists()
@@ -113,7 +116,7 @@ def get_project_for_read(user, pk, queryset=None):
 def get_project_for_write(user, pk, queryset=None):
     """The project, 404 when the user may not see it, 403 when they may see but not write."""
     project = get_project_for_read(user, pk, queryset)
-    if not can_write_project(user, project):
+    if not _may_write(user, project):
         log.warning("refused write user=%s project=%s", user.pk, pk)
         raise PermissionDenied
     return project

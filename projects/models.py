@@ -27,19 +27,6 @@ def _wan_yuan_field(verbose_name, **kwargs):
                                validators=[MinValueValidator(Decimal("0"))], **kwargs)
 
 
-class ProjectQuerySet(models.QuerySet):
-    def in_campaign(self, campaign):
-        return self.filter(campaign=campaign)
-
-    def writable_by(self, user):
-        """Projects the user may write to: as their leader, on their team, or as town_admin."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.groups.filter(name="town_admin").exists():
-            return self
-        return self.filter(Q(leader=user) | Q(assignments__user=user)).distinct()
-
-
 class Project(models.Model):
     """A key project of the campaign: one leader, one team, reported on weekly."""
 
@@ -91,7 +78,6 @@ class Project(models.Model):
     last_reported_at = models.DateTimeField(_("last reported at"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["health", "last_reported_at"])
-    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project")
