@@ -17,3 +17,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 STATIC_ROOT = tempfile.mkdtemp(prefix="gongjian-test-static-")
 WHITENOISE_USE_FINDERS = True
+# Tests read warnings (refused reads and writes, lockouts) from the logs: whatever LOG_LEVEL the
+# shell has, the suite logs at INFO.
+LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "INFO"}}  # noqa: F405
