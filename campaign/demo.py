@@ -29,6 +29,7 @@ from projects.models import (
     SafetyCheck,
 )
 from supervision import rules
+from supervision.bulletins import generate_bulletin, last_week
 from supervision.scan import scan_campaign
 
 from .models import Campaign, Profile, Role, Unit
@@ -167,6 +168,9 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None,
     _field_work(campaign, projects, units, users, today)
     # The lights, flags and draft notices of today, as the hourly scan would leave them.
     scan_campaign(campaign.pk, now=max(now, timezone.now()))
+    # Last week's bulletin draft, as Monday's beat would leave it for the supervision group.
+    start, end = last_week(today)
+    generate_bulletin(campaign, max(start, campaign.start_date), end, now=now)
     return DemoResult(campaign, True, password, usernames)
 
 

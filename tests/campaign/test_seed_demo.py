@@ -128,3 +128,13 @@ def test_reset_recreates_the_campaign_with_the_dates_of_the_day():
     assert second.pk != first.pk
     assert second.day_number(later) == DEMO_DAY
     assert Campaign.objects.filter(is_demo=True).count() == 1
+
+
+def test_last_weeks_bulletin_draft_waits_for_the_supervision_group():
+    from supervision.models import Bulletin
+
+    campaign = seed_demo().campaign
+    bulletin = Bulletin.objects.get(campaign=campaign)
+    assert bulletin.status == Bulletin.Status.DRAFT
+    assert bulletin.period_end < timezone.localdate()
+    assert bulletin.snapshot
