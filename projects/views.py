@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign import access, figures
+from campaign.cache import campaign_cached
 from supervision import rules
 from supervision.models import Flag, Notice
 
@@ -103,13 +104,17 @@ def my_projects(request):
 @login_required
 def project_detail(request, pk):
     """The project page. A fixed number of queries whatever the number of reports (pinned in
-    tests/projects/test_project_detail.py)."""
+    tests/projects/test_project_detail.py); the change history comes from the shared cache
+    until a write to the campaign changes it (campaign.cache)."""
+    user = request.user
     project = access.get_project_for_read(
-        request.user, pk,
-        Project.objects.select_related("campaign", "leader__profile", "listed_by"))
-    can_write = access.can_write_project(request.user, project)
+        user, pk, Project.objects.select_related("campaign", "leader__profile", "listed_by"))
     as_of = figures.today()
     team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
+    # access.can_write_project, read from what is loaded: the project is visible (just read
+    # through access) and its team is on hand, so only the roles are left to look up.
+    can_write = (access.is_town_admin(user) or project.leader_id == user.pk
+                 or any(a.user_id == user.pk for a in team))
     milestones = list(project.milestones.all())
     facts = [m.as_fact() for m in milestones]
     chart_reports = [
@@ -133,7 +138,7 @@ def project_detail(request, pk):
                    .order_by("rectified_on", "rectify_by"))
     flags = list(Flag.objects.filter(project=project).order_by("resolved_at", "-opened_at")[:30])
     notices = Notice.objects.filter(project=project).select_related("issued_to__profile")
-    if not access.is_supervisor(request.user):
+    if not access.is_supervisor(user):
         notices = notices.exclude(status=Notice.Status.DRAFT)
     action_items = list(project.action_items.select_related("owner__profile", "meeting")
                         .order_by("done_on", "due_date"))
@@ -157,7 +162,8 @@ def project_detail(request, pk):
         "flags": flags,
         "notices": list(notices.order_by("-created_at")[:30]),
         "action_items": action_items,
-        "history": project_history(project, [h.check_record_id for h in hazards]),
+        "history": campaign_cached(project.campaign, "history", lambda: project_history(
+            project, [h.check_record_id for h in hazards]), project.pk),
     })
 
 

@@ -33,6 +33,7 @@ from django.db.models import Count, F, Min, Q, TextField, Value, Window
 from django.db.models.functions import Cast, Least, RowNumber
 from django.utils import timezone
 
+from campaign.cache import bump_campaigns
 from campaign.models import Campaign
 from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project
 
@@ -358,6 +359,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
             result.health_changed += len(pids)
             for chunk in _chunks(pids):
                 Project.objects.filter(pk__in=chunk).update(health=new_health)
+        bump_campaigns(ids if health_changes else ())  # the cached figures show the lights
 
         if needs_notice:
             from .notices import draft_notices_from_scan

@@ -1,12 +1,14 @@
 """The dashboard (作战图): who sees it, what it shows, its filters, sorting and wall mode."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from campaign.models import Role
+from projects import services
 from projects.models import Project
 from tests import factories
 from tests.projects.conftest import READERS
@@ -136,3 +138,44 @@ def test_the_dashboard_makes_the_same_number_of_queries_for_13_and_130_projects(
     with django_assert_num_queries(16):
         response = client.get(reverse("dashboard"))
     assert len(response.context["rows"]) == n_projects
+
+
+@pytest.fixture
+def shared_cache(settings, redis_url):
+    """Django's cache on Redis, as in production (campaign.cache caches nothing in-process)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": redis_url}}
+
+
+def test_with_a_shared_cache_a_second_look_reads_no_figures(client, django_assert_num_queries,
+                                                            shared_cache):
+    viewer = _campaign_with(13)
+    client.force_login(viewer)
+    first = client.get(reverse("dashboard")).content.decode()
+    # 1 session, 2 user, 3 profile, 4 its unit, 5 the units below it, 6 visible campaigns,
+    # 7 the user's groups (menu), 8 unread notifications (the bell): the body is cached.
+    with django_assert_num_queries(8):
+        second = client.get(reverse("dashboard")).content.decode()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # masked anew every time
+    assert token.sub("", second) == token.sub("", first)
+
+
+def test_with_a_shared_cache_a_new_report_shows_at_once(client, town, shared_cache):
+    client.force_login(town.leader)
+    url = reverse("dashboard")
+    assert "37.5%" not in client.get(url).content.decode()
+    services.submit_report(town.project, town.leader, percent=Decimal("37.5"),
+                           investment_done=Decimal("10"), work_done="桩基施工")
+    response = client.get(url)
+    assert "37.5%" in response.content.decode()
+    assert [r["progress"] for r in response.context["rows"] if r["code"] == "HN-01"] == [
+        Decimal("37.5")]
+
+
+def test_with_a_shared_cache_the_campaign_switch_is_each_users_own(client, town, shared_cache):
+    factories.CampaignFactory(unit=town.campaign.unit, name="去年的百日攻坚",
+                              start_date=datetime.date(2025, 3, 1), status="closed")
+    client.force_login(town.leader)
+    assert "去年的百日攻坚" in client.get(reverse("dashboard")).content.decode()
+    client.force_login(town.outsider)
+    assert town.project.name not in client.get(reverse("dashboard")).content.decode()

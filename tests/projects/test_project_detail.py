@@ -90,12 +90,12 @@ def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports
     p = _project_with_reports(town, n_reports)
     client.force_login(town.team_member)
     # 1 session, 2 user, 3 profile, 4 unit, 5 units below it, 6 its parent (access units);
-    # 7 the project (visible, with campaign, leader, profile, listing unit); can_write: 8 visible
-    # again, 9 the user's groups, 10 on the team; 11 team, 12 milestones, 13 report dates and
-    # percents for the chart, 14 report count (paginator), 15 obstacles, 16 hazards, 17 flags,
-    # 18 action items, 19 notices; history: 20 project, 21 milestones, 22 team, 23 obstacles,
-    # 24 hazards, 25 action items; 26 unread notifications (the bell); rendered lazily: 27 the
-    # page of reports, 28 their photos.
-    with django_assert_num_queries(28):
+    # 7 the project (visible, with campaign, leader, profile, listing unit); 8 team; can_write
+    # (from the project and its team): 9 the user's groups; 10 milestones, 11 report dates and
+    # percents for the chart, 12 report count (paginator), 13 obstacles, 14 hazards, 15 flags,
+    # 16 action items, 17 notices; history (not cached: no shared cache here): 18 project,
+    # 19 milestones, 20 team, 21 obstacles, 22 hazards, 23 action items; 24 unread notifications
+    # (the bell); rendered lazily: 25 the page of reports, 26 their photos.
+    with django_assert_num_queries(26):
         response = client.get(reverse("project_detail", args=[p.pk]))
     assert response.context["reports_page"].paginator.count == n_reports

@@ -1,0 +1,153 @@
+"""Derived figures kept in Django's cache until a write that changes them commits.
+
+An entry is keyed by its campaign's *generation*: a counter per campaign (bumped by any write to
+the campaign, its projects and what hangs off them) and a global one (bumped when a person's or a
+unit's name changes, which every page shows). A bump happens at once and again on commit, so a
+reader never keeps figures older than the last committed write: a page computed between the two
+is stored under the first bump's generation and dropped by the second. Writes through model
+``save()``/``delete()`` (services, admin) bump through the signals below; queryset ``update()``s
+that change figures call ``bump_campaigns`` themselves (the scan's lights). Entries also expire
+after ENTRY_SECONDS, a net under anything else that writes around the models.
+
+Only a cache that every process shares (Redis, REDIS_URL) is used. A worker's in-process cache
+would not hear of a report saved through another worker or of the Celery scan, so without Redis
+nothing is cached and every page reads the database.
+
+What is cached is the same for every reader of the campaign (access is checked before, per
+request, and what depends on the user — write buttons, draft notices, the menu — is never cached).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import translation
+
+ENTRY_SECONDS = 15 * 60
+GLOBAL_KEY = "gj:gen:all"
+#: Backends whose storage lives in one process; with them nothing is cached (see above).
+PROCESS_LOCAL = ("django.core.cache.backends.locmem.LocMemCache",
+                 "django.core.cache.backends.dummy.DummyCache")
+
+
+def enabled() -> bool:
+    return settings.CACHES["default"]["BACKEND"] not in PROCESS_LOCAL
+
+
+def _campaign_key(campaign_id: int) -> str:
+    return f"gj:gen:campaign:{campaign_id}"
+
+
+def _bump_keys(keys: list[str]) -> None:
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:  # never read yet, or evicted: any fresh value is a new generation
+            cache.set(key, time.time_ns(), None)
+
+
+def _bump(keys: list[str]) -> None:
+    if not enabled() or not keys:
+        return
+    _bump_keys(keys)
+    transaction.on_commit(lambda: _bump_keys(keys))
+
+
+def bump_campaigns(campaign_ids: Iterable[int]) -> None:
+    """Figures of these campaigns change with the current transaction."""
+    _bump([_campaign_key(pk) for pk in set(campaign_ids) if pk is not None])
+
+
+def bump_all() -> None:
+    _bump([GLOBAL_KEY])
+
+
+def _generation(campaign) -> str:
+    keys = [GLOBAL_KEY, _campaign_key(campaign.pk)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, time.time_ns(), None)
+            found[key] = cache.get(key)
+    # created_at tells apart two campaigns that had the same id (a re-created database).
+    return f"{found[GLOBAL_KEY]}.{found[keys[1]]}.{campaign.created_at.timestamp()}"
+
+
+def campaign_cached(campaign, name: str, compute: Callable[[], object], *parts) -> object:
+    """compute(), or what it returned for the same campaign generation, name, parts and language."""
+    if not enabled():
+        return compute()
+    key = ":".join(["gj:fig", str(campaign.pk), _generation(campaign), name,
+                    translation.get_language() or "", *map(str, parts)])
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, ENTRY_SECONDS)
+    return value
+
+
+# --- Invalidation through the models' signals -------------------------------------------------
+
+def _campaign_of(instance) -> int | None:
+    from campaign.models import Campaign
+    from projects.models import Hazard, Project
+
+    if isinstance(instance, Campaign):
+        return instance.pk
+    if isinstance(instance, Project):
+        return instance.campaign_id
+    if isinstance(instance, Hazard):
+        return Project.objects.filter(safety_checks__pk=instance.check_record_id).values_list(
+            "campaign_id", flat=True).first()
+    if instance.project_id is None:  # an action item of a meeting, not of a project
+        return None
+    if type(instance).project.is_cached(instance):
+        return instance.project.campaign_id
+    return Project.objects.filter(pk=instance.project_id).values_list(
+        "campaign_id", flat=True).first()
+
+
+def _campaign_changed(sender, instance, **kwargs):
+    if enabled() and not kwargs.get("raw"):
+        bump_campaigns([_campaign_of(instance)])
+
+
+def _names_changed(sender, instance, **kwargs):
+    if enabled() and not kwargs.get("raw"):
+        bump_all()
+
+
+def connect() -> None:
+    """Hook the invalidation to every model whose rows the cached figures read."""
+    from campaign.models import Campaign, Profile, Unit
+    from projects.models import (
+        ActionItem,
+        Assignment,
+        Hazard,
+        Milestone,
+        Obstacle,
+        ProgressReport,
+        Project,
+        SafetyCheck,
+    )
+
+    for model in (Campaign, Project, Milestone, ProgressReport, Assignment, Obstacle, SafetyCheck,
+                  Hazard, ActionItem):
+        for signal in (post_save, post_delete):
+            signal.connect(_campaign_changed, sender=model,
+                           dispatch_uid=f"gj-cache-{model.__name__}-{signal is post_save}")
+    for model in (Profile, Unit):
+        for signal in (post_save, post_delete):
+            signal.connect(_names_changed, sender=model,
+                           dispatch_uid=f"gj-cache-{model.__name__}-{signal is post_save}")
+
+
+# Connected on import: the views read through this module and the scan bumps through it, so every
+# process that serves or writes figures has imported it (CampaignConfig.ready would be the tidier
+# home for this call).
+connect()
