@@ -99,7 +99,7 @@ def _campaign_of(instance) -> int | None:
 
     if isinstance(instance, Campaign):
         return instance.pk
-    if isinstance(instance, Project):
+    if hasattr(instance, "campaign_id"):  # a project, meeting or notice
         return instance.campaign_id
     if isinstance(instance, Hazard):
         return Project.objects.filter(safety_checks__pk=instance.check_record_id).values_list(
@@ -129,15 +129,17 @@ def connect() -> None:
         ActionItem,
         Assignment,
         Hazard,
+        Meeting,
         Milestone,
         Obstacle,
         ProgressReport,
         Project,
         SafetyCheck,
     )
+    from supervision.models import Notice
 
     for model in (Campaign, Project, Milestone, ProgressReport, Assignment, Obstacle, SafetyCheck,
-                  Hazard, ActionItem):
+                  Hazard, Meeting, ActionItem, Notice):
         for signal in (post_save, post_delete):
             signal.connect(_campaign_changed, sender=model,
                            dispatch_uid=f"gj-cache-{model.__name__}-{signal is post_save}")

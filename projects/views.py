@@ -5,6 +5,7 @@ see but not write a 403; both are logged by access.
 """
 
 import datetime
+import hashlib
 import logging
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,17 +106,34 @@ def my_projects(request):
 @login_required
 def project_detail(request, pk):
     """The project page. A fixed number of queries whatever the number of reports (pinned in
-    tests/projects/test_project_detail.py); the change history comes from the shared cache
-    until a write to the campaign changes it (campaign.cache)."""
+    tests/projects/test_project_detail.py).
+
+    The page below the menu depends only on the project, the day, the page of reports, whether
+    the reader may write (its buttons) and whether they supervise (draft notices), so it comes
+    from the shared cache until a write to the campaign changes it (campaign.cache)."""
     user = request.user
     project = access.get_project_for_read(
         user, pk, Project.objects.select_related("campaign", "leader__profile", "listed_by"))
-    as_of = figures.today()
-    team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
-    # access.can_write_project, read from what is loaded: the project is visible (just read
-    # through access) and its team is on hand, so only the roles are left to look up.
+    # access.can_write_project without its second visibility check: the project was just read
+    # through access.
     can_write = (access.is_town_admin(user) or project.leader_id == user.pk
-                 or any(a.user_id == user.pk for a in team))
+                 or project.assignments.filter(user=user).exists())
+    supervisor = access.is_supervisor(user)
+    as_of = figures.today()
+    context = {"project": project, "campaign": project.campaign, "can_write": can_write,
+               "as_of": as_of}
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    context["body"] = campaign_cached(
+        project.campaign, "project-body",
+        lambda: _project_body(request, project, context, supervisor),
+        project.pk, as_of, can_write, supervisor, query)
+    return render(request, "projects/detail.html", context)
+
+
+def _project_body(request, project, context, supervisor: bool) -> str:
+    """The project page below the menu, with what it shows added to context."""
+    as_of = context["as_of"]
+    team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
     milestones = list(project.milestones.all())
     facts = [m.as_fact() for m in milestones]
     chart_reports = [
@@ -138,16 +157,12 @@ def project_detail(request, pk):
                    .order_by("rectified_on", "rectify_by"))
     flags = list(Flag.objects.filter(project=project).order_by("resolved_at", "-opened_at")[:30])
     notices = Notice.objects.filter(project=project).select_related("issued_to__profile")
-    if not access.is_supervisor(user):
+    if not supervisor:
         notices = notices.exclude(status=Notice.Status.DRAFT)
     action_items = list(project.action_items.select_related("owner__profile", "meeting")
                         .order_by("done_on", "due_date"))
 
-    return render(request, "projects/detail.html", {
-        "project": project,
-        "campaign": project.campaign,
-        "can_write": can_write,
-        "as_of": as_of,
+    context.update({
         "team": team,
         "milestones": milestones,
         "overdue_ids": {m.pk for m in milestones if rules.overdue_milestones([m.as_fact()], as_of)},
@@ -162,9 +177,9 @@ def project_detail(request, pk):
         "flags": flags,
         "notices": list(notices.order_by("-created_at")[:30]),
         "action_items": action_items,
-        "history": campaign_cached(project.campaign, "history", lambda: project_history(
-            project, [h.check_record_id for h in hazards]), project.pk),
+        "history": project_history(project, [h.check_record_id for h in hazards]),
     })
+    return render_to_string("projects/_detail_body.html", context, request)
 
 
 @login_required

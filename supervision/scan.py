@@ -359,7 +359,6 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
             result.health_changed += len(pids)
             for chunk in _chunks(pids):
                 Project.objects.filter(pk__in=chunk).update(health=new_health)
-        bump_campaigns(ids if health_changes else ())  # the cached figures show the lights
 
         if needs_notice:
             from .notices import draft_notices_from_scan
@@ -368,6 +367,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
             result.notices_drafted, result.notices_issued = drafted, issued
         if leader_news:
             _notify_leaders(campaigns, projects, leader_news, now)
+        bump_campaigns(ids if result.changed else ())  # cached pages show lights, flags, notices
         _pause_for_reliability_tests()
 
     log.info("scan campaigns=%s projects=%s opened=%s updated=%s resolved=%s health=%s notices=%s",

@@ -1,6 +1,7 @@
 """The project page: who reads it, what it shows, and its queries stay flat."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects import services
+from supervision import notices
 from tests import factories
 from tests.projects.conftest import READERS, WRITERS
 
@@ -90,12 +92,60 @@ def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports
     p = _project_with_reports(town, n_reports)
     client.force_login(town.team_member)
     # 1 session, 2 user, 3 profile, 4 unit, 5 units below it, 6 its parent (access units);
-    # 7 the project (visible, with campaign, leader, profile, listing unit); 8 team; can_write
-    # (from the project and its team): 9 the user's groups; 10 milestones, 11 report dates and
-    # percents for the chart, 12 report count (paginator), 13 obstacles, 14 hazards, 15 flags,
-    # 16 action items, 17 notices; history (not cached: no shared cache here): 18 project,
-    # 19 milestones, 20 team, 21 obstacles, 22 hazards, 23 action items; 24 unread notifications
-    # (the bell); rendered lazily: 25 the page of reports, 26 their photos.
-    with django_assert_num_queries(26):
+    # 7 the project (visible, with campaign, leader, profile, listing unit); can_write: 8 the
+    # user's groups, 9 on the team; the body (not cached here: no shared cache): 10 team,
+    # 11 milestones, 12 report dates and percents for the chart, 13 report count (paginator),
+    # 14 obstacles, 15 hazards, 16 flags, 17 action items, 18 notices; history: 19 project,
+    # 20 milestones, 21 team, 22 obstacles, 23 hazards, 24 action items; rendered lazily: 25 the
+    # page of reports, 26 their photos; 27 unread notifications (the bell).
+    with django_assert_num_queries(27):
         response = client.get(reverse("project_detail", args=[p.pk]))
     assert response.context["reports_page"].paginator.count == n_reports
+
+
+@pytest.fixture
+def shared_cache(settings, redis_url):
+    """Django's cache on Redis, as in production (campaign.cache caches nothing in-process)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": redis_url}}
+
+
+def _page(client, user, project, **params) -> str:
+    if user is not None:
+        client.force_login(user)
+    body = client.get(reverse("project_detail", args=[project.pk]), params).content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+
+def test_with_a_shared_cache_a_second_look_reads_only_access_and_menu(
+        client, town, django_assert_num_queries, shared_cache):
+    p = _project_with_reports(town, 30)
+    first = _page(client, town.team_member, p)
+    # 1 session, 2 user, 3 profile, 4 unit, 5 units below it, 6 its parent (access units);
+    # 7 the project; can_write: 8 the user's groups, 9 on the team; 10 the bell: the body is cached.
+    with django_assert_num_queries(10):
+        assert _page(client, None, p) == first
+
+
+def test_with_a_shared_cache_each_reader_sees_their_own_buttons_and_notices(client, town,
+                                                                           shared_cache):
+    p = town.project
+    notices.create_draft_notice(p, reason="进度滞后草稿", required_action="说明原因")
+    report = reverse("report_create", args=[p.pk])
+    member = _page(client, town.team_member, p)
+    observer = _page(client, town.observer, p)
+    supervisor = _page(client, town.supervisor, p)
+    assert report in member and report not in observer and report not in supervisor
+    assert "进度滞后草稿" in supervisor and "进度滞后草稿" not in member + observer
+
+
+def test_with_a_shared_cache_a_write_shows_at_once(client, town, shared_cache):
+    p = town.project
+    assert "杆线迁改滞后" not in _page(client, town.observer, p)
+    services.record_obstacle(p, town.team_member, title="杆线迁改滞后", category="other",
+                             due_date=datetime.date(2026, 12, 1))
+    services.submit_report(p, town.team_member, percent=Decimal("41.5"),
+                           investment_done=Decimal("100"), work_done="完成桩基")
+    body = _page(client, town.observer, p)
+    assert "杆线迁改滞后" in body and "41.5%" in body
+    assert body.count("杆线迁改滞后") == 2, "listed, and in the change history"
