@@ -1,10 +1,11 @@
 """make bench-web: the app under gunicorn on PostgreSQL with the demo data, loaded with wrk.
 
-Measures, in one run, a trivial view (/robots.txt: no database, no session) and, logged in as a
-team member, the dashboard, a project page and the report submission; prints requests/s, median
-and p99 latency, errors and each page's ratio to the trivial view, and checks that every report
-the server accepted is in the database. Not a test: figures, with the targets beside them.
-"""
+Runs as production does (deploy/): gunicorn.conf.py's worker count (BENCH_WORKERS overrides it)
+and Django's cache on Redis (BENCH_REDIS_URL). Measures, in one run, a trivial view
+(/robots.txt: no database, no session) and, logged in as a team member, the dashboard, a project
+page and the report submission; prints requests/s, median and p99 latency, errors and each
+page's ratio to the trivial view, and checks that every report the server accepted is in the
+database. Not a test: figures, with the targets beside them."""
 
 import http.cookiejar
 import os
@@ -26,7 +27,10 @@ DB = os.environ.get("BENCH_DB", "gongjian_bench_web")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DURATION = os.environ.get("BENCH_DURATION", "15s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "4")
-WORKERS = os.environ.get("BENCH_WORKERS", "3")
+#: As production runs (deploy/systemd, gunicorn.conf.py): 2 × CPUs + 1 sync workers, unless set.
+WORKERS = os.environ.get("BENCH_WORKERS", "")
+#: Django's cache on Redis, as production sets REDIS_URL (deploy/gongjian.env.example).
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 USER = "cadre1"  # on the team of HN-01
 PROJECT_CODE = "HN-01"
 
@@ -124,13 +128,14 @@ def main():
            "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0", "GONGJIAN_VAR_DIR": str(var),
            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/5"),
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
-           "AXES_FAILURE_LIMIT": "1000"}
+           "AXES_FAILURE_LIMIT": "1000", "REDIS_URL": REDIS}
     password = env.get("DEMO_PASSWORD", "gongjian-demo-2026")
     print(f"bench-web: preparing database {DB} with the demo campaign …", flush=True)
     prepare(env)
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "campaign.wsgi", "--config", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{PORT}", "--workers", WORKERS, "--access-logfile", "/dev/null",
+         "--bind", f"127.0.0.1:{PORT}", *(["--workers", WORKERS] if WORKERS else []),
+         "--access-logfile", "/dev/null",
          # No worker recycling during a measurement: a restart would show up as a p99 spike.
          "--max-requests", "0"],
         cwd=ROOT, env=env)
@@ -159,8 +164,9 @@ def main():
         shutil.rmtree(var, ignore_errors=True)
 
     base = results[0]["rps"]
-    print(f"\nbench-web: gunicorn {WORKERS} workers, wrk 1 thread × {CONNECTIONS} connections, "
-          f"{DURATION} each, PostgreSQL, demo campaign (13 projects)")
+    workers = WORKERS or os.environ.get("GUNICORN_WORKERS") or f"{2 * os.cpu_count() + 1} (2 × CPUs + 1)"
+    print(f"\nbench-web: gunicorn {workers} workers, wrk 1 thread × {CONNECTIONS} connections, "
+          f"{DURATION} each, PostgreSQL, Redis cache, demo campaign (13 projects)")
     print(f"{'page':<20}{'req/s':>10}{'median ms':>11}{'p99 ms':>9}{'p99/med':>9}"
           f"{'errors':>8}{'ratio':>8}  target")
     ok = True
