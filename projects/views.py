@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +26,7 @@ from supervision.models import Flag, Notice
 
 from . import services
 from .forms import ReportForm
-from .models import ActionItem, Hazard, Milestone, Obstacle, Project, ReportPhoto
+from .models import ActionItem, Assignment, Hazard, Milestone, Obstacle, Project, ReportPhoto
 from .views_history import project_history
 
 log = logging.getLogger("gongjian.access")
@@ -113,11 +113,13 @@ def project_detail(request, pk):
     from the shared cache until a write to the campaign changes it (campaign.cache)."""
     user = request.user
     project = access.get_project_for_read(
-        user, pk, Project.objects.select_related("campaign", "leader__profile", "listed_by"))
-    # access.can_write_project without its second visibility check: the project was just read
-    # through access.
+        user, pk, Project.objects.select_related("campaign", "leader__profile", "listed_by")
+        .annotate(reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"),
+                                                                  user=user))))
+    # access.can_write_project without its second visibility check and its team query: the
+    # project was just read through access, with whether the reader is on its team.
     can_write = (access.is_town_admin(user) or project.leader_id == user.pk
-                 or project.assignments.filter(user=user).exists())
+                 or project.reader_on_team)
     supervisor = access.is_supervisor(user)
     as_of = figures.today()
     context = {"project": project, "campaign": project.campaign, "can_write": can_write,

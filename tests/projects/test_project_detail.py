@@ -92,13 +92,13 @@ def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports
     p = _project_with_reports(town, n_reports)
     client.force_login(town.team_member)
     # 1 session, 2 user, 3 profile, 4 unit, 5 units below it, 6 its parent (access units);
-    # 7 the project (visible, with campaign, leader, profile, listing unit); can_write: 8 the
-    # user's groups, 9 on the team; the body (not cached here: no shared cache): 10 team,
-    # 11 milestones, 12 report dates and percents for the chart, 13 report count (paginator),
-    # 14 obstacles, 15 hazards, 16 flags, 17 action items, 18 notices; history: 19 project,
-    # 20 milestones, 21 team, 22 obstacles, 23 hazards, 24 action items; rendered lazily: 25 the
-    # page of reports, 26 their photos; 27 unread notifications (the bell).
-    with django_assert_num_queries(27):
+    # 7 the project (visible, with campaign, leader, profile, listing unit, whether the reader
+    # is on its team); 8 the user's groups (can_write); the body (not cached here: no shared
+    # cache): 9 team, 10 milestones, 11 report dates and percents for the chart, 12 report count
+    # (paginator), 13 obstacles, 14 hazards, 15 flags, 16 action items, 17 notices; history:
+    # 18 project, 19 milestones, 20 team, 21 obstacles, 22 hazards, 23 action items; rendered
+    # lazily: 24 the page of reports, 25 their photos; 26 unread notifications (the bell).
+    with django_assert_num_queries(26):
         response = client.get(reverse("project_detail", args=[p.pk]))
     assert response.context["reports_page"].paginator.count == n_reports
 
@@ -122,8 +122,9 @@ def test_with_a_shared_cache_a_second_look_reads_only_access_and_menu(
     p = _project_with_reports(town, 30)
     first = _page(client, town.team_member, p)
     # 1 session, 2 user, 3 profile, 4 unit, 5 units below it, 6 its parent (access units);
-    # 7 the project; can_write: 8 the user's groups, 9 on the team; 10 the bell: the body is cached.
-    with django_assert_num_queries(10):
+    # 7 the project (with whether the reader is on its team); 8 the user's groups (can_write);
+    # 9 the bell: the body is cached.
+    with django_assert_num_queries(9):
         assert _page(client, None, p) == first
 
 
