@@ -9,6 +9,10 @@ is stored under the first bump's generation and dropped by the second. Writes th
 that change figures call ``bump_campaigns`` themselves (the scan's lights). Entries also expire
 after ENTRY_SECONDS, a net under anything else that writes around the models.
 
+The cache is a help, never a need: when Redis cannot be reached the pages are computed from the
+database and a write still commits (its bump is logged as lost; the entries it should have
+dropped expire within ENTRY_SECONDS).
+
 Only a cache that every process shares (Redis, REDIS_URL) is used. A worker's in-process cache
 would not hear of a report saved through another worker or of the Celery scan, so without Redis
 nothing is cached and every page reads the database.
@@ -19,6 +23,7 @@ request, and what depends on the user — write buttons, draft notices, the menu
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 
@@ -27,6 +32,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
+from redis.exceptions import RedisError
+
+log = logging.getLogger("gongjian.cache")
+#: What a cache backend raises when its server is away.
+UNREACHABLE = (RedisError, OSError)
 
 ENTRY_SECONDS = 15 * 60
 GLOBAL_KEY = "gj:gen:all"
@@ -44,11 +54,14 @@ def _campaign_key(campaign_id: int) -> str:
 
 
 def _bump_keys(keys: list[str]) -> None:
-    for key in keys:
-        try:
-            cache.incr(key)
-        except ValueError:  # never read yet, or evicted: any fresh value is a new generation
-            cache.set(key, time.time_ns(), None)
+    try:
+        for key in keys:
+            try:
+                cache.incr(key)
+            except ValueError:  # never read yet, or evicted: any fresh value is a new generation
+                cache.set(key, time.time_ns(), None)
+    except UNREACHABLE as exc:
+        log.error("cache bump lost keys=%s error=%s", ",".join(keys), exc)
 
 
 def _bump(keys: list[str]) -> None:
@@ -82,12 +95,19 @@ def campaign_cached(campaign, name: str, compute: Callable[[], object], *parts) 
     """compute(), or what it returned for the same campaign generation, name, parts and language."""
     if not enabled():
         return compute()
-    key = ":".join(["gj:fig", str(campaign.pk), _generation(campaign), name,
-                    translation.get_language() or "", *map(str, parts)])
-    value = cache.get(key)
+    try:
+        key = ":".join(["gj:fig", str(campaign.pk), _generation(campaign), name,
+                        translation.get_language() or "", *map(str, parts)])
+        value = cache.get(key)
+    except UNREACHABLE as exc:
+        log.warning("cache unreachable, computing name=%s error=%s", name, exc)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, ENTRY_SECONDS)
+        try:
+            cache.set(key, value, ENTRY_SECONDS)
+        except UNREACHABLE as exc:
+            log.warning("cache unreachable, not stored name=%s error=%s", name, exc)
     return value
 
 

@@ -179,3 +179,17 @@ def test_with_a_shared_cache_the_campaign_switch_is_each_users_own(client, town,
     assert "去年的百日攻坚" in client.get(reverse("dashboard")).content.decode()
     client.force_login(town.outsider)
     assert town.project.name not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_without_redis_the_dashboard_is_computed_and_reports_still_save(client, town, settings,
+                                                                        caplog):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    client.force_login(town.leader)
+    services.submit_report(town.project, town.leader, percent=Decimal("12.5"),
+                           investment_done=Decimal("10"), work_done="清表")
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert "12.5%" in response.content.decode()
+    assert client.get(reverse("project_detail", args=[town.project.pk])).status_code == 200
+    assert "cache bump lost" in caplog.text and "cache unreachable" in caplog.text
