@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Campaign, Role
+from .models import Campaign, Role, Unit
 
 log = logging.getLogger("gongjian.access")
 
@@ -55,12 +55,23 @@ def visible_unit_ids(user) -> set[int] | None:
     if cached is not None:
         return cached
     profile = getattr(user, "profile", None)
-    unit = profile.unit if profile and profile.unit_id else None
     ids: set[int] = set()
-    if unit is not None:
-        ids = unit.descendant_ids() | {u.pk for u in unit.ancestors()}
+    if profile is not None and profile.unit_id:
+        ids = unit_scope(profile.unit_id)
     user._gongjian_units = ids
     return ids
+
+
+def unit_scope(unit_id: int) -> set[int]:
+    """A unit, the units below it and the units above it: whose campaigns its people read.
+    Shared through the cache until any unit or profile changes (a few queries otherwise)."""
+    from . import cache
+
+    def compute():
+        unit = Unit.objects.get(pk=unit_id)
+        return unit.descendant_ids() | {u.pk for u in unit.ancestors()}
+
+    return set(cache.global_cached("unit_scope", compute, unit_id))
 
 
 def visible_campaigns(user):

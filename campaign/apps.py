@@ -8,6 +8,9 @@ class CampaignConfig(AppConfig):
     verbose_name = _("Campaign")
 
     def ready(self):
+        from . import cache
         from .roles import grant_role_permissions
 
         post_migrate.connect(grant_role_permissions, dispatch_uid="campaign.grant_role_permissions")
+        # Every process that writes (web, worker, shell, admin) drops cached figures on commit.
+        cache.connect()

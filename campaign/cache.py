@@ -111,6 +111,30 @@ def campaign_cached(campaign, name: str, compute: Callable[[], object], *parts) 
     return value
 
 
+def global_cached(name: str, compute: Callable[[], object], *parts) -> object:
+    """compute(), or what it returned for the same global generation (bumped when a unit or a
+    person's profile changes), name and parts: for what every campaign's pages share."""
+    if not enabled():
+        return compute()
+    try:
+        generation = cache.get(GLOBAL_KEY)
+        if generation is None:
+            cache.add(GLOBAL_KEY, time.time_ns(), None)
+            generation = cache.get(GLOBAL_KEY)
+        key = ":".join(["gj:global", str(generation), name, *map(str, parts)])
+        value = cache.get(key)
+    except UNREACHABLE as exc:
+        log.warning("cache unreachable, computing name=%s error=%s", name, exc)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, ENTRY_SECONDS)
+        except UNREACHABLE as exc:
+            log.warning("cache unreachable, not stored name=%s error=%s", name, exc)
+    return value
+
+
 # --- Invalidation through the models' signals -------------------------------------------------
 
 def _campaign_of(instance) -> int | None:
@@ -167,9 +191,3 @@ def connect() -> None:
         for signal in (post_save, post_delete):
             signal.connect(_names_changed, sender=model,
                            dispatch_uid=f"gj-cache-{model.__name__}-{signal is post_save}")
-
-
-# Connected on import: the views read through this module and the scan bumps through it, so every
-# process that serves or writes figures has imported it (CampaignConfig.ready would be the tidier
-# home for this call).
-connect()

@@ -83,3 +83,14 @@ def team_member(project):
 def outsider(db):
     """A team member of nothing in particular."""
     return factories.UserFactory(username="outsider", roles=[Role.TEAM_MEMBER])
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids repeat between tests, and with REDIS_URL set
+    (as in CI) cached entries would outlive the test that made them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -20,3 +20,7 @@ WHITENOISE_USE_FINDERS = True
 # Tests read warnings (refused reads and writes, lockouts) from the logs: whatever LOG_LEVEL the
 # shell has, the suite logs at INFO.
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "INFO"}}  # noqa: F405
+# One behaviour whatever REDIS_URL the shell has: no shared cache (campaign.cache then caches
+# nothing) and sessions in the database; the tests of the shared cache switch Redis on themselves.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
