@@ -169,8 +169,7 @@ if REDIS_URL:
     envurl("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
-    # Sessions read from Redis, written through to the database (a Redis restart logs nobody out).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions stay in the database: with Redis away, people stay logged in and the pages work.
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
