@@ -93,35 +93,31 @@ def _generation(campaign) -> str:
 
 def campaign_cached(campaign, name: str, compute: Callable[[], object], *parts) -> object:
     """compute(), or what it returned for the same campaign generation, name, parts and language."""
-    if not enabled():
-        return compute()
-    try:
-        key = ":".join(["gj:fig", str(campaign.pk), _generation(campaign), name,
-                        translation.get_language() or "", *map(str, parts)])
-        value = cache.get(key)
-    except UNREACHABLE as exc:
-        log.warning("cache unreachable, computing name=%s error=%s", name, exc)
-        return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, ENTRY_SECONDS)
-        except UNREACHABLE as exc:
-            log.warning("cache unreachable, not stored name=%s error=%s", name, exc)
-    return value
+    return _cached(name, compute, lambda: ["gj:fig", str(campaign.pk), _generation(campaign), name,
+                                           translation.get_language() or "", *map(str, parts)])
 
 
 def global_cached(name: str, compute: Callable[[], object], *parts) -> object:
     """compute(), or what it returned for the same global generation (bumped when a unit or a
     person's profile changes), name and parts: for what every campaign's pages share."""
-    if not enabled():
-        return compute()
-    try:
+
+    def key_parts():
         generation = cache.get(GLOBAL_KEY)
         if generation is None:
             cache.add(GLOBAL_KEY, time.time_ns(), None)
             generation = cache.get(GLOBAL_KEY)
-        key = ":".join(["gj:global", str(generation), name, *map(str, parts)])
+        return ["gj:global", str(generation), name, *map(str, parts)]
+
+    return _cached(name, compute, key_parts)
+
+
+def _cached(name: str, compute: Callable[[], object], key_parts: Callable[[], list[str]]):
+    """The stored value under the key, else compute() stored there; the database answers
+    whenever the cache does not."""
+    if not enabled():
+        return compute()
+    try:
+        key = ":".join(key_parts())
         value = cache.get(key)
     except UNREACHABLE as exc:
         log.warning("cache unreachable, computing name=%s error=%s", name, exc)

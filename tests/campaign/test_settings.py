@@ -82,3 +82,16 @@ def test_celery_is_json_only_with_late_acks(settings):
     assert settings.CELERY_TASK_ACKS_LATE is True
     assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
     assert settings.CELERY_TASK_IGNORE_RESULT is True
+
+
+def test_manage_py_on_a_fresh_checkout_makes_its_own_local_secret(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"SECRET_KEY", "SECRET_KEY_FILE", "DEBUG", "DJANGO_SETTINGS_MODULE",
+                        "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env["GONGJIAN_VAR_DIR"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    secret = tmp_path / "secret_key"
+    assert len(secret.read_text().strip()) >= 50
+    assert secret.stat().st_mode & 0o777 == 0o600
