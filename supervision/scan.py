@@ -546,15 +546,18 @@ def _notify_leaders(campaigns, projects, leader_news, now) -> None:
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for leader_id, items in leader_news.items():
+            # Separators are translated too: Chinese lists use 、 and ；, not ", " and "; ".
+            list_sep, item_sep = _(", "), _("; ")
             lines = [
-                "{} {}: {}".format(code, name, "; ".join(
-                    f"{labels[kind]} ({severities[sev]})" for kind, sev in kinds))
+                _("%(code)s %(name)s: %(flags)s") % {"code": code, "name": name, "flags": item_sep.join(
+                    _("%(kind)s (%(severity)s)") % {"kind": labels[kind], "severity": severities[sev]}
+                    for kind, sev in kinds)}
                 for code, name, kinds in items
             ]
             count = sum(len(kinds) for _c, _n, kinds in items)
             title = (_("New warning on %(project)s: %(kinds)s") % {
                 "project": f"{items[0][0]} {items[0][1]}",
-                "kinds": ", ".join(str(labels[k]) for k, _s in items[0][2])}
+                "kinds": list_sep.join(str(labels[k]) for k, _s in items[0][2])}
                 if len(items) == 1 else
                 _("%(count)s new warnings on %(projects)s of your projects") % {
                     "count": count, "projects": len(items)})
