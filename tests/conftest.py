@@ -94,3 +94,15 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def celery_eager():
+    """Celery's own eager mode: a task sent on commit runs at once in this process, for real,
+    so a test can see what it did without a broker or a worker (those have their own tests)."""
+    from campaign.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

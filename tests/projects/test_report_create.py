@@ -1,7 +1,6 @@
 """The weekly report form: who may report, what it checks, and what saving does."""
 
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -45,17 +44,18 @@ def test_a_user_of_another_town_gets_a_404(client, town):
     assert client.post(url(town.project), VALID).status_code == 404
 
 
-def test_saving_updates_the_project_and_enqueues_a_scan_on_commit(
-        client, town, django_capture_on_commit_callbacks):
+def test_saving_updates_the_project_and_rescans_it_on_commit(
+        client, town, celery_eager, django_capture_on_commit_callbacks):
+    # A light the scan would never leave on a project in progress: the rescan must replace it.
+    Project.objects.filter(pk=town.project.pk).update(health=Project.Health.DONE)
     client.force_login(town.team_member)
-    with mock.patch("supervision.tasks.enqueue_now") as enqueue, \
-            django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post(url(town.project), VALID)
     project = Project.objects.get(pk=town.project.pk)
     assert project.progress == Decimal("35.5") and project.investment_done == Decimal("420")
     assert project.last_reported_at is not None
-    enqueue.assert_called_once()
-    assert enqueue.call_args.args[1] == project.pk
+    assert callbacks, "the scan is sent only once the report is committed"
+    assert project.health != Project.Health.DONE
 
 
 def _errors(response, field):

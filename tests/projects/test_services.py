@@ -1,7 +1,6 @@
 """projects.services beyond submit_report: obstacles, hazards, meetings and action items."""
 
 import datetime
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,13 +15,18 @@ DAY = datetime.date(2026, 11, 20)
 
 
 def test_recording_an_obstacle_rescans_the_project_once_committed(
-        project, django_capture_on_commit_callbacks):
-    with mock.patch("supervision.tasks.enqueue_now") as enqueue, \
-            django_capture_on_commit_callbacks(execute=True):
+        project, celery_eager, django_capture_on_commit_callbacks):
+    from projects.models import Project
+
+    Project.objects.filter(pk=project.pk).update(health=Project.Health.DONE)
+    with django_capture_on_commit_callbacks(execute=True):
         obstacle = services.record_obstacle(project, project.leader, title="用电未接入",
                                             category="water_power", due_date=DAY)
+        project.refresh_from_db()
+        assert project.health == Project.Health.DONE, "nothing is scanned before the commit"
     assert obstacle.status == Obstacle.Status.OPEN and obstacle.raised_by == project.leader
-    assert enqueue.call_args.args[1] == project.pk
+    project.refresh_from_db()
+    assert project.health != Project.Health.DONE
 
 
 def test_an_obstacle_is_resolved_once_and_then_frozen(project):
