@@ -133,7 +133,7 @@ def _cached(name: str, compute: Callable[[], object], key_parts: Callable[[], li
 
 # --- Invalidation through the models' signals -------------------------------------------------
 
-def _campaign_of(instance) -> int | None:
+def campaign_of(instance) -> int | None:
     from campaign.models import Campaign
     from projects.models import Hazard, Project
 
@@ -154,7 +154,7 @@ def _campaign_of(instance) -> int | None:
 
 def _campaign_changed(sender, instance, **kwargs):
     if enabled() and not kwargs.get("raw"):
-        bump_campaigns([_campaign_of(instance)])
+        bump_campaigns([campaign_of(instance)])
 
 
 def _names_changed(sender, instance, **kwargs):

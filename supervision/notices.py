@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from campaign.access import is_supervisor
 from campaign.models import Campaign, Role
 
-from . import notify
+from . import notify, scanstate
 from .models import Criticism, Evidence, Notice, NoticeCounter, NoticeEvent, NoticeResponse
 
 Status = Notice.Status
@@ -318,6 +318,7 @@ def urge_overdue_notices(campaign: Campaign, now: datetime.datetime | None = Non
 def _escalate(notice: Notice, now, days: int) -> bool:
     if not Notice.objects.filter(pk=notice.pk, escalated_at__isnull=True).update(escalated_at=now):
         return False
+    scanstate.inputs_changed([notice.campaign_id])  # an escalated notice is a red notice flag
     _event(notice, Action.ESCALATED, None, now, _("%(days)s days overdue") % {"days": days})
     Criticism.objects.get_or_create(
         notice=notice,

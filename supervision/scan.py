@@ -37,7 +37,7 @@ from campaign.cache import bump_campaigns
 from campaign.models import Campaign
 from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project
 
-from . import rules
+from . import rules, scanstate
 from .models import Flag, Notice
 
 log = logging.getLogger("gongjian.scan")
@@ -109,11 +109,15 @@ def scan_project(project_id: int, *, now=None) -> ScanResult:
     return scan_campaigns([campaign_id], now=now, project_ids=[project_id])
 
 
-def campaign_batches(campaign_ids=None, batch_projects: int = BATCH_PROJECTS) -> list[list[int]]:
-    """Active campaigns (or the given ones) grouped so a batch holds about batch_projects."""
+def campaign_batches(campaign_ids=None, batch_projects: int = BATCH_PROJECTS, *, now=None,
+                     changed_only: bool = False) -> list[list[int]]:
+    """Active campaigns (or the given ones) grouped so a batch holds about batch_projects; with
+    changed_only, without those a scan at now can skip (scanstate)."""
     qs = Campaign.objects.all()
     qs = qs.filter(pk__in=campaign_ids) if campaign_ids else qs.filter(
         status=Campaign.Status.ACTIVE)
+    if changed_only:
+        qs = qs.exclude(scanstate.skippable_filter(now or timezone.now()))
     rows = qs.annotate(n=Count("projects")).order_by("pk").values_list("pk", "n")
     batches, current, size = [], [], 0
     limit = min(500, connection.features.max_query_params or 500)
@@ -128,12 +132,15 @@ def campaign_batches(campaign_ids=None, batch_projects: int = BATCH_PROJECTS) ->
     return batches
 
 
-def scan_all(*, now=None, campaign_ids=None, batch_projects: int = BATCH_PROJECTS) -> ScanResult:
-    """Scan every active campaign (or the given ones) in batches, in this process."""
+def scan_all(*, now=None, campaign_ids=None, batch_projects: int = BATCH_PROJECTS,
+             changed_only: bool = False) -> ScanResult:
+    """Scan every active campaign (or the given ones) in batches, in this process; with
+    changed_only (the hourly beat) only those where something can have changed."""
     now = now or timezone.now()
     total = ScanResult()
-    for batch in campaign_batches(campaign_ids, batch_projects):
-        total.merge(scan_campaigns(batch, now=now))
+    for batch in campaign_batches(campaign_ids, batch_projects, now=now,
+                                  changed_only=changed_only):
+        total.merge(scan_campaigns(batch, now=now, changed_only=changed_only))
     return total
 
 
@@ -236,8 +243,13 @@ def _latest_reports(campaign_ids, project_ids, now) -> dict[int, tuple]:
     return out
 
 
-def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
-    """Scan the campaigns (all their projects, or only project_ids) as of now, in one transaction."""
+def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
+                   changed_only: bool = False) -> ScanResult:
+    """Scan the campaigns (all their projects, or only project_ids) as of now, in one transaction.
+
+    A scan of whole campaigns records its watermark (scanstate); with changed_only it first leaves
+    out the campaigns the watermark says nothing can have changed in.
+    """
     now = now or timezone.now()
     local_now = timezone.localtime(now, local_zone())
     as_of = local_now.date()
@@ -245,12 +257,21 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
     with transaction.atomic():
         campaigns = {c.pk: c for c in Campaign.objects.select_for_update()
                      .filter(pk__in=list(campaign_ids)).order_by("pk")}
+        states = scanstate.read(list(campaigns)) if project_ids is None else None
+        if changed_only and states:
+            for pk, state in states.items():
+                if state.skippable(now):
+                    del campaigns[pk]
+            states = {pk: states[pk] for pk in campaigns}
         if not campaigns:
             return result
         ids = list(campaigns)
+        valid_until = _valid_until(campaigns, local_now) if states is not None else {}
         projects = _projects_with_reports(ids, project_ids, now)
         result.campaigns, result.projects = len(campaigns), len(projects)
         if not projects:
+            if states is not None:
+                scanstate.record(states, now, valid_until)
             return result
 
         def scoped(qs, path="project"):
@@ -338,9 +359,14 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
                 health_changes[assessment.health].append(pid)
             if new_kinds:
                 leader_news[leader_id].append((code, name, new_kinds))
-            if not open_notices.get(pid) and _deserves_notice(
-                    health, assessment.health, first_opened, now):
-                needs_notice.append((pid, cid, leader_id, code, name, wanted))
+            if not open_notices.get(pid):
+                if _deserves_notice(health, assessment.health, first_opened, now):
+                    needs_notice.append((pid, cid, leader_id, code, name, wanted))
+                elif assessment.health == rules.Health.YELLOW and first_opened is not None:
+                    # The day this light has been yellow long enough for a notice.
+                    ripe = first_opened + datetime.timedelta(days=YELLOW_NOTICE_DAYS)
+                    if cid in valid_until and ripe < valid_until[cid]:
+                        valid_until[cid] = ripe
 
         # What is left of the open flags is no longer true: resolve it (within the scope).
         for (_pid, kind), (flag_pk, *_rest) in open_flags.items():
@@ -368,6 +394,8 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
         if leader_news:
             _notify_leaders(campaigns, projects, leader_news, now)
         bump_campaigns(ids if result.changed else ())  # cached pages show lights, flags, notices
+        if states is not None:
+            scanstate.record(states, now, valid_until)
         _pause_for_reliability_tests()
 
     log.info("scan campaigns=%s projects=%s opened=%s updated=%s resolved=%s health=%s notices=%s",
@@ -375,6 +403,23 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None) -> ScanResult:
              sum(result.updated.values()), sum(result.resolved.values()),
              result.health_changed, result.notices_drafted)
     return result
+
+
+def _valid_until(campaigns: dict, local_now) -> dict[int, datetime.datetime]:
+    """Per campaign, the first moment after now at which the rules can answer otherwise with the
+    same data: the next local midnight (every rule reads dates), the next report deadline, the
+    first report or obstacle dated after now; the scan lowers it further for a yellow light that
+    will be old enough for a notice (see the loop)."""
+    zone = local_zone()
+    midnight = datetime.datetime.combine(local_now.date() + datetime.timedelta(days=1),
+                                         datetime.time(0), tzinfo=zone)
+    future = scanstate.future_moments(list(campaigns), local_now)
+    out = {}
+    for pk, campaign in campaigns.items():
+        deadline = rules.report_due_moment(local_now, campaign.report_weekday,
+                                           campaign.report_due_time) + datetime.timedelta(days=7)
+        out[pk] = min(midnight, deadline, *([future[pk]] if pk in future else []))
+    return out
 
 
 def _insert_flags(rows: list[tuple], now) -> None:

@@ -53,22 +53,25 @@ def scan_project_task(project_id: int) -> None:
 
 
 @shared_task(name="supervision.scan_campaigns")
-def scan_campaigns_task(campaign_ids: list[int], now_iso: str | None = None) -> None:
-    """Scan one batch of campaigns (one transaction)."""
+def scan_campaigns_task(campaign_ids: list[int], now_iso: str | None = None,
+                        changed_only: bool = False) -> None:
+    """Scan one batch of campaigns (one transaction); with changed_only, leave out those where
+    nothing can have changed since their last scan."""
     from .scan import scan_campaigns
 
-    scan_campaigns(campaign_ids, now=_moment(now_iso))
+    scan_campaigns(campaign_ids, now=_moment(now_iso), changed_only=changed_only)
 
 
 @shared_task(name="supervision.scan_all")
 def scan_all_task() -> int:
-    """Beat: fan the active campaigns out in batches, one task per batch, all as of this moment."""
+    """Beat: fan the active campaigns where something can have changed (scanstate) out in
+    batches, one task per batch, all as of this moment."""
     from .scan import campaign_batches
 
-    now_iso = timezone.now().isoformat()
-    batches = campaign_batches()
+    now = timezone.now()
+    batches = campaign_batches(now=now, changed_only=True)
     for batch in batches:
-        enqueue_now(scan_campaigns_task, batch, now_iso)
+        enqueue_now(scan_campaigns_task, batch, now.isoformat(), True)
     return len(batches)
 
 
