@@ -198,7 +198,11 @@ class ProgressReport(models.Model):
             models.CheckConstraint(condition=Q(investment_done__gte=0),
                                    name="report_investment_not_negative"),
         ]
-        indexes = [models.Index(fields=["project", "-reported_at"], name="report_project_latest")]
+        indexes = [
+            models.Index(fields=["project", "-reported_at"], name="report_project_latest"),
+            # The scan's watermark asks for reports dated after now (normally none): a range.
+            models.Index(fields=["reported_at"], name="report_reported_at"),
+        ]
 
     def __str__(self):
         return f"{self.project.code} {self.percent}% @ {self.reported_at:%Y-%m-%d}"
