@@ -29,8 +29,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, TextField, Value, Window
-from django.db.models.functions import Cast, Least, RowNumber
+from django.db.models import Count, F, Min, Q, Value, Window
+from django.db.models.functions import Least, RowNumber
 from django.utils import timezone
 
 from campaign.cache import bump_campaigns
@@ -301,16 +301,12 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
         for row in scoped(Notice.objects.order_by()).exclude(status=Notice.Status.CLOSED).values_list(
                 "project_id", "status", "respond_by", "escalated_at", "number", "created_at"):
             open_notices[row[0]].append(row)
-        # The details as the database's text (not decoded): most are unchanged, which one string
-        # comparison tells (see _details_unchanged).
         open_flags = {
             (pid, kind): (pk, severity, details, opened_at)
             for pk, pid, kind, severity, details, opened_at in scoped(Flag.objects.order_by())
             .filter(resolved_at__isnull=True)
-            .annotate(details_text=Cast("details", TextField()))
-            .values_list("pk", "project_id", "kind", "severity", "details_text", "opened_at")
+            .values_list("pk", "project_id", "kind", "severity", "details", "opened_at")
         }
-        details_text = _details_text_function()
 
         to_open, to_update, to_resolve = [], [], []
         health_changes: dict[str, list[int]] = defaultdict(list)
@@ -349,8 +345,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
                     opened_at = now
                 else:
                     flag_pk, old_severity, old_details, opened_at = existing
-                    if old_severity != severity or not _details_unchanged(
-                            old_details, details, details_text):
+                    if old_severity != severity or old_details != details:
                         to_update.append(Flag(pk=flag_pk, severity=severity, details=details,
                                               updated_at=now))
                         result.updated[kind] += 1
@@ -446,36 +441,6 @@ def _insert_flags(rows: list[tuple], now) -> None:
         for chunk in _chunks(rows, 10_000):
             cur.execute(sql, [now, now, [r[0] for r in chunk], [r[1] for r in chunk],
                               [r[2] for r in chunk], [json.dumps(r[3]) for r in chunk]])
-
-
-def _jsonb_text(value) -> str:
-    """The text PostgreSQL gives for a jsonb value made of dicts, lists, strings, numbers and null:
-    keys shorter first then bytewise, ", " and ": " between items, non-ASCII as is."""
-    if isinstance(value, dict):
-        items = sorted(value.items(), key=lambda kv: (len(kv[0].encode()), kv[0].encode()))
-        return "{" + ", ".join(f"{_jsonb_text(k)}: {_jsonb_text(v)}" for k, v in items) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_jsonb_text(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _details_text_function():
-    """How this database writes a flag's details as text (what Cast(details, text) reads back)."""
-    return _jsonb_text if connection.vendor == "postgresql" else json.dumps
-
-
-def _details_unchanged(stored_text, details, details_text) -> bool:
-    """Whether the stored details (as the database's text) equal the wanted ones.
-
-    Equal text means equal values, so the fast path is exact; on any difference of form (a
-    database that writes JSON otherwise) the stored text is decoded and compared as before — a
-    flag is never updated because of formatting alone.
-    """
-    if stored_text is None:
-        return False
-    if stored_text == details_text(details):
-        return True
-    return json.loads(stored_text) == details
 
 
 def _pause_for_reliability_tests() -> None:
