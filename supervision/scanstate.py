@@ -119,9 +119,23 @@ def record(states: dict[int, ScanState], now, valid_until: dict[int, datetime.da
         state.scanned_version, state.scanned_at = state.inputs_version, now
         state.valid_until = valid_until[pk]
         changed.append(state)
+    if not changed:
+        return
     # Only these three columns: inputs_version may have been bumped meanwhile and must stay so.
-    ScanState.objects.bulk_update(changed, ["scanned_version", "scanned_at", "valid_until"],
-                                  batch_size=1000)
+    if connection.vendor != "postgresql":
+        ScanState.objects.bulk_update(changed, ["scanned_version", "scanned_at", "valid_until"],
+                                      batch_size=500)
+        return
+    # On PostgreSQL one statement over arrays: bulk_update's CASE per row costs more in Python
+    # than the scan of the batch's projects.
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {ScanState._meta.db_table} s SET scanned_version = t.version, "
+            "scanned_at = %s, valid_until = t.until "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS t(pk, version, until) "
+            "WHERE s.campaign_id = t.pk",
+            [now, [x.campaign_id for x in changed], [x.scanned_version for x in changed],
+             [x.valid_until for x in changed]])
 
 
 def future_moments(campaign_ids: list[int], now) -> dict[int, datetime.datetime]:
