@@ -15,6 +15,7 @@ and, with the campaign's auto_issue_notices on, issues as the system (actor None
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 
 from django.conf import settings
@@ -23,8 +24,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from campaign.access import is_supervisor
 from campaign.models import Campaign, Role
@@ -340,10 +341,12 @@ def _escalate(notice: Notice, now, days: int) -> bool:
 # --- Drafting from the scan, in bulk ------------------------------------------------------------
 
 
-def _describe(kind: str, severity: str, details: dict) -> str:
+def _describe(kind: str, severity: str, details: dict, _=_, labels=None) -> str:
+    """One line of a notice's reason for a flag (the scan passes a memoized ``_`` and the kinds'
+    labels translated once)."""
     from .models import Flag
 
-    label = dict(Flag.Kind.choices)[kind]
+    label = labels[kind] if labels else dict(Flag.Kind.choices)[kind]
     if kind == Flag.Kind.BEHIND_PLAN:
         return _("%(label)s: planned %(planned)s%%, reported %(actual)s%%, %(lag)s points behind") % {
             "label": label, **details}
@@ -365,10 +368,13 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
     from .models import Flag
 
     with translation.override(settings.LANGUAGE_CODE):
+        _ = functools.cache(gettext)  # thousands of notices, a handful of messages
+        labels = {kind: str(label) for kind, label in Flag.Kind.choices}
         notices = []
         for pid, cid, leader_id, code, name, wanted in items:
             campaign = campaigns[cid]
-            lines = [_describe(kind, sev, details) for kind, (sev, details) in wanted.items()]
+            lines = [_describe(kind, sev, details, _, labels)
+                     for kind, (sev, details) in wanted.items()]
             notices.append(Notice(
                 campaign_id=cid, project_id=pid, issued_to_id=leader_id, created_at=now,
                 reason=_("%(project)s is lagging:") % {"project": f"{code} {name}"} + "\n"

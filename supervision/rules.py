@@ -131,7 +131,11 @@ def planned_percent(
 
     0 before planned_start, 100 on and after planned_end; one decimal place.
     """
-    curve = plan_curve(planned_start, planned_end, milestones)
+    return read_curve(plan_curve(planned_start, planned_end, milestones), as_of)
+
+
+def read_curve(curve: Sequence[tuple[datetime.date, Decimal]], as_of: datetime.date) -> Decimal:
+    """The planned % of a plan_curve on as_of (see planned_percent)."""
     if as_of <= curve[0][0]:
         return ZERO
     if as_of >= curve[-1][0]:
@@ -279,7 +283,7 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
     latest = max(dated, key=lambda r: r.reported_on) if dated else None
     measured_on = measurement_date(latest.reported_on if latest else None, as_of)
     curve = plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
-    planned = planned_percent(measured_on, facts.planned_start, facts.planned_end, facts.milestones)
+    planned = read_curve(curve, measured_on)
     actual = Decimal(latest.percent) if latest else ZERO
     behind = lag(planned, actual)
     overdue = tuple(overdue_milestones(facts.milestones, as_of))

@@ -18,6 +18,7 @@ A scan is a pure function of the data and the moment: run twice, the second run 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 import os
@@ -544,17 +545,18 @@ def _deserves_notice(old_health, new_health, first_opened, now) -> bool:
 def _notify_leaders(campaigns, projects, leader_news, now) -> None:
     """One message per leader per scan, listing the new warnings on their projects."""
     from django.utils import translation
-    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext
 
     from .notify import Message, notify_many
 
     campaign_of_leader = {}
     for _pid, cid, leader_id, *_rest in projects:
         campaign_of_leader.setdefault(leader_id, cid)
-    labels = dict(Kind.choices)
-    severities = {RED: _("red"), YELLOW: _("yellow")}
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
+        _ = functools.cache(gettext)  # thousands of leaders, a handful of messages
+        labels = {kind: str(label) for kind, label in Kind.choices}
+        severities = {RED: _("red"), YELLOW: _("yellow")}
         for leader_id, items in leader_news.items():
             # Separators are translated too: Chinese lists use 、 and ；, not ", " and "; ".
             list_sep, item_sep = _(", "), _("; ")
