@@ -120,6 +120,12 @@ def main() -> None:
             ("full scan", False, now),
             ("rescan, nothing new", True, now + datetime.timedelta(minutes=1)),
             ("forced re-evaluation", False, now + datetime.timedelta(minutes=2))):
+        if label != "full scan":
+            # What autovacuum does within a minute of the first scan's 176,000 new flags (the
+            # hourly scan comes long after): without it the planner reads the flags by a plan
+            # made for an empty table.
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
         queries.update(n=0, seconds=0.0)
         with connection.execute_wrapper(count):
             started = time.perf_counter()
