@@ -1,9 +1,14 @@
-"""Run the scan synchronously: `manage.py scan_campaigns [--campaign ID] [--as-of YYYY-MM-DD]`."""
+"""Run the scan synchronously: `manage.py scan_campaigns [--campaign ID] [--as-of YYYY-MM-DD]`.
+
+Always a full evaluation of the campaigns (the watermark that lets the hourly beat skip campaigns
+is recorded, never consulted). Prints in the site's language (Chinese by default).
+"""
 
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
 from supervision.models import Flag
@@ -14,7 +19,8 @@ def _date(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--as-of must be a date as YYYY-MM-DD; got {value!r}") from None
+        raise CommandError(_("--as-of must be a date as YYYY-MM-DD; got %(value)s")
+                           % {"value": value}) from None
 
 
 class Command(BaseCommand):
@@ -23,24 +29,31 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaign", type=int, action="append", dest="campaigns",
                             help="Campaign id (repeatable); default: every active campaign.")
-        parser.add_argument("--as-of", type=_date, dest="as_of",
+        parser.add_argument("--as-of", dest="as_of",
                             help="Scan as of this local date (end of day); default: now.")
 
     def handle(self, *args, campaigns=None, as_of=None, **options):
+        as_of = _date(as_of) if as_of else None
         if campaigns:
             missing = set(campaigns) - set(
                 Campaign.objects.filter(pk__in=campaigns).values_list("pk", flat=True))
             if missing:
-                raise CommandError(f"No campaign with id {', '.join(map(str, sorted(missing)))}")
+                raise CommandError(_("No campaign with id %(ids)s")
+                                   % {"ids": ", ".join(map(str, sorted(missing)))})
         now = scan_moment(as_of)
         result = scan_all(now=now, campaign_ids=campaigns)
-        self.stdout.write(f"Scanned {result.campaigns} campaign(s), {result.projects} project(s) "
-                          f"as of {timezone.localtime(now):%Y-%m-%d %H:%M}")
-        self.stdout.write(f"{'kind':<20} {'opened':>7} {'updated':>8} {'resolved':>9}")
-        for kind in Flag.Kind.values:
-            self.stdout.write(f"{kind:<20} {result.opened[kind]:>7} {result.updated[kind]:>8} "
-                              f"{result.resolved[kind]:>9}")
-        self.stdout.write(f"{'total':<20} {sum(result.opened.values()):>7} "
-                          f"{sum(result.updated.values()):>8} {sum(result.resolved.values()):>9}")
-        self.stdout.write(f"health changed: {result.health_changed}; notices drafted: "
-                          f"{result.notices_drafted}, issued: {result.notices_issued}")
+        self.stdout.write(_("Scanned %(campaigns)s campaign(s), %(projects)s project(s) as of "
+                            "%(moment)s") % {"campaigns": result.campaigns,
+                                             "projects": result.projects,
+                                             "moment": f"{timezone.localtime(now):%Y-%m-%d %H:%M}"})
+        rows = [(str(label), result.opened[kind], result.updated[kind], result.resolved[kind])
+                for kind, label in Flag.Kind.choices]
+        rows.append((_("total"), sum(result.opened.values()), sum(result.updated.values()),
+                     sum(result.resolved.values())))
+        self.stdout.write("\t".join([_("kind"), _("opened"), _("updated"), _("resolved")]))
+        for row in rows:
+            self.stdout.write("\t".join(map(str, row)))
+        self.stdout.write(_("Lights changed: %(health)s; notices drafted: %(drafted)s, issued: "
+                            "%(issued)s") % {"health": result.health_changed,
+                                             "drafted": result.notices_drafted,
+                                             "issued": result.notices_issued})
