@@ -82,6 +82,14 @@ def visible_campaigns(user):
     return qs if ids is None else qs.filter(unit_id__in=ids)
 
 
+def may_read_campaign(user, campaign) -> bool:
+    """The rule of visible_campaigns for one campaign already read (no query)."""
+    if not user.is_authenticated:
+        return False
+    ids = visible_unit_ids(user)
+    return ids is None or campaign.unit_id in ids
+
+
 def visible_projects(user, queryset=None):
     """Projects the user may read."""
     from projects.models import Project

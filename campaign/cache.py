@@ -39,6 +39,8 @@ log = logging.getLogger("gongjian.cache")
 UNREACHABLE = (RedisError, OSError)
 
 ENTRY_SECONDS = 15 * 60
+#: What access is decided from (project_cached) is kept a shorter time: the net under a lost bump.
+PROJECT_SECONDS = 5 * 60
 GLOBAL_KEY = "gj:gen:all"
 #: Backends whose storage lives in one process; with them nothing is cached (see above).
 PROCESS_LOCAL = ("django.core.cache.backends.locmem.LocMemCache",
@@ -51,6 +53,10 @@ def enabled() -> bool:
 
 def _campaign_key(campaign_id: int) -> str:
     return f"gj:gen:campaign:{campaign_id}"
+
+
+def _project_key(project_id: int) -> str:
+    return f"gj:gen:project:{project_id}"
 
 
 def _bump_keys(keys: list[str]) -> None:
@@ -76,17 +82,37 @@ def bump_campaigns(campaign_ids: Iterable[int]) -> None:
     _bump([_campaign_key(pk) for pk in set(campaign_ids) if pk is not None])
 
 
+def bump_projects(project_ids: Iterable[int]) -> None:
+    """The rows of these projects, their teams or their campaigns change (project_cached)."""
+    _bump([_project_key(pk) for pk in set(project_ids) if pk is not None])
+
+
 def bump_all() -> None:
     _bump([GLOBAL_KEY])
 
 
-def _generation(campaign) -> str:
-    keys = [GLOBAL_KEY, _campaign_key(campaign.pk)]
-    found = cache.get_many(keys)
+def user_generation_key(user_id: int) -> str:
+    return f"gj:gen:user:{user_id}"
+
+
+def bump_users(user_ids: Iterable[int]) -> None:
+    """What the header shows of these users (campaign.viewer) changes with the transaction."""
+    _bump([user_generation_key(pk) for pk in set(user_ids) if pk is not None])
+
+
+def fill_generations(found: dict, keys: list[str]) -> dict:
+    """found (from a get_many of these keys among others) with every missing generation key
+    created: a key never read yet, or evicted, starts at a fresh value (a new generation)."""
     for key in keys:
-        if key not in found:
+        if found.get(key) is None:
             cache.add(key, time.time_ns(), None)
             found[key] = cache.get(key)
+    return found
+
+
+def _generation(campaign) -> str:
+    keys = [GLOBAL_KEY, _campaign_key(campaign.pk)]
+    found = fill_generations(cache.get_many(keys), keys)
     # created_at tells apart two campaigns that had the same id (a re-created database).
     return f"{found[GLOBAL_KEY]}.{found[keys[1]]}.{campaign.created_at.timestamp()}"
 
@@ -109,6 +135,30 @@ def global_cached(name: str, compute: Callable[[], object], *parts) -> object:
         return ["gj:global", str(generation), name, *map(str, parts)]
 
     return _cached(name, compute, key_parts)
+
+
+def project_cached(project_id: int, compute: Callable[[], object]) -> object:
+    """compute() — what a project page needs to decide access: the project's row, its campaign's
+    and its team — or what it returned under the project's current generation, which a write to
+    the project, its team or its campaign bumps (signals below). One round trip on a hit; the
+    database answers whenever the cache does not."""
+    if not enabled():
+        return compute()
+    keys = [f"gj:project:{project_id}", _project_key(project_id)]
+    try:
+        found = fill_generations(cache.get_many(keys), keys[1:])
+    except UNREACHABLE as exc:
+        log.warning("cache unreachable, computing name=project error=%s", exc)
+        return compute()
+    entry = found.get(keys[0])
+    if entry is not None and entry[0] == found[keys[1]]:
+        return entry[1]
+    value = compute()
+    try:
+        cache.set(keys[0], (found[keys[1]], value), PROJECT_SECONDS)
+    except UNREACHABLE as exc:
+        log.warning("cache unreachable, not stored name=project error=%s", exc)
+    return value
 
 
 def _cached(name: str, compute: Callable[[], object], key_parts: Callable[[], list[str]]):
@@ -155,6 +205,20 @@ def _campaign_of(instance) -> int | None:
 def _campaign_changed(sender, instance, **kwargs):
     if enabled() and not kwargs.get("raw"):
         bump_campaigns([_campaign_of(instance)])
+        _projects_changed(instance)
+
+
+def _projects_changed(instance) -> None:
+    """Bump the projects whose access facts (project_cached) this row is part of."""
+    from campaign.models import Campaign
+    from projects.models import Assignment, Project
+
+    if isinstance(instance, Project):
+        bump_projects([instance.pk])
+    elif isinstance(instance, Assignment):
+        bump_projects([instance.project_id])
+    elif isinstance(instance, Campaign):  # its unit decides who reads its projects
+        bump_projects(Project.objects.filter(campaign_id=instance.pk).values_list("pk", flat=True))
 
 
 def _names_changed(sender, instance, **kwargs):

@@ -92,13 +92,14 @@ def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports
         client, town, django_assert_num_queries, n_reports):
     p = _project_with_reports(town, n_reports)
     client.force_login(town.team_member)
-    # 1 session, 2 user, 3 profile, 4 unit, 5 units below it, 6 its parent (access units);
-    # 7 the project (visible, with campaign, leader, profile, listing unit, whether the reader
-    # is on its team); 8 the user's groups (can_write); the body (not cached here: no shared
-    # cache): 9 team, 10 milestones, 11 report dates and percents for the chart, 12 report count
-    # (paginator), 13 obstacles, 14 hazards, 15 flags, 16 action items, 17 notices; history:
-    # 18 project, 19 milestones, 20 team, 21 obstacles, 22 hazards, 23 action items; rendered
-    # lazily: 24 the page of reports, 25 their photos; 26 unread notifications (the bell).
+    # 1 session, 2 user with profile, 3 unit, 4 units below it, 5 its parent (access units);
+    # 6 the project (visible, with campaign, whether the reader is on its team); 7 the user's
+    # groups (can_write); the body (not cached here: no shared cache): 8 the project with its
+    # leader, leader's profile and listing unit, 9 team, 10 milestones, 11 report dates and
+    # percents for the chart, 12 report count (paginator), 13 obstacles, 14 hazards, 15 flags,
+    # 16 action items, 17 notices; history: 18 project, 19 milestones, 20 team, 21 obstacles,
+    # 22 hazards, 23 action items; rendered lazily: 24 the page of reports, 25 their photos;
+    # 26 unread notifications (the bell).
     with django_assert_num_queries(26):
         response = client.get(reverse("project_detail", args=[p.pk]))
     assert response.context["reports_page"].paginator.count == n_reports
@@ -106,10 +107,12 @@ def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports
 
 @pytest.fixture
 def shared_cache(settings, redis_url):
-    """Django's cache on Redis, as in production (campaign.cache caches nothing in-process)."""
+    """Django's cache on Redis and the sessions read from it, as in production (campaign.cache
+    caches nothing in-process)."""
     # A key prefix of its own: ids repeat between tests, entries in Redis outlive them.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "campaign.redis_cache.RedisCache",
                                    "LOCATION": redis_url, "KEY_PREFIX": uuid.uuid4().hex}}
+    settings.SESSION_ENGINE = "campaign.sessions"
 
 
 def _page(client, user, project, **params) -> str:
@@ -119,13 +122,13 @@ def _page(client, user, project, **params) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
 
 
-def test_with_a_shared_cache_a_second_look_reads_only_access_and_menu(
+def test_with_a_shared_cache_a_second_look_reads_nothing_from_the_database(
         client, town, django_assert_num_queries, shared_cache):
     p = _project_with_reports(town, 30)
     first = _page(client, town.team_member, p)
-    # 1 session, 2 user, 3 profile; 4 the project (with whether the reader is on its team);
-    # 5 the user's groups (can_write); 6 the bell: the body and the unit tree are cached.
-    with django_assert_num_queries(6):
+    # The session, the user (with profile, roles, unit tree, unread count: campaign.viewer), the
+    # project with its campaign and team (access is decided from them) and the body are cached.
+    with django_assert_num_queries(0):
         assert _page(client, None, p) == first
 
 
