@@ -62,11 +62,18 @@ def load(user_id: int):
     if user is None:
         return None
     _attach_everything(user)
+    user._gongjian_generations = generations
     try:
         django_cache.set(keys[0], {"generations": generations, "user": user}, ENTRY_SECONDS)
     except cache.UNREACHABLE as exc:
         log.warning("cache unreachable, user not stored error=%s", exc)
     return user
+
+
+def generations(user) -> tuple | None:
+    """The generations the request's user was validated under, or None (no shared cache, or
+    not read through load()). What the header shows of the user is a function of them."""
+    return getattr(user, "_gongjian_generations", None)
 
 
 def _read(user_id: int):
