@@ -2,7 +2,6 @@
 
 import datetime
 import re
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -139,16 +138,6 @@ def test_the_dashboard_makes_the_same_number_of_queries_for_13_and_130_projects(
     with django_assert_num_queries(15):
         response = client.get(reverse("dashboard"))
     assert len(response.context["rows"]) == n_projects
-
-
-@pytest.fixture
-def shared_cache(settings, redis_url):
-    """Django's cache on Redis and the sessions read from it, as in production (campaign.cache
-    caches nothing in-process)."""
-    # A key prefix of its own: ids repeat between tests, entries in Redis outlive them.
-    settings.CACHES = {"default": {"BACKEND": "campaign.redis_cache.RedisCache",
-                                   "LOCATION": redis_url, "KEY_PREFIX": uuid.uuid4().hex}}
-    settings.SESSION_ENGINE = "campaign.sessions"
 
 
 def test_with_a_shared_cache_a_second_look_reads_no_figures(client, django_assert_num_queries,

@@ -2,7 +2,6 @@
 
 import datetime
 import re
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -105,16 +104,6 @@ def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports
     assert response.context["reports_page"].paginator.count == n_reports
 
 
-@pytest.fixture
-def shared_cache(settings, redis_url):
-    """Django's cache on Redis and the sessions read from it, as in production (campaign.cache
-    caches nothing in-process)."""
-    # A key prefix of its own: ids repeat between tests, entries in Redis outlive them.
-    settings.CACHES = {"default": {"BACKEND": "campaign.redis_cache.RedisCache",
-                                   "LOCATION": redis_url, "KEY_PREFIX": uuid.uuid4().hex}}
-    settings.SESSION_ENGINE = "campaign.sessions"
-
-
 def _page(client, user, project, **params) -> str:
     if user is not None:
         client.force_login(user)
@@ -154,3 +143,50 @@ def test_with_a_shared_cache_a_write_shows_at_once(client, town, shared_cache):
     body = _page(client, town.observer, p)
     assert "杆线迁改滞后" in body and "41.5%" in body
     assert body.count("杆线迁改滞后") == 2, "listed, and in the change history"
+
+
+
+def test_with_a_shared_cache_a_team_change_changes_who_may_write_at_once(client, town,
+                                                                        shared_cache):
+    p = town.project
+    report = reverse("report_create", args=[p.pk])
+    assert report not in _page(client, town.other_member, p)
+    joined = factories.AssignmentFactory(project=p, user=town.other_member)
+    assert report in _page(client, None, p)
+    joined.delete()
+    assert report not in _page(client, None, p)
+    p.leader = town.other_member
+    p.save()
+    assert report in _page(client, None, p)
+
+
+def test_with_a_shared_cache_a_project_or_campaign_moved_away_is_a_404_at_once(client, town,
+                                                                               shared_cache):
+    p = town.project
+    url = reverse("project_detail", args=[p.pk])
+    client.force_login(town.observer)
+    assert client.get(url).status_code == 200
+    client.force_login(town.supervisor)
+    assert client.get(url).status_code == 200
+    elsewhere = factories.CampaignFactory(unit=town.outsider.profile.unit, name="潭头镇百日攻坚")
+    p.campaign = elsewhere
+    p.save()
+    assert client.get(url).status_code == 404, "the project went to another town's campaign"
+    client.force_login(town.outsider)
+    assert client.get(url).status_code == 200
+    client.force_login(town.supervisor)
+    other = town.other_project
+    assert client.get(reverse("project_detail", args=[other.pk])).status_code == 200
+    town.campaign.unit = town.outsider.profile.unit
+    town.campaign.save()
+    assert client.get(reverse("project_detail", args=[other.pk])).status_code == 404
+
+
+def test_without_redis_the_project_page_is_read_from_the_database(client, town, redis_down):
+    p = town.project
+    report = reverse("report_create", args=[p.pk])
+    assert report not in _page(client, town.other_member, p)
+    factories.AssignmentFactory(project=p, user=town.other_member)
+    assert report in _page(client, None, p)
+    client.force_login(town.outsider)
+    assert client.get(reverse("project_detail", args=[p.pk])).status_code == 404
