@@ -10,6 +10,7 @@ A refused read is a 404 (the object's existence is not revealed); a refused writ
 Both are logged.
 """
 
+import hashlib
 import logging
 
 from django.core.exceptions import PermissionDenied
@@ -86,8 +87,6 @@ def visible_campaign_list(user) -> list[Campaign]:
     """visible_campaigns with their units, latest first. Shared through the cache by everyone
     with the same unit scope until a campaign, a unit or a profile changes (each bumps the
     global generation); one query otherwise."""
-    import hashlib
-
     from . import cache
 
     if not user.is_authenticated:

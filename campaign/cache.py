@@ -5,8 +5,8 @@ current: a counter per campaign (bumped by any write to the campaign, its projec
 off them), a global one (bumped when a person's or a unit's name changes, which every page shows,
 and when a campaign is saved, which changes who sees which campaigns), one per project (its row,
 team and campaign: what access to its page is decided from) and one per user (campaign.viewer).
-The entry and its generations are read in one round trip. A bump happens at once and again on
-commit, so a reader never keeps figures older than the last committed write: the generations are
+The entry and its generations are read in one round trip. A bump drops the generation keys (the
+next reader starts a fresh one); it happens at once and again on commit, so a reader never keeps figures older than the last committed write: the generations are
 read before the figures are computed, and a page computed between the two bumps is stored under
 the first one and dropped by the second. Writes through model ``save()``/``delete()`` (services,
 admin) bump through the signals below; queryset ``update()``s that change figures call
@@ -65,12 +65,11 @@ def _project_key(project_id: int) -> str:
 
 
 def _bump_keys(keys: list[str]) -> None:
+    # A generation key that is missing is created by its next reader with a fresh value
+    # (fill_generations), so dropping the keys is a bump: one round trip however many there
+    # are (the scan notifies thousands of leaders at once).
     try:
-        for key in keys:
-            try:
-                cache.incr(key)
-            except ValueError:  # never read yet, or evicted: any fresh value is a new generation
-                cache.set(key, time.time_ns(), None)
+        cache.delete_many(keys)
     except UNREACHABLE as exc:
         log.error("cache bump lost keys=%s error=%s", ",".join(keys), exc)
 
@@ -107,7 +106,8 @@ def bump_users(user_ids: Iterable[int]) -> None:
 
 def fill_generations(found: dict, keys: list[str]) -> dict:
     """found (from a get_many of these keys among others) with every missing generation key
-    created: a key never read yet, or evicted, starts at a fresh value (a new generation)."""
+    created: a key never read yet, dropped by a bump or evicted starts at a fresh value (a new
+    generation)."""
     for key in keys:
         if found.get(key) is None:
             cache.add(key, time.time_ns(), None)
