@@ -10,6 +10,7 @@ A refused read is a 404 (the object's existence is not revealed); a refused writ
 Both are logged.
 """
 
+import hashlib
 import logging
 
 from django.core.exceptions import PermissionDenied
@@ -80,6 +81,29 @@ def visible_campaigns(user):
     ids = visible_unit_ids(user)
     qs = Campaign.objects.all()
     return qs if ids is None else qs.filter(unit_id__in=ids)
+
+
+def visible_campaign_list(user) -> list[Campaign]:
+    """visible_campaigns with their units, latest first. Shared through the cache by everyone
+    with the same unit scope until a campaign, a unit or a profile changes (each bumps the
+    global generation); one query otherwise."""
+    from . import cache
+
+    if not user.is_authenticated:
+        return []
+    ids = visible_unit_ids(user)
+    scope = "all" if ids is None else hashlib.sha256(
+        ",".join(map(str, sorted(ids))).encode()).hexdigest()[:32]
+    return cache.global_cached("campaigns", lambda: list(
+        visible_campaigns(user).select_related("unit").order_by("-start_date", "pk")), scope)
+
+
+def may_read_campaign(user, campaign) -> bool:
+    """The rule of visible_campaigns for one campaign already read (no query)."""
+    if not user.is_authenticated:
+        return False
+    ids = visible_unit_ids(user)
+    return ids is None or campaign.unit_id in ids
 
 
 def visible_projects(user, queryset=None):

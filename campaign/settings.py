@@ -167,16 +167,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
     envurl("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
-    # Sessions stay in the database: with Redis away, people stay logged in and the pages work.
+    # Django's RedisCache reusing its redis-py client (campaign.redis_cache). A Redis that stops
+    # answering costs a page at most a second per cache call, not a hung worker: campaign.cache,
+    # campaign.viewer and campaign.sessions then read the database.
+    CACHES = {"default": {"BACKEND": "campaign.redis_cache.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    # Sessions are read from Redis and written through to the database (campaign.sessions): with
+    # Redis away, people stay logged in and the pages work.
+    SESSION_ENGINE = "campaign.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "campaign.auth.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the session's user read from the shared cache (campaign.viewer).
+    "campaign.viewer.CachedModelBackend",
 ]
 # django-axes: after AXES_FAILURE_LIMIT failed logins for one username from one address, that pair
 # is locked out for AXES_COOLOFF_MINUTES and answered 429; each failure and lockout is logged.

@@ -36,9 +36,8 @@ WALL_REFRESH_SECONDS = 300
 
 def pick_campaign(request) -> tuple[Campaign | None, list[Campaign]]:
     """The campaign asked for with ?campaign=, else the user's active one (latest first).
-    One query. A campaign the user may not see is a 404."""
-    campaigns = list(access.visible_campaigns(request.user).select_related("unit")
-                     .order_by("-start_date", "pk"))
+    One query, none with the shared cache. A campaign the user may not see is a 404."""
+    campaigns = access.visible_campaign_list(request.user)
     wanted = request.GET.get("campaign")
     if wanted:
         for campaign in campaigns:

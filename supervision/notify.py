@@ -27,6 +27,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from campaign.cache import bump_users
+
 from .models import Delivery, Notification
 
 log = logging.getLogger("gongjian.notify")
@@ -97,6 +99,8 @@ def notify_many(messages: list[Message]) -> int:
         )
         if not new:
             return 0
+        # A bulk insert sends no signals: the bells of these users change (campaign.viewer).
+        bump_users({user_id for _, user_id, _ in new})
         with_email = set(
             get_user_model().objects.filter(pk__in={u for _, u, _ in new}, is_active=True)
             .exclude(email="").values_list("pk", flat=True)

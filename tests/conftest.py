@@ -85,6 +85,27 @@ def outsider(db):
     return factories.UserFactory(username="outsider", roles=[Role.TEAM_MEMBER])
 
 
+@pytest.fixture
+def shared_cache(settings, redis_url):
+    """Django's cache on Redis and the sessions read from it, as in production (campaign.cache
+    and campaign.viewer cache nothing in-process)."""
+    import uuid
+
+    # A key prefix of its own: ids repeat between tests, entries in Redis outlive them.
+    settings.CACHES = {"default": {"BACKEND": "campaign.redis_cache.RedisCache",
+                                   "LOCATION": redis_url, "KEY_PREFIX": uuid.uuid4().hex}}
+    settings.SESSION_ENGINE = "campaign.sessions"
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Production's settings with REDIS_URL pointing at a Redis that cannot be reached."""
+    settings.CACHES = {"default": {"BACKEND": "campaign.redis_cache.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    settings.SESSION_ENGINE = "campaign.sessions"
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids repeat between tests, and with REDIS_URL set

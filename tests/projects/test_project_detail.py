@@ -2,7 +2,6 @@
 
 import datetime
 import re
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -92,24 +91,17 @@ def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports
         client, town, django_assert_num_queries, n_reports):
     p = _project_with_reports(town, n_reports)
     client.force_login(town.team_member)
-    # 1 session, 2 user, 3 profile, 4 unit, 5 units below it, 6 its parent (access units);
-    # 7 the project (visible, with campaign, leader, profile, listing unit, whether the reader
-    # is on its team); 8 the user's groups (can_write); the body (not cached here: no shared
-    # cache): 9 team, 10 milestones, 11 report dates and percents for the chart, 12 report count
-    # (paginator), 13 obstacles, 14 hazards, 15 flags, 16 action items, 17 notices; history:
-    # 18 project, 19 milestones, 20 team, 21 obstacles, 22 hazards, 23 action items; rendered
-    # lazily: 24 the page of reports, 25 their photos; 26 unread notifications (the bell).
+    # 1 session, 2 user with profile, 3 unit, 4 units below it, 5 its parent (access units);
+    # 6 the project (visible, with campaign, whether the reader is on its team); 7 the user's
+    # groups (can_write); the body (not cached here: no shared cache): 8 the project with its
+    # leader, leader's profile and listing unit, 9 team, 10 milestones, 11 report dates and
+    # percents for the chart, 12 report count (paginator), 13 obstacles, 14 hazards, 15 flags,
+    # 16 action items, 17 notices; history: 18 project, 19 milestones, 20 team, 21 obstacles,
+    # 22 hazards, 23 action items; rendered lazily: 24 the page of reports, 25 their photos;
+    # 26 unread notifications (the bell).
     with django_assert_num_queries(26):
         response = client.get(reverse("project_detail", args=[p.pk]))
     assert response.context["reports_page"].paginator.count == n_reports
-
-
-@pytest.fixture
-def shared_cache(settings, redis_url):
-    """Django's cache on Redis, as in production (campaign.cache caches nothing in-process)."""
-    # A key prefix of its own: ids repeat between tests, entries in Redis outlive them.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": redis_url, "KEY_PREFIX": uuid.uuid4().hex}}
 
 
 def _page(client, user, project, **params) -> str:
@@ -119,13 +111,13 @@ def _page(client, user, project, **params) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
 
 
-def test_with_a_shared_cache_a_second_look_reads_only_access_and_menu(
+def test_with_a_shared_cache_a_second_look_reads_nothing_from_the_database(
         client, town, django_assert_num_queries, shared_cache):
     p = _project_with_reports(town, 30)
     first = _page(client, town.team_member, p)
-    # 1 session, 2 user, 3 profile; 4 the project (with whether the reader is on its team);
-    # 5 the user's groups (can_write); 6 the bell: the body and the unit tree are cached.
-    with django_assert_num_queries(6):
+    # The session, the user (with profile, roles, unit tree, unread count: campaign.viewer), the
+    # project with its campaign and team (access is decided from them) and the body are cached.
+    with django_assert_num_queries(0):
         assert _page(client, None, p) == first
 
 
@@ -151,3 +143,50 @@ def test_with_a_shared_cache_a_write_shows_at_once(client, town, shared_cache):
     body = _page(client, town.observer, p)
     assert "杆线迁改滞后" in body and "41.5%" in body
     assert body.count("杆线迁改滞后") == 2, "listed, and in the change history"
+
+
+
+def test_with_a_shared_cache_a_team_change_changes_who_may_write_at_once(client, town,
+                                                                        shared_cache):
+    p = town.project
+    report = reverse("report_create", args=[p.pk])
+    assert report not in _page(client, town.other_member, p)
+    joined = factories.AssignmentFactory(project=p, user=town.other_member)
+    assert report in _page(client, None, p)
+    joined.delete()
+    assert report not in _page(client, None, p)
+    p.leader = town.other_member
+    p.save()
+    assert report in _page(client, None, p)
+
+
+def test_with_a_shared_cache_a_project_or_campaign_moved_away_is_a_404_at_once(client, town,
+                                                                               shared_cache):
+    p = town.project
+    url = reverse("project_detail", args=[p.pk])
+    client.force_login(town.observer)
+    assert client.get(url).status_code == 200
+    client.force_login(town.supervisor)
+    assert client.get(url).status_code == 200
+    elsewhere = factories.CampaignFactory(unit=town.outsider.profile.unit, name="潭头镇百日攻坚")
+    p.campaign = elsewhere
+    p.save()
+    assert client.get(url).status_code == 404, "the project went to another town's campaign"
+    client.force_login(town.outsider)
+    assert client.get(url).status_code == 200
+    client.force_login(town.supervisor)
+    other = town.other_project
+    assert client.get(reverse("project_detail", args=[other.pk])).status_code == 200
+    town.campaign.unit = town.outsider.profile.unit
+    town.campaign.save()
+    assert client.get(reverse("project_detail", args=[other.pk])).status_code == 404
+
+
+def test_without_redis_the_project_page_is_read_from_the_database(client, town, redis_down):
+    p = town.project
+    report = reverse("report_create", args=[p.pk])
+    assert report not in _page(client, town.other_member, p)
+    factories.AssignmentFactory(project=p, user=town.other_member)
+    assert report in _page(client, None, p)
+    client.force_login(town.outsider)
+    assert client.get(reverse("project_detail", args=[p.pk])).status_code == 404

@@ -134,10 +134,10 @@ def test_the_spot_check_list_runs_a_fixed_number_of_queries(client, campaign, su
         spotchecks.plan_inspection(campaign, title=f"检查{i}", planned_on=datetime.date(2026, 11, 20),
                                    projects=projects, created_by=supervisor)
     client.force_login(supervisor)
-    # 1 session, 2 user, 3 the user's groups (roles), 4 profile, 5 its unit, 6 the units below the
-    # town (none), 7 the campaign, 8 the unread notification count of the bell, 9 the spot checks
-    # with their project and finding counts, creator and creator's profile.
-    with django_assert_num_queries(9):
+    # 1 session, 2 user with profile, 3 the user's groups (roles), 4 its unit, 5 the units below
+    # the town (none), 6 the campaign, 7 the unread notification count of the bell, 8 the spot
+    # checks with their project and finding counts, creator and creator's profile.
+    with django_assert_num_queries(8):
         response = client.get(reverse("spotcheck_list"))
     assert response.content.decode().count("spotcheck_detail") == 0
     assert response.content.decode().count("/supervision/spot-checks/") >= 2 * count
