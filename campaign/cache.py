@@ -4,15 +4,15 @@ An entry is stored with the *generations* it was computed under and used only wh
 current: a counter per campaign (bumped by any write to the campaign, its projects and what hangs
 off them), a global one (bumped when a person's or a unit's name changes, which every page shows,
 and when a campaign is saved, which changes who sees which campaigns), one per project (its row,
-team and campaign: what access to its page is decided from) and one per user (campaign.viewer).
-The entry and its generations are read in one round trip. A bump drops the generation keys (the
-next reader starts a fresh one); it happens at once and again on commit, so a reader never keeps figures older than the last committed write: the generations are
-read before the figures are computed, and a page computed between the two bumps is stored under
-the first one and dropped by the second. Writes through model ``save()``/``delete()`` (services,
-admin) bump through the signals below; queryset ``update()``s that change figures call
-``bump_campaigns`` themselves (the scan's lights). Entries also expire after ENTRY_SECONDS (what
-access is decided from: PROJECT_SECONDS), a net under anything else that writes around the
-models.
+team and campaign: what access to its page is decided from) and one per user (campaign.viewer). The
+entry and its generations are read in one round trip. A bump drops the generation keys (the next
+reader starts a fresh one); it happens at once and again on commit, so a reader never keeps figures
+older than the last committed write: the generations are read before the figures are computed, and
+a page computed between the two bumps is stored under the first one and dropped by the second.
+Writes through model ``save()``/``delete()`` (services, admin) bump through the signals below;
+queryset ``update()``s that change figures call ``bump_campaigns`` themselves (the scan's lights).
+Entries also expire after ENTRY_SECONDS (what access is decided from: PROJECT_SECONDS), a net under
+anything else that writes around the models.
 
 The cache is a help, never a need: when Redis cannot be reached the pages are computed from the
 database and a write still commits (its bump is logged as lost; the entries it should have
