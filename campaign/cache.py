@@ -167,13 +167,26 @@ def _cached(name: str, compute: Callable[[], object], key: str, generation_keys:
 # --- Invalidation through the models' signals -------------------------------------------------
 
 def campaign_of(instance) -> int | None:
+    """The campaign a saved or deleted row belongs to. Both this module's signals and the scan's
+    watermark (supervision.scanstate) ask on every save; a row that needs a query to tell keeps
+    the answer, so the query is made once."""
     from campaign.models import Campaign
-    from projects.models import Hazard, Project
 
     if isinstance(instance, Campaign):
         return instance.pk
     if hasattr(instance, "campaign_id"):  # a project, meeting or notice
         return instance.campaign_id
+    # Kept with the foreign key it was found from: a row moved to another project asks again.
+    via = getattr(instance, "check_record_id", None) or instance.project_id
+    known = getattr(instance, "_gongjian_campaign_of", None)
+    if known is None or known[0] != via:
+        known = instance._gongjian_campaign_of = (via, _campaign_by_project(instance))
+    return known[1]
+
+
+def _campaign_by_project(instance) -> int | None:
+    from projects.models import Hazard, Project
+
     if isinstance(instance, Hazard):
         return Project.objects.filter(safety_checks__pk=instance.check_record_id).values_list(
             "campaign_id", flat=True).first()
