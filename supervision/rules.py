@@ -74,6 +74,7 @@ class ProjectFacts:
     completed: bool = False
     paused_with_reason: bool = False
     milestones: Sequence[MilestoneFact] = ()
+    #: In the order they were made (oldest first); of two on one day the later counts.
     reports: Sequence[ReportFact] = ()
     report_missing: bool = False
 
@@ -147,12 +148,24 @@ def read_curve(curve: Sequence[tuple[datetime.date, Decimal]], as_of: datetime.d
     return HUNDRED  # unreachable: the curve covers [start, end]
 
 
+def latest_report(reports: Iterable[ReportFact], as_of: datetime.date) -> ReportFact | None:
+    """The latest report on or before as_of; None with none.
+
+    Reports are given in the order they were made: of two on the same day the later one counts
+    (a team that corrects the morning's figure in the afternoon means the afternoon's).
+    """
+    latest = None
+    for report in reports:
+        if report.reported_on <= as_of and (latest is None
+                                            or report.reported_on >= latest.reported_on):
+            latest = report
+    return latest
+
+
 def latest_percent(reports: Iterable[ReportFact], as_of: datetime.date) -> Decimal:
-    """The cumulative % of the latest report on or before as_of; 0 with none."""
-    dated = [r for r in reports if r.reported_on <= as_of]
-    if not dated:
-        return ZERO
-    return Decimal(max(dated, key=lambda r: r.reported_on).percent)
+    """The cumulative % of the latest report on or before as_of (see latest_report); 0 with none."""
+    latest = latest_report(reports, as_of)
+    return ZERO if latest is None else Decimal(latest.percent)
 
 
 def lag(planned: Decimal, actual: Decimal) -> Decimal:
@@ -279,8 +292,7 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
       FORECAST_TOLERANCE_DAYS;
     - green otherwise.
     """
-    dated = [r for r in facts.reports if r.reported_on <= as_of]
-    latest = max(dated, key=lambda r: r.reported_on) if dated else None
+    latest = latest_report(facts.reports, as_of)
     measured_on = measurement_date(latest.reported_on if latest else None, as_of)
     curve = plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
     planned = read_curve(curve, measured_on)

@@ -195,6 +195,14 @@ def test_reports_after_as_of_are_not_seen():
     assert rules.forecast_finish(reports, day(30)) == day(28 + 42)
 
 
+def test_of_two_reports_on_one_day_the_later_one_counts():
+    # A team typed 10 in the morning and corrected it to 26.3 in the afternoon.
+    corrected = facts([(21, "10"), (21, "26.3")])
+    assert rules.latest_percent(corrected.reports, day(21)) == D("26.3")
+    a = rules.assess(corrected, day(21), DEFAULT)
+    assert (a.actual_percent, a.lag, a.health) == (D("26.3"), 0, Health.GREEN)  # plan: 26.3 %
+
+
 # --- the weekly report ------------------------------------------------------------------------
 
 FRIDAY, SIX_PM = 4, datetime.time(18, 0)

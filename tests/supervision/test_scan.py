@@ -54,6 +54,16 @@ def test_behind_plan_opens_yellow_with_the_figures_and_resolves_when_caught_up(m
     assert project.health == Project.Health.GREEN
 
 
+def test_a_report_corrected_the_same_day_is_read_as_corrected(make_project):
+    project = make_project()
+    report(project, "30", day(11, 19), hour=9)
+    report(project, "41.4", day(11, 19), hour=15)
+    scan_campaign(project.campaign_id, now=NOW)
+    assert open_flags(project) == {}
+    project.refresh_from_db()
+    assert project.health == Project.Health.GREEN
+
+
 def test_behind_plan_by_the_red_threshold_is_red_and_the_project_red(make_project):
     project = make_project()
     report(project, "20", day(11, 19))
