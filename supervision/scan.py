@@ -256,6 +256,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
     as_of = local_now.date()
     result = ScanResult()
     with transaction.atomic():
+        _without_jit()
         campaigns = {c.pk: c for c in Campaign.objects.select_for_update()
                      .filter(pk__in=list(campaign_ids)).order_by("pk")}
         states = scanstate.read(list(campaigns)) if project_ids is None else None
@@ -399,6 +400,16 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
              sum(result.updated.values()), sum(result.resolved.values()),
              result.health_changed, result.notices_drafted)
     return result
+
+
+def _without_jit() -> None:
+    """PostgreSQL compiles a query whose estimated cost passes jit_above_cost (every query of a
+    batch of thousands of projects); for these short queries the compilation costs more than it
+    saves (the reports' LATERAL join: 0.29 s to run, 0.15 s more to compile). For this transaction
+    only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off")
 
 
 def _valid_until(campaigns: dict, local_now) -> dict[int, datetime.datetime]:
