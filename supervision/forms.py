@@ -21,7 +21,13 @@ MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 
 class DateInput(forms.DateInput):
+    """An <input type=date>: its value must be ISO whatever the language, or the browser drops it
+    (Chinese formats a date as 2026/12/02)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
