@@ -146,13 +146,18 @@ def _detail_context(request, notice, forms=None):
     forms = forms or {}
     step_forms = {step: forms.get(step) or STEP_FORMS[step](prefix=step) for step in steps}
     as_of = today()
+    responses = list(notice.responses.select_related("responded_by__profile")
+                     .prefetch_related("evidence"))
+    for response in responses:
+        for evidence in response.evidence.all():
+            # The file's own name, not the storage folders it was filed under (evidence/2026/12/).
+            evidence.display_name = os.path.basename(evidence.file.name)
     return {
         "notice": notice,
         "campaign": notice.campaign,
         "flags": notice.flags.all(),
         "events": notice.events.select_related("actor__profile"),
-        "responses": notice.responses.select_related("responded_by__profile").prefetch_related(
-            "evidence"),
+        "responses": responses,
         "step_forms": step_forms,
         "overdue": notice.is_overdue(as_of),
         "days_overdue": (as_of - notice.respond_by).days if notice.is_overdue(as_of) else 0,

@@ -172,6 +172,21 @@ def test_evidence_is_behind_login_and_served_safely(client, project, supervisor,
     assert client.get(reverse("evidence_file", args=[photo.pk])).status_code == 302
 
 
+def test_the_evidence_is_listed_under_its_own_name_not_its_storage_folders(client, project,
+                                                                          supervisor, leader):
+    notice = make_notice(project, supervisor, "acknowledged")
+    client.force_login(leader)
+    client.post(reverse("notice_step", args=[notice.pk, "respond"]), {
+        "respond-measures": "已整改",
+        "respond-files": [SimpleUploadedFile("签订协议.pdf", b"%PDF-1.4 test", "application/pdf")]})
+    evidence = Evidence.objects.get()
+    assert evidence.file.name.count("/") >= 2  # evidence/2026/12/签订协议.pdf
+    client.force_login(supervisor)
+    page = client.get(reverse("notice_detail", args=[notice.pk])).content.decode()
+    link = reverse("evidence_file", args=[evidence.pk])
+    assert f'href="{link}">签订协议.pdf</a>' in page
+
+
 def test_a_file_of_a_refused_kind_is_named_beside_the_field(client, project, supervisor, leader):
     notice = make_notice(project, supervisor, "acknowledged")
     client.force_login(leader)
