@@ -92,7 +92,10 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
         or before as_of completed by their due date, or None with none due);
       - ``period_start``, ``period_end`` (the reporting week, see report_period),
         ``reports_received`` (reports in the period up to as_of), ``projects_reported`` (projects
-        with at least one of them), ``projects_expected`` (projects not completed).
+        with at least one of them), ``projects_expected`` (projects not completed nor paused
+        with an approved reason).
+
+    The lights, counts and starts are those stored now; the investment done is as of as_of.
     """
     rows = list(
         Project.objects.filter(campaign=campaign).order_by().values("level", "health")
@@ -100,13 +103,14 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
             n=Count("pk"),
             started=Count("pk", filter=~Q(status=Project.Status.NOT_STARTED)),
             completed=Count("pk", filter=Q(status=Project.Status.COMPLETED)),
+            paused=Count("pk", filter=Project.paused_with_reason_q()),
             planned=Sum("planned_investment"),
             done=Sum("investment_done"),
         )
     )
     level_counts: dict[str, int] = defaultdict(int)
     health_counts: dict[str, int] = {h.value: 0 for h in HEALTH_ORDER}
-    started = completed = total = 0
+    started = completed = paused = total = 0
     planned_inv = done_inv = ZERO
     for row in rows:
         level_counts[row["level"]] += row["n"]
@@ -114,8 +118,12 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
         total += row["n"]
         started += row["started"]
         completed += row["completed"]
+        paused += row["paused"]
         planned_inv += row["planned"] or ZERO
         done_inv += row["done"] or ZERO
+    if as_of < timezone.localdate(timezone=local_zone()):
+        # The stored figure is today's: for a past date, each project's latest report by then.
+        done_inv = _investment_done_on(campaign, as_of)
 
     due = Milestone.objects.filter(project__campaign=campaign, due_date__lte=as_of).aggregate(
         due=Count("pk"),
@@ -154,8 +162,16 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
         "period_end": period_end,
         "reports_received": received["n"],
         "projects_reported": received["projects"],
-        "projects_expected": total - completed,
+        "projects_expected": total - completed - paused,
     }
+
+
+def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
+    latest = ProgressReport.objects.filter(
+        project=OuterRef("pk"), reported_at__lt=day_end(as_of)).order_by("-reported_at", "-pk")
+    return sum((done or ZERO for done in Project.objects.filter(campaign=campaign).order_by()
+                .annotate(done=Subquery(latest.values("investment_done")[:1]))
+                .values_list("done", flat=True)), ZERO)
 
 
 def _milestones_by_project(project_ids) -> dict[int, list[rules.MilestoneFact]]:

@@ -101,6 +101,11 @@ class Project(models.Model):
     def is_paused_with_reason(self) -> bool:
         return self.status == self.Status.SUSPENDED and self.pause_approved and bool(self.pause_reason)
 
+    @classmethod
+    def paused_with_reason_q(cls) -> Q:
+        """is_paused_with_reason as a query condition (reminders and figures agree with the scan)."""
+        return Q(status=cls.Status.SUSPENDED, pause_approved=True) & ~Q(pause_reason="")
+
     def planned_percent(self, as_of: datetime.date) -> Decimal:
         """Planned % on as_of from the plan curve (uses prefetched milestones when present)."""
         return rules.planned_percent(as_of, self.planned_start, self.planned_end,

@@ -39,7 +39,8 @@ def submit_report(
     """Save a weekly report and bring the project's derived fields up to date.
 
     A percent lower than the last report needs a written reason. Milestones whose planned percent
-    the report reaches are marked completed today. The project is re-scanned once this commits.
+    the report reaches are marked completed today; a correction below a milestone, or below 100 %
+    for a completed project, takes that back. The project is re-scanned once this commits.
     """
     from supervision.tasks import enqueue_project_scan
 
@@ -61,6 +62,9 @@ def submit_report(
     report_day = timezone.localdate(reported_at)
     Milestone.objects.filter(project=locked, completed_on__isnull=True,
                              planned_percent__lte=percent).update(completed_on=report_day)
+    # A correction below a milestone takes back what the mistaken figure met.
+    Milestone.objects.filter(project=locked, completed_on__isnull=False,
+                             planned_percent__gt=percent).update(completed_on=None)
 
     locked.progress = percent
     locked.investment_done = investment_done
@@ -68,6 +72,10 @@ def submit_report(
     fields = ["progress", "investment_done", "last_reported_at"]
     if percent >= 100 and locked.status != Project.Status.COMPLETED:
         locked.status = Project.Status.COMPLETED
+        fields.append("status")
+    elif percent < 100 and locked.status == Project.Status.COMPLETED:
+        # A correction of a mistaken 100 %: the project is not finished after all.
+        locked.status = Project.Status.IN_PROGRESS
         fields.append("status")
     elif percent > 0 and locked.status == Project.Status.NOT_STARTED:
         locked.status = Project.Status.IN_PROGRESS

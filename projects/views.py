@@ -39,15 +39,18 @@ OPEN_NOTICE_STATUSES = [Notice.Status.ISSUED, Notice.Status.ACKNOWLEDGED, Notice
                         Notice.Status.RESPONDED]
 
 
-def _report_state(campaign, last_reported_at, now) -> dict:
-    """Whether this week's report is in, and when the next one is due."""
+def _report_state(project, now) -> dict:
+    """Whether this week's report is in, and when the next one is due (the scan's rule)."""
+    campaign, last_reported_at = project.campaign, project.last_reported_at
     local_now = timezone.localtime(now, figures.local_zone())
     last_due = rules.report_due_moment(local_now, campaign.report_weekday, campaign.report_due_time)
     next_due = last_due + datetime.timedelta(days=7)
     done = last_reported_at is not None and last_reported_at > last_due
     return {"next_due": next_due, "done": done,
             "missing": rules.is_report_missing(last_reported_at, local_now, campaign.report_weekday,
-                                               campaign.report_due_time, campaign.start_date)}
+                                               campaign.report_due_time,
+                                               max(campaign.start_date, project.planned_start),
+                                               campaign.end_date)}
 
 
 @login_required
@@ -96,7 +99,7 @@ def my_projects(request):
     for p in projects:
         cards.append({
             "project": p, "row": rows.get(p.pk), "due": due[p.pk],
-            "report": _report_state(p.campaign, p.last_reported_at, now),
+            "report": _report_state(p, now),
             "is_leader": p.leader_id == user.pk,
         })
     return render(request, "projects/my_projects.html", {

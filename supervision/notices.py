@@ -185,7 +185,10 @@ def issue_notice(notice: Notice, actor, respond_by: datetime.date | None = None)
     locked.issued_at = now
     locked.respond_by = respond_by or today + datetime.timedelta(
         days=locked.campaign.notice_response_days)
-    locked.save(update_fields=["year", "sequence", "number", "status", "issued_at", "respond_by"])
+    # To whoever leads the project now: the leader may have changed while the draft waited.
+    locked.issued_to_id = locked.project.leader_id
+    locked.save(update_fields=["year", "sequence", "number", "status", "issued_at", "respond_by",
+                               "issued_to"])
     _event(locked, Action.ISSUED, actor, now)
     _notify([locked.issued_to_id], locked, "notice_issued",
             _("Supervision notice %(number)s: %(project)s, respond by %(date)s")
@@ -237,14 +240,20 @@ def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeR
 
 @transaction.atomic
 def return_notice(notice: Notice, actor, comment: str) -> Notice:
-    """The supervision group does not accept the response (退回): the leader answers again."""
+    """The supervision group does not accept the response (退回): the leader answers again, within
+    the campaign's response time from today."""
     locked = _lock(notice)
     _check("return", locked, actor)
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the response is returned.")})
     now = timezone.now()
     locked.status = Status.RETURNED
-    locked.save(update_fields=["status"])
+    # The leader gets the campaign's response time again: a response given on time and returned
+    # after the first date must not count as overdue (urged, escalated, criticised) at once.
+    again_by = timezone.localdate(now) + datetime.timedelta(
+        days=locked.campaign.notice_response_days)
+    locked.respond_by = max(locked.respond_by, again_by) if locked.respond_by else again_by
+    locked.save(update_fields=["status", "respond_by"])
     event = _event(locked, Action.RETURNED, actor, now, comment)
     _notify([locked.issued_to_id], locked, "notice_returned",
             _("%(number)s returned: the response is not accepted") % {"number": locked.number},

@@ -95,26 +95,28 @@ def notify_many(messages: list[Message]) -> int:
         user_ids = {m.user_id for m in messages}
         new = list(
             Notification.objects.filter(created_at=stamp, user_id__in=user_ids)
-            .values_list("pk", "user_id", "campaign_id")
+            .order_by("pk").values_list("pk", "user_id", "campaign_id", "kind", "title", "body")
         )
         if not new:
             return 0
         # A bulk insert sends no signals: the bells of these users change (campaign.viewer).
-        bump_users({user_id for _, user_id, _ in new})
+        bump_users({row[1] for row in new})
         with_email = set(
-            get_user_model().objects.filter(pk__in={u for _, u, _ in new}, is_active=True)
+            get_user_model().objects.filter(pk__in={row[1] for row in new}, is_active=True)
             .exclude(email="").values_list("pk", flat=True)
         )
         hooked = set(
-            Campaign.objects.filter(pk__in={c for _, _, c in new if c}).exclude(webhook_url="")
-            .values_list("pk", flat=True)
+            Campaign.objects.filter(pk__in={row[2] for row in new if row[2]})
+            .exclude(webhook_url="").values_list("pk", flat=True)
         )
         deliveries = []
-        for pk, user_id, campaign_id in new:
+        posted = set()  # one group chat per campaign: the same text is posted to it once
+        for pk, user_id, campaign_id, kind, title, body in new:
             if user_id in with_email:
                 deliveries.append(Delivery(notification_id=pk, channel=Delivery.Channel.EMAIL,
                                            next_attempt_at=stamp))
-            if campaign_id in hooked:
+            if campaign_id in hooked and (campaign_id, kind, title, body) not in posted:
+                posted.add((campaign_id, kind, title, body))
                 deliveries.append(Delivery(notification_id=pk, channel=Delivery.Channel.WEBHOOK,
                                            next_attempt_at=stamp))
         if deliveries:

@@ -38,7 +38,7 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
     projects = {
         row[0]: row for row in Project.objects.filter(campaign_id__in=list(campaigns))
         .exclude(status=Project.Status.COMPLETED)
-        .exclude(status=Project.Status.SUSPENDED, pause_approved=True)
+        .exclude(Project.paused_with_reason_q())
         .values_list("pk", "campaign_id", "leader_id", "code", "name", "planned_start",
                      "last_reported_at")
     }
@@ -85,7 +85,8 @@ def _report_reminders(now, campaigns, projects, team) -> list[Message]:
                                 f"report-due-today:{pid}:{_day(next_due)}", cid)
                         for uid in people]
         if rules.is_report_missing(last_at, now, c.report_weekday, c.report_due_time,
-                                   obliged_from) and now - last_due < datetime.timedelta(days=7):
+                                   obliged_from, c.end_date) \
+                and now - last_due < datetime.timedelta(days=7):
             title = _("Weekly report for %(project)s was not submitted by %(due)s") % {
                 "project": label, "due": last_due.strftime("%Y-%m-%d %H:%M")}
             out += [Message(uid, "report_missed", title, "", f"/projects/{pid}/",

@@ -267,16 +267,17 @@ def is_report_missing(
     weekday: int,
     due_time: datetime.time,
     obliged_from: datetime.date,
+    obliged_until: datetime.date | None = None,
 ) -> bool:
     """This week's report is missing after the due time.
 
     With D the latest deadline at or before now, a report is owed for the week ending at D when
     the project was obliged to report by then (D's date is on or after obliged_from, the later of
-    the campaign's and the project's start); it is missing when nothing was reported since the
-    deadline before D. A late report clears it.
+    the campaign's and the project's start, and not after obliged_until, the campaign's end); it
+    is missing when nothing was reported since the deadline before D. A late report clears it.
     """
     due = report_due_moment(now, weekday, due_time)
-    if due.date() < obliged_from:
+    if due.date() < obliged_from or (obliged_until is not None and due.date() > obliged_until):
         return False
     return last_reported_at is None or last_reported_at <= due - datetime.timedelta(days=7)
 

@@ -40,7 +40,12 @@ def test_day_n_days_left_and_counts_come_from_the_data(campaign):
 
 def test_investment_rate_and_on_time_rate(campaign):
     p = factories.ProjectFactory(campaign=campaign, planned_investment=Decimal("1000"),
-                                 investment_done=Decimal("250"))
+                                 investment_done=Decimal("400"))
+    # AS_OF is past: the figure is the latest report's by then, not today's stored one.
+    factories.ProgressReportFactory(project=p, investment_done=Decimal("250"),
+                                    reported_at=at(AS_OF - 3 * DAY))
+    factories.ProgressReportFactory(project=p, investment_done=Decimal("400"),
+                                    reported_at=at(AS_OF + DAY))
     factories.MilestoneFactory(project=p, due_date=AS_OF - datetime.timedelta(days=10),
                                completed_on=AS_OF - datetime.timedelta(days=12))
     factories.MilestoneFactory(project=p, due_date=AS_OF - datetime.timedelta(days=5),
@@ -121,6 +126,7 @@ def test_each_function_runs_a_fixed_number_of_queries(campaign):
     grow(30)
     large = [_queries(f, campaign) for f in (figures.headline_figures, figures.progress_table,
                                              figures.plan_vs_actual_curve)]
-    # headline: by level and light, milestones due, reports this period; table: projects with
-    # their latest report, milestones; curve: projects, milestones, reports.
-    assert small == large == [3, 2, 3]
+    # headline (AS_OF is past): by level and light, milestones due, reports this period, the
+    # investment done by then (today's needs no query: it is stored); table: projects with their
+    # latest report, milestones; curve: projects, milestones, reports.
+    assert small == large == [4, 2, 3]

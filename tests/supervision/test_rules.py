@@ -239,6 +239,13 @@ def test_no_report_is_owed_before_the_project_starts():
     assert rules.is_report_missing(None, at(FRI, 19), FRIDAY, SIX_PM, FRI)
 
 
+def test_no_report_is_owed_for_a_deadline_after_the_campaign_ends():
+    last_week = at(FRI - datetime.timedelta(days=7), 16)
+    assert rules.is_report_missing(last_week, at(FRI, 19), FRIDAY, SIX_PM, START, FRI)
+    ended = FRI - datetime.timedelta(days=1)
+    assert not rules.is_report_missing(last_week, at(FRI, 19), FRIDAY, SIX_PM, START, ended)
+
+
 # --- due soon ---------------------------------------------------------------------------------
 
 def test_due_soon_is_within_three_days_and_not_past():
