@@ -313,7 +313,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
         to_open, to_update, to_resolve = [], [], []
         health_changes: dict[str, list[int]] = defaultdict(list)
         needs_notice: list[tuple] = []
-        leader_news: dict[int, list] = defaultdict(list)
+        leader_news: dict[tuple[int, int], list] = defaultdict(list)  # (leader, campaign)
 
         for (pid, cid, leader_id, start, end, status, pause_reason, pause_approved, health,
              code, name, last, first) in projects:
@@ -356,7 +356,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
             if assessment.health != health:
                 health_changes[assessment.health].append(pid)
             if new_kinds:
-                leader_news[leader_id].append((code, name, new_kinds))
+                leader_news[leader_id, cid].append((code, name, new_kinds))
             if not open_notices.get(pid):
                 if _deserves_notice(health, assessment.health, first_opened, now):
                     needs_notice.append((pid, cid, leader_id, code, name, wanted))
@@ -390,7 +390,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
             drafted, issued = draft_notices_from_scan(campaigns, needs_notice, now)
             result.notices_drafted, result.notices_issued = drafted, issued
         if leader_news:
-            _notify_leaders(campaigns, projects, leader_news, now)
+            _notify_leaders(leader_news, now)
         bump_campaigns(ids if result.changed else ())  # cached pages show lights, flags, notices
         if states is not None:
             scanstate.record(states, now, valid_until)
@@ -554,22 +554,22 @@ def _deserves_notice(old_health, new_health, first_opened, now) -> bool:
     return False
 
 
-def _notify_leaders(campaigns, projects, leader_news, now) -> None:
-    """One message per leader per scan, listing the new warnings on their projects."""
+def _notify_leaders(leader_news, now) -> None:
+    """One message per leader and campaign per scan, listing the new warnings on their projects.
+
+    The campaign is in the message's key: a leader with projects in two campaigns that two
+    batches of one scan (one moment) reach gets both messages, not the first twice."""
     from django.utils import translation
     from django.utils.translation import gettext
 
     from .notify import Message, notify_many
 
-    campaign_of_leader = {}
-    for _pid, cid, leader_id, *_rest in projects:
-        campaign_of_leader.setdefault(leader_id, cid)
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         _ = functools.cache(gettext)  # thousands of leaders, a handful of messages
         labels = {kind: str(label) for kind, label in Kind.choices}
         severities = {RED: _("red"), YELLOW: _("yellow")}
-        for leader_id, items in leader_news.items():
+        for (leader_id, campaign_id), items in leader_news.items():
             # Separators are translated too: Chinese lists use 、 and ；, not ", " and "; ".
             list_sep, item_sep = _(", "), _("; ")
             lines = [
@@ -587,6 +587,7 @@ def _notify_leaders(campaigns, projects, leader_news, now) -> None:
                     "count": count, "projects": len(items)})
             messages.append(Message(
                 user_id=leader_id, kind="flag_opened", title=title, body="\n".join(lines),
-                url="/projects/", dedupe_key=f"flags:{leader_id}:{now.isoformat()}",
-                campaign_id=campaign_of_leader[leader_id]))
+                url="/projects/",
+                dedupe_key=f"flags:{leader_id}:{campaign_id}:{now.isoformat()}",
+                campaign_id=campaign_id))
     notify_many(messages)

@@ -252,6 +252,23 @@ def test_new_flags_notify_the_leader_once(make_project):
     assert project.code in notes.get().title
 
 
+def test_a_leader_of_projects_in_two_campaigns_scanned_in_two_batches_hears_of_both(
+        make_project, campaign):
+    here = make_project()
+    other_campaign = factories.CampaignFactory(start_date=campaign.start_date,
+                                               end_date=campaign.end_date)
+    there = factories.ProjectFactory(campaign=other_campaign, leader=here.leader)
+    report(here, "30", day(11, 19))
+    report(there, "30", day(11, 19))
+    # The hourly beat's batches share one moment.
+    scan_campaign(campaign.pk, now=NOW)
+    scan_campaign(other_campaign.pk, now=NOW)
+    titles = set(Notification.objects.filter(user=here.leader, kind="flag_opened")
+                 .values_list("title", flat=True))
+    assert len(titles) == 2
+    assert any(here.code in t for t in titles) and any(there.code in t for t in titles)
+
+
 def test_a_project_turning_red_gets_one_draft_notice_with_its_flags(make_project,
                                                                       supervisor_in_town):
     project = make_project()
