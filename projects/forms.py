@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -142,16 +143,28 @@ class ReportForm(forms.Form):
         return data
 
 
+def responsible_units(town: Unit, keep: int | None = None):
+    """Who can answer an obstacle of the town's projects: the town and the units under it (its
+    villages, its own offices), and the departments and companies of the county and city above it;
+    never another town's units. `keep` stays offered (an obstacle's unit, if it moved)."""
+    above = [u.pk for u in town.ancestors()]
+    scope = Q(pk__in=town.descendant_ids()) | Q(
+        parent_id__in=above, kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.COMPANY])
+    if keep:
+        scope |= Q(pk=keep)
+    return Unit.objects.filter(scope).order_by("kind", "name")
+
+
 class ObstacleForm(forms.ModelForm):
     class Meta:
         model = Obstacle
         fields = ["title", "category", "description", "responsible_unit", "due_date", "status"]
         widgets = {"due_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, town: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible_unit"].queryset = Unit.objects.exclude(
-            kind__in=[Unit.Kind.PROVINCE, Unit.Kind.CITY]).order_by("kind", "name")
+        self.fields["responsible_unit"].queryset = responsible_units(
+            town, keep=self.instance.responsible_unit_id)
         self.fields["status"].choices = [c for c in Obstacle.Status.choices
                                          if c[0] != Obstacle.Status.RESOLVED]
         if self.instance.pk is None:

@@ -58,7 +58,7 @@ def _apply(form, call):
 @login_required
 def obstacle_create(request, pk):
     project = access.get_project_for_write(request.user, pk)
-    form = ObstacleForm(request.POST or None)
+    form = ObstacleForm(request.POST or None, town=project.campaign.unit)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.record_obstacle(
             project, request.user, **form.cleaned_data)):
         messages.success(request, _("Obstacle added to the problem list."))
@@ -73,7 +73,7 @@ def obstacle_update(request, pk):
     if obstacle.status == Obstacle.Status.RESOLVED:
         messages.info(request, _("This obstacle is resolved and can no longer be changed."))
         return redirect(f"{_detail(project)}#obstacles")
-    form = ObstacleForm(request.POST or None, instance=obstacle)
+    form = ObstacleForm(request.POST or None, instance=obstacle, town=project.campaign.unit)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         obstacle.refresh_from_db()

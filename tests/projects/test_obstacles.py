@@ -76,3 +76,25 @@ def test_missing_fields_are_shown_beside_them(client, town):
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"category", "due_date"}
     assert "只填了标题" in response.content.decode()
+
+
+def test_the_responsible_unit_is_chosen_among_our_town_and_the_departments_above_it(client, town):
+    city = town.campaign.unit.parent
+    village = factories.UnitFactory(name="湖南村", kind="village", parent=town.campaign.unit)
+    bureau = factories.UnitFactory(name="长乐市自然资源和规划局", kind="department", parent=city)
+    power = factories.UnitFactory(name="长乐供电公司", kind="company", parent=city)
+    other_town = factories.UnitFactory(name="潭头镇", kind="town", parent=city)
+    other_village = factories.UnitFactory(name="潭头村", kind="village", parent=other_town)
+    other_office = factories.UnitFactory(name="潭头镇财政所", kind="department", parent=other_town)
+    client.force_login(town.team_member)
+    choices = client.get(reverse("obstacle_create", args=[town.project.pk])).context["form"][
+        "responsible_unit"].field.queryset
+    assert {village, bureau, power, town.campaign.unit} <= set(choices)
+    assert not {other_town, other_village, other_office, city} & set(choices)
+    # Another town's unit cannot be posted either.
+    response = client.post(reverse("obstacle_create", args=[town.project.pk]),
+                           {**NEW, "responsible_unit": other_office.pk})
+    assert response.status_code == 200 and not Obstacle.objects.exists()
+    response = client.post(reverse("obstacle_create", args=[town.project.pk]),
+                           {**NEW, "responsible_unit": bureau.pk})
+    assert Obstacle.objects.get().responsible_unit == bureau
