@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,7 +54,7 @@ def _overview_context(request, campaign, bulk_form=None):
     # Red first, then the oldest first: what has been waiting longest is at the top.
     open_flags.sort(key=lambda fl: (fl.severity != Severity.RED, fl.opened_at))
     for fl in open_flags:
-        fl.age_days = (as_of - fl.opened_at.date()).days
+        fl.age_days = (as_of - timezone.localdate(fl.opened_at)).days
 
     notices_qs = Notice.objects.filter(project_q, campaign=campaign)
     notice_counts = dict(notices_qs.values_list("status").annotate(n=Count("pk")).order_by())

@@ -114,3 +114,15 @@ def test_the_overview_runs_a_fixed_number_of_queries(client, campaign, superviso
     with django_assert_num_queries(20):
         response = client.get(reverse("supervision_overview"))
     assert response.content.decode().count('class="flag-row"') == count
+
+
+def test_a_flag_opened_after_midnight_in_shanghai_has_been_open_for_zero_days(client, project,
+                                                                                supervisor):
+    # 00:30 in Shanghai is still the day before in UTC: the age counts local days.
+    opened = datetime.datetime.combine(timezone.localdate(), datetime.time(0, 30),
+                                       tzinfo=timezone.get_current_timezone())
+    Flag.objects.create(project=project, kind=Flag.Kind.BEHIND_PLAN, severity=Severity.RED,
+                        opened_at=opened, details={"lag": "16.0"})
+    client.force_login(supervisor)
+    [flag] = client.get(reverse("supervision_overview")).context["open_flags"]
+    assert flag.age_days == 0
