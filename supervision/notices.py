@@ -386,7 +386,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                      for kind, (sev, details) in wanted.items()]
             notices.append(Notice(
                 campaign_id=cid, project_id=pid, issued_to_id=leader_id, created_at=now,
-                reason=_("%(project)s is lagging:") % {"project": f"{code} {name}"} + "\n"
+                reason=_("%(project)s has these warnings:") % {"project": f"{code} {name}"} + "\n"
                 + "\n".join(lines),
                 required_action=_("Find the causes, take measures to catch up, and report them "
                                   "with evidence within %(days)s days.")
