@@ -121,7 +121,7 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
         paused += row["paused"]
         planned_inv += row["planned"] or ZERO
         done_inv += row["done"] or ZERO
-    if as_of < timezone.localdate(timezone=local_zone()):
+    if as_of < today():
         # The stored figure is today's: for a past date, each project's latest report by then.
         done_inv = _investment_done_on(campaign, as_of)
 
@@ -166,9 +166,14 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
     }
 
 
-def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
-    latest = ProgressReport.objects.filter(
+def _latest_report_by(as_of: datetime.date):
+    """The project's (OuterRef("pk")) reports up to the end of as_of, the latest first."""
+    return ProgressReport.objects.filter(
         project=OuterRef("pk"), reported_at__lt=day_end(as_of)).order_by("-reported_at", "-pk")
+
+
+def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
+    latest = _latest_report_by(as_of)
     return sum((done or ZERO for done in Project.objects.filter(campaign=campaign).order_by()
                 .annotate(done=Subquery(latest.values("investment_done")[:1]))
                 .values_list("done", flat=True)), ZERO)
@@ -205,9 +210,7 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
       - ``problems``, ``next_steps``, ``needs_coordination``, ``work_done`` (of the latest report,
         "" without one).
     """
-    end = day_end(as_of)
-    latest = ProgressReport.objects.filter(
-        project=OuterRef("pk"), reported_at__lt=end).order_by("-reported_at", "-pk")
+    latest = _latest_report_by(as_of)
     qs = Project.objects.filter(campaign=campaign) if projects is None else projects
     rows = list(
         qs.order_by("code").annotate(

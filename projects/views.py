@@ -49,8 +49,7 @@ def _report_state(project, now) -> dict:
     return {"next_due": next_due, "done": done,
             "missing": rules.is_report_missing(last_reported_at, local_now, campaign.report_weekday,
                                                campaign.report_due_time,
-                                               max(campaign.start_date, project.planned_start),
-                                               campaign.end_date)}
+                                               *campaign.reporting_window(project.planned_start))}
 
 
 @login_required

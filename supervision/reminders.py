@@ -69,9 +69,9 @@ def _report_reminders(now, campaigns, projects, team) -> list[Message]:
         people = {leader_id, *team[pid]}
         last_due = rules.report_due_moment(now, c.report_weekday, c.report_due_time)
         next_due = last_due + datetime.timedelta(days=7)
-        obliged_from = max(c.start_date, start)
+        obliged_from, obliged_until = c.reporting_window(start)
         reported_this_week = last_at is not None and last_at > last_due
-        if not reported_this_week and next_due.date() >= obliged_from and next_due.date() <= c.end_date:
+        if not reported_this_week and obliged_from <= next_due.date() <= obliged_until:
             if next_due.date() - today == datetime.timedelta(days=1):
                 title = _("Weekly report for %(project)s is due tomorrow at %(time)s") % {
                     "project": label, "time": c.report_due_time.strftime("%H:%M")}
@@ -85,7 +85,7 @@ def _report_reminders(now, campaigns, projects, team) -> list[Message]:
                                 f"report-due-today:{pid}:{_day(next_due)}", cid)
                         for uid in people]
         if rules.is_report_missing(last_at, now, c.report_weekday, c.report_due_time,
-                                   obliged_from, c.end_date) \
+                                   obliged_from, obliged_until) \
                 and now - last_due < datetime.timedelta(days=7):
             title = _("Weekly report for %(project)s was not submitted by %(due)s") % {
                 "project": label, "due": last_due.strftime("%Y-%m-%d %H:%M")}

@@ -329,8 +329,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
                 reports=_report_facts(latest),
                 report_missing=rules.is_report_missing(
                     latest[0][0] if latest else None, local_now, campaign.report_weekday,
-                    campaign.report_due_time, max(campaign.start_date, start),
-                    campaign.end_date),
+                    campaign.report_due_time, *campaign.reporting_window(start)),
             )
             assessment = rules.assess(facts, as_of, _thresholds(campaign))
             wanted = {} if assessment.health in (rules.Health.DONE, rules.Health.PAUSED) else \
