@@ -5,7 +5,9 @@ and Django's cache on Redis (BENCH_REDIS_URL). Measures, in one run, a trivial v
 (/robots.txt: no database, no session) and, logged in as a team member, the dashboard, a project
 page and the report submission; prints requests/s, median and p99 latency, errors and each
 page's ratio to the trivial view, and checks that every report the server accepted is in the
-database. Not a test: figures, with the targets beside them."""
+database. Then, as a control, a bare WSGI application (bench/control_wsgi.py) under the same
+gunicorn and wrk: what the machine and the method give an application that does nothing, the
+floor under the p99 ÷ median above all. Not a test: figures, with the targets beside them."""
 
 import http.cookiejar
 import os
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv/bin/python")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
+CONTROL_PORT = PORT + 1
 DB = os.environ.get("BENCH_DB", "gongjian_bench_web")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DURATION = os.environ.get("BENCH_DURATION", "15s")
@@ -119,6 +122,42 @@ def report_script(token: str, pk: int, percent: str) -> str:
     return str(path)
 
 
+def serve(app: str, port: int, env) -> subprocess.Popen:
+    """gunicorn as production runs it (gunicorn.conf.py), serving app on port."""
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), app, "--config", "gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", *(["--workers", WORKERS] if WORKERS else []),
+         "--access-logfile", "/dev/null",
+         # No worker recycling during a measurement: a restart would show up as a p99 spike.
+         "--max-requests", "0"],
+        cwd=ROOT, env=env)
+
+
+def wait_until_up(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"bench-web: {url} did not answer")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def measure_control(env) -> dict:
+    """The bare WSGI control (bench/control_wsgi.py) under the same gunicorn and wrk."""
+    server = serve("bench.control_wsgi:application", CONTROL_PORT, env)
+    try:
+        wait_until_up(f"http://127.0.0.1:{CONTROL_PORT}/robots.txt")
+        return wrk("control: bare WSGI", f"http://127.0.0.1:{CONTROL_PORT}/robots.txt")
+    finally:
+        stop(server)
+
+
 def main():
     if not shutil.which("wrk"):
         sys.exit("bench-web needs wrk (Debian: apt-get install wrk)")
@@ -132,20 +171,9 @@ def main():
     password = env.get("DEMO_PASSWORD", "gongjian-demo-2026")
     print(f"bench-web: preparing database {DB} with the demo campaign …", flush=True)
     prepare(env)
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "campaign.wsgi", "--config", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{PORT}", *(["--workers", WORKERS] if WORKERS else []),
-         "--access-logfile", "/dev/null",
-         # No worker recycling during a measurement: a restart would show up as a p99 spike.
-         "--max-requests", "0"],
-        cwd=ROOT, env=env)
+    server = serve("campaign.wsgi", PORT, env)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_up(f"{BASE}/healthz")
         cookie, token = login(password)
         pk = project_pk()
         current = psql(f"SELECT progress FROM projects_project WHERE id = {pk}")
@@ -159,9 +187,9 @@ def main():
         ]
         after = int(psql(f"SELECT count(*) FROM projects_progressreport WHERE project_id = {pk}"))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(var, ignore_errors=True)
+    control = measure_control(env)
 
     base = results[0]["rps"]
     workers = WORKERS or os.environ.get("GUNICORN_WORKERS") or f"{max(2, os.cpu_count())} (one per CPU)"
@@ -182,6 +210,14 @@ def main():
         ok &= spread <= 2 and r["errors"] == 0
         print(f"{r['name']:<20}{r['rps']:>10.1f}{r['median_ms']:>11.2f}{r['p99_ms']:>9.2f}"
               f"{spread:>9.2f}{r['errors']:>8}{ratio:>8.1%}  {'; '.join(verdicts)}")
+    control_spread = control["p99_ms"] / control["median_ms"] if control["median_ms"] else 0
+    print(f"{control['name']:<20}{control['rps']:>10.1f}{control['median_ms']:>11.2f}"
+          f"{control['p99_ms']:>9.2f}{control_spread:>9.2f}{control['errors']:>8}"
+          f"{control['rps'] / base:>8.1%}  the floor of the method, not a target")
+    if control_spread > 2:
+        print(f"  the control, an application that does nothing, misses p99 ≤ 2×median too "
+              f"({control_spread:.2f}): on this machine that target is below what a co-located "
+              f"wrk can show")
     accepted = results[3]["requests"] - results[3]["errors"]
     saved = after - before
     in_flight = max(0, saved - accepted)
