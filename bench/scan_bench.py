@@ -6,7 +6,9 @@ if missing, migrates it, generates the data (10,000 towns × 20 projects × 10 w
 prints: the full scan from a clean state (no flags), the rescan with nothing new as the hourly
 beat runs it (the watermark leaves out the campaigns where nothing can have changed), the forced
 re-evaluation of every project with nothing new, the number of queries of each, the lights the
-scan found, and the peak memory of this process (what a worker would hold). The scans run with
+scan found, the peak memory of this process (what a worker would hold), and the write floor: the
+bare SQL of the full scan's two largest writes (its new flags, its health changes) over two
+sessions, which no scan, however its rules are computed, can go below. The scans run with
 DEBUG's query log off, as a worker does in production.
 
 With --workers N the full scan and the forced re-evaluation are then repeated with the campaign
@@ -146,9 +148,67 @@ def main() -> None:
               f"resolved {sum(result.resolved.values())}, health changed {result.health_changed}, "
               f"notices {result.notices_drafted}")
     print(f"peak memory            {peak_mb:6.0f} MB (max RSS of this process)")
+    write_floor(clean_state)
 
     if args.workers > 1:
         parallel(args.workers, campaign_batches(), now, clean_state)
+
+
+def write_floor(clean_state) -> None:
+    """The floor under the full scan: the bare SQL of its two largest writes — inserting the flags
+    it opened and setting the health it changed, exactly those rows — from a clean state, shared
+    over two sessions as two workers would share them, foreign keys checked at once, then rolled
+    back. No Python, no reads, no notices: a scan that did nothing else would still take this."""
+    import threading
+
+    from django.db import connection, transaction
+
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_floor_flags, bench_floor_health")
+        cur.execute("CREATE UNLOGGED TABLE bench_floor_flags AS SELECT project_id, kind, severity, "
+                    "details FROM supervision_flag WHERE resolved_at IS NULL")
+        cur.execute("CREATE UNLOGGED TABLE bench_floor_health AS SELECT id, health "
+                    "FROM projects_project WHERE health <> 'green'")
+        cur.execute("SELECT (SELECT count(*) FROM bench_floor_flags), "
+                    "(SELECT count(*) FROM bench_floor_health)")
+        flags, healths = cur.fetchone()
+    clean_state()
+    connection.close()
+    start = threading.Barrier(3)
+    seconds = {}
+
+    def share(part: int) -> None:
+        from django.db import connection
+
+        try:
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute("SET LOCAL jit = off")
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                start.wait()
+                started = time.perf_counter()
+                cur.execute("INSERT INTO supervision_flag (project_id, kind, severity, details, "
+                            "opened_at, updated_at) SELECT project_id, kind, severity, details, "
+                            "now(), now() FROM bench_floor_flags WHERE project_id %% 2 = %s",
+                            [part])
+                cur.execute("UPDATE projects_project p SET health = f.health "
+                            "FROM bench_floor_health f WHERE p.id = f.id AND f.id %% 2 = %s",
+                            [part])
+                seconds[part] = time.perf_counter() - started
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=share, args=(part,)) for part in (0, 1)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    for thread in threads:
+        thread.join()
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE bench_floor_flags, bench_floor_health")
+    print(f"write floor            {max(seconds.values()):6.2f} s  wall clock: the bare SQL "
+          f"inserting the full scan's {flags} flags and setting {healths} projects' health, "
+          f"shared over 2 sessions (no Python, no reads, no notices)")
 
 
 def _scan_share(batches, now_iso):

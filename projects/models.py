@@ -70,6 +70,11 @@ class Project(models.Model):
         _("suspension approved"), default=False,
         help_text=_("A suspension with an approved reason keeps no light until the project resumes."),
     )
+    resumed_on = models.DateField(
+        _("resumed on"), null=True, blank=True,
+        help_text=_("The day the project last came out of an approved suspension: weekly reports "
+                    "are owed again from then, not for the weeks it was paused."),
+    )
     # Derived, kept current by the report service and the scan.
     progress = _percent_field(_("progress (%)"), default=Decimal("0"))
     investment_done = _wan_yuan_field(_("investment done (10k yuan)"), default=Decimal("0"))
@@ -96,6 +101,24 @@ class Project(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        # Every way a project's status changes (the admin, a script) comes through here.
+        if self._resumes_from_pause(kwargs.get("update_fields")):
+            self.resumed_on = timezone.localdate()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "resumed_on"]
+        super().save(*args, **kwargs)
+
+    def _resumes_from_pause(self, update_fields) -> bool:
+        """True when this save takes the project out of a justified pause (the stored row is
+        paused with an approved reason, this one is not)."""
+        if self.pk is None or self.is_paused_with_reason:
+            return False
+        if update_fields is not None and not {"status", "pause_reason", "pause_approved"} & set(
+                update_fields):
+            return False
+        return Project.objects.filter(Project.paused_with_reason_q(), pk=self.pk).exists()
 
     @property
     def is_paused_with_reason(self) -> bool:

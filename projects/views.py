@@ -49,7 +49,8 @@ def _report_state(project, now) -> dict:
     return {"next_due": next_due, "done": done,
             "missing": rules.is_report_missing(last_reported_at, local_now, campaign.report_weekday,
                                                campaign.report_due_time,
-                                               *campaign.reporting_window(project.planned_start))}
+                                               *campaign.reporting_window(project.planned_start,
+                                                                        project.resumed_on))}
 
 
 @login_required

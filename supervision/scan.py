@@ -155,7 +155,7 @@ def _chunks(items: list, size: int | None = None):
 
 
 PROJECT_FIELDS = ("pk", "campaign_id", "leader_id", "planned_start", "planned_end", "status",
-                  "pause_reason", "pause_approved", "health", "code", "name")
+                  "pause_reason", "pause_approved", "resumed_on", "health", "code", "name")
 
 
 def _projects_with_reports(campaign_ids, project_ids, now) -> list[tuple]:
@@ -315,8 +315,8 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
         needs_notice: list[tuple] = []
         leader_news: dict[tuple[int, int], list] = defaultdict(list)  # (leader, campaign)
 
-        for (pid, cid, leader_id, start, end, status, pause_reason, pause_approved, health,
-             code, name, last, first) in projects:
+        for (pid, cid, leader_id, start, end, status, pause_reason, pause_approved, resumed_on,
+             health, code, name, last, first) in projects:
             campaign = campaigns[cid]
             latest = (last, first) if last else None
             facts = rules.ProjectFacts(
@@ -329,7 +329,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
                 reports=_report_facts(latest),
                 report_missing=rules.is_report_missing(
                     latest[0][0] if latest else None, local_now, campaign.report_weekday,
-                    campaign.report_due_time, *campaign.reporting_window(start)),
+                    campaign.report_due_time, *campaign.reporting_window(start, resumed_on)),
             )
             assessment = rules.assess(facts, as_of, _thresholds(campaign))
             wanted = {} if assessment.health in (rules.Health.DONE, rules.Health.PAUSED) else \

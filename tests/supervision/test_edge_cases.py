@@ -1,7 +1,7 @@
 """Cases a town meets that the first version answered wrongly, across the engine: a report that
 corrects a mistaken one, a notice returned after its date, a leader who changes while a draft
 waits, a group robot told the same thing once per recipient, the figures of a past week, a
-justified pause, a campaign past its end, a project not yet started."""
+justified pause and the weeks after it, a campaign past its end, a project not yet started."""
 
 import datetime
 from decimal import Decimal
@@ -154,6 +154,70 @@ def test_a_justly_paused_project_is_not_expected_to_report(campaign):
     factories.ProjectFactory(campaign=campaign, status=Project.Status.SUSPENDED,
                              pause_reason="汛期停工，经攻坚办批准", pause_approved=True)
     assert figures.headline_figures(campaign, day(11, 20))["projects_expected"] == 1
+
+
+def test_a_project_that_leaves_a_justified_pause_is_stamped_with_the_day_it_resumed(campaign):
+    project = factories.ProjectFactory(campaign=campaign, status=Project.Status.SUSPENDED,
+                                       pause_reason="汛期停工，经攻坚办批准", pause_approved=True)
+    assert project.resumed_on is None
+
+    project.name = "改名不等于复工"
+    project.save(update_fields=["name"])
+    project.status = Project.Status.IN_PROGRESS
+    project.save(update_fields=["status"])
+    project.refresh_from_db()
+    assert project.resumed_on == timezone.localdate()
+
+
+def test_leaving_an_unapproved_suspension_is_not_a_resumption(campaign):
+    project = factories.ProjectFactory(campaign=campaign, status=Project.Status.SUSPENDED,
+                                       pause_reason="汛期停工", pause_approved=False)
+    project.status = Project.Status.IN_PROGRESS
+    project.save()
+    project.refresh_from_db()
+    assert project.resumed_on is None
+
+
+@pytest.fixture
+def resumed_project(project):
+    """Paused with an approved reason from 10-26 (its last report 10-23), resumed Monday 11-16."""
+    report(project, "30", day(10, 23))
+    Project.objects.filter(pk=project.pk).update(status=Project.Status.IN_PROGRESS,
+                                                 resumed_on=day(11, 16))
+    project.refresh_from_db()
+    return project
+
+
+def test_no_report_is_missing_for_a_week_the_project_was_paused(resumed_project, team_member):
+    tuesday = NOW - 3 * DAYS  # 11-17: the deadline before it, Friday 11-13, fell in the pause
+    scan_project(resumed_project.pk, now=tuesday)
+    assert "report_missing" not in open_kinds(resumed_project)
+
+    send_reminders(tuesday)
+    assert not team_member.notifications.filter(dedupe_key__startswith="report-missed:").exists()
+
+
+def test_the_first_friday_after_resuming_is_owed(resumed_project, team_member):
+    friday_evening = NOW + datetime.timedelta(hours=7)  # 11-20 19:00, past the 18:00 deadline
+    scan_project(resumed_project.pk, now=friday_evening)
+    assert "report_missing" in open_kinds(resumed_project)
+
+    send_reminders(friday_evening)
+    assert team_member.notifications.filter(dedupe_key__startswith="report-missed:").exists()
+
+
+def test_my_projects_does_not_show_a_report_missing_for_a_week_in_the_pause(client, campaign):
+    # The page reads today's clock: the project resumed today, its last report a month ago.
+    project = factories.ProjectFactory(campaign=campaign, status=Project.Status.IN_PROGRESS,
+                                       resumed_on=timezone.localdate())
+    report(project, "30", timezone.localdate() - 30 * DAYS)
+    member = factories.AssignmentFactory(project=project).user
+    member.profile.unit = campaign.unit
+    member.profile.save()
+
+    client.force_login(member)
+    [card] = client.get(reverse("my_projects")).context["cards"]
+    assert not card["report"]["missing"]
 
 
 # --- Reminders (supervision/reminders.py) -------------------------------------------------------
