@@ -8,8 +8,16 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
+
+
+@register.simple_tag
+def colon():
+    """The colon after a label in the page's language: English writes ": ", Chinese the
+    full-width "：" with no space after it."""
+    return pgettext("label separator", ": ")
 
 
 @register.simple_tag

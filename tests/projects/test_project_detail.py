@@ -190,3 +190,18 @@ def test_without_redis_the_project_page_is_read_from_the_database(client, town, 
     assert report in _page(client, None, p)
     client.force_login(town.outsider)
     assert client.get(reverse("project_detail", args=[p.pk])).status_code == 404
+
+
+def test_labels_end_in_the_full_width_colon_in_chinese_and_in_a_colon_and_space_in_english(
+        client, town):
+    services.submit_report(town.project, town.team_member, percent=Decimal("20"),
+                           investment_done=Decimal("100"), work_done="完成清表")
+    client.force_login(town.observer)
+    url = reverse("project_detail", args=[town.project.pk])
+    body = client.get(url).content.decode()
+    assert "已完成工作：</span>完成清表" in body
+    assert "已完成工作:" not in body
+
+    client.cookies["django_language"] = "en"
+    body = client.get(url).content.decode()
+    assert "Work done: </span>完成清表" in body

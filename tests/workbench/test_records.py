@@ -73,3 +73,34 @@ def test_an_exemplary_person_needs_a_name_and_a_photo_must_be_an_image(client, c
         "campaign": campaign.pk, "kind": "person", "title": "好干部", "body": "事迹"})
     assert "Name the exemplary person." in response.content.decode()
     assert not Highlight.objects.exists()
+
+
+@pytest.mark.parametrize(("page", "args", "back"), [
+    ("criticism_new", [], "criticism_list"),
+    ("highlight_new", [], "highlight_list"),
+    ("spotcheck_new", ["random"], "spotcheck_list"),
+    ("spotcheck_new", ["scheduled"], "spotcheck_list"),
+    ("notice_new", [], "notice_list"),
+])
+def test_every_new_record_form_has_a_cancel_link_back_to_its_list(client, campaign, supervisor,
+                                                                 page, args, back):
+    client.force_login(supervisor)
+    body = client.get(reverse(page, args=args) + f"?campaign={campaign.pk}").content.decode()
+    assert f'href="{reverse(back)}?campaign={campaign.pk}">Cancel</a>' in body
+
+
+def test_the_criticism_form_lists_people_by_name(client, campaign, project, supervisor, leader,
+                                                 other_leader):
+    from projects.models import Project
+
+    Project.objects.create(**{**{f.name: getattr(project, f.name) for f in Project._meta.fields
+                                 if f.name not in ("id", "code", "leader")},
+                              "code": "HN-99", "leader": other_leader})
+    first, second = sorted([leader, other_leader], key=lambda user: user.username)
+    first.profile.full_name, second.profile.full_name = "王五", "李四"  # against the usernames
+    first.profile.save()
+    second.profile.save()
+    client.force_login(supervisor)
+    form = client.get(reverse("criticism_new") + f"?campaign={campaign.pk}").context["form"]
+    names = [user.profile.full_name for user in form.fields["person"].queryset]
+    assert names == sorted(names)
