@@ -21,6 +21,12 @@ from .models import (
 )
 
 
+def _not_after_today(field: str, day: datetime.date | None) -> None:
+    """A close-out or check is recorded once it has happened: a date after today is a typo."""
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({field: _("This date cannot be later than today.")})
+
+
 @transaction.atomic
 def submit_report(
     project: Project,
@@ -130,6 +136,7 @@ def resolve_obstacle(obstacle: Obstacle, user, *, resolution: str,
 
     if obstacle.status == Obstacle.Status.RESOLVED:
         raise ValidationError(_("This obstacle is already resolved."))
+    _not_after_today("resolved_on", resolved_on)
     obstacle.status = Obstacle.Status.RESOLVED
     obstacle.resolution = resolution
     obstacle.resolved_on = resolved_on or timezone.localdate()
@@ -146,6 +153,7 @@ def record_hazard(project: Project, user, *, checked_on: datetime.date, descript
     """A hazard found on a safety check; the check of that day by that person is reused."""
     from supervision.tasks import enqueue_project_scan
 
+    _not_after_today("checked_on", checked_on)
     check, _created = SafetyCheck.objects.get_or_create(
         project=project, checked_on=checked_on, checked_by=user, defaults={"summary": summary})
     hazard = Hazard.objects.create(check_record=check, description=description, level=level,
@@ -176,6 +184,7 @@ def rectify_hazard(hazard: Hazard, user, *, rectification: str,
 
     if hazard.rectified_on is not None:
         raise ValidationError(_("This hazard is already rectified."))
+    _not_after_today("rectified_on", rectified_on)
     hazard.rectification = rectification
     hazard.rectified_on = rectified_on or timezone.localdate()
     hazard.save(update_fields=["rectification", "rectified_on"])
@@ -231,6 +240,7 @@ def update_action_item(item: ActionItem, user, **fields) -> ActionItem:
 def complete_action_item(item: ActionItem, user, *, done_on: datetime.date | None = None) -> ActionItem:
     if item.done_on is not None:
         raise ValidationError(_("This action item is already done."))
+    _not_after_today("done_on", done_on)
     item.done_on = done_on or timezone.localdate()
     item.save(update_fields=["done_on"])
     return item

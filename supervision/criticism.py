@@ -18,6 +18,10 @@ def draft_criticism(project, *, person, reason: str) -> Criticism:
     """A draft criticism of a person (by default the project's leader) on a project."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the criticism.")})
+    if person.pk != project.leader_id and not project.assignments.filter(user=person).exists():
+        # A bulletin names the person against the project: only its leader or team can be meant.
+        raise ValidationError({"person": _("This person is neither the leader nor on the team of "
+                                           "the project.")})
     return Criticism.objects.create(campaign_id=project.campaign_id, project=project,
                                     person=person, reason=reason)
 

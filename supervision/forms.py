@@ -7,6 +7,7 @@ import os
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Highlight, Project
@@ -101,6 +102,14 @@ class BulkIssueForm(forms.Form):
         super().__init__(*args, **kwargs)
         if drafts is not None:
             self.fields["notices"].queryset = drafts
+
+    def clean_respond_by(self):
+        # Checked here as well as by issue_notice, so the date is refused once, beside its field,
+        # with the ticked drafts kept, rather than once per draft after the page is left.
+        respond_by = self.cleaned_data.get("respond_by")
+        if respond_by is not None and respond_by < timezone.localdate():
+            raise ValidationError(_("The response date cannot be in the past."))
+        return respond_by
 
 
 # --- Notices ----------------------------------------------------------------------------------

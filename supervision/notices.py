@@ -178,7 +178,7 @@ def issue_notice(notice: Notice, actor, respond_by: datetime.date | None = None)
     now = timezone.now()
     today = timezone.localdate(now)
     if respond_by is not None and respond_by < today:
-        raise ValidationError(_("The response date cannot be in the past."))
+        raise ValidationError({"respond_by": _("The response date cannot be in the past.")})
     locked.sequence, locked.number = next_number(locked.campaign, today.year)
     locked.year = today.year
     locked.status = Status.ISSUED

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from campaign.access import visible_campaigns
@@ -130,14 +131,15 @@ def bulk_issue(request):
         return render(request, "supervision/overview.html",
                       _overview_context(request, campaign, bulk_form=form), status=400)
     issued, refused_msgs = [], []
+    colon = pgettext("label separator", ": ")
     for notice in form.cleaned_data["notices"]:
         try:
             notice_service.issue_notice(notice, request.user,
                                         respond_by=form.cleaned_data.get("respond_by"))
         except notice_service.NoticeStepRefused as exc:
-            refused_msgs.append(f"{notice.project}: {exc.message}")
+            refused_msgs.append(f"{notice.project}{colon}{exc.message}")
         except ValidationError as exc:
-            refused_msgs.append(f"{notice.project}: {' '.join(exc.messages)}")
+            refused_msgs.append(f"{notice.project}{colon}{' '.join(exc.messages)}")
         else:
             issued.append(notice.number)
     if issued:

@@ -20,6 +20,19 @@ def colon():
     return pgettext("label separator", ": ")
 
 
+@register.filter
+def parens(value):
+    """A note in brackets in the page's language: English "(note)" after a space, Chinese the
+    full-width "（note）"; escaped like any variable."""
+    return pgettext("parenthetical note", " (%(note)s)") % {"note": value}
+
+
+@register.filter
+def list_join(values):
+    """Words in a run: English "a, b", Chinese "a、b" (the enumeration comma)."""
+    return pgettext("list separator", ", ").join(str(v) for v in values)
+
+
 @register.simple_tag
 def light(health: str, label: str = ""):
     """A coloured dot for a light (green, yellow, red, done, paused), with its name for readers."""

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from campaign import figures
 from projects.models import Hazard, SafetyCheck
 from tests import factories
 from tests.projects.conftest import REFUSED_WRITERS, WRITERS
@@ -60,3 +61,21 @@ def test_a_user_of_another_town_gets_a_404(client, town):
     client.force_login(town.outsider)
     assert client.get(reverse("hazard_create", args=[town.project.pk])).status_code == 404
     assert client.get(reverse("hazard_rectify", args=[hazard.pk])).status_code == 404
+
+
+def test_a_hazard_is_neither_found_nor_rectified_on_a_day_still_to_come(client, town):
+    tomorrow = (figures.today() + datetime.timedelta(days=1)).isoformat()
+    client.force_login(town.team_member)
+    response = client.post(reverse("hazard_create", args=[town.project.pk]),
+                           {**NEW, "checked_on": tomorrow, "rectify_by": tomorrow})
+    assert response.status_code == 200
+    assert response.context["form"].errors["checked_on"] == ["日期不能晚于今天。"]
+    assert not Hazard.objects.exists()
+
+    hazard = factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=town.project))
+    response = client.post(reverse("hazard_rectify", args=[hazard.pk]),
+                           {"rectification": "已加装防护栏", "rectified_on": tomorrow})
+    assert response.status_code == 200
+    assert response.context["form"].errors["rectified_on"] == ["日期不能晚于今天。"]
+    hazard.refresh_from_db()
+    assert hazard.rectified_on is None

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from campaign import figures
 from projects.models import ActionItem, Meeting
 from tests import factories
 from tests.projects.conftest import READERS
@@ -82,3 +83,15 @@ def test_the_chair_edits_an_item(client, town, meeting):
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.description == "改为一周内完成"
+
+
+def test_an_item_cannot_be_marked_done_on_a_day_still_to_come(client, town, meeting):
+    item = factories.ActionItemFactory(meeting=meeting, owner=town.team_member)
+    tomorrow = figures.today() + datetime.timedelta(days=1)
+    client.force_login(town.team_member)
+    response = client.post(reverse("action_item_complete", args=[item.pk]),
+                           {"done_on": tomorrow.isoformat()})
+    assert response.status_code == 200
+    assert response.context["form"].errors["done_on"] == ["日期不能晚于今天。"]
+    item.refresh_from_db()
+    assert item.done_on is None

@@ -1,6 +1,7 @@
 """My projects: a leader's or team member's projects with what is due this week."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -69,3 +70,11 @@ def test_my_projects_makes_the_same_number_of_queries_for_2_and_20_projects(
     with django_assert_num_queries(15):
         response = client.get(reverse("my_projects"))
     assert len(response.context["cards"]) == n_projects
+
+
+def test_a_milestone_s_percent_is_in_full_width_brackets_in_chinese(client, town):
+    factories.MilestoneFactory(project=town.project, name="路基完成", planned_percent=Decimal("60.0"),
+                               due_date=figures.today() + datetime.timedelta(days=2))
+    client.force_login(town.team_member)
+    body = client.get(reverse("my_projects")).content.decode()
+    assert "（60.0%）" in body and "(60.0%)" not in body

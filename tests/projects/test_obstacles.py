@@ -98,3 +98,16 @@ def test_the_responsible_unit_is_chosen_among_our_town_and_the_departments_above
     response = client.post(reverse("obstacle_create", args=[town.project.pk]),
                            {**NEW, "responsible_unit": bureau.pk})
     assert Obstacle.objects.get().responsible_unit == bureau
+
+
+def test_an_obstacle_cannot_be_closed_out_on_a_day_still_to_come(client, town):
+    obstacle = factories.ObstacleFactory(project=town.project)
+    tomorrow = figures.today() + datetime.timedelta(days=1)
+    client.force_login(town.team_member)
+    response = client.post(reverse("obstacle_resolve", args=[obstacle.pk]),
+                           {"resolution": "已完成迁改", "resolved_on": tomorrow.isoformat()})
+    assert response.status_code == 200
+    assert response.context["form"].errors["resolved_on"] == ["日期不能晚于今天。"]
+    assert "已完成迁改" in response.content.decode()  # what was typed is kept
+    obstacle.refresh_from_db()
+    assert obstacle.status != Obstacle.Status.RESOLVED and obstacle.resolved_on is None

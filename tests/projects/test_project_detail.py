@@ -205,3 +205,22 @@ def test_labels_end_in_the_full_width_colon_in_chinese_and_in_a_colon_and_space_
     client.cookies["django_language"] = "en"
     body = client.get(url).content.decode()
     assert "Work done: </span>完成清表" in body
+
+
+def test_notes_in_brackets_and_the_change_history_read_as_chinese(client, town):
+    p = town.project
+    obstacle = factories.ObstacleFactory(project=p, title="杆线迁改滞后")
+    today = timezone.localdate()
+    services.resolve_obstacle(obstacle, town.team_member, resolution="已完成迁改", resolved_on=today)
+    client.force_login(town.observer)
+    url = reverse("project_detail", args=[p.pk])
+    body = client.get(url).content.decode()
+    assert f"{p.get_level_display()}（{p.listed_by.name}）" in body
+    assert f"已完成迁改（{today:%Y-%m-%d}）" in body
+    assert "问题“杆线迁改滞后”修改：状态、解决情况" in body
+    assert "«" not in body and f" ({p.listed_by.name})" not in body
+
+    client.cookies["django_language"] = "en"
+    body = client.get(url).content.decode()
+    assert f" ({p.listed_by.name})" in body and f"已完成迁改 ({today:%Y-%m-%d})" in body
+    assert "“杆线迁改滞后” changed: " in body

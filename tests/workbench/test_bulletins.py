@@ -197,3 +197,16 @@ def test_the_bulletin_list_runs_a_fixed_number_of_queries(client, campaign, proj
     with django_assert_num_queries(8):
         response = client.get(reverse("bulletin_list"))
     assert response.content.decode().count("/supervision/bulletins/") >= count
+
+
+def test_the_most_days_in_red_say_days(client, campaign, red_project, supervisor, period):
+    today = timezone.localdate()
+    Flag.objects.create(project=red_project, kind=Flag.Kind.BEHIND_PLAN, severity=Severity.RED,
+                        opened_at=local(today - datetime.timedelta(days=4)))
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    client.force_login(supervisor)
+    body = client.get(reverse("bulletin_detail", args=[bulletin.pk])).content.decode()
+    assert "HN-03 安置房一期 5 days" in body
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(reverse("bulletin_detail", args=[bulletin.pk])).content.decode()
+    assert "HN-03 安置房一期 5天" in body

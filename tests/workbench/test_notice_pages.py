@@ -213,3 +213,20 @@ def test_the_supervision_group_drafts_a_notice_by_hand_from_a_flag(client, proje
     assert list(notice.flags.all()) == [red_flag] and notice.issued_to == leader
     client.force_login(leader)
     assert client.get(reverse("notice_new")).status_code == 403
+
+
+def test_a_response_date_in_the_past_is_refused_beside_its_field(client, project, supervisor):
+    import datetime
+
+    from django.utils import timezone
+
+    notice = make_notice(project, supervisor, "draft")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    client.force_login(supervisor)
+    response = post_step(client, notice, "issue", {"issue-respond_by": yesterday.isoformat()})
+    assert response.status_code == 400
+    form = response.context["step_forms"]["issue"]
+    assert form.errors["respond_by"] == ["The response date cannot be in the past."]
+    assert not form.non_field_errors()
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.DRAFT and not notice.number

@@ -126,3 +126,33 @@ def test_a_flag_opened_after_midnight_in_shanghai_has_been_open_for_zero_days(cl
     client.force_login(supervisor)
     [flag] = client.get(reverse("supervision_overview")).context["open_flags"]
     assert flag.age_days == 0
+
+
+def test_a_past_response_date_is_refused_once_beside_the_field_with_the_ticks_kept(
+        client, campaign, project, supervisor):
+    drafts = [make_notice(project, supervisor, "draft"), make_notice(project, supervisor, "draft")]
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    client.force_login(supervisor)
+    response = client.post(reverse("supervision_bulk_issue"), {
+        "campaign": campaign.pk, "notices": [n.pk for n in drafts],
+        "respond_by": yesterday.isoformat()})
+    assert response.status_code == 400
+    form = response.context["bulk_form"]
+    assert form.errors == {"respond_by": ["The response date cannot be in the past."]}
+    assert response.content.decode().count("checked") >= 2
+    assert not Notice.objects.exclude(status=Notice.Status.DRAFT).exists()
+
+
+def test_a_draft_refused_in_a_bulk_issue_is_named_with_a_full_width_colon_in_chinese(
+        client, campaign, project, supervisor):
+    from unittest import mock
+
+    from django.core.exceptions import ValidationError
+
+    draft = make_notice(project, supervisor, "draft")
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "zh-hans"
+    with mock.patch("supervision.notices.issue_notice", side_effect=ValidationError("项目已暂停")):
+        response = client.post(reverse("supervision_bulk_issue"),
+                               {"campaign": campaign.pk, "notices": [draft.pk]}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [f"{project}：项目已暂停"]

@@ -104,3 +104,21 @@ def test_the_criticism_form_lists_people_by_name(client, campaign, project, supe
     form = client.get(reverse("criticism_new") + f"?campaign={campaign.pk}").context["form"]
     names = [user.profile.full_name for user in form.fields["person"].queryset]
     assert names == sorted(names)
+
+
+def test_a_criticism_names_only_the_project_s_leader_or_team(client, campaign, project, supervisor,
+                                                            leader, other_leader, team_member):
+    from projects.models import Project
+
+    Project.objects.create(**{**{f.name: getattr(project, f.name) for f in Project._meta.fields
+                                 if f.name not in ("id", "code", "leader")},
+                              "code": "HN-99", "leader": other_leader})
+    client.force_login(supervisor)
+    data = {"campaign": campaign.pk, "project": project.pk, "reason": "连续两周未报送进度"}
+    response = client.post(reverse("criticism_new"), {**data, "person": other_leader.pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors["person"] == [
+        "This person is neither the leader nor on the team of the project."]
+    assert not Criticism.objects.exists()
+    assert client.post(reverse("criticism_new"), {**data, "person": team_member.pk}).status_code == 302
+    assert Criticism.objects.get().person == team_member
