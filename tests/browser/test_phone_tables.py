@@ -1,0 +1,48 @@
+"""In real headless Chromium on a phone: the supervision group's tables keep each Chinese header
+on one line and scroll sideways, instead of stacking a header one character a line."""
+
+import pytest
+
+from campaign.models import Role
+from supervision.models import Flag, Severity
+from tests import factories
+from tests.browser.conftest import login, screenshot
+from tests.workbench.conftest import make_notice, placed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    # The live server speaks plain HTTP; production settings (DEBUG off) would insist on HTTPS.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def supervisor_with_work(db):
+    campaign = factories.CampaignFactory()
+    supervisor = placed(factories.UserFactory(username="dcz", roles=[Role.SUPERVISOR]),
+                        campaign.unit)
+    project = factories.ProjectFactory(campaign=campaign, name="湖南镇安置房一期工程")
+    Flag.objects.create(project=project, kind=Flag.Kind.BEHIND_PLAN, severity=Severity.RED,
+                        details={"lag": "27.0"})
+    make_notice(project, supervisor)
+    make_notice(project, supervisor, "draft")
+    return supervisor
+
+
+@pytest.mark.parametrize("path", ["/supervision/", "/supervision/notices/"])
+def test_table_headers_stay_on_one_line_on_a_phone(phone_page, supervisor_with_work, path):
+    login(phone_page, "dcz", next_path=path)
+    headers = phone_page.evaluate("""() => [...document.querySelectorAll('table thead th')]
+        .filter(th => th.innerText.trim())
+        .map(th => [th.innerText.trim(), th.getClientRects()[0].height,
+                    parseFloat(getComputedStyle(th).lineHeight)
+                    + parseFloat(getComputedStyle(th).paddingTop)
+                    + parseFloat(getComputedStyle(th).paddingBottom)])""")
+    screenshot(phone_page, "phone-" + path.strip("/").replace("/", "-"))
+    assert headers, f"no table headers on {path}"
+    stacked = [text for text, height, one_line in headers if height > one_line * 1.5]
+    assert not stacked, f"headers broken over several lines on {path}: {stacked}"
