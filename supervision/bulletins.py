@@ -42,6 +42,15 @@ class BulletinRefused(ValidationError):
 # --- Days in red --------------------------------------------------------------------------------
 
 
+def lag_phrase(lag) -> str:
+    """A lag in words, as a bulletin says it: behind the plan (滞后2.4个百分点) or, for a negative
+    lag, ahead of it (超前1.0个百分点), never "behind by −1.0"."""
+    value = Decimal(lag)
+    if value < 0:
+        return _("%(points)s points ahead") % {"points": -value}
+    return _("%(lag)s points behind") % {"lag": value}
+
+
 def days_in_red(campaign: Campaign, as_of: datetime.date, project_ids=None) -> dict[int, int]:
     """Per project, the number of local calendar days on or before as_of on which a red flag of it
     was open (overlapping red flags of different kinds count a day once). One query."""

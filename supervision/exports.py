@@ -131,9 +131,20 @@ def bulletin_xlsx(bulletin) -> bytes:
 
 
 def bulletin_docx(bulletin) -> bytes:
+    """The bulletin as a Word document: the town's official text, in Chinese whatever the page's
+    language (its headings are written in Chinese)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return _bulletin_docx(bulletin)
+
+
+def _bulletin_docx(bulletin) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
+
+    from .bulletins import lag_phrase
 
     s = bulletin.snapshot
     doc = Document()
@@ -171,7 +182,7 @@ def bulletin_docx(bulletin) -> bytes:
 
     doc.add_heading("三、红黄灯项目", level=1)
     for label, rows in (("红灯", s["red"]), ("黄灯", s["yellow"])):
-        names = "、".join(f"{r['label']}（{r['leader']}，滞后{r['lag']}个百分点）" for r in rows)
+        names = "、".join(f"{r['label']}（{r['leader']}，{lag_phrase(r['lag'])}）" for r in rows)
         doc.add_paragraph(f"{label}（{len(rows)}个）：{names or '无'}")
     if s["most_days_in_red"]:
         doc.add_paragraph("红灯天数：" + "、".join(

@@ -55,7 +55,9 @@ def _overview_context(request, campaign, bulk_form=None):
     # Red first, then the oldest first: what has been waiting longest is at the top.
     open_flags.sort(key=lambda fl: (fl.severity != Severity.RED, fl.opened_at))
     for fl in open_flags:
-        fl.age_days = (as_of - timezone.localdate(fl.opened_at)).days
+        # Calendar days it has been open, the day it opened included, as the bulletin counts its
+        # days in red: a flag opened this morning has been open 1 day, on both pages.
+        fl.age_days = (as_of - timezone.localdate(fl.opened_at)).days + 1
 
     notices_qs = Notice.objects.filter(project_q, campaign=campaign)
     notice_counts = dict(notices_qs.values_list("status").annotate(n=Count("pk")).order_by())

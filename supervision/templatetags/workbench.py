@@ -14,3 +14,11 @@ def workbench_roles(context) -> dict:
     if user is None or not user.is_authenticated:
         return {"supervisor": False, "leader": False}
     return {"supervisor": is_supervisor(user), "leader": has_role(user, "leader", "team_member")}
+
+
+@register.filter
+def lag_phrase(lag) -> str:
+    """supervision.bulletins.lag_phrase: "2.4 points behind" or "1.0 points ahead"."""
+    from supervision.bulletins import lag_phrase
+
+    return lag_phrase(lag)

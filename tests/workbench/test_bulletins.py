@@ -210,3 +210,38 @@ def test_the_most_days_in_red_say_days(client, campaign, red_project, supervisor
     client.cookies["django_language"] = "zh-hans"
     body = client.get(reverse("bulletin_detail", args=[bulletin.pk])).content.decode()
     assert "HN-03 安置房一期 5天" in body
+
+
+def test_a_red_project_ahead_of_plan_is_said_to_be_ahead_not_behind_by_a_negative(
+        client, campaign, supervisor, other_leader, period):
+    # Red for an overdue milestone while its reported % is past the plan: a negative lag.
+    project = factories.ProjectFactory(campaign=campaign, leader=other_leader, code="HN-05",
+                                       name="污水管网", health=Project.Health.RED)
+    factories.ProgressReportFactory(project=project, percent=Decimal("99"),
+                                    reported_at=timezone.now() - datetime.timedelta(days=1))
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    [row] = bulletin.snapshot["red"]
+    ahead = -Decimal(row["lag"])
+    assert ahead > 0
+    client.force_login(supervisor)
+    url = reverse("bulletin_detail", args=[bulletin.pk])
+    body = client.get(url).content.decode()
+    assert f"{ahead} points ahead" in body and f"−{ahead}</td>" in body
+    assert f"-{ahead} points behind" not in body
+    client.cookies["django_language"] = "zh-hans"
+    assert f"超前{ahead}个百分点" in client.get(url).content.decode()
+
+
+def test_the_word_bulletin_is_in_chinese_whatever_the_page_language(client, campaign, supervisor,
+                                                                     red_project, period):
+    import io
+
+    from docx import Document
+
+    bulletin = bulletins.publish_bulletin(bulletins.generate_bulletin(campaign, *period), supervisor)
+    client.force_login(supervisor)  # the page is in English (this folder's fixture)
+    response = client.get(reverse("bulletin_docx", args=[bulletin.pk]))
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    lag = bulletin.snapshot["red"][0]["lag"]
+    assert "红灯（1个）：HN-03 安置房一期（" in text and f"滞后{lag}个百分点" in text
+    assert "points behind" not in text

@@ -230,3 +230,12 @@ def test_a_response_date_in_the_past_is_refused_beside_its_field(client, project
     assert not form.non_field_errors()
     notice.refresh_from_db()
     assert notice.status == Notice.Status.DRAFT and not notice.number
+
+
+def test_a_draft_is_titled_in_the_page_language_s_brackets(client, project, supervisor):
+    draft = make_notice(project, supervisor, "draft")
+    client.force_login(supervisor)
+    url = reverse("notice_detail", args=[draft.pk])
+    assert "Supervision notice (Draft)</h1>" in client.get(url).content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    assert "督办单（草稿）</h1>" in client.get(url).content.decode()

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from supervision import bulletins
 from supervision.models import Flag, Notice, Severity
 from tests import factories
 
@@ -116,16 +117,18 @@ def test_the_overview_runs_a_fixed_number_of_queries(client, campaign, superviso
     assert response.content.decode().count('class="flag-row"') == count
 
 
-def test_a_flag_opened_after_midnight_in_shanghai_has_been_open_for_zero_days(client, project,
-                                                                                supervisor):
-    # 00:30 in Shanghai is still the day before in UTC: the age counts local days.
+def test_a_flag_opened_after_midnight_in_shanghai_has_been_open_one_day_as_the_bulletin_counts(
+        client, project, supervisor):
+    # 00:30 in Shanghai is still the day before in UTC: the age counts local days, today included
+    # (the bulletin's days in red count the same way).
     opened = datetime.datetime.combine(timezone.localdate(), datetime.time(0, 30),
                                        tzinfo=timezone.get_current_timezone())
     Flag.objects.create(project=project, kind=Flag.Kind.BEHIND_PLAN, severity=Severity.RED,
                         opened_at=opened, details={"lag": "16.0"})
     client.force_login(supervisor)
     [flag] = client.get(reverse("supervision_overview")).context["open_flags"]
-    assert flag.age_days == 0
+    assert flag.age_days == 1
+    assert bulletins.days_in_red(project.campaign, timezone.localdate()) == {project.pk: 1}
 
 
 def test_a_past_response_date_is_refused_once_beside_the_field_with_the_ticks_kept(
