@@ -49,6 +49,8 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     autocomplete_fields = ["unit"]
+    # Not "个人信息" twice on one page: the user form has a section of that name.
+    verbose_name = verbose_name_plural = _("Name, unit and job title")
 
 
 admin.site.unregister(User)
@@ -57,6 +59,13 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [ProfileInline]
+    # The name people are known by is the profile's full name (姓名); Django's first and last
+    # name are never shown, so the form does not ask for them.
+    fieldsets = [
+        BaseUserAdmin.fieldsets[0],
+        (BaseUserAdmin.fieldsets[1][0], {"fields": ["email"]}),  # Personal info
+        *BaseUserAdmin.fieldsets[2:],
+    ]
     list_display = ["username", "full_name", "unit", "roles", "is_active"]
     list_filter = ["groups", "is_active", "is_staff"]
     search_fields = ["username", "profile__full_name", "profile__phone"]
@@ -64,6 +73,14 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            # The office picks roles by their Chinese labels, not the fixed code names.
+            field.label_from_instance = lambda group: _("%(label)s (%(code)s)") % {
+                "label": role_label(group.name), "code": group.name}
+        return field
 
     @admin.display(description=_("full name"), ordering="profile__full_name")
     def full_name(self, obj):

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -51,6 +52,14 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """One name per parent, at the top of the tree too (the constraint lets two rows without
+        a parent share a name, since NULLs are distinct)."""
+        if self.name and Unit.objects.filter(parent_id=self.parent_id, name=self.name).exclude(
+                pk=self.pk).exists():
+            raise ValidationError({"name": _("There is already a unit called %(name)s here.")
+                                   % {"name": self.name}})
 
     def ancestors(self) -> list["Unit"]:
         """This unit's parents, nearest first (a handful of rows: trees here are ≤ 6 deep)."""
@@ -136,6 +145,18 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Field errors for what the constraints would refuse, beside the field in the admin."""
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if self.yellow_lag_points is not None and self.red_lag_points is not None \
+                and self.red_lag_points < self.yellow_lag_points:
+            errors["red_lag_points"] = _("The red threshold cannot be below the yellow one "
+                                         "(%(yellow)s points).") % {"yellow": self.yellow_lag_points}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def length_days(self) -> int:

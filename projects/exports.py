@@ -78,7 +78,11 @@ def progress_workbook(campaign, rows: list[dict], as_of: datetime.date) -> bytes
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    # fitToWidth counts only with fitToPage on; 0 pages tall means as many as the rows need.
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
     out = BytesIO()
     wb.save(out)

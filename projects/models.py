@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -110,6 +111,22 @@ class Project(models.Model):
                 kwargs["update_fields"] = [*kwargs["update_fields"], "resumed_on"]
         super().save(*args, **kwargs)
 
+    def clean(self):
+        """Field errors for what the constraints would refuse (the admin shows them beside the
+        field, instead of naming a constraint), and for a suspension approved without a reason."""
+        errors = {}
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            errors["planned_end"] = _("The planned end cannot be before the planned start.")
+        if self.campaign_id and self.code and Project.objects.filter(
+                campaign_id=self.campaign_id, code=self.code).exclude(pk=self.pk).exists():
+            errors["code"] = _("Another project of this campaign already has the code "
+                               "%(code)s.") % {"code": self.code}
+        if self.status == self.Status.SUSPENDED and self.pause_approved \
+                and not self.pause_reason.strip():
+            errors["pause_reason"] = _("An approved suspension needs its reason.")
+        if errors:
+            raise ValidationError(errors)
+
     def _resumes_from_pause(self, update_fields) -> bool:
         """True when this save takes the project out of a justified pause (the stored row is
         paused with an approved reason, this one is not)."""
@@ -192,6 +209,17 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """A milestone lies within its project's planned dates (the plan curve runs between them)."""
+        project = getattr(self, "project", None)  # unsaved in the admin's add form: still set
+        if project is None or not self.due_date or not project.planned_start \
+                or not project.planned_end or project.planned_end < project.planned_start:
+            return  # the project's own dates are refused first
+        if not project.planned_start <= self.due_date <= project.planned_end:
+            raise ValidationError({"due_date": _(
+                "The due date must be within the project's planned dates (%(start)s to %(end)s)."
+            ) % {"start": project.planned_start, "end": project.planned_end}})
 
     def as_fact(self) -> rules.MilestoneFact:
         return rules.MilestoneFact(self.due_date, self.planned_percent, self.completed_on)

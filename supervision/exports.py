@@ -141,13 +141,19 @@ def bulletin_docx(bulletin) -> bytes:
 
 def _bulletin_docx(bulletin) -> bytes:
     from docx import Document
+    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
 
     from .bulletins import lag_phrase
 
     s = bulletin.snapshot
     doc = Document()
+    # Landscape A4: the progress table keeps every column of the form, 存在问题 and 推进意见 too.
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(1.8)
     heading = doc.add_heading("通报", level=0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title = doc.add_paragraph(bulletin.title)
@@ -178,7 +184,7 @@ def _bulletin_docx(bulletin) -> bytes:
         doc.add_paragraph(f"{label}：{value}", style="List Bullet")
 
     doc.add_heading("二、项目进度（按滞后排名）", level=1)
-    table(PROGRESS_HEADERS[:12], [progress_row(r)[:12] for r in s["progress"]])
+    table(PROGRESS_HEADERS, [progress_row(r) for r in s["progress"]])
 
     doc.add_heading("三、红黄灯项目", level=1)
     for label, rows in (("红灯", s["red"]), ("黄灯", s["yellow"])):

@@ -380,13 +380,15 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
         _ = functools.cache(gettext)  # thousands of notices, a handful of messages
         labels = {kind: str(label) for kind, label in Flag.Kind.choices}
         notices = []
+        project_labels = {}
         for pid, cid, leader_id, code, name, wanted in items:
             campaign = campaigns[cid]
+            project_labels[pid] = f"{code} {name}"
             lines = [_describe(kind, sev, details, _, labels)
                      for kind, (sev, details) in wanted.items()]
             notices.append(Notice(
                 campaign_id=cid, project_id=pid, issued_to_id=leader_id, created_at=now,
-                reason=_("%(project)s has these warnings:") % {"project": f"{code} {name}"} + "\n"
+                reason=_("%(project)s has these warnings:") % {"project": project_labels[pid]} + "\n"
                 + "\n".join(lines),
                 required_action=_("Find the causes, take measures to catch up, and report them "
                                   "with evidence within %(days)s days.")
@@ -430,7 +432,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                 messages.append(notify.Message(
                     notice.issued_to_id, "notice_issued",
                     _("Supervision notice %(number)s: %(project)s, respond by %(date)s")
-                    % {"number": notice.number, "project": notice.reason.split("\n")[0],
+                    % {"number": notice.number, "project": project_labels[notice.project_id],
                        "date": notice.respond_by},
                     f"{notice.reason}\n{notice.required_action}", notice_url(notice),
                     f"notice-issued:{notice.pk}", notice.campaign_id))
@@ -438,7 +440,9 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                 messages.append(notify.Message(
                     uid, "notice_drafted",
                     (_("Notice %(number)s issued automatically") % {"number": notice.number})
-                    if notice.status == Status.ISSUED else _("Draft notice awaits review"),
+                    if notice.status == Status.ISSUED
+                    else _("Draft notice for %(project)s awaits review")
+                    % {"project": project_labels[notice.project_id]},
                     notice.reason, notice_url(notice), f"notice-drafted:{notice.pk}",
                     notice.campaign_id))
         notify.notify_many(messages)

@@ -58,3 +58,12 @@ def test_the_export_follows_the_dashboard_filters(client, town):
     client.force_login(town.leader)
     ws = _sheet(client.get(reverse("dashboard_export"), {"level": "county"}))
     assert ws.max_row == 4 and ws["B4"].value == town.other_project.name
+
+
+def test_the_sheet_prints_one_landscape_page_wide(client, town):
+    client.force_login(town.observer)
+    ws = _sheet(client.get(reverse("dashboard_export")))
+    assert ws.page_setup.orientation == "landscape"
+    # Without fitToPage, Excel ignores fitToWidth and splits the ten columns over two pages.
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0

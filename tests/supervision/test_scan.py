@@ -300,6 +300,28 @@ def test_with_auto_issue_the_notice_is_issued_and_numbered_at_once(make_project,
     assert Notification.objects.filter(user=first.leader, kind="notice_issued").exists()
 
 
+def test_an_auto_issued_notice_tells_the_leader_which_project_in_one_sentence(make_project,
+                                                                              campaign):
+    campaign.auto_issue_notices = True
+    campaign.save()
+    project = make_project()
+    report(project, "20", day(11, 19))
+    scan_campaign(campaign.pk, now=NOW)
+    title = Notification.objects.get(user=project.leader, kind="notice_issued").title
+    assert title == f"督办单湖督〔2026〕1号：{project.code} {project.name}，请于2026-11-23前反馈"
+
+
+def test_each_draft_notice_from_the_scan_names_its_project_to_the_supervisors(
+        make_project, supervisor_in_town):
+    first, second = make_project(), make_project()
+    report(first, "20", day(11, 19))
+    report(second, "10", day(11, 19))
+    scan_campaign(first.campaign_id, now=NOW)
+    titles = sorted(Notification.objects.filter(user=supervisor_in_town, kind="notice_drafted")
+                    .values_list("title", flat=True))
+    assert titles == sorted(f"{p.code} {p.name}的督办单草稿待审核" for p in (first, second))
+
+
 def test_a_project_yellow_for_seven_days_gets_a_draft_notice(make_project):
     project = make_project()
     report(project, "33", day(11, 19))

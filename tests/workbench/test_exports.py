@@ -77,6 +77,20 @@ def test_the_docx_opens_and_holds_the_figures(client, published, supervisor):
     assert notices.rows[1].cells[0].text == published.snapshot["notices"][0]["number"]
 
 
+def test_the_docx_progress_table_has_the_forms_problems_and_advice_in_landscape(
+        client, published, supervisor):
+    from docx.enum.section import WD_ORIENT
+
+    client.force_login(supervisor)
+    doc = Document(io.BytesIO(client.get(reverse("bulletin_docx", args=[published.pk])).content))
+    progress = doc.tables[0]
+    headers = [c.text for c in progress.rows[0].cells]
+    assert headers[-2:] == ["存在问题", "推进意见"]
+    assert [c.text for c in progress.rows[1].cells][-2:] == ["征迁未完成", "加快交地"]
+    section = doc.sections[0]
+    assert section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height
+
+
 def test_the_bulletin_page_links_both_downloads_and_the_print_view(client, published, leader):
     client.force_login(leader)
     page = client.get(reverse("bulletin_detail", args=[published.pk])).content.decode()
