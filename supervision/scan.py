@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q, Value, Window
 from django.db.models.functions import Least, RowNumber
+from django.urls import reverse
 from django.utils import timezone
 
 from campaign.cache import bump_campaigns
@@ -355,7 +356,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
             if assessment.health != health:
                 health_changes[assessment.health].append(pid)
             if new_kinds:
-                leader_news[leader_id, cid].append((code, name, new_kinds))
+                leader_news[leader_id, cid].append((pid, code, name, new_kinds))
             if not open_notices.get(pid):
                 if _deserves_notice(health, assessment.health, first_opened, now):
                     needs_notice.append((pid, cid, leader_id, code, name, wanted))
@@ -575,18 +576,20 @@ def _notify_leaders(leader_news, now) -> None:
                 _("%(code)s %(name)s: %(flags)s") % {"code": code, "name": name, "flags": item_sep.join(
                     _("%(kind)s (%(severity)s)") % {"kind": labels[kind], "severity": severities[sev]}
                     for kind, sev in kinds)}
-                for code, name, kinds in items
+                for _pid, code, name, kinds in items
             ]
-            count = sum(len(kinds) for _c, _n, kinds in items)
+            count = sum(len(kinds) for _p, _c, _n, kinds in items)
             title = (_("New warning on %(project)s: %(kinds)s") % {
-                "project": f"{items[0][0]} {items[0][1]}",
-                "kinds": list_sep.join(str(labels[k]) for k, _s in items[0][2])}
+                "project": f"{items[0][1]} {items[0][2]}",
+                "kinds": list_sep.join(str(labels[k]) for k, _s in items[0][3])}
                 if len(items) == 1 else
                 _("%(count)s new warnings on %(projects)s of your projects") % {
                     "count": count, "projects": len(items)})
             messages.append(Message(
                 user_id=leader_id, kind="flag_opened", title=title, body="\n".join(lines),
-                url="/projects/",
+                # One project: its page; several: the leader's own list of them.
+                url=reverse("project_detail", args=[items[0][0]]) if len(items) == 1
+                else reverse("my_projects"),
                 dedupe_key=f"flags:{leader_id}:{campaign_id}:{now.isoformat()}",
                 campaign_id=campaign_id))
     notify_many(messages)

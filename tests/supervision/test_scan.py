@@ -252,6 +252,21 @@ def test_new_flags_notify_the_leader_once(make_project):
     assert project.code in notes.get().title
 
 
+def test_the_leaders_warning_links_to_the_project_or_to_their_projects(make_project):
+    from django.urls import reverse
+
+    alone = make_project()
+    first = make_project()
+    second = factories.ProjectFactory(campaign=first.campaign, leader=first.leader)
+    for project in (alone, first, second):
+        report(project, "30", day(11, 19))
+    scan_campaign(alone.campaign_id, now=NOW)
+    [note] = Notification.objects.filter(user=alone.leader, kind="flag_opened")
+    assert note.url == reverse("project_detail", args=[alone.pk])
+    [note] = Notification.objects.filter(user=first.leader, kind="flag_opened")
+    assert note.url == reverse("my_projects")
+
+
 def test_a_leader_of_projects_in_two_campaigns_scanned_in_two_batches_hears_of_both(
         make_project, campaign):
     here = make_project()

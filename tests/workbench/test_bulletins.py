@@ -245,3 +245,19 @@ def test_the_word_bulletin_is_in_chinese_whatever_the_page_language(client, camp
     lag = bulletin.snapshot["red"][0]["lag"]
     assert "红灯（1个）：HN-03 安置房一期（" in text and f"滞后{lag}个百分点" in text
     assert "points behind" not in text
+
+
+def test_the_yellow_list_gives_each_projects_lag_as_the_red_list_does(client, campaign, supervisor,
+                                                                      other_leader, period):
+    import re
+
+    project = factories.ProjectFactory(campaign=campaign, leader=other_leader, code="HN-06",
+                                       name="集镇改造", health=Project.Health.YELLOW)
+    factories.ProgressReportFactory(project=project, percent=Decimal("5"),
+                                    reported_at=timezone.now() - datetime.timedelta(days=1))
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    [row] = bulletin.snapshot["yellow"]
+    client.force_login(supervisor)
+    body = client.get(reverse("bulletin_detail", args=[bulletin.pk])).content.decode()
+    yellow = re.search(r'<p id="bulletin-yellow">.*?</p>', body, re.S).group(0)
+    assert "HN-06 集镇改造（" in yellow and bulletins.lag_phrase(row["lag"]) in yellow
