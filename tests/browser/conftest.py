@@ -61,6 +61,14 @@ def browser_context(browser, live_server):
 
 
 @pytest.fixture
+def plain_http(settings):
+    """The live server speaks plain HTTP; production settings (DEBUG off) would insist on HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
 def page(browser_context):
     page = browser_context.new_page()
     yield page

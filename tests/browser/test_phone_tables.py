@@ -9,15 +9,8 @@ from tests import factories
 from tests.browser.conftest import login, screenshot
 from tests.workbench.conftest import make_notice, placed
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    # The live server speaks plain HTTP; production settings (DEBUG off) would insist on HTTPS.
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("plain_http")]
 
 
 @pytest.fixture
