@@ -144,18 +144,3 @@ def test_a_past_response_date_is_refused_once_beside_the_field_with_the_ticks_ke
     assert form.errors == {"respond_by": ["The response date cannot be in the past."]}
     assert response.content.decode().count("checked") >= 2
     assert not Notice.objects.exclude(status=Notice.Status.DRAFT).exists()
-
-
-def test_a_draft_refused_in_a_bulk_issue_is_named_with_a_full_width_colon_in_chinese(
-        client, campaign, project, supervisor):
-    from unittest import mock
-
-    from django.core.exceptions import ValidationError
-
-    draft = make_notice(project, supervisor, "draft")
-    client.force_login(supervisor)
-    client.cookies["django_language"] = "zh-hans"
-    with mock.patch("supervision.notices.issue_notice", side_effect=ValidationError("项目已暂停")):
-        response = client.post(reverse("supervision_bulk_issue"),
-                               {"campaign": campaign.pk, "notices": [draft.pk]}, follow=True)
-    assert [str(m) for m in response.context["messages"]] == [f"{project}：项目已暂停"]
