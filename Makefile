@@ -36,8 +36,11 @@ run: install var/secret_key
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff, and the import contract (pyproject.toml: the layers, nothing imports supervision.tasks,
+# no cycles inside an app).
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 check: export DEBUG := 1
 check: install

@@ -19,7 +19,7 @@ def local_secret_key_file() -> str:
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
         os.environ["SECRET_KEY_FILE"] = local_secret_key_file()
     from django.core.management import execute_from_command_line

@@ -171,7 +171,7 @@ def main():
     password = env.get("DEMO_PASSWORD", "gongjian-demo-2026")
     print(f"bench-web: preparing database {DB} with the demo campaign …", flush=True)
     prepare(env)
-    server = serve("campaign.wsgi", PORT, env)
+    server = serve("config.wsgi", PORT, env)
     try:
         wait_until_up(f"{BASE}/healthz")
         cookie, token = login(password)

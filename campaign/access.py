@@ -3,7 +3,7 @@
 - Everyone works inside the campaigns of their own town: a campaign is visible when its unit is
   the user's unit, above it (a village cadre sees the town's campaign) or below it (an observer of
   the city sees every town's campaign). A user of another town sees nothing of ours.
-- Writing to a project needs being its leader, on its team, or town_admin (DESIGN.md).
+- Writing to a project is decided in projects.access.
 - Observers only read. Supervisors and town_admin run the supervision work.
 
 A refused read is a 404 (the object's existence is not revealed); a refused write a 403.
@@ -12,10 +12,13 @@ Both are logged.
 
 import hashlib
 import logging
+from collections import defaultdict
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
+
+from core import pagecache
 
 from .models import Campaign, Role, Unit
 
@@ -66,13 +69,11 @@ def visible_unit_ids(user) -> set[int] | None:
 def unit_scope(unit_id: int) -> set[int]:
     """A unit, the units below it and the units above it: whose campaigns its people read.
     Shared through the cache until any unit or profile changes (a few queries otherwise)."""
-    from . import cache
-
     def compute():
         unit = Unit.objects.get(pk=unit_id)
         return unit.descendant_ids() | {u.pk for u in unit.ancestors()}
 
-    return set(cache.global_cached("unit_scope", compute, unit_id))
+    return set(pagecache.global_cached("unit_scope", compute, unit_id))
 
 
 def visible_campaigns(user):
@@ -87,15 +88,34 @@ def visible_campaign_list(user) -> list[Campaign]:
     """visible_campaigns with their units, latest first. Shared through the cache by everyone
     with the same unit scope until a campaign, a unit or a profile changes (each bumps the
     global generation); one query otherwise."""
-    from . import cache
-
     if not user.is_authenticated:
         return []
     ids = visible_unit_ids(user)
     scope = "all" if ids is None else hashlib.sha256(
         ",".join(map(str, sorted(ids))).encode()).hexdigest()[:32]
-    return cache.global_cached("campaigns", lambda: list(
+    return pagecache.global_cached("campaigns", lambda: list(
         visible_campaigns(user).select_related("unit").order_by("-start_date", "pk")), scope)
+
+
+def pick_campaign(request, *, required: bool = False) -> tuple[Campaign | None, list[Campaign]]:
+    """The campaign a request is about, and the campaigns the user may see (for a switch).
+
+    The one named by ?campaign= (or a form's campaign field) — a 404, logged, when the user may
+    not see it — else the newest active one, else the newest; None when there is none (a 404 when
+    required). One query, none with the shared cache."""
+    campaigns = visible_campaign_list(request.user)
+    wanted = request.GET.get("campaign") or request.POST.get("campaign")
+    if wanted:
+        for campaign in campaigns:
+            if str(campaign.pk) == wanted:
+                return campaign, campaigns
+        log.warning("refused read user=%s campaign=%s", request.user.pk, wanted)
+        raise Http404
+    active = [c for c in campaigns if c.status == Campaign.Status.ACTIVE]
+    chosen = (active or campaigns or [None])[0]
+    if chosen is None and required:
+        raise Http404
+    return chosen, campaigns
 
 
 def may_read_campaign(user, campaign) -> bool:
@@ -106,60 +126,29 @@ def may_read_campaign(user, campaign) -> bool:
     return ids is None or campaign.unit_id in ids
 
 
-def visible_projects(user, queryset=None):
-    """Projects the user may read."""
-    from projects.models import Project
-
-    qs = Project.objects.all() if queryset is None else queryset
-    if not user.is_authenticated:
-        return qs.none()
-    ids = visible_unit_ids(user)
-    return qs if ids is None else qs.filter(campaign__unit_id__in=ids)
+def _supervisors(unit_ids):
+    """Active users of the supervision group of these units: a campaign is supervised by the
+    group of its own unit (the town) and of the units directly in it."""
+    return get_user_model().objects.filter(
+        Q(profile__unit_id__in=unit_ids) | Q(profile__unit__parent_id__in=unit_ids),
+        is_active=True, groups__name=Role.SUPERVISOR.value)
 
 
-def can_write_project(user, project) -> bool:
-    """Being its leader, on its team, or town_admin (within a visible campaign)."""
-    if not user.is_authenticated:
-        return False
-    return visible_projects(user).filter(pk=project.pk).exists() and _may_write(user, project)
+def supervisors_of(campaign):
+    """The users who supervise this campaign (see _supervisors)."""
+    return _supervisors([campaign.unit_id]).distinct()
 
 
-def _may_write(user, project) -> bool:
-    """The write rule alone, for a project already known to be visible to the user."""
-    if is_town_admin(user) or project.leader_id == user.pk:
-        return True
-    return project.assignments.filter(user=user).exists()
-
-
-def writable_projects_q(user) -> Q:
-    """A filter for the projects the user may write to (leader or team), town_admin aside."""
-    return Q(leader=user) | Q(assignments__user=user)
-
-
-def get_project_for_read(user, pk, queryset=None):
-    """The project, or 404 when it does not exist or the user may not see it."""
-    from projects.models import Project
-
-    qs = visible_projects(user, queryset if queryset is not None else Project.objects.all())
-    try:
-        return qs.get(pk=pk)
-    except Project.DoesNotExist:
-        log.warning("refused read user=%s project=%s", user.pk, pk)
-        raise Http404 from None
-
-
-def get_project_for_write(user, pk, queryset=None):
-    """The project, 404 when the user may not see it, 403 when they may see but not write."""
-    project = get_project_for_read(user, pk, queryset)
-    if not _may_write(user, project):
-        log.warning("refused write user=%s project=%s", user.pk, pk)
-        raise PermissionDenied
-    return project
-
-
-def require_supervisor(user):
-    if not is_supervisor(user):
-        log.warning("refused supervision user=%s", user.pk)
-        raise PermissionDenied
-
-
+def supervisors_by_campaign(campaigns: dict) -> dict[int, list[int]]:
+    """{campaign id: ids of the users who supervise it} for {id: Campaign}, in one query."""
+    units = defaultdict(list)
+    for campaign in campaigns.values():
+        units[campaign.unit_id].append(campaign.pk)
+    out = defaultdict(list)
+    rows = _supervisors(list(units)).values_list(
+        "pk", "profile__unit_id", "profile__unit__parent_id").distinct()
+    for uid, unit_id, parent_id in rows:
+        for cid in units.get(unit_id, []) + units.get(parent_id, []):
+            if uid not in out[cid]:
+                out[cid].append(uid)
+    return out

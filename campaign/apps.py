@@ -8,11 +8,7 @@ class CampaignConfig(AppConfig):
     verbose_name = _("Campaign")
 
     def ready(self):
-        from . import cache, viewer
+        # Imported here: roles reads the auth models, which are not loaded when apps.py is.
         from .roles import grant_role_permissions
 
         post_migrate.connect(grant_role_permissions, dispatch_uid="campaign.grant_role_permissions")
-        # Every process that writes (web, worker, shell, admin) drops cached figures on commit.
-        cache.connect()
-        # … and the signed-in user's cached header state (campaign.viewer).
-        viewer.connect()

@@ -4,7 +4,6 @@ The groups are created by a data migration; their admin permissions are (re)gran
 migrate, because Django creates permission rows only after the migrations have run.
 """
 
-from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
@@ -23,10 +22,6 @@ EXTRA_PERMISSIONS = {
                       ("projects", "view_highlight"), ("projects", "add_highlight"),
                       ("projects", "change_highlight")},
 }
-#: Roles that may sign in to the admin at all.
-STAFF_ROLES = {Role.TOWN_ADMIN, Role.SUPERVISOR}
-
-GROUP_LABEL_HELP = _("The code name is fixed; the label is what users see.")
 
 
 def grant_role_permissions(**kwargs):

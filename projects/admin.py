@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from campaign.people import name_of
+
 from .models import (
     ActionItem,
     Assignment,
@@ -50,8 +52,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("responsible leader"), ordering="leader__profile__full_name")
     def leader_name(self, obj):
-        profile = getattr(obj.leader, "profile", None)
-        return profile.full_name if profile else obj.leader.get_username()
+        return name_of(obj.leader)
 
 
 class ReportPhotoInline(admin.TabularInline):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from campaign.models import Unit
+from campaign.people import label_of
 
 from .models import ActionItem, Hazard, Meeting, Obstacle, Project
 
@@ -225,14 +226,12 @@ class MeetingForm(forms.ModelForm):
 
 def _people():
     return (get_user_model().objects.filter(is_active=True)
-            .select_related("profile").order_by("profile__full_name", "username"))
+            .select_related("profile__unit").order_by("profile__full_name", "username"))
 
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        profile = getattr(obj, "profile", None)
-        return f"{profile.full_name}（{profile.title}）" if profile and profile.title else (
-            profile.full_name if profile else obj.username)
+        return label_of(obj)
 
 
 class ActionItemForm(forms.ModelForm):

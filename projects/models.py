@@ -1,7 +1,6 @@
 """What is being built and how far it is: projects, teams, milestones, reports, and the field work
 around them (obstacles, safety, meetings, highlights)."""
 
-import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from supervision import rules
+from core.dates import local_date
+
+from . import plan
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -43,11 +44,11 @@ class Project(models.Model):
         SUSPENDED = "suspended", _("Suspended")
 
     class Health(models.TextChoices):
-        GREEN = rules.Health.GREEN, _("Green")
-        YELLOW = rules.Health.YELLOW, _("Yellow")
-        RED = rules.Health.RED, _("Red")
-        DONE = rules.Health.DONE, _("Done")
-        PAUSED = rules.Health.PAUSED, _("Paused")
+        GREEN = plan.Health.GREEN, _("Green")
+        YELLOW = plan.Health.YELLOW, _("Yellow")
+        RED = plan.Health.RED, _("Red")
+        DONE = plan.Health.DONE, _("Done")
+        PAUSED = plan.Health.PAUSED, _("Paused")
 
     campaign = models.ForeignKey("campaign.Campaign", verbose_name=_("campaign"),
                                  on_delete=models.CASCADE, related_name="projects")
@@ -106,7 +107,7 @@ class Project(models.Model):
     def save(self, *args, **kwargs):
         # Every way a project's status changes (the admin, a script) comes through here.
         if self._resumes_from_pause(kwargs.get("update_fields")):
-            self.resumed_on = timezone.localdate()
+            self.resumed_on = local_date()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = [*kwargs["update_fields"], "resumed_on"]
         super().save(*args, **kwargs)
@@ -145,15 +146,6 @@ class Project(models.Model):
     def paused_with_reason_q(cls) -> Q:
         """is_paused_with_reason as a query condition (reminders and figures agree with the scan)."""
         return Q(status=cls.Status.SUSPENDED, pause_approved=True) & ~Q(pause_reason="")
-
-    def planned_percent(self, as_of: datetime.date) -> Decimal:
-        """Planned % on as_of from the plan curve (uses prefetched milestones when present)."""
-        return rules.planned_percent(as_of, self.planned_start, self.planned_end,
-                                     [m.as_fact() for m in self.milestones.all()])
-
-    def lag(self, as_of: datetime.date) -> Decimal:
-        """Points behind the plan on as_of, against the stored progress."""
-        return rules.lag(self.planned_percent(as_of), self.progress)
 
 
 class Assignment(models.Model):
@@ -221,8 +213,8 @@ class Milestone(models.Model):
                 "The due date must be within the project's planned dates (%(start)s to %(end)s)."
             ) % {"start": project.planned_start, "end": project.planned_end}})
 
-    def as_fact(self) -> rules.MilestoneFact:
-        return rules.MilestoneFact(self.due_date, self.planned_percent, self.completed_on)
+    def as_fact(self) -> plan.MilestoneFact:
+        return plan.MilestoneFact(self.due_date, self.planned_percent, self.completed_on)
 
 
 class ProgressReport(models.Model):
@@ -265,7 +257,7 @@ class ProgressReport(models.Model):
 
 
 def report_photo_path(instance, filename):
-    return f"reports/{timezone.localdate():%Y/%m}/{filename}"
+    return f"reports/{local_date():%Y/%m}/{filename}"
 
 
 class ReportPhoto(models.Model):
@@ -443,7 +435,7 @@ class ActionItem(models.Model):
 
 
 def highlight_photo_path(instance, filename):
-    return f"highlights/{timezone.localdate():%Y/%m}/{filename}"
+    return f"highlights/{local_date():%Y/%m}/{filename}"
 
 
 class Highlight(models.Model):

@@ -8,6 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pagecache
+from core.dates import local_date
+from core.queue import enqueue_on_commit
+
 from .models import (
     ActionItem,
     Hazard,
@@ -21,9 +25,17 @@ from .models import (
 )
 
 
+def _project_changed(project_id: int, campaign_id: int) -> None:
+    """What the rules and the pages read of this project changes with the transaction: re-scan
+    it once it commits (by the task's name: supervision sits above this layer) and drop the
+    campaign's cached pages."""
+    enqueue_on_commit("supervision.scan_project", project_id)
+    pagecache.bump_campaigns([campaign_id])
+
+
 def _not_after_today(field: str, day: datetime.date | None) -> None:
     """A close-out or check is recorded once it has happened: a date after today is a typo."""
-    if day is not None and day > timezone.localdate():
+    if day is not None and day > local_date():
         raise ValidationError({field: _("This date cannot be later than today.")})
 
 
@@ -48,8 +60,6 @@ def submit_report(
     the report reaches are marked completed today; a correction below a milestone, or below 100 %
     for a completed project, takes that back. The project is re-scanned once this commits.
     """
-    from supervision.tasks import enqueue_project_scan
-
     locked = Project.objects.select_for_update().get(pk=project.pk)
     reported_at = reported_at or timezone.now()
     last = locked.reports.order_by("-reported_at", "-pk").only("percent").first()
@@ -65,7 +75,7 @@ def submit_report(
     )
     ReportPhoto.objects.bulk_create([ReportPhoto(report=report, image=photo) for photo in photos])
 
-    report_day = timezone.localdate(reported_at)
+    report_day = local_date(reported_at)
     Milestone.objects.filter(project=locked, completed_on__isnull=True,
                              planned_percent__lte=percent).update(completed_on=report_day)
     # A correction below a milestone takes back what the mistaken figure met.
@@ -88,7 +98,7 @@ def submit_report(
         fields.append("status")
     locked.save(update_fields=fields)
 
-    enqueue_project_scan(locked.pk)
+    _project_changed(locked.pk, locked.campaign_id)
     return report
 
 
@@ -100,19 +110,15 @@ OBSTACLE_FIELDS = ("title", "description", "category", "responsible_unit", "due_
 @transaction.atomic
 def record_obstacle(project: Project, user, **fields) -> Obstacle:
     """Put an obstacle on the project's problem list; the project is re-scanned on commit."""
-    from supervision.tasks import enqueue_project_scan
-
     obstacle = Obstacle.objects.create(project=project, raised_by=user,
                                        **{k: fields[k] for k in OBSTACLE_FIELDS if k in fields})
-    enqueue_project_scan(project.pk)
+    _project_changed(project.pk, project.campaign_id)
     return obstacle
 
 
 @transaction.atomic
 def update_obstacle(obstacle: Obstacle, user, *, status: str | None = None, **fields) -> Obstacle:
     """Change an open obstacle's description, unit, due date or status (open ↔ coordinating)."""
-    from supervision.tasks import enqueue_project_scan
-
     if obstacle.status == Obstacle.Status.RESOLVED:
         raise ValidationError(_("This obstacle is resolved and can no longer be changed."))
     changed = [k for k in OBSTACLE_FIELDS if k in fields]
@@ -124,7 +130,7 @@ def update_obstacle(obstacle: Obstacle, user, *, status: str | None = None, **fi
         obstacle.status = status
         changed.append("status")
     obstacle.save(update_fields=changed or None)
-    enqueue_project_scan(obstacle.project_id)
+    _project_changed(obstacle.project_id, obstacle.project.campaign_id)
     return obstacle
 
 
@@ -132,16 +138,14 @@ def update_obstacle(obstacle: Obstacle, user, *, status: str | None = None, **fi
 def resolve_obstacle(obstacle: Obstacle, user, *, resolution: str,
                      resolved_on: datetime.date | None = None) -> Obstacle:
     """Close out (销号) an obstacle with how it was solved; only once."""
-    from supervision.tasks import enqueue_project_scan
-
     if obstacle.status == Obstacle.Status.RESOLVED:
         raise ValidationError(_("This obstacle is already resolved."))
     _not_after_today("resolved_on", resolved_on)
     obstacle.status = Obstacle.Status.RESOLVED
     obstacle.resolution = resolution
-    obstacle.resolved_on = resolved_on or timezone.localdate()
+    obstacle.resolved_on = resolved_on or local_date()
     obstacle.save(update_fields=["status", "resolution", "resolved_on"])
-    enqueue_project_scan(obstacle.project_id)
+    _project_changed(obstacle.project_id, obstacle.project.campaign_id)
     return obstacle
 
 
@@ -151,28 +155,24 @@ def resolve_obstacle(obstacle: Obstacle, user, *, resolution: str,
 def record_hazard(project: Project, user, *, checked_on: datetime.date, description: str,
                   level: str, rectify_by: datetime.date, summary: str = "") -> Hazard:
     """A hazard found on a safety check; the check of that day by that person is reused."""
-    from supervision.tasks import enqueue_project_scan
-
     _not_after_today("checked_on", checked_on)
     check, _created = SafetyCheck.objects.get_or_create(
         project=project, checked_on=checked_on, checked_by=user, defaults={"summary": summary})
     hazard = Hazard.objects.create(check_record=check, description=description, level=level,
                                    rectify_by=rectify_by)
-    enqueue_project_scan(project.pk)
+    _project_changed(project.pk, project.campaign_id)
     return hazard
 
 
 @transaction.atomic
 def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
-    from supervision.tasks import enqueue_project_scan
-
     if hazard.rectified_on is not None:
         raise ValidationError(_("This hazard is rectified and can no longer be changed."))
     changed = [k for k in ("description", "level", "rectify_by") if k in fields]
     for name in changed:
         setattr(hazard, name, fields[name])
     hazard.save(update_fields=changed or None)
-    enqueue_project_scan(hazard.check_record.project_id)
+    _project_changed(hazard.check_record.project_id, hazard.check_record.project.campaign_id)
     return hazard
 
 
@@ -180,15 +180,13 @@ def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
 def rectify_hazard(hazard: Hazard, user, *, rectification: str,
                    rectified_on: datetime.date | None = None) -> Hazard:
     """Close out (销号) a hazard with what was done; only once."""
-    from supervision.tasks import enqueue_project_scan
-
     if hazard.rectified_on is not None:
         raise ValidationError(_("This hazard is already rectified."))
     _not_after_today("rectified_on", rectified_on)
     hazard.rectification = rectification
-    hazard.rectified_on = rectified_on or timezone.localdate()
+    hazard.rectified_on = rectified_on or local_date()
     hazard.save(update_fields=["rectification", "rectified_on"])
-    enqueue_project_scan(hazard.check_record.project_id)
+    _project_changed(hazard.check_record.project_id, hazard.check_record.project.campaign_id)
     return hazard
 
 
@@ -202,6 +200,7 @@ def create_meeting(campaign, user, *, projects=(), **fields) -> Meeting:
     meeting = Meeting.objects.create(campaign=campaign, chaired_by=user,
                                      **{k: fields[k] for k in MEETING_FIELDS if k in fields})
     meeting.projects.set(projects)
+    pagecache.bump_campaigns([campaign.pk])
     return meeting
 
 
@@ -213,6 +212,7 @@ def update_meeting(meeting: Meeting, user, *, projects=None, **fields) -> Meetin
     meeting.save(update_fields=changed or None)
     if projects is not None:
         meeting.projects.set(projects)
+    pagecache.bump_campaigns([meeting.campaign_id])
     return meeting
 
 
@@ -221,8 +221,10 @@ def add_action_item(meeting: Meeting, user, *, description: str, owner, due_date
                     project: Project | None = None) -> ActionItem:
     if project is not None and project.campaign_id != meeting.campaign_id:
         raise ValidationError({"project": _("The project is not in this meeting's campaign.")})
-    return ActionItem.objects.create(meeting=meeting, project=project, description=description,
+    item = ActionItem.objects.create(meeting=meeting, project=project, description=description,
                                      owner=owner, due_date=due_date)
+    pagecache.bump_campaigns([meeting.campaign_id])
+    return item
 
 
 @transaction.atomic
@@ -233,6 +235,7 @@ def update_action_item(item: ActionItem, user, **fields) -> ActionItem:
     for name in changed:
         setattr(item, name, fields[name])
     item.save(update_fields=changed or None)
+    pagecache.bump_campaigns([item.meeting.campaign_id])
     return item
 
 
@@ -241,6 +244,7 @@ def complete_action_item(item: ActionItem, user, *, done_on: datetime.date | Non
     if item.done_on is not None:
         raise ValidationError(_("This action item is already done."))
     _not_after_today("done_on", done_on)
-    item.done_on = done_on or timezone.localdate()
+    item.done_on = done_on or local_date()
     item.save(update_fields=["done_on"])
+    pagecache.bump_campaigns([item.meeting.campaign_id])
     return item

@@ -3,8 +3,6 @@ from django.urls import path
 from . import views, views_field, views_meetings
 
 urlpatterns = [
-    path("mine/", views.my_projects, name="my_projects"),
-    path("<int:pk>/", views.project_detail, name="project_detail"),
     path("<int:pk>/report/", views.report_create, name="report_create"),
     path("photos/<int:pk>/", views.report_photo, name="report_photo"),
     path("<int:pk>/obstacles/new/", views_field.obstacle_create, name="obstacle_create"),

@@ -1,224 +1,31 @@
-"""My projects, the project page, the weekly report form and the report photos.
+"""The weekly report form and the report photos.
 
-Every view reads through campaign.access: a project the user may not see is a 404, one they may
-see but not write a 403; both are logged by access.
+Every view reads through projects.access: a project the user may not see is a 404, one they may
+see but not write a 403; both are logged there.
 """
 
-import datetime
-import hashlib
 import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import access, figures
-from campaign.cache import campaign_cached, project_cached
-from campaign.cache import enabled as cache_enabled
-from supervision import rules
-from supervision.models import Flag, Notice
-
+from . import access as project_access
 from . import services
 from .forms import ReportForm
-from .models import ActionItem, Assignment, Hazard, Milestone, Obstacle, Project, ReportPhoto
-from .views_history import project_history
+from .models import Project, ReportPhoto
 
 log = logging.getLogger("gongjian.access")
-
-REPORTS_PER_PAGE = 10
-#: "Due this week" on my projects: things due within this many days, and everything overdue.
-DUE_WINDOW_DAYS = 7
-OPEN_NOTICE_STATUSES = [Notice.Status.ISSUED, Notice.Status.ACKNOWLEDGED, Notice.Status.RETURNED,
-                        Notice.Status.RESPONDED]
-
-
-def _report_state(project, now) -> dict:
-    """Whether this week's report is in, and when the next one is due (the scan's rule)."""
-    campaign, last_reported_at = project.campaign, project.last_reported_at
-    local_now = timezone.localtime(now, figures.local_zone())
-    last_due = rules.report_due_moment(local_now, campaign.report_weekday, campaign.report_due_time)
-    next_due = last_due + datetime.timedelta(days=7)
-    done = last_reported_at is not None and last_reported_at > last_due
-    return {"next_due": next_due, "done": done,
-            "missing": rules.is_report_missing(last_reported_at, local_now, campaign.report_weekday,
-                                               campaign.report_due_time,
-                                               *campaign.reporting_window(project.planned_start,
-                                                                        project.resumed_on))}
-
-
-@login_required
-def my_projects(request):
-    """A leader's or team member's projects, with what is due this week.
-
-    Queries: the projects (with their campaigns), per campaign the table (2), then the open
-    milestones, obstacles, hazards, notices and the user's action items due in the window.
-    """
-    user = request.user
-    now = timezone.now()
-    as_of = figures.today()
-    horizon = as_of + datetime.timedelta(days=DUE_WINDOW_DAYS)
-    mine = access.visible_projects(user).filter(access.writable_projects_q(user)).distinct()
-    projects = list(mine.select_related("campaign").order_by("campaign_id", "code"))
-    ids = [p.pk for p in projects]
-    campaigns = {p.campaign_id: p.campaign for p in projects}
-    rows = {}
-    for campaign in campaigns.values():
-        for row in figures.progress_table(campaign, as_of, projects=Project.objects.filter(
-                pk__in=[p.pk for p in projects if p.campaign_id == campaign.pk])):
-            rows[row["pk"]] = row
-
-    milestones = Milestone.objects.filter(project_id__in=ids, completed_on__isnull=True,
-                                          due_date__lte=horizon)
-    obstacles = (Obstacle.objects.filter(project_id__in=ids, due_date__lte=horizon)
-                 .exclude(status=Obstacle.Status.RESOLVED).select_related("responsible_unit"))
-    hazards = Hazard.objects.filter(check_record__project_id__in=ids, rectified_on__isnull=True,
-                                    rectify_by__lte=horizon).select_related("check_record")
-    notices = Notice.objects.filter(project_id__in=ids, status__in=OPEN_NOTICE_STATUSES)
-    items = ActionItem.objects.filter(owner=user, done_on__isnull=True, due_date__lte=horizon)\
-        .select_related("meeting", "project")
-
-    due: dict[int, dict[str, list]] = {pid: {"milestones": [], "obstacles": [], "hazards": [],
-                                             "notices": []} for pid in ids}
-    for m in milestones:
-        due[m.project_id]["milestones"].append(m)
-    for o in obstacles:
-        due[o.project_id]["obstacles"].append(o)
-    for h in hazards:
-        due[h.check_record.project_id]["hazards"].append(h)
-    for n in notices:
-        due[n.project_id]["notices"].append(n)
-
-    cards = []
-    for p in projects:
-        cards.append({
-            "project": p, "row": rows.get(p.pk), "due": due[p.pk],
-            "report": _report_state(p, now),
-            "is_leader": p.leader_id == user.pk,
-        })
-    return render(request, "projects/my_projects.html", {
-        "cards": cards, "action_items": list(items), "as_of": as_of, "horizon": horizon,
-    })
-
-
-@login_required
-def project_detail(request, pk):
-    """The project page. A fixed number of queries whatever the number of reports (pinned in
-    tests/projects/test_project_detail.py).
-
-    The page below the menu depends only on the project, the day, the page of reports, whether
-    the reader may write (its buttons) and whether they supervise (draft notices), so it comes
-    from the shared cache until a write to the campaign changes it (campaign.cache)."""
-    user = request.user
-    project, can_write = _project_for_page(user, pk)
-    supervisor = access.is_supervisor(user)
-    as_of = figures.today()
-    context = {"project": project, "campaign": project.campaign, "can_write": can_write,
-               "as_of": as_of}
-    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-    context["body"] = campaign_cached(
-        project.campaign, "project-body",
-        lambda: _project_body(request, project, context, supervisor),
-        project.pk, as_of, can_write, supervisor, query)
-    return render(request, "projects/detail.html", context)
-
-
-def _project_for_page(user, pk) -> tuple[Project, bool]:
-    """The project (with its campaign) and whether the reader may write to it; a 404 (logged)
-    when they may not read it. The rules are access.get_project_for_read's and _may_write's,
-    decided on every request. With the shared cache the project, its campaign and its team come
-    from campaign.cache.project_cached (no query on a hit); without it, one query."""
-    if not cache_enabled():
-        project = access.get_project_for_read(
-            user, pk, Project.objects.select_related("campaign").annotate(
-                reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"),
-                                                                user=user))))
-        on_team = project.reader_on_team
-    else:
-        def compute():
-            project = Project.objects.select_related("campaign").filter(pk=pk).first()
-            if project is None:
-                return None
-            return project, frozenset(project.assignments.values_list("user_id", flat=True))
-
-        found = project_cached(pk, compute)
-        if found is None or not access.may_read_campaign(user, found[0].campaign):
-            log.warning("refused read user=%s project=%s", user.pk, pk)
-            raise Http404
-        project, team = found
-        on_team = user.pk in team
-    return project, access.is_town_admin(user) or project.leader_id == user.pk or on_team
-
-
-def _project_body(request, project, context, supervisor: bool) -> str:
-    """The project page below the menu, with what it shows added to context."""
-    as_of = context["as_of"]
-    # Read afresh, with the joins only the body needs: the project that decided access may come
-    # from the cache (its figures, such as health, are the body's business), and the joins are
-    # not worth making on every request (PostgreSQL spent a millisecond planning them).
-    project = Project.objects.select_related("campaign", "leader__profile", "listed_by").get(
-        pk=project.pk)
-    context.update({"project": project, "campaign": project.campaign})
-    team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
-    milestones = list(project.milestones.all())
-    facts = [m.as_fact() for m in milestones]
-    chart_reports = [
-        (timezone.localtime(at, figures.local_zone()).date(), pct)
-        for at, pct in project.reports.order_by("reported_at", "pk").values_list("reported_at", "percent")
-    ]
-    last_on = chart_reports[-1][0] if chart_reports else None
-    measured_on = rules.measurement_date(last_on, as_of)
-    planned_now = rules.planned_percent(measured_on, project.planned_start, project.planned_end, facts)
-
-    paginator = Paginator(
-        project.reports.select_related("reported_by__profile")
-        .prefetch_related(Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk"))),
-        REPORTS_PER_PAGE)
-    reports_page = paginator.get_page(request.GET.get("page"))
-
-    obstacles = list(project.obstacles.select_related("responsible_unit", "raised_by__profile")
-                     .order_by("status", "due_date"))
-    hazards = list(Hazard.objects.filter(check_record__project=project)
-                   .select_related("check_record__checked_by__profile")
-                   .order_by("rectified_on", "rectify_by"))
-    flags = list(Flag.objects.filter(project=project).order_by("resolved_at", "-opened_at")[:30])
-    notices = Notice.objects.filter(project=project).select_related("issued_to__profile")
-    if not supervisor:
-        notices = notices.exclude(status=Notice.Status.DRAFT)
-    action_items = list(project.action_items.select_related("owner__profile", "meeting")
-                        .order_by("done_on", "due_date"))
-
-    context.update({
-        "team": team,
-        "milestones": milestones,
-        "overdue_ids": {m.pk for m in milestones if rules.overdue_milestones([m.as_fact()], as_of)},
-        "planned_now": planned_now,
-        "lag": rules.lag(planned_now, project.progress),
-        "measured_on": measured_on,
-        "curve_planned": rules.plan_curve(project.planned_start, project.planned_end, facts),
-        "curve_actual": chart_reports,
-        "reports_page": reports_page,
-        "obstacles": obstacles,
-        "hazards": hazards,
-        "flags": flags,
-        "notices": list(notices.order_by("-created_at")[:30]),
-        "action_items": action_items,
-        "history": project_history(project, [h.check_record_id for h in hazards]),
-    })
-    return render_to_string("projects/_detail_body.html", context, request)
 
 
 @login_required
 def report_create(request, pk):
     """The weekly report form. Saving goes through services.submit_report, which updates the
     project in the same transaction and enqueues its re-scan on commit."""
-    project = access.get_project_for_write(
+    project = project_access.get_project_for_write(
         request.user, pk, Project.objects.select_related("campaign"))
     last = project.reports.order_by("-reported_at", "-pk").values_list("percent", flat=True).first()
     if request.method == "POST":
@@ -266,7 +73,7 @@ def report_photo(request, pk):
              .first())
     if photo is None:
         raise Http404
-    access.get_project_for_read(request.user, photo.report.project_id)
+    project_access.get_project_for_read(request.user, photo.report.project_id)
     try:
         handle = photo.image.open("rb")
     except (FileNotFoundError, OSError):

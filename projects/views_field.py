@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign import access
+from core.dates import local_date
 
+from . import access as project_access
 from . import services
 from .forms import HazardForm, ObstacleForm, RectifyHazardForm, ResolveObstacleForm
 from .models import Hazard, Obstacle
@@ -23,12 +23,12 @@ log = logging.getLogger("gongjian.access")
 
 def _writable(user, queryset, pk, project_of, what: str):
     """The object of a project the user may read, else 404; may write, else 403. Both logged."""
-    obj = queryset.filter(**{f"{project_of}__in": access.visible_projects(user)}, pk=pk).first()
+    obj = queryset.filter(**{f"{project_of}__in": project_access.visible_projects(user)}, pk=pk).first()
     if obj is None:
         log.warning("refused read user=%s %s=%s", user.pk, what, pk)
         raise Http404
     project = obj.project if what == "obstacle" else obj.check_record.project
-    if not access.can_write_project(user, project):
+    if not project_access.can_write_project(user, project):
         log.warning("refused write user=%s %s=%s", user.pk, what, pk)
         raise PermissionDenied
     return obj, project
@@ -57,7 +57,7 @@ def _apply(form, call):
 
 @login_required
 def obstacle_create(request, pk):
-    project = access.get_project_for_write(request.user, pk)
+    project = project_access.get_project_for_write(request.user, pk)
     form = ObstacleForm(request.POST or None, town=project.campaign.unit)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.record_obstacle(
             project, request.user, **form.cleaned_data)):
@@ -87,7 +87,7 @@ def obstacle_update(request, pk):
 def obstacle_resolve(request, pk):
     obstacle, project = _writable(request.user, Obstacle.objects.select_related("project"), pk,
                                   "project", "obstacle")
-    form = ResolveObstacleForm(request.POST or None, initial={"resolved_on": timezone.localdate()})
+    form = ResolveObstacleForm(request.POST or None, initial={"resolved_on": local_date()})
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.resolve_obstacle(
             obstacle, request.user, **form.cleaned_data)):
         messages.success(request, _("Obstacle resolved (closed out)."))
@@ -98,8 +98,8 @@ def obstacle_resolve(request, pk):
 
 @login_required
 def hazard_create(request, pk):
-    project = access.get_project_for_write(request.user, pk)
-    form = HazardForm(request.POST or None, initial={"checked_on": timezone.localdate()})
+    project = project_access.get_project_for_write(request.user, pk)
+    form = HazardForm(request.POST or None, initial={"checked_on": local_date()})
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.record_hazard(
             project, request.user, **form.cleaned_data)):
         messages.success(request, _("Safety hazard recorded."))
@@ -127,7 +127,7 @@ def hazard_update(request, pk):
 def hazard_rectify(request, pk):
     hazard, project = _writable(request.user, Hazard.objects.select_related("check_record__project"),
                                 pk, "check_record__project", "hazard")
-    form = RectifyHazardForm(request.POST or None, initial={"rectified_on": timezone.localdate()})
+    form = RectifyHazardForm(request.POST or None, initial={"rectified_on": local_date()})
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.rectify_hazard(
             hazard, request.user, **form.cleaned_data)):
         messages.success(request, _("Safety hazard rectified (closed out)."))

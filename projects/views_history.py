@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from campaign.people import name_of
+
 from .models import ActionItem, Assignment, Hazard, Milestone, Obstacle, Project
 
 #: Newest records read per model; the page shows the newest HISTORY_SHOWN of all of them.
@@ -31,8 +33,7 @@ class Change:
 
 def _label(record, model) -> str:
     if model is Assignment:
-        profile = getattr(record.user, "profile", None) if record.user_id else None
-        return profile.full_name if profile else str(record.user_id)
+        return name_of(record.user) if record.user_id else ""
     if model is Project:
         return record.name
     text = getattr(record, "title", None) or getattr(record, "name", None) or record.description
@@ -40,11 +41,7 @@ def _label(record, model) -> str:
 
 
 def _who(record) -> str:
-    user = record.history_user
-    if user is None:
-        return str(_("system"))
-    profile = getattr(user, "profile", None)
-    return profile.full_name if profile else user.username
+    return name_of(record.history_user, str(_("system")))
 
 
 def project_history(project, check_ids) -> list[Change]:

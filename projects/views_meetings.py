@@ -13,13 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from campaign import access
+from campaign.access import pick_campaign
 from campaign.models import Role
-from campaign.views import pick_campaign
+from core.dates import local_date
 
 from . import services
 from .forms import ActionItemForm, CompleteActionItemForm, MeetingForm
@@ -83,7 +83,7 @@ def meeting_list(request):
                                                                                 "action_items"))
     return render(request, "projects/meeting_list.html", {
         "campaign": campaign, "campaigns": campaigns, "meetings": meetings,
-        "may_hold": may_hold_meetings(request.user), "as_of": timezone.localdate(),
+        "may_hold": may_hold_meetings(request.user), "as_of": local_date(),
     })
 
 
@@ -96,7 +96,7 @@ def meeting_create(request):
         log.warning("refused write user=%s meeting=new", request.user.pk)
         raise PermissionDenied
     form = MeetingForm(request.POST or None, campaign=campaign,
-                       initial={"held_on": timezone.localdate()})
+                       initial={"held_on": local_date()})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         projects = data.pop("projects")
@@ -120,7 +120,7 @@ def meeting_detail(request, pk):
         item.can_complete = item.done_on is None and (can_edit or item.owner_id == user.pk)
     return render(request, "projects/meeting_detail.html", {
         "meeting": meeting, "items": items, "can_edit": can_edit,
-        "projects": list(meeting.projects.order_by("code")), "as_of": timezone.localdate(),
+        "projects": list(meeting.projects.order_by("code")), "as_of": local_date(),
     })
 
 
@@ -187,7 +187,7 @@ def action_item_complete(request, pk):
     if not (may_edit_meeting(request.user, item.meeting) or item.owner_id == request.user.pk):
         log.warning("refused write user=%s action_item=%s", request.user.pk, pk)
         raise PermissionDenied
-    form = CompleteActionItemForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    form = CompleteActionItemForm(request.POST or None, initial={"done_on": local_date()})
     if request.method == "POST" and form.is_valid() and _apply(
             form, lambda: services.complete_action_item(item, request.user, **form.cleaned_data)):
         messages.success(request, _("Action item done (closed out)."))

@@ -15,9 +15,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$VENV/bin/celery" -A campaign worker --loglevel INFO --concurrency 2 >var/log/worker.log 2>&1 &
+"$VENV/bin/celery" -A config worker --loglevel INFO --concurrency 2 >var/log/worker.log 2>&1 &
 pids+=($!)
-"$VENV/bin/celery" -A campaign beat --loglevel INFO \
+"$VENV/bin/celery" -A config beat --loglevel INFO \
   --schedule var/celerybeat-schedule --pidfile= >var/log/beat.log 2>&1 &
 pids+=($!)
 
@@ -27,6 +27,6 @@ echo "Celery worker: pid ${pids[0]} (log var/log/worker.log); beat: pid ${pids[1
 echo "Broker: ${CELERY_BROKER_URL:-filesystem:// (embedded, var/broker)}"
 echo "Press Ctrl-C to stop."
 echo
-"$VENV/bin/gunicorn" campaign.wsgi --config gunicorn.conf.py --bind "$HOST:$PORT" &
+"$VENV/bin/gunicorn" config.wsgi --config gunicorn.conf.py --bind "$HOST:$PORT" &
 pids+=($!)
 wait "${pids[2]}"

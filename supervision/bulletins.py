@@ -24,6 +24,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
+from campaign.people import name_of
+from core.dates import day_end, day_start, local_date
 
 from . import criticism as criticism_service
 from . import highlights as highlight_service
@@ -61,8 +63,8 @@ def days_in_red(campaign: Campaign, as_of: datetime.date, project_ids=None) -> d
     days: dict[int, set[datetime.date]] = defaultdict(set)
     for project_id, opened_at, resolved_at in qs.values_list("project_id", "opened_at",
                                                             "resolved_at"):
-        first = max(timezone.localdate(opened_at), campaign.start_date)
-        last = as_of if resolved_at is None else min(timezone.localdate(resolved_at), as_of)
+        first = max(local_date(opened_at), campaign.start_date)
+        last = as_of if resolved_at is None else min(local_date(resolved_at), as_of)
         day = first
         while day <= last:
             days[project_id].add(day)
@@ -75,7 +77,7 @@ def days_in_red(campaign: Campaign, as_of: datetime.date, project_ids=None) -> d
 
 def headline(campaign: Campaign, as_of: datetime.date) -> dict:
     """The headline figures of campaign/figures.py, as JSON."""
-    from campaign.figures import headline_figures
+    from projects.figures import headline_figures
 
     return plain(headline_figures(campaign, as_of))
 
@@ -83,7 +85,7 @@ def headline(campaign: Campaign, as_of: datetime.date) -> dict:
 def progress_rows(campaign: Campaign, as_of: datetime.date, red_days: dict[int, int]) -> list[dict]:
     """campaign/figures.py's progress table ranked by lag (the most behind first), as JSON, with
     each project's rank and days in red."""
-    from campaign.figures import progress_table
+    from projects.figures import progress_table
 
     table = sorted(progress_table(campaign, as_of), key=lambda r: (-r["lag"], r["code"]))
     rows = []
@@ -118,41 +120,26 @@ def plain(value):
     return str(value)
 
 
-def _person(user) -> str:
-    if user is None:
-        return ""
-    profile = getattr(user, "profile", None)
-    return profile.full_name if profile else user.get_username()
-
-
-def _end_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: datetime.date,
                    *, now: datetime.datetime | None = None) -> tuple[dict, list, list]:
     """The frozen figures of a bulletin, with the criticism and highlights it lists."""
     now = now or timezone.now()
-    as_of = min(period_end, timezone.localdate(now))
+    as_of = min(period_end, local_date(now))
     red_days = days_in_red(campaign, as_of)
     figures = headline(campaign, as_of)
     progress = progress_rows(campaign, as_of, red_days)
 
     notices = list(
-        Notice.objects.filter(campaign=campaign, issued_at__lte=_end_of(period_end))
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=_start_of(period_start)))
+        Notice.objects.filter(campaign=campaign, issued_at__lte=day_end(period_end))
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=day_start(period_start)))
         .select_related("project", "issued_to__profile").order_by("issued_at", "pk")
     )
     notice_rows = [{
-        "number": n.number, "project": str(n.project), "leader": _person(n.issued_to),
+        "number": n.number, "project": str(n.project), "leader": name_of(n.issued_to),
         "reason": n.reason, "respond_by": plain(n.respond_by), "status": n.status,
         "status_label": str(n.get_status_display()),
-        "issued_on": plain(timezone.localdate(n.issued_at)),
-        "closed_on": plain(timezone.localdate(n.closed_at)) if n.closed_at else None,
+        "issued_on": plain(local_date(n.issued_at)),
+        "closed_on": plain(local_date(n.closed_at)) if n.closed_at else None,
         "overdue": n.is_overdue(as_of),
         "days_overdue": (as_of - n.respond_by).days if n.is_overdue(as_of) else 0,
     } for n in notices]
@@ -181,15 +168,15 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
         "notices": notice_rows,
         "notice_counts": {
             "in_period": len(notice_rows),
-            "issued": sum(1 for n in notices if timezone.localdate(n.issued_at) >= period_start),
+            "issued": sum(1 for n in notices if local_date(n.issued_at) >= period_start),
             "closed": sum(1 for n in notices if n.closed_at is not None),
             "overdue": sum(1 for r in notice_rows if r["overdue"]),
         },
         "overdue_notices": [r for r in notice_rows if r["overdue"]],
         "criticisms": [{
-            "project": str(c.project), "person": _person(c.person), "reason": c.reason,
+            "project": str(c.project), "person": name_of(c.person), "reason": c.reason,
             "notice": c.notice.number if c.notice_id else None,
-            "confirmed_on": plain(timezone.localdate(c.confirmed_at)),
+            "confirmed_on": plain(local_date(c.confirmed_at)),
         } for c in criticisms],
         "highlights": [{
             "id": h.pk, "kind": h.kind, "kind_label": str(h.get_kind_display()), "title": h.title,
@@ -271,7 +258,7 @@ def draft_weekly_bulletins(now: datetime.datetime | None = None) -> list[int]:
     """Draft last week's bulletin for every active campaign that has none yet (safe to rerun:
     an existing draft or published bulletin of the week is left alone). Returns the new ids."""
     now = now or timezone.now()
-    start, end = last_week(timezone.localdate(now))
+    start, end = last_week(local_date(now))
     made = []
     for campaign in Campaign.objects.filter(status=Campaign.Status.ACTIVE, start_date__lte=end):
         if Bulletin.objects.filter(campaign=campaign, period_start=start, period_end=end).exists():

@@ -10,6 +10,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_end
+
 from .models import Bulletin, Criticism
 
 
@@ -52,7 +54,7 @@ def in_published_bulletin():
 
 def awaiting_bulletin(campaign, until):
     """Confirmed criticism not yet in a published bulletin, confirmed before the end of `until`."""
-    end = timezone.make_aware(timezone.datetime.combine(until, timezone.datetime.max.time()))
+    end = day_end(until)
     return (Criticism.objects.filter(campaign=campaign, status=Criticism.Status.CONFIRMED,
                                      confirmed_at__lte=end)
             .exclude(in_published_bulletin())

@@ -7,9 +7,10 @@ import os
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaign.people import label_of
+from core.dates import local_date
 from projects.models import Highlight, Project
 
 from .models import Flag, Notice, Severity
@@ -87,8 +88,7 @@ class OverviewFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = leaders if leaders is not None else \
             get_user_model().objects.none()
-        self.fields["leader"].label_from_instance = lambda u: getattr(
-            getattr(u, "profile", None), "full_name", u.get_username())
+        self.fields["leader"].label_from_instance = label_of
 
 
 class BulkIssueForm(forms.Form):
@@ -107,7 +107,7 @@ class BulkIssueForm(forms.Form):
         # Checked here as well as by issue_notice, so the date is refused once, beside its field,
         # with the ticked drafts kept, rather than once per draft after the page is left.
         respond_by = self.cleaned_data.get("respond_by")
-        if respond_by is not None and respond_by < timezone.localdate():
+        if respond_by is not None and respond_by < local_date():
             raise ValidationError(_("The response date cannot be in the past."))
         return respond_by
 
@@ -238,8 +238,7 @@ class CriticismForm(forms.Form):
             self.fields["project"].queryset = projects
         if people is not None:
             self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda u: getattr(
-            getattr(u, "profile", None), "full_name", u.get_username())
+        self.fields["person"].label_from_instance = label_of
 
 
 class HighlightForm(forms.Form):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_end
 from projects.models import Highlight
 
 from .models import Bulletin
@@ -35,7 +35,7 @@ def in_published_bulletin():
 
 def awaiting_bulletin(campaign, until):
     """Highlights not yet in a published bulletin, written before the end of `until`."""
-    end = timezone.make_aware(timezone.datetime.combine(until, timezone.datetime.max.time()))
+    end = day_end(until)
     return (Highlight.objects.filter(campaign=campaign, created_at__lte=end)
             .exclude(in_published_bulletin())
             .select_related("project")

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.dates import local_date
+
 
 class Severity(models.TextChoices):
     YELLOW = "yellow", _("Yellow")
@@ -51,10 +53,6 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.project_id} {self.kind} {self.severity}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.resolved_at is None
 
 
 class Notice(models.Model):
@@ -224,7 +222,7 @@ class NoticeResponse(models.Model):
 
 
 def evidence_path(instance, filename):
-    return f"evidence/{timezone.localdate():%Y/%m}/{filename}"
+    return f"evidence/{local_date():%Y/%m}/{filename}"
 
 
 class Evidence(models.Model):

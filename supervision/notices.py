@@ -19,7 +19,6 @@ import functools
 from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -27,11 +26,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
-from campaign.access import is_supervisor
-from campaign.models import Campaign, Role
+from campaign.access import is_supervisor, supervisors_by_campaign, supervisors_of
+from campaign.models import Campaign
+from campaign.people import name_of
+from core import pagecache
+from core.dates import day_start, local_date
+from core.links import path_to
+from core.queue import enqueue_on_commit
 
 from . import notify, scanstate
-from .models import Criticism, Evidence, Notice, NoticeCounter, NoticeEvent, NoticeResponse
+from .models import Criticism, Evidence, Flag, Notice, NoticeCounter, NoticeEvent, NoticeResponse
 
 Status = Notice.Status
 Action = NoticeEvent.Action
@@ -100,6 +104,8 @@ def _lock(notice: Notice) -> Notice:
 
 
 def _event(notice: Notice, action: str, actor, at, comment: str = "") -> NoticeEvent:
+    """A step of the notice, on its record; the campaign's pages show notices (cached)."""
+    pagecache.bump_campaigns([notice.campaign_id])
     return NoticeEvent.objects.create(notice=notice, action=action, actor=actor, at=at,
                                       comment=comment)
 
@@ -110,16 +116,8 @@ def _refresh_caller_copy(original: Notice, locked: Notice) -> Notice:
     return original
 
 
-def supervisors_of(campaign: Campaign):
-    """Active supervision-group users of the campaign's town (the town unit or a unit in it)."""
-    return get_user_model().objects.filter(
-        Q(profile__unit_id=campaign.unit_id) | Q(profile__unit__parent_id=campaign.unit_id),
-        is_active=True, groups__name__in=[Role.SUPERVISOR.value],
-    ).distinct()
-
-
 def notice_url(notice: Notice) -> str:
-    return f"/supervision/notices/{notice.pk}/"
+    return path_to("notice_detail", notice.pk)
 
 
 def _label(notice: Notice) -> str:
@@ -176,7 +174,7 @@ def issue_notice(notice: Notice, actor, respond_by: datetime.date | None = None)
     locked = _lock(notice)
     _check("issue", locked, actor)
     now = timezone.now()
-    today = timezone.localdate(now)
+    today = local_date(now)
     if respond_by is not None and respond_by < today:
         raise ValidationError({"respond_by": _("The response date cannot be in the past.")})
     locked.sequence, locked.number = next_number(locked.campaign, today.year)
@@ -250,7 +248,7 @@ def return_notice(notice: Notice, actor, comment: str) -> Notice:
     locked.status = Status.RETURNED
     # The leader gets the campaign's response time again: a response given on time and returned
     # after the first date must not count as overdue (urged, escalated, criticised) at once.
-    again_by = timezone.localdate(now) + datetime.timedelta(
+    again_by = local_date(now) + datetime.timedelta(
         days=locked.campaign.notice_response_days)
     locked.respond_by = max(locked.respond_by, again_by) if locked.respond_by else again_by
     locked.save(update_fields=["status", "respond_by"])
@@ -264,7 +262,6 @@ def return_notice(notice: Notice, actor, comment: str) -> Notice:
 @transaction.atomic
 def close_notice(notice: Notice, actor, comment: str = "") -> Notice:
     """The supervision group verifies the rectification and closes the notice (办结, 销号)."""
-    from .tasks import enqueue_project_scan
 
     locked = _lock(notice)
     _check("close", locked, actor)
@@ -276,15 +273,12 @@ def close_notice(notice: Notice, actor, comment: str = "") -> Notice:
     _notify([locked.issued_to_id], locked, "notice_closed",
             _("%(number)s closed") % {"number": locked.number}, comment,
             dedupe_key=f"notice-closed:{locked.pk}")
-    enqueue_project_scan(locked.project_id)
+    enqueue_on_commit("supervision.scan_project", locked.project_id)
     return _refresh_caller_copy(notice, locked)
 
 
 def _person(user) -> str:
-    if user is None:
-        return _("the system")
-    profile = getattr(user, "profile", None)
-    return profile.full_name if profile else user.get_username()
+    return name_of(user, _("the system"))
 
 
 # --- Urging and escalation (daily) ------------------------------------------------------------
@@ -298,8 +292,8 @@ def urge_overdue_notices(campaign: Campaign, now: datetime.datetime | None = Non
     Returns the counts {"urged": n, "escalated": m}.
     """
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    day_start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    today = local_date(now)
+    today_start = day_start(today)
     counts = {"urged": 0, "escalated": 0}
     overdue = (Notice.objects.filter(campaign=campaign, status__in=Notice.AWAITING_RESPONSE,
                                      respond_by__lt=today)
@@ -309,7 +303,7 @@ def urge_overdue_notices(campaign: Campaign, now: datetime.datetime | None = Non
             days = (today - notice.respond_by).days
             with transaction.atomic():
                 claimed = Notice.objects.filter(
-                    Q(last_urged_at__isnull=True) | Q(last_urged_at__lt=day_start),
+                    Q(last_urged_at__isnull=True) | Q(last_urged_at__lt=today_start),
                     pk=notice.pk, status__in=Notice.AWAITING_RESPONSE,
                 ).update(last_urged_at=now, urge_count=F("urge_count") + 1)
                 if claimed:
@@ -353,8 +347,6 @@ def _escalate(notice: Notice, now, days: int) -> bool:
 def _describe(kind: str, severity: str, details: dict, _=_, labels=None) -> str:
     """One line of a notice's reason for a flag (the scan passes a memoized ``_`` and the kinds'
     labels translated once)."""
-    from .models import Flag
-
     label = labels[kind] if labels else dict(Flag.Kind.choices)[kind]
     if kind == Flag.Kind.BEHIND_PLAN:
         return _("%(label)s: planned %(planned)s%%, reported %(actual)s%%, %(lag)s points behind") % {
@@ -374,8 +366,6 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
 
     Runs inside the scan's transaction, which holds the campaigns' row locks.
     """
-    from .models import Flag
-
     with translation.override(settings.LANGUAGE_CODE):
         _ = functools.cache(gettext)  # thousands of notices, a handful of messages
         labels = {kind: str(label) for kind, label in Flag.Kind.choices}
@@ -406,7 +396,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
         events = [NoticeEvent(notice=n, action=Action.CREATED, at=now) for n in notices]
 
         issued = []
-        today = timezone.localdate(now)
+        today = local_date(now)
         for cid, group in _by_campaign(notices).items():
             campaign = campaigns[cid]
             if not campaign.auto_issue_notices:
@@ -426,7 +416,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
         NoticeEvent.objects.bulk_create(events, batch_size=2000)
 
         messages = []
-        supervisors = _supervisors_by_campaign(campaigns)
+        supervisors = supervisors_by_campaign(campaigns)
         for notice in notices:
             if notice.status == Status.ISSUED:
                 messages.append(notify.Message(
@@ -464,19 +454,3 @@ def _take_numbers(campaign: Campaign, year: int, count: int) -> tuple[int, int]:
     counter.last += count
     counter.save(update_fields=["last"])
     return first, counter.last
-
-
-def _supervisors_by_campaign(campaigns: dict) -> dict[int, list[int]]:
-    units = defaultdict(list)
-    for campaign in campaigns.values():
-        units[campaign.unit_id].append(campaign.pk)
-    out = defaultdict(list)
-    rows = get_user_model().objects.filter(
-        Q(profile__unit_id__in=list(units)) | Q(profile__unit__parent_id__in=list(units)),
-        is_active=True, groups__name=Role.SUPERVISOR.value,
-    ).values_list("pk", "profile__unit_id", "profile__unit__parent_id").distinct()
-    for uid, unit_id, parent_id in rows:
-        for cid in units.get(unit_id, []) + units.get(parent_id, []):
-            if uid not in out[cid]:
-                out[cid].append(uid)
-    return out

@@ -27,7 +27,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from campaign.cache import bump_users
+from campaign.models import Campaign
+from core.queue import enqueue_on_commit
 
 from .models import Delivery, Notification
 
@@ -80,8 +81,6 @@ def notify_many(messages: list[Message]) -> int:
     """
     if not messages:
         return 0
-    from campaign.models import Campaign
-
     stamp = timezone.now()
     rows = [
         Notification(user_id=m.user_id, campaign_id=m.campaign_id, kind=m.kind,
@@ -99,8 +98,6 @@ def notify_many(messages: list[Message]) -> int:
         )
         if not new:
             return 0
-        # A bulk insert sends no signals: the bells of these users change (campaign.viewer).
-        bump_users({row[1] for row in new})
         with_email = set(
             get_user_model().objects.filter(pk__in={row[1] for row in new}, is_active=True)
             .exclude(email="").values_list("pk", flat=True)
@@ -122,10 +119,8 @@ def notify_many(messages: list[Message]) -> int:
         if deliveries:
             # New notifications have no deliveries yet: a plain insert, which returns the ids.
             Delivery.objects.bulk_create(deliveries, batch_size=1000)
-            from .tasks import deliver_task, enqueue_on_commit
-
             for delivery in deliveries:
-                enqueue_on_commit(deliver_task, delivery.pk)
+                enqueue_on_commit("supervision.deliver", delivery.pk)
     return len(new)
 
 

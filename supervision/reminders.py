@@ -15,13 +15,14 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from campaign.access import supervisors_by_campaign
 from campaign.models import Campaign
+from core.dates import local_zone
 from projects.models import Assignment, Hazard, Milestone, Obstacle, Project
 
 from . import rules
 from .models import Notice
 from .notify import Message, notify_many
-from .scan import local_zone
 
 
 def _day(moment: datetime.datetime) -> str:
@@ -58,8 +59,6 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
 
 
 def _report_reminders(now, campaigns, projects, team) -> list[Message]:
-    from .notices import _supervisors_by_campaign
-
     out = []
     today = now.date()
     missed_by_campaign = defaultdict(list)
@@ -93,7 +92,7 @@ def _report_reminders(now, campaigns, projects, team) -> list[Message]:
                             f"report-missed:{pid}:{_day(last_due)}", cid) for uid in people]
             missed_by_campaign[cid].append((label, last_due))
     if missed_by_campaign:
-        supervisors = _supervisors_by_campaign({cid: campaigns[cid] for cid in missed_by_campaign})
+        supervisors = supervisors_by_campaign({cid: campaigns[cid] for cid in missed_by_campaign})
         for cid, items in missed_by_campaign.items():
             due = items[0][1]
             title = _("%(count)s projects missed the weekly report due %(due)s") % {

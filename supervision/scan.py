@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import time
-import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,8 +34,9 @@ from django.db.models.functions import Least, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign.cache import bump_campaigns
 from campaign.models import Campaign
+from core.dates import day_end, local_date, local_zone
+from core.pagecache import bump_campaigns
 from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project
 
 from . import rules, scanstate
@@ -82,17 +82,13 @@ class ScanResult:
                     or self.notices_drafted)
 
 
-def local_zone():
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def scan_moment(as_of: datetime.date | None = None, now: datetime.datetime | None = None):
     """The moment a scan "as of" a local date looks from: now for today (or no date), else the
     end of that day in Asia/Shanghai (so a past date gives the same answer every time)."""
     now = now or timezone.now()
-    if as_of is None or as_of == timezone.localdate(now, local_zone()):
+    if as_of is None or as_of == local_date(now):
         return now
-    return datetime.datetime.combine(as_of, datetime.time(23, 59, 59), tzinfo=local_zone())
+    return day_end(as_of)
 
 
 # --- Entry points -------------------------------------------------------------------------------

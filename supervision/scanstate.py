@@ -19,7 +19,10 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Min, Q
 from django.db.models.signals import post_delete, post_save
 
-from .models import ScanState
+from campaign.models import Campaign
+from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project, SafetyCheck
+
+from .models import Notice, ScanState
 
 log = logging.getLogger("gongjian.scan")
 
@@ -67,23 +70,44 @@ def _flush() -> None:
 def _changed(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return
-    from campaign.cache import campaign_of
-
     inputs_changed([campaign_of(instance)])
 
 
 def connect() -> None:
     """Bump on every save and delete of what the rules read."""
-    from campaign.models import Campaign
-    from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project, SafetyCheck
-
-    from .models import Notice
-
     for model in (Campaign, Project, Milestone, ProgressReport, Obstacle, SafetyCheck, Hazard,
                   Notice):
         for signal in (post_save, post_delete):
             signal.connect(_changed, sender=model,
                            dispatch_uid=f"gj-scan-{model.__name__}-{signal is post_save}")
+
+
+def campaign_of(instance) -> int | None:
+    """The campaign a saved or deleted row belongs to; a row that needs a query to tell keeps the
+    answer, so the query is made once."""
+
+    if isinstance(instance, Campaign):
+        return instance.pk
+    if hasattr(instance, "campaign_id"):  # a project, meeting or notice
+        return instance.campaign_id
+    # Kept with the foreign key it was found from: a row moved to another project asks again.
+    via = getattr(instance, "check_record_id", None) or instance.project_id
+    known = getattr(instance, "_gongjian_campaign_of", None)
+    if known is None or known[0] != via:
+        known = instance._gongjian_campaign_of = (via, _campaign_by_project(instance))
+    return known[1]
+
+
+def _campaign_by_project(instance) -> int | None:
+    if isinstance(instance, Hazard):
+        return Project.objects.filter(safety_checks__pk=instance.check_record_id).values_list(
+            "campaign_id", flat=True).first()
+    if instance.project_id is None:  # an action item of a meeting, not of a project
+        return None
+    if type(instance).project.is_cached(instance):
+        return instance.project.campaign_id
+    return Project.objects.filter(pk=instance.project_id).values_list(
+        "campaign_id", flat=True).first()
 
 
 # --- The scan: read before, record after ---------------------------------------------------------
@@ -142,8 +166,6 @@ def record(states: dict[int, ScanState], now, valid_until: dict[int, datetime.da
 def future_moments(campaign_ids: list[int], now) -> dict[int, datetime.datetime]:
     """Per campaign, the earliest report or obstacle dated after now: the scan leaves it out,
     and its moment comes without any write."""
-    from projects.models import Obstacle, ProgressReport
-
     found: dict[int, datetime.datetime] = {}
     for model, field in ((ProgressReport, "reported_at"), (Obstacle, "raised_at")):
         rows = (model.objects.order_by().filter(project__campaign_id__in=campaign_ids,

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.access import is_supervisor, visible_campaigns
+from core.dates import local_date
 
 from . import bulletins as bulletin_service
 from . import exports
 from .forms import BulletinForm, add_service_errors
 from .models import Bulletin
-from .views_common import pick_campaign, refused, supervisor_required, today
+from .views_common import pick_campaign, refused, supervisor_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -53,7 +54,7 @@ def bulletin_list(request):
                 .order_by("-period_end", "-pk"))
         if supervisor:
             # On demand: the last seven days up to today (the beat drafts the past week itself).
-            end = today()
+            end = local_date()
             form = BulletinForm(initial={
                 "period_start": max(end - datetime.timedelta(days=6), campaign.start_date),
                 "period_end": end})

@@ -16,8 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.access import has_role, is_supervisor, visible_projects
+from campaign.access import has_role, is_supervisor
 from campaign.models import Role
+from campaign.people import name_of as person
+from core.dates import local_date
+from projects.access import visible_projects
 
 from . import notices as notice_service
 from .forms import (
@@ -30,7 +33,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import Evidence, Flag, Notice
-from .views_common import person, pick_campaign, refused, supervisor_required, today
+from .views_common import pick_campaign, refused, supervisor_required
 
 STEP_FORMS = {
     "issue": IssueForm,
@@ -97,7 +100,7 @@ def notice_list(request):
         qs = qs.filter(status=status)
     if request.GET.get("project"):
         qs = qs.filter(project_id=request.GET["project"]) if request.GET["project"].isdigit() else qs
-    as_of = today()
+    as_of = local_date()
     rows = list(_with_overdue_first(qs, as_of))
     for n in rows:
         n.overdue = n.is_overdue(as_of)
@@ -145,7 +148,7 @@ def _detail_context(request, notice, forms=None):
     steps = notice_service.allowed_steps(notice, request.user)
     forms = forms or {}
     step_forms = {step: forms.get(step) or STEP_FORMS[step](prefix=step) for step in steps}
-    as_of = today()
+    as_of = local_date()
     responses = list(notice.responses.select_related("responded_by__profile")
                      .prefetch_related("evidence"))
     for response in responses:

@@ -9,19 +9,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from campaign.access import visible_campaigns
+from campaign.people import name_of as person
+from core.dates import local_date
 from projects.models import ActionItem, Hazard, Obstacle, Project
 
 from . import notices as notice_service
 from .bulletins import days_in_red
 from .forms import BulkIssueForm, OverviewFilterForm
 from .models import Flag, Notice, Severity
-from .views_common import person, pick_campaign, supervisor_required, today
+from .views_common import pick_campaign, supervisor_required
 from .views_notices import _with_overdue_first
 
 #: How many projects the "most days in red" list shows.
@@ -34,7 +35,7 @@ def _drafts(campaign):
 
 
 def _overview_context(request, campaign, bulk_form=None):
-    as_of = today()
+    as_of = local_date()
     leaders = get_user_model().objects.filter(led_projects__campaign=campaign).select_related(
         "profile").distinct().order_by("username")
     filters = OverviewFilterForm(request.GET or None, leaders=leaders)
@@ -57,7 +58,7 @@ def _overview_context(request, campaign, bulk_form=None):
     for fl in open_flags:
         # Calendar days it has been open, the day it opened included, as the bulletin counts its
         # days in red: a flag opened this morning has been open 1 day, on both pages.
-        fl.age_days = (as_of - timezone.localdate(fl.opened_at)).days + 1
+        fl.age_days = (as_of - local_date(fl.opened_at)).days + 1
 
     notices_qs = Notice.objects.filter(project_q, campaign=campaign)
     notice_counts = dict(notices_qs.values_list("status").annotate(n=Count("pk")).order_by())

@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.access import visible_campaigns, visible_projects
+from campaign.access import visible_campaigns
+from projects.access import visible_projects
 from projects.models import Highlight
 
 from . import criticism as criticism_service

@@ -12,14 +12,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.access import visible_campaigns, visible_projects
+from campaign.access import visible_campaigns
+from core.dates import local_date
+from projects.access import visible_projects
 from projects.models import Project
 
 from . import notices as notice_service
 from . import spotchecks
 from .forms import FindingForm, FindingNoticeForm, InspectionForm, RandomDrawForm, add_service_errors
 from .models import Finding, SpotCheck
-from .views_common import pick_campaign, refused, supervisor_required, today
+from .views_common import pick_campaign, refused, supervisor_required
 
 
 def _get_check(user, pk) -> SpotCheck:
@@ -54,9 +56,9 @@ def spotcheck_new(request, kind):
     campaign = pick_campaign(request)
     if kind == SpotCheck.Kind.SCHEDULED:
         form = InspectionForm(request.POST or None, projects=_projects(request, campaign),
-                              initial={"planned_on": today()})
+                              initial={"planned_on": local_date()})
     elif kind == SpotCheck.Kind.RANDOM:
-        form = RandomDrawForm(request.POST or None, initial={"planned_on": today(), "sample_size": 3})
+        form = RandomDrawForm(request.POST or None, initial={"planned_on": local_date(), "sample_size": 3})
     else:
         raise Http404
     if request.method == "POST" and form.is_valid():

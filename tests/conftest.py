@@ -3,6 +3,7 @@ with CI=true an unreachable service fails the suite instead of skipping it."""
 
 import os
 import socket
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -85,43 +86,50 @@ def outsider(db):
     return factories.UserFactory(username="outsider", roles=[Role.TEAM_MEMBER])
 
 
+def _redis_cache(location: str, prefix: str) -> dict:
+    return {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": location,
+                        "KEY_PREFIX": prefix,
+                        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1,
+                                    "IGNORE_EXCEPTIONS": True}}}
+
+
 @pytest.fixture
 def shared_cache(settings, redis_url):
-    """Django's cache on Redis and the sessions read from it, as in production (campaign.cache
-    and campaign.viewer cache nothing in-process)."""
-    import uuid
+    """Django's cache on Redis and the sessions read from it, as in production. The test's keys
+    carry a prefix of their own and are deleted by pattern afterwards: the Redis server is
+    shared (a `make run` beside the suite keeps its broker queue there), so nothing is flushed."""
+    settings.CACHES = _redis_cache(redis_url, f"gjtest-{uuid.uuid4().hex}")
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    yield
+    from django.core.cache import cache
 
-    # A key prefix of its own: ids repeat between tests, entries in Redis outlive them.
-    settings.CACHES = {"default": {"BACKEND": "campaign.redis_cache.RedisCache",
-                                   "LOCATION": redis_url, "KEY_PREFIX": uuid.uuid4().hex}}
-    settings.SESSION_ENGINE = "campaign.sessions"
+    cache.delete_pattern("*")
 
 
 @pytest.fixture
 def redis_down(settings):
     """Production's settings with REDIS_URL pointing at a Redis that cannot be reached."""
-    settings.CACHES = {"default": {"BACKEND": "campaign.redis_cache.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
-    settings.SESSION_ENGINE = "campaign.sessions"
+    settings.CACHES = _redis_cache("redis://127.0.0.1:1/0", "gjtest-down")  # nothing listens there
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: ids repeat between tests, and with REDIS_URL set
-    (as in CI) cached entries would outlive the test that made them."""
-    from django.core.cache import cache
+def _empty_local_cache():
+    """Each test starts with an empty in-process cache (ids repeat between tests). Only the
+    in-process one: a shared cache is never emptied (shared_cache deletes its own keys)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
 
-    cache.clear()
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
     yield
-    cache.clear()
 
 
 @pytest.fixture
 def celery_eager():
     """Celery's own eager mode: a task sent on commit runs at once in this process, for real,
     so a test can see what it did without a broker or a worker (those have their own tests)."""
-    from campaign.celery import app
+    from config.celery import app
 
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = app.conf.task_eager_propagates = True

@@ -1,12 +1,12 @@
-"""Test settings: campaign.settings with a test secret, fast hashing and a throw-away media folder."""
+"""Test settings: config.settings with a test secret, fast hashing and a throw-away media folder."""
 
 import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 
-from campaign.settings import *  # noqa: E402,F403
-from campaign.settings import STORAGES  # noqa: E402
+from config.settings import *  # noqa: E402,F403
+from config.settings import STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES,
@@ -20,7 +20,7 @@ WHITENOISE_USE_FINDERS = True
 # Tests read warnings (refused reads and writes, lockouts) from the logs: whatever LOG_LEVEL the
 # shell has, the suite logs at INFO.
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "INFO"}}  # noqa: F405
-# One behaviour whatever REDIS_URL the shell has: no shared cache (campaign.cache then caches
+# One behaviour whatever REDIS_URL the shell has: no shared cache (web.cache then caches
 # nothing) and sessions in the database; the tests of the shared cache switch Redis on themselves.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

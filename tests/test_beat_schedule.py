@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from campaign.celery import app
+from config.celery import app
 
 
 def registered_tasks() -> set[str]:

@@ -170,7 +170,7 @@ def test_catalogue_holds_every_msgid_of_the_source(tmp_path, entries):
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
     (copy / "locale").mkdir()
-    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "campaign.settings",
+    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings",
            "GONGJIAN_VAR_DIR": str(tmp_path / "var")}
     env.setdefault("SECRET_KEY", "translations-test-" + "x" * 40)
     cmd = [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete"]

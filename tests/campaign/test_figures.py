@@ -1,4 +1,4 @@
-"""campaign.figures: the numbers the dashboard and the bulletin lead with."""
+"""projects.figures: the numbers the dashboard and the bulletin lead with."""
 
 import datetime
 from decimal import Decimal
@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaign import figures
+from core.dates import local_zone
+from projects import figures, plan
 from projects.models import Project
 from tests import factories
 
@@ -18,7 +19,7 @@ DAY = datetime.timedelta(days=1)
 
 
 def at(day: datetime.date, hour: int = 10):
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=figures.local_zone())
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=local_zone())
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_the_table_reads_the_latest_report_on_or_before_as_of_and_the_plan_on_it
     assert row["report_age_days"] == 2
     measured = AS_OF - datetime.timedelta(days=2)
     assert row["measured_on"] == measured
-    assert row["planned_percent"] == p.planned_percent(measured)
+    assert row["planned_percent"] == plan.planned_percent(measured, p.planned_start, p.planned_end)
     assert row["lag"] == row["planned_percent"] - Decimal("30.0")
     assert row["leader_name"] == p.leader.profile.full_name
 

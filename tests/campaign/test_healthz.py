@@ -7,8 +7,8 @@ from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
-from campaign import health
-from campaign.celery import app as celery_app
+from config.celery import app as celery_app
+from web import health
 
 
 def call():

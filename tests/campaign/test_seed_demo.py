@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from campaign.demo import DEMO_DAY, seed_demo
 from campaign.models import Campaign, Role, Unit
 from projects.models import (
     ActionItem,
@@ -23,6 +22,7 @@ from projects.models import (
     Project,
 )
 from supervision import rules
+from web.demo import DEMO_DAY, seed_demo
 
 pytestmark = pytest.mark.django_db
 

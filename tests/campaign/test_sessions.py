@@ -1,13 +1,13 @@
-"""Sessions read from Redis and kept in the database (campaign.sessions): no login is lost with
-Redis, a logout ends the session everywhere, and with Redis away nobody sees an error."""
+"""Sessions read from Redis and kept in the database (Django's cached_db on django-redis with
+IGNORE_EXCEPTIONS): no login is lost with Redis, a logout ends the session everywhere, and with
+Redis away nobody sees an error."""
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.urls import reverse
-
-from campaign import sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,8 @@ def test_a_session_is_written_to_the_database_and_survives_an_emptied_cache(clie
     key = _login(client, town.team_member)
     assert Session.objects.filter(session_key=key).exists()
     assert client.get(reverse("dashboard")).status_code == 200
-    cache.clear()  # Redis restarted empty, or flushed after a restore
+    cache.delete_pattern("*")  # Redis restarted empty
     assert client.get(reverse("dashboard")).status_code == 200
-
-
-def test_the_cached_copy_of_a_session_lives_a_few_minutes_only(client, town, shared_cache):
-    key = _login(client, town.team_member)
-    client.get(reverse("dashboard"))
-    redis_key = cache.make_key(sessions.SessionStore.cache_key_prefix + key)
-    ttl = cache._cache.get_client(write=True).ttl(redis_key)
-    assert 0 < ttl <= sessions.CACHE_SECONDS
 
 
 def test_a_logout_ends_the_session_in_the_cache_too(client, town, shared_cache):
@@ -39,7 +31,7 @@ def test_a_logout_ends_the_session_in_the_cache_too(client, town, shared_cache):
     assert client.get(reverse("dashboard")).status_code == 200
     client.post(reverse("logout"))
     assert not Session.objects.filter(session_key=key).exists()
-    assert cache.get(sessions.SessionStore.cache_key_prefix + key) is None
+    assert cache.get(KEY_PREFIX + key) is None
     client.cookies[settings.SESSION_COOKIE_NAME] = key  # someone kept the old cookie
     response = client.get(reverse("dashboard"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
@@ -58,5 +50,4 @@ def test_without_redis_people_log_in_read_pages_and_log_out(client, town, redis_
     assert not Session.objects.filter(session_key=key).exists()
     client.cookies[settings.SESSION_COOKIE_NAME] = key
     assert client.get(reverse("dashboard")).status_code == 302
-    assert "session read from the database" in caplog.text
-    assert "deleted session left in the cache" in caplog.text
+    assert "Exception ignored" in caplog.text  # django-redis, logged to gongjian.cache

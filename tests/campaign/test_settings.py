@@ -19,7 +19,7 @@ def start(env_changes: dict[str, str | None]) -> subprocess.CompletedProcess:
             env.pop(name, None)
         else:
             env[name] = value
-    env["DJANGO_SETTINGS_MODULE"] = "campaign.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     code = "import django; django.setup(); from django.conf import settings; print(settings.TIME_ZONE)"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)

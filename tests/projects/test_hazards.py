@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from campaign import figures
+from core.dates import local_date
 from projects.models import Hazard, SafetyCheck
 from tests import factories
 from tests.projects.conftest import REFUSED_WRITERS, WRITERS
@@ -64,7 +64,7 @@ def test_a_user_of_another_town_gets_a_404(client, town):
 
 
 def test_a_hazard_is_neither_found_nor_rectified_on_a_day_still_to_come(client, town):
-    tomorrow = (figures.today() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (local_date() + datetime.timedelta(days=1)).isoformat()
     client.force_login(town.team_member)
     response = client.post(reverse("hazard_create", args=[town.project.pk]),
                            {**NEW, "checked_on": tomorrow, "rectify_by": tomorrow})

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from campaign import figures
+from core.dates import local_date
 from projects.models import ActionItem, Meeting
 from tests import factories
 from tests.projects.conftest import READERS
@@ -87,7 +87,7 @@ def test_the_chair_edits_an_item(client, town, meeting):
 
 def test_an_item_cannot_be_marked_done_on_a_day_still_to_come(client, town, meeting):
     item = factories.ActionItemFactory(meeting=meeting, owner=town.team_member)
-    tomorrow = figures.today() + datetime.timedelta(days=1)
+    tomorrow = local_date() + datetime.timedelta(days=1)
     client.force_login(town.team_member)
     response = client.post(reverse("action_item_complete", args=[item.pk]),
                            {"done_on": tomorrow.isoformat()})

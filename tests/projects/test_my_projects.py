@@ -6,14 +6,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from campaign import figures
+from core.dates import local_date
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_team_member_sees_their_project_and_what_is_due(client, town):
-    today, day = figures.today(), datetime.timedelta(days=1)
+    today, day = local_date(), datetime.timedelta(days=1)
     factories.MilestoneFactory(project=town.project, name="路基完成", due_date=today + 2 * day)
     factories.MilestoneFactory(project=town.project, name="远期节点", due_date=today + 30 * day)
     factories.ObstacleFactory(project=town.project, title="供电未接入", due_date=today - day)
@@ -47,7 +47,7 @@ def test_people_without_projects_get_a_pointer_to_the_dashboard(client, town, ro
 
 def test_my_action_items_are_listed(client, town):
     item = factories.ActionItemFactory(meeting__campaign=town.campaign, owner=town.team_member,
-                                       description="协调供电公司接电", due_date=figures.today())
+                                       description="协调供电公司接电", due_date=local_date())
     client.force_login(town.team_member)
     response = client.get(reverse("my_projects"))
     assert item in response.context["action_items"]
@@ -59,8 +59,8 @@ def test_my_projects_makes_the_same_number_of_queries_for_2_and_20_projects(
         client, town, django_assert_num_queries, n_projects):
     for i in range(n_projects - 1):
         p = factories.ProjectFactory(campaign=town.campaign, leader=town.leader, code=f"X-{i:02d}")
-        factories.MilestoneFactory(project=p, due_date=figures.today())
-        factories.ObstacleFactory(project=p, due_date=figures.today())
+        factories.MilestoneFactory(project=p, due_date=local_date())
+        factories.ObstacleFactory(project=p, due_date=local_date())
         factories.ProgressReportFactory(project=p)
     client.force_login(town.leader)
     # 1 session, 2 user with profile, 3 unit, 4 units below it, 5 its parent (access units);
@@ -74,7 +74,7 @@ def test_my_projects_makes_the_same_number_of_queries_for_2_and_20_projects(
 
 def test_a_milestone_s_percent_is_in_full_width_brackets_in_chinese(client, town):
     factories.MilestoneFactory(project=town.project, name="路基完成", planned_percent=Decimal("60.0"),
-                               due_date=figures.today() + datetime.timedelta(days=2))
+                               due_date=local_date() + datetime.timedelta(days=2))
     client.force_login(town.team_member)
     body = client.get(reverse("my_projects")).content.decode()
     assert "（60.0%）" in body and "(60.0%)" not in body

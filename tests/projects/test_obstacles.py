@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from campaign import figures
+from core.dates import local_date
 from projects.models import Obstacle
 from tests import factories
 from tests.projects.conftest import REFUSED_WRITERS, WRITERS
@@ -60,7 +60,7 @@ def test_a_user_of_another_town_gets_a_404(client, town):
 
 def test_a_resolved_obstacle_cannot_be_resolved_twice(client, town):
     obstacle = factories.ObstacleFactory(project=town.project, status="resolved",
-                                         resolved_on=figures.today(), resolution="已解决")
+                                         resolved_on=local_date(), resolution="已解决")
     client.force_login(town.leader)
     response = client.post(reverse("obstacle_resolve", args=[obstacle.pk]),
                            {"resolution": "再次", "resolved_on": "2026-11-25"})
@@ -102,7 +102,7 @@ def test_the_responsible_unit_is_chosen_among_our_town_and_the_departments_above
 
 def test_an_obstacle_cannot_be_closed_out_on_a_day_still_to_come(client, town):
     obstacle = factories.ObstacleFactory(project=town.project)
-    tomorrow = figures.today() + datetime.timedelta(days=1)
+    tomorrow = local_date() + datetime.timedelta(days=1)
     client.force_login(town.team_member)
     response = client.post(reverse("obstacle_resolve", args=[obstacle.pk]),
                            {"resolution": "已完成迁改", "resolved_on": tomorrow.isoformat()})

@@ -19,7 +19,7 @@ PASSWORD = "pw-for-tests-1"  # tests/factories.py
 
 def test_the_deploy_checks_pass_with_debug_off():
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
-           "DJANGO_SETTINGS_MODULE": "campaign.settings"}
+           "DJANGO_SETTINGS_MODULE": "config.settings"}
     # The browser tests allow Django's ORM inside Playwright's event loop; a deployment never does.
     for name in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS",
                  "DJANGO_ALLOW_ASYNC_UNSAFE"):

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from campaign import figures
 from campaign.models import Role
+from projects import figures
 from projects.models import Project
 from projects.services import submit_report
 from supervision import notices as svc

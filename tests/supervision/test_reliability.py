@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import redis
 from django.db import connection, transaction
 from kombu import pools
 
-from campaign.celery import app
+from config.celery import app
 from projects.models import Project
 from projects.services import submit_report
 from supervision.models import Flag, Notice, Notification
@@ -33,7 +34,10 @@ from tests import factories
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-QUEUE = "celery"
+#: Every key this module's broker writes starts with this (kombu's global_keyprefix): the tests
+#: share a Redis server with others and delete only their own keys, never a database.
+KEY_PREFIX = f"gjtest-{uuid.uuid4().hex[:12]}:"
+QUEUE = KEY_PREFIX + "celery"
 
 
 def _db_url() -> str:
@@ -44,19 +48,21 @@ def _db_url() -> str:
 
 @pytest.fixture
 def broker(redis_url, monkeypatch):
-    """The app in this process publishes to a Redis database of its own, emptied around the test."""
+    """The app in this process and its workers use keys of their own (KEY_PREFIX), deleted after
+    the test."""
     if connection.vendor != "postgresql":
         pytest.skip("the worker subprocess needs the test database on PostgreSQL")
-    url = redis_url.rsplit("/", 1)[0] + "/13"
+    url = redis_url
     # Celery reads CELERY_BROKER_URL from the environment before its own setting (CI sets it).
     monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setenv("CELERY_BROKER_KEY_PREFIX", KEY_PREFIX)
     client = redis.Redis.from_url(url)
-    client.flushdb()
     saved = (app.conf.broker_url, app.conf.broker_transport_options)
-    _point_app_at(url, {"visibility_timeout": 7200})
+    _point_app_at(url, {"visibility_timeout": 7200, "global_keyprefix": KEY_PREFIX})
     yield url
     _point_app_at(*saved)
-    client.flushdb()
+    for key in client.scan_iter(match=KEY_PREFIX + "*", count=1000):
+        client.delete(key)
 
 
 def _point_app_at(url, options):
@@ -75,7 +81,7 @@ class Worker:
                        **env}
         environment.pop("CELERY_TASK_ALWAYS_EAGER", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "campaign", "worker", "-P", "prefork",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork",
              "-c", str(concurrency), "--without-gossip", "--without-mingle",
              "--without-heartbeat", "-l", "INFO", "-n", f"test{time.monotonic_ns()}@%h"],
             cwd=ROOT, env=environment, stdout=self.log.open("w"), stderr=subprocess.STDOUT,

@@ -238,7 +238,7 @@ def test_scanning_one_project_leaves_the_others_flags_alone(make_project):
 
 def test_as_of_a_past_date_scans_at_the_end_of_that_local_day():
     moment = scan_moment(day(11, 13), now=NOW)
-    assert moment.isoformat() == "2026-11-13T23:59:59+08:00"
+    assert moment.isoformat() == "2026-11-13T23:59:59.999999+08:00"  # core.dates.day_end
     assert scan_moment(TODAY, now=NOW) == NOW
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from campaign.demo import seed_demo
 from projects.models import Project
 from supervision.models import Flag, Notice, ScanState
+from web.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 

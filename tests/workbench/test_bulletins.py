@@ -12,8 +12,8 @@ from django.utils import timezone
 from projects.models import Project
 from projects.services import submit_report
 from supervision import bulletins, criticism, highlights
-from supervision.bulletin_tasks import draft_weekly_bulletins_task
 from supervision.models import Bulletin, Flag, Notification, Severity
+from supervision.tasks import draft_weekly_bulletins_task
 from tests import factories
 
 from .conftest import make_notice

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from core.dates import local_date
 from supervision.forms import BulletinForm
-from supervision.views_common import today
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_the_random_spot_check_form_offers_today_in_chinese(client, campaign, su
     client.force_login(supervisor)
     html = client.get(reverse("spotcheck_new", args=["random"])).content.decode()
     assert "计划日期" in html
-    assert _date_values(html)["planned_on"] == today().isoformat()
+    assert _date_values(html)["planned_on"] == local_date().isoformat()
 
 
 def test_the_bulletin_form_offers_the_last_seven_days_in_chinese(client, campaign, supervisor):
@@ -39,7 +39,7 @@ def test_the_bulletin_form_offers_the_last_seven_days_in_chinese(client, campaig
     html = client.get(reverse("bulletin_list")).content.decode()
     assert "统计起始日期" in html
     values = _date_values(html)
-    assert values["period_end"] == today().isoformat()
+    assert values["period_end"] == local_date().isoformat()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", values["period_start"])
 
 

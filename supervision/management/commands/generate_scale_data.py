@@ -26,6 +26,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.dates import local_date
+
 
 class Command(BaseCommand):
     help = "Generate a province-scale data set (PostgreSQL only) for `make bench-scan`."
@@ -42,7 +44,7 @@ class Command(BaseCommand):
         if towns < 1 or projects_per_town < 1 or not 1 <= weeks <= 14:
             raise CommandError("--towns and --projects-per-town ≥ 1, --weeks between 1 and 14")
         started = time.monotonic()
-        today = timezone.localdate()
+        today = local_date()
         start = today - datetime.timedelta(days=7 * weeks + 1)
         end = start + datetime.timedelta(days=99)
         now = timezone.now()

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from campaign.demo import seed_demo
 from campaign.models import Role
+from web.demo import seed_demo
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 Every function takes a campaign and ``as_of`` (a local date in Asia/Shanghai) and runs a fixed,
 small number of queries whatever the number of projects; the lateness arithmetic is the pure
-rules of supervision/rules.py. The dict keys documented below are a contract: keep them stable.
+rules of projects/plan.py. The dict keys documented below are a contract: keep them stable.
 
 Reports "on or before as_of" means reported before the end of that local day, so a figure for a
 past date does not see later reports (the bulletin of a period reads the period's own numbers).
@@ -12,44 +12,23 @@ The light (``health``) is the stored ``Project.health`` written by the scan.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.utils import timezone
 
-from projects.models import Milestone, ProgressReport, Project
-from supervision import rules
+from core.dates import day_end, day_start, local_date
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
-ONE_PLACE = Decimal("0.1")
+from . import plan
+from .models import Milestone, ProgressReport, Project
+from .plan import HUNDRED, ONE_PLACE, ZERO
+
 CENT = Decimal("0.01")
 
 #: The lights in the order they are shown (the worst first).
 HEALTH_ORDER = [Project.Health.RED, Project.Health.YELLOW, Project.Health.GREEN,
                 Project.Health.DONE, Project.Health.PAUSED]
 LEVEL_ORDER = [Project.Level.CITY, Project.Level.COUNTY, Project.Level.TOWN]
-
-
-def local_zone():
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def day_start(day: datetime.date) -> datetime.datetime:
-    """00:00 local on day, aware."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=local_zone())
-
-
-def day_end(day: datetime.date) -> datetime.datetime:
-    """The first moment after day (local), aware: reports before it are "on or before day"."""
-    return day_start(day + datetime.timedelta(days=1))
-
-
-def today() -> datetime.date:
-    return timezone.localdate(timezone.now(), local_zone())
 
 
 def _rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
@@ -121,7 +100,7 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
         paused += row["paused"]
         planned_inv += row["planned"] or ZERO
         done_inv += row["done"] or ZERO
-    if as_of < today():
+    if as_of < local_date():
         # The stored figure is today's: for a past date, each project's latest report by then.
         done_inv = _investment_done_on(campaign, as_of)
 
@@ -133,7 +112,7 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
     period_start, period_end = report_period(campaign, as_of)
     received = ProgressReport.objects.filter(
         project__campaign=campaign,
-        reported_at__gte=day_start(period_start), reported_at__lt=day_end(min(period_end, as_of)),
+        reported_at__gte=day_start(period_start), reported_at__lte=day_end(min(period_end, as_of)),
     ).aggregate(n=Count("pk"), projects=Count("project_id", distinct=True))
 
     declared = campaign.declared_project_count
@@ -169,7 +148,7 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
 def _latest_report_by(as_of: datetime.date):
     """The project's (OuterRef("pk")) reports up to the end of as_of, the latest first."""
     return ProgressReport.objects.filter(
-        project=OuterRef("pk"), reported_at__lt=day_end(as_of)).order_by("-reported_at", "-pk")
+        project=OuterRef("pk"), reported_at__lte=day_end(as_of)).order_by("-reported_at", "-pk")
 
 
 def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
@@ -179,12 +158,12 @@ def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
                 .values_list("done", flat=True)), ZERO)
 
 
-def _milestones_by_project(project_ids) -> dict[int, list[rules.MilestoneFact]]:
-    facts: dict[int, list[rules.MilestoneFact]] = defaultdict(list)
+def _milestones_by_project(project_ids) -> dict[int, list[plan.MilestoneFact]]:
+    facts: dict[int, list[plan.MilestoneFact]] = defaultdict(list)
     rows = Milestone.objects.filter(project_id__in=project_ids).order_by().values_list(
         "project_id", "due_date", "planned_percent", "completed_on")
     for pid, due, pct, done in rows:
-        facts[pid].append(rules.MilestoneFact(due, pct, done))
+        facts[pid].append(plan.MilestoneFact(due, pct, done))
     return facts
 
 
@@ -202,7 +181,7 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
       - ``planned_investment``, ``investment_done`` (万元, Decimal; done from the latest report,
         0 without one), ``investment_rate`` (% or None);
       - ``progress`` (the latest report's %, 0 without one), ``planned_percent`` (the plan read on
-        ``measured_on`` = rules.measurement_date of the latest report), ``measured_on``,
+        ``measured_on`` = plan.measurement_date of the latest report), ``measured_on``,
         ``lag`` (points behind, negative when ahead), ``plan_today`` (the plan read on as_of);
       - ``health`` (stored light), ``health_label``;
       - ``last_reported_at`` (aware datetime or None), ``report_age_days`` (days from the latest
@@ -231,13 +210,12 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
     milestones = _milestones_by_project([r["pk"] for r in rows])
     levels, statuses, lights = dict(Project.Level.choices), dict(Project.Status.choices), dict(
         Project.Health.choices)
-    zone = local_zone()
     table = []
     for r in rows:
         facts = milestones.get(r["pk"], [])
-        reported_on = timezone.localtime(r["r_at"], zone).date() if r["r_at"] else None
-        measured_on = rules.measurement_date(reported_on, as_of)
-        planned = rules.planned_percent(measured_on, r["planned_start"], r["planned_end"], facts)
+        reported_on = local_date(r["r_at"]) if r["r_at"] else None
+        measured_on = plan.measurement_date(reported_on, as_of)
+        planned = plan.planned_percent(measured_on, r["planned_start"], r["planned_end"], facts)
         progress = _decimal(r["r_percent"], ONE_PLACE)
         done = _decimal(r["r_investment"], CENT)
         table.append({
@@ -259,8 +237,8 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
             "progress": progress,
             "planned_percent": planned,
             "measured_on": measured_on,
-            "plan_today": rules.planned_percent(as_of, r["planned_start"], r["planned_end"], facts),
-            "lag": rules.lag(planned, progress),
+            "plan_today": plan.planned_percent(as_of, r["planned_start"], r["planned_end"], facts),
+            "lag": plan.lag(planned, progress),
             "health": r["health"],
             "health_label": lights.get(r["health"], r["health"]),
             "last_reported_at": r["r_at"],
@@ -297,19 +275,18 @@ def plan_vs_actual_curve(campaign, as_of: datetime.date) -> dict:
                     .values_list("pk", "planned_start", "planned_end"))
     milestones = _milestones_by_project([p[0] for p in projects])
     reports: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
-    zone = local_zone()
     for pid, at, pct in (ProgressReport.objects.filter(project__campaign=campaign,
-                                                        reported_at__lt=day_end(as_of))
+                                                        reported_at__lte=day_end(as_of))
                          .order_by("reported_at", "pk").values_list("project_id", "reported_at",
                                                                     "percent")):
-        reports[pid].append((timezone.localtime(at, zone).date(), pct))
+        reports[pid].append((local_date(at), pct))
 
     points = []
     n = len(projects)
     for day in curve_dates(campaign.start_date, campaign.end_date, as_of):
         planned = actual = ZERO
         for pid, start, end in projects:
-            planned += rules.planned_percent(day, start, end, milestones.get(pid, []))
+            planned += plan.planned_percent(day, start, end, milestones.get(pid, []))
             if day <= as_of:
                 seen = [pct for d, pct in reports.get(pid, ()) if d <= day]
                 actual += seen[-1] if seen else ZERO

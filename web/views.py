@@ -11,11 +11,11 @@ from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
+from campaign.access import pick_campaign
+from core import pagecache
+from core.dates import local_date
+from projects import figures
 from projects.exports import progress_workbook
-
-from . import access, figures
-from .cache import campaign_cached
-from .models import Campaign
 
 log = logging.getLogger("gongjian.access")
 
@@ -32,21 +32,6 @@ SORT_COLUMNS = [
 HEALTH_RANK = {h.value: i for i, h in enumerate(figures.HEALTH_ORDER)}
 #: The wall refreshes itself this often (seconds); ?refresh= between 30 and 3600 overrides it.
 WALL_REFRESH_SECONDS = 300
-
-
-def pick_campaign(request) -> tuple[Campaign | None, list[Campaign]]:
-    """The campaign asked for with ?campaign=, else the user's active one (latest first).
-    One query, none with the shared cache. A campaign the user may not see is a 404."""
-    campaigns = access.visible_campaign_list(request.user)
-    wanted = request.GET.get("campaign")
-    if wanted:
-        for campaign in campaigns:
-            if str(campaign.pk) == wanted:
-                return campaign, campaigns
-        log.warning("refused read user=%s campaign=%s", request.user.pk, wanted)
-        raise Http404
-    active = [c for c in campaigns if c.status == Campaign.Status.ACTIVE]
-    return (active or campaigns or [None])[0], campaigns
 
 
 def _sort_key(key: str):
@@ -82,8 +67,8 @@ def _leaders(rows: list[dict]) -> list[tuple[int, str]]:
 
 def campaign_figures(campaign, as_of) -> dict:
     """The table, the curve and the headline of the dashboard and the wall, from the shared cache
-    until a write changes them (campaign.cache): 8 queries on a miss, none on a hit."""
-    return campaign_cached(campaign, "dashboard", lambda: {
+    until a write changes them (web.cache): 8 queries on a miss, none on a hit."""
+    return pagecache.campaign_cached(campaign.pk, "dashboard", lambda: {
         "table": figures.progress_table(campaign, as_of),
         "curve": figures.plan_vs_actual_curve(campaign, as_of),
         "headline": figures.headline_figures(campaign, as_of),
@@ -120,15 +105,15 @@ def dashboard(request):
     campaign, campaigns = pick_campaign(request)
     if campaign is None:
         return render(request, "campaign/no_campaign.html", status=200)
-    as_of = figures.today()
+    as_of = local_date()
     context = {"campaign": campaign, "campaigns": campaigns, "as_of": as_of}
     # The body is the same for every reader of the campaign with these parameters (its links
     # keep them), so it is rendered once per generation of the figures; the header (the
     # campaigns this user may switch to) and the menu are not cached. On a cache hit the figures
     # are not read at all, and the context holds only the body.
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-    context["body"] = campaign_cached(
-        campaign, "dashboard-body", lambda: _dashboard_body(request, campaign, as_of, context),
+    context["body"] = pagecache.campaign_cached(
+        campaign.pk, "dashboard-body", lambda: _dashboard_body(request, campaign, as_of, context),
         as_of, query)
     return render(request, "campaign/dashboard.html", context)
 
@@ -139,7 +124,7 @@ def wall(request):
     campaign, _campaigns = pick_campaign(request)
     if campaign is None:
         return render(request, "campaign/no_campaign.html")
-    as_of = figures.today()
+    as_of = local_date()
     cached = campaign_figures(campaign, as_of)
     rows = sorted(cached["table"],
                   key=lambda r: (HEALTH_RANK.get(r["health"], 99), -r["lag"], r["code"]))
@@ -166,7 +151,7 @@ def dashboard_export(request):
     campaign, _campaigns = pick_campaign(request)
     if campaign is None:
         raise Http404
-    as_of = figures.today()
+    as_of = local_date()
     rows, _chosen = filter_and_sort(figures.progress_table(campaign, as_of), request.GET)
     data = progress_workbook(campaign, rows, as_of)
     response = HttpResponse(data, content_type=XLSX)

@@ -16,6 +16,8 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.models import Campaign, Profile, Role, Unit
+from core.dates import local_date
 from projects.models import (
     ActionItem,
     Assignment,
@@ -31,8 +33,6 @@ from projects.models import (
 from supervision import rules
 from supervision.bulletins import generate_bulletin, last_week
 from supervision.scan import scan_campaign
-
-from .models import Campaign, Profile, Role, Unit
 
 CAMPAIGN_NAME = "湖南镇百日攻坚行动（演示数据）"
 #: Day N of the campaign on the day the demo is seeded: the seventh week.
@@ -146,7 +146,7 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None,
               now: datetime.datetime | None = None) -> DemoResult:
     """Create the demo campaign unless it exists; `reset` deletes and recreates it with today's dates."""
     now = now or timezone.now()
-    today = today or timezone.localdate(now)
+    today = today or local_date(now)
     password = settings.DEMO_PASSWORD
     existing = demo_campaign()
     if existing is not None and reset:
@@ -248,7 +248,7 @@ def _project(campaign, spec: DemoProject, units, users, now) -> Project:
 
     reports = []
     for moment in _report_days(start, now, campaign.report_weekday):
-        day = timezone.localdate(moment)
+        day = local_date(moment)
         planned = rules.planned_percent(day, planned_start, planned_end, facts)
         percent = min(Decimal(100), (planned * Decimal(str(spec.pace))).quantize(Decimal("0.1")))
         if reports and percent < reports[-1].percent:
@@ -264,7 +264,7 @@ def _project(campaign, spec: DemoProject, units, users, now) -> Project:
             break
     ProgressReport.objects.bulk_create(reports)
     # A milestone is met on the day the work reached it, if a report has shown it by now.
-    last_shown = timezone.localdate(reports[-1].reported_at) if reports else None
+    last_shown = local_date(reports[-1].reported_at) if reports else None
     pace = Decimal(str(spec.pace))
     for m in milestones:
         m.completed_on = None

@@ -7,6 +7,7 @@ SQLite under var/ and an embedded (filesystem) Celery broker.
 
 import datetime
 import os
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,6 +72,23 @@ def envsecret(name: str) -> str:
     return os.environ.get(name, "")
 
 
+def _release() -> str:
+    """The running code's release: the package version and, in a git checkout, the commit."""
+    try:
+        release = version("gongjian")
+    except PackageNotFoundError:
+        release = "dev"
+    head = BASE_DIR / ".git" / "HEAD"
+    try:
+        ref = head.read_text(encoding="utf-8").strip()
+        if ref.startswith("ref: "):
+            ref = (BASE_DIR / ".git" / ref[5:]).read_text(encoding="utf-8").strip()
+        release += f"-{ref[:10]}"
+    except OSError:
+        pass
+    return release
+
+
 def envurl(name: str, default: str, schemes: set[str]) -> str:
     raw = os.environ.get(name) or default
     scheme = urlsplit(raw).scheme
@@ -111,13 +129,14 @@ INSTALLED_APPS = [
     "campaign",
     "projects",
     "supervision",
+    "web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "campaign.middleware.ChosenLanguageMiddleware",
+    "web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -129,8 +148,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "campaign.urls"
-WSGI_APPLICATION = "campaign.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -143,7 +162,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "supervision.context_processors.notifications",
+                "web.context_processors.notifications",
             ],
         },
     },
@@ -163,25 +182,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: Redis when REDIS_URL is set, else in-process ----------------------------------------
+# --- Cache: Redis when REDIS_URL is set, else nothing is cached ---------------------------------
 REDIS_URL = envstr("REDIS_URL")
+#: Every release reads and writes its own keys: a deploy needs no "empty the cache" step, and two
+#: versions running side by side during a deploy never read each other's entries.
+RELEASE = envstr("GONGJIAN_RELEASE") or _release()
 if REDIS_URL:
     envurl("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
-    # Django's RedisCache reusing its redis-py client (campaign.redis_cache). A Redis that stops
-    # answering costs a page at most a second per cache call, not a hung worker: campaign.cache,
-    # campaign.viewer and campaign.sessions then read the database.
-    CACHES = {"default": {"BACKEND": "campaign.redis_cache.RedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
-    # Sessions are read from Redis and written through to the database (campaign.sessions): with
-    # Redis away, people stay logged in and the pages work.
-    SESSION_ENGINE = "campaign.sessions"
+    # django-redis; with IGNORE_EXCEPTIONS a Redis that cannot be reached only slows the pages
+    # (every read misses, core.pagecache computes from the database) and a session is read from
+    # the database (cached_db), so nobody is logged out and no write fails.
+    CACHES = {"default": {
+        "BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"gj:{RELEASE}",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
+    }}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "gongjian.cache"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "campaign.auth.LockoutBackend",
-    # ModelBackend, with the session's user read from the shared cache (campaign.viewer).
+    "web.auth.LockoutBackend",
+    "web.auth.UserBackend",
+    # The backend sessions made before the web/ package name; it authenticates nobody and only
+    # keeps those sessions valid. Remove one release after 0.2.
     "campaign.viewer.CachedModelBackend",
 ]
 # django-axes: after AXES_FAILURE_LIMIT failed logins for one username from one address, that pair
@@ -276,6 +303,9 @@ else:
     # a slow task is not delivered twice; a dead broker fails a publish in seconds, not minutes.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60,
                                        "socket_connect_timeout": 3}
+    # Several sites (or a test run) on one Redis keep their queues apart by a key prefix.
+    if envstr("CELERY_BROKER_KEY_PREFIX"):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = envstr("CELERY_BROKER_KEY_PREFIX")
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -322,8 +352,6 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 60 * 60},
     },
 }
-# autodiscover_tasks() finds tasks.py only; the bulletin task lives beside the bulletins.
-CELERY_IMPORTS = ["supervision.bulletin_tasks"]
 
 # --- Security -----------------------------------------------------------------------------------
 # Safe by default with DEBUG off; `make run` turns the HTTPS-only parts off for a plain-HTTP demo.

@@ -3,12 +3,11 @@
 import logging
 import time
 
+from celery import current_app as celery_app
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from .celery import app as celery_app
 
 log = logging.getLogger("gongjian.health")
 
@@ -54,6 +53,4 @@ def healthz(request):
 def robots_txt(request):
     """A government intranet tool: no crawler should index any of it. Also the benchmark's
     trivial view (no database, no session)."""
-    from django.http import HttpResponse
-
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

@@ -1,0 +1,101 @@
+"""Figures kept in the shared cache under one version per campaign.
+
+A cached entry is stored with the versions it was computed under — its campaign's and a global
+one — and is used only while both are current. The writers say when figures change, explicitly:
+the services and the scan call ``bump_campaigns`` for what they wrote, and a change to what every
+page shows (a person's name, a unit, who sees which campaign) calls ``bump_everything``. A bump
+drops the version keys at once and again when the transaction commits; the next reader starts a
+fresh version.
+Because the versions are read before the figures are computed, a page computed while a write
+commits is stored under the old version and never used. Entries also expire after ENTRY_SECONDS,
+the net under anything that writes around the services (raw SQL, a shell).
+
+The cache is a help, never a need: it is django-redis with IGNORE_EXCEPTIONS (settings), so when
+Redis cannot be reached every read misses, nothing is stored, and the pages come from the
+database. Only a cache every process shares is used: an in-process cache would not hear of a
+write made by another worker or by the Celery scan, so with it nothing is cached at all.
+
+What is cached is the same for every reader of the campaign: access is checked before, on every
+request, and nothing that depends on the user is stored under a key another user reads.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import translation
+
+ENTRY_SECONDS = 15 * 60
+EVERYTHING = "v:all"
+#: Backends whose storage lives in one process: with them nothing is cached (see above).
+PROCESS_LOCAL = ("django.core.cache.backends.locmem.LocMemCache",
+                 "django.core.cache.backends.dummy.DummyCache")
+
+
+def enabled() -> bool:
+    return settings.CACHES["default"]["BACKEND"] not in PROCESS_LOCAL
+
+
+def _campaign_version_key(campaign_id: int) -> str:
+    return f"v:campaign:{campaign_id}"
+
+
+def _drop_on_commit(keys: list[str]) -> None:
+    # At once (this transaction's own later reads, and a test's) and again on commit: a page
+    # computed in between from the data before the commit is stored under a version the second
+    # drop makes stale.
+    if enabled() and keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def bump_campaigns(campaign_ids: Iterable[int | None]) -> None:
+    """The figures of these campaigns change with the current transaction."""
+    _drop_on_commit(sorted({_campaign_version_key(pk) for pk in campaign_ids if pk is not None}))
+
+
+def bump_everything() -> None:
+    """What every campaign's pages show changes with the current transaction."""
+    _drop_on_commit([EVERYTHING])
+
+
+def campaign_cached(campaign_id: int, name: str, compute: Callable[[], object], *parts) -> object:
+    """compute(), or what it returned for the same campaign version, name, parts and language."""
+    return _cached(compute, _key("fig", campaign_id, name, *parts),
+                   [EVERYTHING, _campaign_version_key(campaign_id)])
+
+
+def global_cached(name: str, compute: Callable[[], object], *parts) -> object:
+    """compute(), or what it returned under the same global version, name and parts."""
+    return _cached(compute, _key("all", name, *parts), [EVERYTHING])
+
+
+def _key(*parts) -> str:
+    return ":".join([*map(str, parts), translation.get_language() or ""])
+
+
+def _cached(compute: Callable[[], object], key: str, version_keys: list[str]) -> object:
+    """The entry under key if it was computed under the current versions, else compute() stored
+    there with them. One round trip on a hit (the entry and its versions together)."""
+    if not enabled():
+        return compute()
+    found = cache.get_many([key, *version_keys])
+    versions = []
+    for version_key in version_keys:
+        version = found.get(version_key)
+        if version is None:  # never read yet, bumped or evicted: a fresh version
+            cache.add(version_key, time.time_ns(), None)
+            version = cache.get(version_key)
+        if version is None:  # the cache cannot be reached: the database answers
+            return compute()
+        versions.append(version)
+    entry = found.get(key)
+    if entry is not None and entry[0] == versions:
+        return entry[1]
+    value = compute()
+    cache.set(key, (versions, value), ENTRY_SECONDS)
+    return value

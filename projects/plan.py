@@ -1,0 +1,109 @@
+"""The plan of a project: its curve of planned % over the days, and how far behind it a report is.
+
+Pure functions of plain values (no database, no clock), shared by the pages' figures and the
+rules of lateness (supervision.rules). Percentages are Decimal with one decimal place; dates are
+local dates in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+ONE_PLACE = Decimal("0.1")
+
+#: A report describes the project on its own date for this many days; after that the plan is
+#: read on as_of, so a project that stops reporting keeps falling behind.
+REPORT_FRESH_DAYS = 7
+
+
+class Health:
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    DONE = "done"
+    #: Suspended with an approved reason (正当理由): no light until it resumes.
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class MilestoneFact:
+    due_date: datetime.date
+    planned_percent: Decimal
+    completed_on: datetime.date | None = None
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def plan_curve(
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    milestones: Iterable[MilestoneFact] = (),
+) -> list[tuple[datetime.date, Decimal]]:
+    """The points of the plan: (planned_start, 0), each milestone in date order, (planned_end, 100).
+
+    Milestones outside the planned period are clamped into it; where two points share a date the
+    higher percent wins, so the curve never goes down.
+    """
+    points = [(planned_start, ZERO)]
+    for m in sorted(milestones, key=lambda m: (m.due_date, m.planned_percent)):
+        due = min(max(m.due_date, planned_start), planned_end)
+        points.append((due, Decimal(m.planned_percent)))
+    points.append((planned_end, HUNDRED))
+    curve: list[tuple[datetime.date, Decimal]] = []
+    for day, pct in points:
+        pct = max(pct, curve[-1][1]) if curve else pct
+        if curve and curve[-1][0] == day:
+            curve[-1] = (day, pct)
+        else:
+            curve.append((day, pct))
+    return curve
+
+
+def planned_percent(
+    as_of: datetime.date,
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    milestones: Iterable[MilestoneFact] = (),
+) -> Decimal:
+    """Planned % on as_of: linear between the points of plan_curve.
+
+    0 before planned_start, 100 on and after planned_end; one decimal place.
+    """
+    return read_curve(plan_curve(planned_start, planned_end, milestones), as_of)
+
+
+def read_curve(curve: Sequence[tuple[datetime.date, Decimal]], as_of: datetime.date) -> Decimal:
+    """The planned % of a plan_curve on as_of (see planned_percent)."""
+    if as_of <= curve[0][0]:
+        return ZERO
+    if as_of >= curve[-1][0]:
+        return HUNDRED
+    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
+        if d0 <= as_of <= d1:
+            span = (d1 - d0).days
+            return _q(p0 + (p1 - p0) * Decimal((as_of - d0).days) / Decimal(span))
+    return HUNDRED  # unreachable: the curve covers [start, end]
+
+
+def lag(planned: Decimal, actual: Decimal) -> Decimal:
+    """Points behind the plan: planned − actual (negative when ahead)."""
+    return _q(Decimal(planned) - Decimal(actual))
+
+
+def measurement_date(last_reported_on: datetime.date | None, as_of: datetime.date) -> datetime.date:
+    """The date on which the plan is read to compare with the latest report.
+
+    A report describes the project on its own date, so between two weekly reports a project on
+    plan does not drift into yellow; once the report is older than REPORT_FRESH_DAYS the plan is
+    read on as_of and the lag grows day by day.
+    """
+    if last_reported_on is None or (as_of - last_reported_on).days > REPORT_FRESH_DAYS:
+        return as_of
+    return min(last_reported_on, as_of)

@@ -1,0 +1,15 @@
+"""The site's own pages: the dashboard, the wall, the export, the project pages, health."""
+
+from django.urls import path
+
+from . import health, views, views_projects
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("robots.txt", health.robots_txt, name="robots_txt"),
+    path("projects/mine/", views_projects.my_projects, name="my_projects"),
+    path("projects/<int:pk>/", views_projects.project_detail, name="project_detail"),
+    path("wall/", views.wall, name="dashboard_wall"),
+    path("export.xlsx", views.dashboard_export, name="dashboard_export"),
+    path("", views.dashboard, name="dashboard"),
+]
