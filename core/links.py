@@ -16,7 +16,5 @@ def path_to(viewname: str, *args, query: str = "") -> str:
 def absolute(path: str) -> str:
     """A site-relative path as a full address under SITE_URL (unchanged when SITE_URL is empty or
     the path is already absolute): what an e-mail or a webhook message carries."""
-    if not path or "://" in path:
-        return path
-    base = getattr(settings, "SITE_URL", "") or ""
-    return f"{base}{path}" if base else path
+    base = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    return f"{base}{path}" if base and path.startswith("/") else path

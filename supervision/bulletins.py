@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign
 from campaign.people import name_of
 from core.dates import day_end, day_start, local_date
+from core.links import path_to
 
 from . import criticism as criticism_service
 from . import highlights as highlight_service
@@ -243,7 +244,7 @@ def publish_bulletin(bulletin: Bulletin, actor, *, now: datetime.datetime | None
     notify.notify(readers_of(bulletin.campaign).values_list("pk", flat=True),
                   kind="bulletin_published", title=_("Bulletin published: %(title)s")
                   % {"title": bulletin.title},
-                  url=f"/supervision/bulletins/{bulletin.pk}/", campaign=bulletin.campaign_id,
+                  url=path_to("bulletin_detail", bulletin.pk), campaign=bulletin.campaign_id,
                   dedupe_key=f"bulletin-published:{bulletin.pk}")
     return bulletin
 

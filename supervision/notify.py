@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from campaign.models import Campaign
+from core.links import absolute
 from core.queue import enqueue_on_commit
 
 from .models import Delivery, Notification
@@ -192,13 +193,8 @@ def due_deliveries(now=None, limit: int = 500) -> list[int]:
 def _full_text(notification: Notification) -> str:
     parts = [notification.title, notification.body]
     if notification.url:
-        parts.append(absolute_url(notification.url))
+        parts.append(absolute(notification.url))
     return "\n".join(p for p in parts if p)
-
-
-def absolute_url(path: str) -> str:
-    base = getattr(settings, "SITE_URL", "") or ""
-    return f"{base.rstrip('/')}{path}" if base and path.startswith("/") else path
 
 
 def send_email(notification: Notification) -> None:

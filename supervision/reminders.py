@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from campaign.access import supervisors_by_campaign
 from campaign.models import Campaign
 from core.dates import local_zone
+from core.links import path_to
 from projects.models import Assignment, Hazard, Milestone, Obstacle, Project
 
 from . import rules
@@ -74,13 +75,13 @@ def _report_reminders(now, campaigns, projects, team) -> list[Message]:
             if next_due.date() - today == datetime.timedelta(days=1):
                 title = _("Weekly report for %(project)s is due tomorrow at %(time)s") % {
                     "project": label, "time": c.report_due_time.strftime("%H:%M")}
-                out += [Message(uid, "report_due", title, "", f"/projects/{pid}/",
+                out += [Message(uid, "report_due", title, "", path_to("project_detail", pid),
                                 f"report-due-tomorrow:{pid}:{_day(next_due)}", cid)
                         for uid in people]
             elif next_due.date() == today:
                 title = _("Weekly report for %(project)s is due today at %(time)s") % {
                     "project": label, "time": c.report_due_time.strftime("%H:%M")}
-                out += [Message(uid, "report_due", title, "", f"/projects/{pid}/",
+                out += [Message(uid, "report_due", title, "", path_to("project_detail", pid),
                                 f"report-due-today:{pid}:{_day(next_due)}", cid)
                         for uid in people]
         if rules.is_report_missing(last_at, now, c.report_weekday, c.report_due_time,
@@ -88,7 +89,7 @@ def _report_reminders(now, campaigns, projects, team) -> list[Message]:
                 and now - last_due < datetime.timedelta(days=7):
             title = _("Weekly report for %(project)s was not submitted by %(due)s") % {
                 "project": label, "due": last_due.strftime("%Y-%m-%d %H:%M")}
-            out += [Message(uid, "report_missed", title, "", f"/projects/{pid}/",
+            out += [Message(uid, "report_missed", title, "", path_to("project_detail", pid),
                             f"report-missed:{pid}:{_day(last_due)}", cid) for uid in people]
             missed_by_campaign[cid].append((label, last_due))
     if missed_by_campaign:
@@ -98,7 +99,8 @@ def _report_reminders(now, campaigns, projects, team) -> list[Message]:
             title = _("%(count)s projects missed the weekly report due %(due)s") % {
                 "count": len(items), "due": due.strftime("%Y-%m-%d %H:%M")}
             body = "\n".join(label for label, _d in items)
-            out += [Message(uid, "report_missed", title, body, "/projects/",
+            out += [Message(uid, "report_missed", title, body,
+                            path_to("supervision_overview", query=f"campaign={cid}"),
                             f"report-missed-summary:{cid}:{_day(due)}", cid)
                     for uid in supervisors.get(cid, ())]
     return out
@@ -117,7 +119,7 @@ def _due_soon(today, campaigns, projects, team, leads) -> list[Message]:
     ).values_list("pk", "project_id", "name", "due_date"):
         title = _("Milestone “%(name)s” of %(project)s is due on %(date)s") % {
             "name": name, "project": label(pid), "date": due}
-        out += [Message(uid, "due_soon", title, "", f"/projects/{pid}/",
+        out += [Message(uid, "due_soon", title, "", path_to("project_detail", pid),
                         f"due-soon:milestone:{pk}:{due}", projects[pid][1])
                 for uid in {projects[pid][2], *leads[pid]}]
     for pk, pid, title_, due, raised_by in Obstacle.objects.filter(
@@ -126,7 +128,7 @@ def _due_soon(today, campaigns, projects, team, leads) -> list[Message]:
     ).values_list("pk", "project_id", "title", "due_date", "raised_by_id"):
         title = _("Obstacle “%(name)s” of %(project)s is due on %(date)s") % {
             "name": title_, "project": label(pid), "date": due}
-        out += [Message(uid, "due_soon", title, "", f"/projects/{pid}/",
+        out += [Message(uid, "due_soon", title, "", path_to("project_detail", pid),
                         f"due-soon:obstacle:{pk}:{due}", projects[pid][1])
                 for uid in {projects[pid][2], raised_by} if uid]
     for pk, pid, description, due in Hazard.objects.filter(
@@ -135,7 +137,7 @@ def _due_soon(today, campaigns, projects, team, leads) -> list[Message]:
     ).values_list("pk", "check_record__project_id", "description", "rectify_by"):
         title = _("Safety hazard on %(project)s must be rectified by %(date)s: %(what)s") % {
             "project": label(pid), "date": due, "what": description[:60]}
-        out += [Message(uid, "due_soon", title, "", f"/projects/{pid}/",
+        out += [Message(uid, "due_soon", title, "", path_to("project_detail", pid),
                         f"due-soon:hazard:{pk}:{due}", projects[pid][1])
                 for uid in {projects[pid][2], *team[pid]}]
     for pk, cid, number, issued_to, due in Notice.objects.filter(
@@ -144,6 +146,6 @@ def _due_soon(today, campaigns, projects, team, leads) -> list[Message]:
     ).values_list("pk", "campaign_id", "number", "issued_to_id", "respond_by"):
         title = _("Supervision notice %(number)s must be answered by %(date)s") % {
             "number": number, "date": due}
-        out.append(Message(issued_to, "due_soon", title, "", f"/supervision/notices/{pk}/",
+        out.append(Message(issued_to, "due_soon", title, "", path_to("notice_detail", pk),
                            f"due-soon:notice:{pk}:{due}", cid))
     return out

@@ -31,11 +31,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q, Value, Window
 from django.db.models.functions import Least, RowNumber
-from django.urls import reverse
 from django.utils import timezone
 
 from campaign.models import Campaign
 from core.dates import day_end, local_date, local_zone
+from core.links import path_to
 from core.pagecache import bump_campaigns
 from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project
 
@@ -584,8 +584,8 @@ def _notify_leaders(leader_news, now) -> None:
             messages.append(Message(
                 user_id=leader_id, kind="flag_opened", title=title, body="\n".join(lines),
                 # One project: its page; several: the leader's own list of them.
-                url=reverse("project_detail", args=[items[0][0]]) if len(items) == 1
-                else reverse("my_projects"),
+                url=path_to("project_detail", items[0][0]) if len(items) == 1
+                else path_to("my_projects"),
                 dedupe_key=f"flags:{leader_id}:{campaign_id}:{now.isoformat()}",
                 campaign_id=campaign_id))
     notify_many(messages)
