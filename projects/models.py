@@ -138,9 +138,16 @@ class Project(models.Model):
             return False
         return Project.objects.filter(Project.paused_with_reason_q(), pk=self.pk).exists()
 
+    @classmethod
+    def pause_is_justified(cls, status: str, pause_approved: bool, pause_reason: str) -> bool:
+        """Suspended with an approved, written reason (正当理由): such a project keeps no light.
+        The one statement of the rule; paused_with_reason_q is it in SQL (clean() refuses an
+        approved pause whose reason is blank, so the two agree on stored rows)."""
+        return status == cls.Status.SUSPENDED and pause_approved and bool(pause_reason.strip())
+
     @property
     def is_paused_with_reason(self) -> bool:
-        return self.status == self.Status.SUSPENDED and self.pause_approved and bool(self.pause_reason)
+        return self.pause_is_justified(self.status, self.pause_approved, self.pause_reason)
 
     @classmethod
     def paused_with_reason_q(cls) -> Q:

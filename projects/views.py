@@ -13,6 +13,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.forms import add_service_errors
+
 from . import access as project_access
 from . import services
 from .forms import ReportForm
@@ -41,7 +43,7 @@ def report_create(request, pk):
                     decrease_reason=data["decrease_reason"], photos=data["photos"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Report saved: %(project)s is at %(percent)s%%.")
                                  % {"project": project.name, "percent": data["percent"]})

@@ -5,13 +5,14 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.dates import local_date
+from core.forms import apply_service
 
 from . import access as project_access
 from . import services
@@ -45,21 +46,11 @@ def _form_page(request, project, form, title, submit, back_anchor, obj=None):
     })
 
 
-def _apply(form, call):
-    """Run a service; its ValidationError lands on the form. True on success."""
-    try:
-        call()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return False
-    return True
-
-
 @login_required
 def obstacle_create(request, pk):
     project = project_access.get_project_for_write(request.user, pk)
     form = ObstacleForm(request.POST or None, town=project.campaign.unit)
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.record_obstacle(
+    if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.record_obstacle(
             project, request.user, **form.cleaned_data)):
         messages.success(request, _("Obstacle added to the problem list."))
         return redirect(f"{_detail(project)}#obstacles")
@@ -77,7 +68,7 @@ def obstacle_update(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         obstacle.refresh_from_db()
-        if _apply(form, lambda: services.update_obstacle(obstacle, request.user, **data)):
+        if apply_service(form, lambda: services.update_obstacle(obstacle, request.user, **data)):
             messages.success(request, _("Obstacle updated."))
             return redirect(f"{_detail(project)}#obstacles")
     return _form_page(request, project, form, _("Edit obstacle"), _("Save"), "obstacles", obstacle)
@@ -88,7 +79,7 @@ def obstacle_resolve(request, pk):
     obstacle, project = _writable(request.user, Obstacle.objects.select_related("project"), pk,
                                   "project", "obstacle")
     form = ResolveObstacleForm(request.POST or None, initial={"resolved_on": local_date()})
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.resolve_obstacle(
+    if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.resolve_obstacle(
             obstacle, request.user, **form.cleaned_data)):
         messages.success(request, _("Obstacle resolved (closed out)."))
         return redirect(f"{_detail(project)}#obstacles")
@@ -100,7 +91,7 @@ def obstacle_resolve(request, pk):
 def hazard_create(request, pk):
     project = project_access.get_project_for_write(request.user, pk)
     form = HazardForm(request.POST or None, initial={"checked_on": local_date()})
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.record_hazard(
+    if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.record_hazard(
             project, request.user, **form.cleaned_data)):
         messages.success(request, _("Safety hazard recorded."))
         return redirect(f"{_detail(project)}#hazards")
@@ -116,7 +107,7 @@ def hazard_update(request, pk):
         return redirect(f"{_detail(project)}#hazards")
     form = HazardForm(request.POST or None, editing=True, initial={
         "description": hazard.description, "level": hazard.level, "rectify_by": hazard.rectify_by})
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.update_hazard(
+    if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.update_hazard(
             hazard, request.user, **form.cleaned_data)):
         messages.success(request, _("Safety hazard updated."))
         return redirect(f"{_detail(project)}#hazards")
@@ -128,7 +119,7 @@ def hazard_rectify(request, pk):
     hazard, project = _writable(request.user, Hazard.objects.select_related("check_record__project"),
                                 pk, "check_record__project", "hazard")
     form = RectifyHazardForm(request.POST or None, initial={"rectified_on": local_date()})
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: services.rectify_hazard(
+    if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.rectify_hazard(
             hazard, request.user, **form.cleaned_data)):
         messages.success(request, _("Safety hazard rectified (closed out)."))
         return redirect(f"{_detail(project)}#hazards")

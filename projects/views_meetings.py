@@ -10,7 +10,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from campaign import access
 from campaign.access import pick_campaign
 from campaign.models import Role
 from core.dates import local_date
+from core.forms import apply_service
 
 from . import services
 from .forms import ActionItemForm, CompleteActionItemForm, MeetingForm
@@ -60,14 +61,6 @@ def _people_of(campaign):
             .select_related("profile").order_by("profile__full_name"))
 
 
-def _apply(form, call):
-    try:
-        return call()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
-
-
 def _render_form(request, form, title, submit, back_url, meeting=None):
     return render(request, "projects/meeting_form.html", {
         "form": form, "title": title, "submit": submit, "back_url": back_url, "meeting": meeting})
@@ -100,7 +93,7 @@ def meeting_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         projects = data.pop("projects")
-        meeting = _apply(form, lambda: services.create_meeting(campaign, request.user,
+        meeting = apply_service(form, lambda: services.create_meeting(campaign, request.user,
                                                                projects=projects, **data))
         if meeting is not None:
             messages.success(request, _("Meeting recorded; now add its action items."))
@@ -132,7 +125,7 @@ def meeting_update(request, pk):
         data = dict(form.cleaned_data)
         projects = data.pop("projects")
         fresh = Meeting.objects.get(pk=meeting.pk)
-        if _apply(form, lambda: services.update_meeting(fresh, request.user, projects=projects,
+        if apply_service(form, lambda: services.update_meeting(fresh, request.user, projects=projects,
                                                         **data)) is not None:
             messages.success(request, _("Meeting updated."))
             return redirect("meeting_detail", pk=meeting.pk)
@@ -145,7 +138,7 @@ def action_item_create(request, pk):
     meeting = _meeting_for_write(request.user, pk)
     form = ActionItemForm(request.POST or None, campaign=meeting.campaign,
                           people=_people_of(meeting.campaign))
-    if request.method == "POST" and form.is_valid() and _apply(
+    if request.method == "POST" and form.is_valid() and apply_service(
             form, lambda: services.add_action_item(meeting, request.user, **form.cleaned_data)):
         messages.success(request, _("Action item added."))
         return redirect("meeting_detail", pk=meeting.pk)
@@ -173,7 +166,7 @@ def action_item_update(request, pk):
                           people=_people_of(campaign))
     if request.method == "POST" and form.is_valid():
         fresh = ActionItem.objects.get(pk=item.pk)
-        if _apply(form, lambda: services.update_action_item(fresh, request.user,
+        if apply_service(form, lambda: services.update_action_item(fresh, request.user,
                                                             **form.cleaned_data)):
             messages.success(request, _("Action item updated."))
             return redirect("meeting_detail", pk=item.meeting_id)
@@ -188,7 +181,7 @@ def action_item_complete(request, pk):
         log.warning("refused write user=%s action_item=%s", request.user.pk, pk)
         raise PermissionDenied
     form = CompleteActionItemForm(request.POST or None, initial={"done_on": local_date()})
-    if request.method == "POST" and form.is_valid() and _apply(
+    if request.method == "POST" and form.is_valid() and apply_service(
             form, lambda: services.complete_action_item(item, request.user, **form.cleaned_data)):
         messages.success(request, _("Action item done (closed out)."))
         return redirect("meeting_detail", pk=item.meeting_id)

@@ -155,17 +155,15 @@ def create_draft_notice(project, flags=(), *, reason: str, required_action: str,
     return notice
 
 
-def next_number(campaign: Campaign, year: int) -> tuple[int, str]:
-    """The next sequence and number for the campaign and year, taken under the counter's row lock.
+def notice_number(campaign: Campaign, year: int, sequence: int) -> str:
+    """The number a notice is known by: 湖督〔2026〕12号."""
+    return f"{campaign.notice_prefix}〔{year}〕{sequence}号"
 
-    Call inside a transaction: the lock is held to commit, so concurrent issuers queue, and a
-    rolled-back issue gives its number back (no gaps, no duplicates).
-    """
-    NoticeCounter.objects.get_or_create(campaign=campaign, year=year)
-    counter = NoticeCounter.objects.select_for_update().get(campaign=campaign, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last, f"{campaign.notice_prefix}〔{year}〕{counter.last}号"
+
+def next_number(campaign: Campaign, year: int) -> tuple[int, str]:
+    """The next sequence and number for the campaign and year (see _take_numbers)."""
+    sequence, _last = _take_numbers(campaign, year, 1)
+    return sequence, notice_number(campaign, year, sequence)
 
 
 @transaction.atomic
@@ -344,13 +342,13 @@ def _escalate(notice: Notice, now, days: int) -> bool:
 # --- Drafting from the scan, in bulk ------------------------------------------------------------
 
 
-def _describe(kind: str, severity: str, details: dict, _=_, labels=None) -> str:
+def describe_flag(kind: str, severity: str, details: dict, _=_, labels=None) -> str:
     """One line of a notice's reason for a flag (the scan passes a memoized ``_`` and the kinds'
     labels translated once)."""
     label = labels[kind] if labels else dict(Flag.Kind.choices)[kind]
     if kind == Flag.Kind.BEHIND_PLAN:
         return _("%(label)s: planned %(planned)s%%, reported %(actual)s%%, %(lag)s points behind") % {
-            "label": label, **details}
+            "label": label, **{k: details.get(k, "?") for k in ("planned", "actual", "lag")}}
     if "days_overdue" in details:
         return _("%(label)s: %(days)s days overdue") % {"label": label,
                                                         "days": details["days_overdue"]}
@@ -374,7 +372,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
         for pid, cid, leader_id, code, name, wanted in items:
             campaign = campaigns[cid]
             project_labels[pid] = f"{code} {name}"
-            lines = [_describe(kind, sev, details, _, labels)
+            lines = [describe_flag(kind, sev, details, _, labels)
                      for kind, (sev, details) in wanted.items()]
             notices.append(Notice(
                 campaign_id=cid, project_id=pid, issued_to_id=leader_id, created_at=now,
@@ -404,7 +402,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
             first, last = _take_numbers(campaign, today.year, len(group))
             for seq, notice in zip(range(first, last + 1), group, strict=True):
                 notice.year, notice.sequence = today.year, seq
-                notice.number = f"{campaign.notice_prefix}〔{today.year}〕{seq}号"
+                notice.number = notice_number(campaign, today.year, seq)
                 notice.status, notice.issued_at = Status.ISSUED, now
                 notice.respond_by = today + datetime.timedelta(days=campaign.notice_response_days)
                 events.append(NoticeEvent(notice=notice, action=Action.ISSUED, at=now))
@@ -447,7 +445,10 @@ def _by_campaign(notices):
 
 
 def _take_numbers(campaign: Campaign, year: int, count: int) -> tuple[int, int]:
-    """Reserve count consecutive sequence numbers under the counter's row lock."""
+    """Reserve count consecutive sequence numbers (first, last) under the counter's row lock.
+
+    Call inside a transaction: the lock is held to commit, so concurrent issuers queue, and a
+    rolled-back issue gives its numbers back (no gaps, no duplicates)."""
     NoticeCounter.objects.get_or_create(campaign=campaign, year=year)
     counter = NoticeCounter.objects.select_for_update().get(campaign=campaign, year=year)
     first = counter.last + 1

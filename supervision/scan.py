@@ -320,8 +320,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
                 planned_start=start,
                 planned_end=end,
                 completed=status == Project.Status.COMPLETED,
-                paused_with_reason=(status == Project.Status.SUSPENDED and pause_approved
-                                    and bool(pause_reason)),
+                paused_with_reason=Project.pause_is_justified(status, pause_approved, pause_reason),
                 milestones=milestones.get(pid, ()),
                 reports=_report_facts(latest),
                 report_missing=rules.is_report_missing(

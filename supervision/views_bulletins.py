@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from campaign.access import is_supervisor, visible_campaigns
 from core.dates import local_date
+from core.forms import add_service_errors
 
 from . import bulletins as bulletin_service
 from . import exports
-from .forms import BulletinForm, add_service_errors
+from .forms import BulletinForm
 from .models import Bulletin
 from .views_common import pick_campaign, refused, supervisor_required
 

@@ -20,6 +20,7 @@ from campaign.access import has_role, is_supervisor
 from campaign.models import Role
 from campaign.people import name_of as person
 from core.dates import local_date
+from core.forms import add_service_errors
 from projects.access import visible_projects
 
 from . import notices as notice_service
@@ -30,7 +31,6 @@ from .forms import (
     NoticeDraftForm,
     RespondForm,
     ReturnForm,
-    add_service_errors,
 )
 from .models import Evidence, Flag, Notice
 from .views_common import pick_campaign, refused, supervisor_required
@@ -72,15 +72,8 @@ def _with_overdue_first(qs, as_of):
 
 
 def flag_sentence(flag) -> str:
-    """A flag as a line of a notice's reason, with the figures the scan recorded."""
-    d = flag.details or {}
-    parts = [f"{flag.get_kind_display()}（{flag.get_severity_display()}）"]
-    if d.get("lag") is not None:
-        parts.append(_("planned %(planned)s%%, reported %(actual)s%%, %(lag)s points behind")
-                     % {"planned": d.get("planned", "?"), "actual": d.get("actual", "?"), "lag": d["lag"]})
-    if d.get("days_overdue"):
-        parts.append(_("%(days)s days overdue") % {"days": d["days_overdue"]})
-    return "：".join([parts[0], "，".join(parts[1:])]) if len(parts) > 1 else parts[0]
+    """A flag as a line of a notice's reason: the sentence the scan's drafts use."""
+    return notice_service.describe_flag(flag.kind, flag.severity, flag.details or {})
 
 
 @login_required

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.access import visible_campaigns
+from core.forms import add_service_errors
 from projects.access import visible_projects
 from projects.models import Highlight
 
 from . import criticism as criticism_service
 from . import highlights as highlight_service
-from .forms import CriticismForm, HighlightForm, add_service_errors
+from .forms import CriticismForm, HighlightForm
 from .models import Criticism
 from .views_common import pick_campaign, supervisor_required
 from .views_notices import serve_checked_file

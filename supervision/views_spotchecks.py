@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from campaign.access import visible_campaigns
 from core.dates import local_date
+from core.forms import add_service_errors
 from projects.access import visible_projects
 from projects.models import Project
 
 from . import notices as notice_service
 from . import spotchecks
-from .forms import FindingForm, FindingNoticeForm, InspectionForm, RandomDrawForm, add_service_errors
+from .forms import FindingForm, FindingNoticeForm, InspectionForm, RandomDrawForm
 from .models import Finding, SpotCheck
 from .views_common import pick_campaign, refused, supervisor_required
 
