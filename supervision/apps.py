@@ -7,6 +7,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self):
+        # Imported here: scanstate imports the models, which are not loaded when apps.py is.
         from . import scanstate
 
         scanstate.connect()

@@ -27,6 +27,7 @@ from campaign.models import Campaign
 from campaign.people import name_of
 from core.dates import day_end, day_start, local_date
 from core.links import path_to
+from projects.figures import headline_figures, progress_table
 
 from . import criticism as criticism_service
 from . import highlights as highlight_service
@@ -78,16 +79,12 @@ def days_in_red(campaign: Campaign, as_of: datetime.date, project_ids=None) -> d
 
 def headline(campaign: Campaign, as_of: datetime.date) -> dict:
     """The headline figures of campaign/figures.py, as JSON."""
-    from projects.figures import headline_figures
-
     return plain(headline_figures(campaign, as_of))
 
 
 def progress_rows(campaign: Campaign, as_of: datetime.date, red_days: dict[int, int]) -> list[dict]:
     """campaign/figures.py's progress table ranked by lag (the most behind first), as JSON, with
     each project's rank and days in red."""
-    from projects.figures import progress_table
-
     table = sorted(progress_table(campaign, as_of), key=lambda r: (-r["lag"], r["code"]))
     rows = []
     for rank, row in enumerate(table, start=1):

@@ -31,7 +31,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q, Value, Window
 from django.db.models.functions import Least, RowNumber
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from campaign.models import Campaign
 from core.dates import day_end, local_date, local_zone
@@ -41,6 +42,8 @@ from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project
 
 from . import rules, scanstate
 from .models import Flag, Notice
+from .notices import draft_notices_from_scan
+from .notify import Message, notify_many
 
 log = logging.getLogger("gongjian.scan")
 
@@ -380,8 +383,6 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
                 Project.objects.filter(pk__in=chunk).update(health=new_health)
 
         if needs_notice:
-            from .notices import draft_notices_from_scan
-
             drafted, issued = draft_notices_from_scan(campaigns, needs_notice, now)
             result.notices_drafted, result.notices_issued = drafted, issued
         if leader_news:
@@ -554,11 +555,6 @@ def _notify_leaders(leader_news, now) -> None:
 
     The campaign is in the message's key: a leader with projects in two campaigns that two
     batches of one scan (one moment) reach gets both messages, not the first twice."""
-    from django.utils import translation
-    from django.utils.translation import gettext
-
-    from .notify import Message, notify_many
-
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         _ = functools.cache(gettext)  # thousands of leaders, a handful of messages

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from projects.models import Project
 
+from . import notices
 from .models import Finding, Flag, Severity, SpotCheck
 
 #: A project in red is this many times as likely to be drawn as another, when weighting is on.
@@ -144,8 +145,6 @@ def record_finding(spot_check: SpotCheck, project: Project, description: str, re
 @transaction.atomic
 def finding_to_notice(finding: Finding, actor, *, required_action: str):
     """Turn a finding into a draft supervision notice to the project's leader (once)."""
-    from . import notices
-
     locked = Finding.objects.select_for_update().select_related("project", "spot_check").get(
         pk=finding.pk)
     if locked.notice_id is not None:

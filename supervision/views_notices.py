@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from PIL import Image, UnidentifiedImageError
 
 from campaign.access import has_role, is_supervisor
 from campaign.models import Role
@@ -228,8 +229,6 @@ def notice_print(request, pk):
 def serve_checked_file(field_file, download_name: str):
     """A stored upload behind login: an image Pillow verifies is shown inline with its own type;
     anything else is an attachment of a neutral type. Never sniffed by the browser."""
-    from PIL import Image, UnidentifiedImageError
-
     content_type = None
     try:
         with field_file.open("rb") as fh, Image.open(fh) as img:

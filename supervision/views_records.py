@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.access import visible_campaigns
+from campaign.access import is_supervisor, visible_campaigns
 from core.forms import add_service_errors
 from projects.access import visible_projects
 from projects.models import Highlight
@@ -34,8 +36,6 @@ def _projects(request, campaign):
 
 def _people(campaign):
     """Leaders and team members of the campaign's projects."""
-    from django.db.models import Q
-
     return (get_user_model().objects.filter(
         Q(led_projects__campaign=campaign) | Q(assignments__project__campaign=campaign))
         .select_related("profile").distinct().order_by("profile__full_name", "username"))
@@ -74,8 +74,6 @@ def criticism_new(request):
 
 
 def _url(name):
-    from django.urls import reverse
-
     return reverse(name)
 
 
@@ -115,8 +113,6 @@ def criticism_withdraw(request, pk):
 @login_required
 def highlight_list(request):
     """Everyone who can see the campaign may read its highlights; the group writes them."""
-    from campaign.access import is_supervisor
-
     campaign = pick_campaign(request, required=False)
     rows = []
     if campaign is not None:

@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 register = template.Library()
 
@@ -135,6 +135,4 @@ def age_days(days):
         return _("never")
     if days <= 0:
         return _("today")
-    from django.utils.translation import ngettext
-
     return ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}

@@ -3,6 +3,7 @@
 from django import template
 
 from campaign.access import has_role, is_supervisor
+from supervision import bulletins
 
 register = template.Library()
 
@@ -19,6 +20,4 @@ def workbench_roles(context) -> dict:
 @register.filter
 def lag_phrase(lag) -> str:
     """supervision.bulletins.lag_phrase: "2.4 points behind" or "1.0 points ahead"."""
-    from supervision.bulletins import lag_phrase
-
-    return lag_phrase(lag)
+    return bulletins.lag_phrase(lag)
