@@ -21,8 +21,6 @@ import datetime
 import functools
 import json
 import logging
-import os
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -390,7 +388,6 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
         bump_campaigns(ids if result.changed else ())  # cached pages show lights, flags, notices
         if states is not None:
             scanstate.record(states, now, valid_until)
-        _pause_for_reliability_tests()
 
     log.info("scan campaigns=%s projects=%s opened=%s updated=%s resolved=%s health=%s notices=%s",
              result.campaigns, result.projects, sum(result.opened.values()),
@@ -450,17 +447,6 @@ def _insert_flags(rows: list[tuple], now) -> None:
         for chunk in _chunks(rows, 10_000):
             cur.execute(sql, [now, now, [r[0] for r in chunk], [r[1] for r in chunk],
                               [r[2] for r in chunk], [json.dumps(r[3]) for r in chunk]])
-
-
-def _pause_for_reliability_tests() -> None:
-    """The reliability tests kill a worker mid-scan: with GONGJIAN_SCAN_TEST_PAUSE set (never in
-    production), the scan writes its pid to GONGJIAN_SCAN_TEST_MARKER and waits before commit."""
-    pause = os.environ.get("GONGJIAN_SCAN_TEST_PAUSE")
-    if not pause:
-        return
-    with open(os.environ["GONGJIAN_SCAN_TEST_MARKER"], "a", encoding="utf-8") as marker:
-        marker.write(f"{os.getpid()}\n")
-    time.sleep(float(pause))
 
 
 _THRESHOLDS: dict[tuple, rules.Thresholds] = {}

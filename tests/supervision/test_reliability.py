@@ -18,6 +18,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg2
 import pytest
 import redis
 from django.db import connection, transaction
@@ -26,7 +27,7 @@ from kombu import pools
 from config.celery import app
 from projects.models import Project
 from projects.services import submit_report
-from supervision.models import Flag, Notice, Notification
+from supervision.models import Flag, Notice, Notification, ScanState
 from supervision.scan import scan_campaigns
 from supervision.tasks import scan_campaigns_task
 from tests import factories
@@ -176,20 +177,55 @@ def test_a_report_that_puts_a_project_behind_is_flagged_and_its_leader_notified(
     assert time.monotonic() - started < 60
 
 
-def test_a_worker_killed_mid_scan_redelivers_and_ends_as_a_clean_run(start_worker, tmp_path):
-    marker = tmp_path / "scan-marker"
-    worker = start_worker(GONGJIAN_SCAN_TEST_PAUSE="3", GONGJIAN_SCAN_TEST_MARKER=str(marker))
-    campaign, _ = lagging_campaign()
-    now = factories.timezone.now()
-    scan_campaigns_task.apply_async(args=[[campaign.pk], now.isoformat()])
+def _pool_processes(worker) -> list[int]:
+    """The prefork pool's processes of a worker (children of its main process), from /proc."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == worker.proc.pid:
+            children.append(int(stat.parent.name))
+    return children
 
-    assert wait_until(marker.exists, 30), worker.text()[-2000:]
-    first_pid = int(marker.read_text().split()[0])
-    os.kill(first_pid, signal.SIGKILL)  # the pool process, inside the scan's transaction
-    assert wait_until(lambda: len(marker.read_text().split()) >= 2, 60), worker.text()[-3000:]
-    assert wait_until(lambda: Flag.objects.filter(project__campaign=campaign).exists(), 30)
+
+def _scan_waiting_for(lock_holder_pid: int) -> bool:
+    """A backend of the test database is waiting on a lock the test's own connection holds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+                       [lock_holder_pid])
+        return cursor.fetchone()[0] > 0
+
+
+def test_a_worker_killed_mid_scan_redelivers_and_ends_as_a_clean_run(start_worker):
+    """The test holds the campaign's watermark row locked (a second connection), so the scan
+    computes and writes its flags and then waits, inside its transaction, for the last write;
+    the test kills the pool process there, releases the lock, and the redelivered task scans."""
+    worker = start_worker()
+    campaign, _ = lagging_campaign()
+    ScanState.objects.get_or_create(campaign=campaign)
+    holder = psycopg2.connect(_db_url())
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            holder_pid = cursor.fetchone()[0]
+            cursor.execute(f"SELECT 1 FROM {ScanState._meta.db_table} WHERE campaign_id = %s "
+                           "FOR UPDATE", [campaign.pk])
+        now = factories.timezone.now()
+        scan_campaigns_task.apply_async(args=[[campaign.pk], now.isoformat()])
+        assert wait_until(lambda: _scan_waiting_for(holder_pid), 30), worker.text()[-2000:]
+        assert not Flag.objects.filter(project__campaign=campaign).exists(), "not committed yet"
+        for pid in _pool_processes(worker):
+            os.kill(pid, signal.SIGKILL)  # the pool process, inside the scan's transaction
+        assert wait_until(lambda: "WorkerLostError" in worker.text()
+                          or "SIGKILL" in worker.text(), 30), worker.text()[-2000:]
+    finally:
+        holder.rollback()
+        holder.close()
+    assert wait_until(lambda: Flag.objects.filter(project__campaign=campaign).exists(), 60), \
+        worker.text()[-3000:]
     time.sleep(0.5)
-    assert "WorkerLostError" in worker.text() or "SIGKILL" in worker.text()
     after_redelivery = snapshot(campaign)
 
     reset(campaign)
