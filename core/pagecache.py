@@ -15,8 +15,10 @@ Redis cannot be reached every read misses, nothing is stored, and the pages come
 database. Only a cache every process shares is used: an in-process cache would not hear of a
 write made by another worker or by the Celery scan, so with it nothing is cached at all.
 
-What is cached is the same for every reader of the campaign: access is checked before, on every
-request, and nothing that depends on the user is stored under a key another user reads.
+What a campaign entry holds is the same for every reader of the campaign: access is checked
+before, on every request. A user entry (user_cached: the roles, unit scope and unread count the
+header and the access rules read) is only ever read back for its own user, under a version per
+user that the notifications, the notification pages and the setup of people bump.
 """
 
 from __future__ import annotations
@@ -61,6 +63,22 @@ def bump_campaigns(campaign_ids: Iterable[int | None]) -> None:
 def bump_everything() -> None:
     """What every campaign's pages show changes with the current transaction."""
     _drop_on_commit([EVERYTHING])
+
+
+def _user_version_key(user_id: int) -> str:
+    return f"v:user:{user_id}"
+
+
+def bump_users(user_ids: Iterable[int | None]) -> None:
+    """What the header shows of these users (their roles, unit, unread count) changes with the
+    current transaction: their notifications, groups or profile."""
+    _drop_on_commit(sorted({_user_version_key(pk) for pk in user_ids if pk is not None}))
+
+
+def user_cached(user_id: int, name: str, compute: Callable[[], object]) -> object:
+    """compute(), or what it returned for this user under their version and the global one.
+    Only ever read back for the same user id."""
+    return _cached(compute, _key("user", user_id, name), [EVERYTHING, _user_version_key(user_id)])
 
 
 def campaign_cached(campaign_id: int, name: str, compute: Callable[[], object], *parts) -> object:

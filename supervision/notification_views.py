@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core import pagecache
+
 from .models import Notification
 
 
@@ -27,6 +29,7 @@ def mark_read(request, pk):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     if notification.read_at is None:
         Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+        pagecache.bump_users([request.user.pk])  # the bell
     target = request.POST.get("next") or notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
@@ -39,4 +42,5 @@ def mark_read(request, pk):
 def mark_all_read(request):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(
         read_at=timezone.now())
+    pagecache.bump_users([request.user.pk])  # the bell
     return redirect("notifications:list")

@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from campaign.models import Campaign
+from core import pagecache
 from core.links import absolute
 from core.queue import enqueue_on_commit
 
@@ -99,6 +100,7 @@ def notify_many(messages: list[Message]) -> int:
         )
         if not new:
             return 0
+        pagecache.bump_users({row[1] for row in new})  # their bells
         with_email = set(
             get_user_model().objects.filter(pk__in={row[1] for row in new}, is_active=True)
             .exclude(email="").values_list("pk", flat=True)

@@ -4,6 +4,9 @@ from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from campaign import access
+from core import pagecache
+
 
 class LockoutBackend(AxesStandaloneBackend):
     """django-axes' check before each login attempt.
@@ -21,12 +24,29 @@ class LockoutBackend(AxesStandaloneBackend):
 
 
 class UserBackend(ModelBackend):
-    """Django's ModelBackend (passwords, permissions); the session's user on every request is
-    read with their profile (name, unit) in the same query."""
+    """Django's ModelBackend (passwords, permissions). The session's user on every request is
+    read with their profile (name, unit) in one query; with the shared cache, their roles, unit
+    scope and unread count come from one cache entry (core.pagecache.user_cached), so a cached
+    page makes that query and no other for the header and the access rules."""
 
     def get_user(self, user_id):
         try:
             user = get_user_model()._default_manager.select_related("profile").get(pk=user_id)
         except get_user_model().DoesNotExist:
             return None
-        return user if self.user_can_authenticate(user) else None
+        if not self.user_can_authenticate(user):
+            return None
+        if pagecache.enabled():
+            state = pagecache.user_cached(user.pk, "viewer", lambda: viewer_state(user))
+            user._gongjian_roles = set(state["roles"])
+            user._gongjian_units = None if state["units"] is None else set(state["units"])
+            user._gongjian_unread = state["unread"]
+        return user
+
+
+def viewer_state(user) -> dict:
+    """What the header and the access rules read of the signed-in user besides the user row."""
+    units = access.visible_unit_ids(user)
+    return {"roles": sorted(access.roles_of(user)),
+            "units": None if units is None else sorted(units),
+            "unread": user.notifications.filter(read_at__isnull=True).count()}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from campaign.models import Role
 from projects import services
 from projects.models import Project
+from supervision import notify
 from tests import factories
 from tests.projects.conftest import READERS
 
@@ -145,9 +146,9 @@ def test_with_a_shared_cache_a_second_look_reads_no_figures(client, django_asser
     viewer = _campaign_with(13)
     client.force_login(viewer)
     first = client.get(reverse("dashboard")).content.decode()
-    # The session, the reader's unit scope, the campaigns they see and the body are cached. Three
-    # queries on every request: the user with their profile, their roles, the bell's count.
-    with django_assert_num_queries(3):
+    # The session, the reader's roles, unit scope and unread count (web.auth.UserBackend), the
+    # campaigns they see and the body are cached: one query, the user with their profile.
+    with django_assert_num_queries(1):
         second = client.get(reverse("dashboard")).content.decode()
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # masked anew every time
     assert token.sub("", second) == token.sub("", first)
@@ -184,3 +185,13 @@ def test_without_redis_the_dashboard_is_computed_and_reports_still_save(client, 
     assert "12.5%" in response.content.decode()
     assert client.get(reverse("project_detail", args=[town.project.pk])).status_code == 200
     assert "Exception ignored" in caplog.text  # django-redis, logged to gongjian.cache
+
+
+def test_with_a_shared_cache_the_bell_counts_a_new_notification_and_a_read_one_at_once(
+        client, town, shared_cache):
+    client.force_login(town.leader)
+    assert client.get(reverse("dashboard")).context["unread_notifications"] == 0
+    notify.notify([town.leader], kind="report_due", title="本周进度请于周五18:00前填报")
+    assert client.get(reverse("dashboard")).context["unread_notifications"] == 1
+    client.post(reverse("notifications:read_all"))
+    assert client.get(reverse("dashboard")).context["unread_notifications"] == 0

@@ -115,11 +115,10 @@ def test_with_a_shared_cache_a_second_look_reads_only_what_access_is_decided_fro
         client, town, django_assert_num_queries, shared_cache):
     p = _project_with_reports(town, 30)
     first = _page(client, town.team_member, p)
-    # The session, the reader's unit scope, the campaigns they see and the body come from the
-    # cache. Four queries decide access and the header, on every request: the user with their
-    # profile, their roles, the project with its campaign (and whether the reader is on its
-    # team), the bell's unread count.
-    with django_assert_num_queries(4):
+    # The session, the reader's roles, unit scope and unread count, the campaigns they see and
+    # the body come from the cache. Two queries decide access on every request: the user with
+    # their profile, the project with its campaign (and whether the reader is on its team).
+    with django_assert_num_queries(2):
         assert _page(client, None, p) == first
 
 
