@@ -73,9 +73,9 @@ def headline_figures(campaign, as_of: datetime.date,
         or before as_of completed by their due date, or None with none due);
       - ``period_start``, ``period_end`` (the period, by default the reporting week),
         ``reports_received`` (reports in the period up to as_of, its edges read by
-        campaign.reporting.period_bounds), ``projects_reported`` (projects
-        with at least one of them), ``projects_expected`` (projects not completed nor paused
-        with an approved reason).
+        campaign.reporting.period_bounds), ``projects_reported`` (those of the projects
+        expected with at least one of them, so it never exceeds the next),
+        ``projects_expected`` (projects not completed nor paused with an approved reason).
 
     The lights, counts and starts are those stored now; the investment done is as of as_of.
     """
@@ -114,10 +114,14 @@ def headline_figures(campaign, as_of: datetime.date,
 
     period_start, period_end = period or report_period(campaign, as_of)
     after, until = reporting.period_bounds(campaign, period_start, period_end)
+    # The projects counted in projects_expected: neither completed nor paused with a reason.
+    paused_q = Q(project__status=Project.Status.SUSPENDED, project__pause_approved=True) & ~Q(
+        project__pause_reason="")
+    owing = ~Q(project__status=Project.Status.COMPLETED) & ~paused_q
     received = ProgressReport.objects.filter(
         project__campaign=campaign,
         reported_at__gt=after, reported_at__lte=min(until, day_end(as_of)),
-    ).aggregate(n=Count("pk"), projects=Count("project_id", distinct=True))
+    ).aggregate(n=Count("pk"), projects=Count("project_id", distinct=True, filter=owing))
 
     declared = campaign.declared_project_count
     return {
