@@ -27,7 +27,7 @@ PROGRESS_HEADERS = ["序号", "项目名称", "级别", "项目业主", "包项�
                     "红灯天数", "存在问题", "推进意见"]
 #: Widths of the progress table: in cm for the .docx (26.1 cm of landscape A4 between margins),
 #: in characters for the .xlsx.
-PROGRESS_CM = [1.0, 3.9, 1.6, 2.4, 1.6, 1.8, 1.8, 1.4, 1.4, 1.6, 1.1, 1.1, 2.7, 2.7]
+PROGRESS_CM = [0.9, 3.4, 1.5, 2.2, 1.5, 1.7, 1.7, 1.2, 1.2, 1.4, 1.0, 0.9, 3.7, 3.8]
 PROGRESS_CHARS = [5, 22, 9, 14, 9, 11, 11, 8, 8, 8, 6, 6, 20, 20]
 PROGRESS_NUMERIC = {0, 5, 6, 7, 8, 9, 11}
 NOTICE_HEADERS = ["督办单号", "项目", "包项目领导", "督办事由", "反馈期限", "状态", "逾期天数"]
