@@ -74,7 +74,9 @@ def percent(value) -> str:
 
 
 def chinese_date(value) -> str:
-    """2026年12月2日, from a date or its ISO text."""
+    """2026年12月2日, from a date or its ISO text ("" for none)."""
+    if value in (None, ""):
+        return ""
     day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
     return f"{day.year}年{day.month}月{day.day}日"
 
