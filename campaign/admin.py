@@ -35,6 +35,8 @@ class CampaignAdmin(SimpleHistoryAdmin):
         (_("Notices and notifications"), {"fields": ["notice_prefix", "notice_response_days",
                                                      "escalate_after_days", "auto_issue_notices",
                                                      "webhook_url"]}),
+        (_("Official documents"), {"fields": ["issuing_body", "issuing_short_name", "recipients",
+                                              "contact_person", "contact_phone"]}),
     ]
 
     def get_queryset(self, request):

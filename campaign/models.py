@@ -127,6 +127,24 @@ class Campaign(models.Model):
         _("group robot webhook"), blank=True,
         help_text=_("Optional: notifications are also POSTed here as JSON."),
     )
+    issuing_body = models.CharField(
+        _("issuing body"), max_length=100, blank=True,
+        help_text=_("The 发文机关 that signs bulletins and notices, as in 湖南镇百日攻坚行动领导小组"
+                    "办公室; the campaign's name when empty."),
+    )
+    issuing_short_name = models.CharField(
+        _("issuing body's short name"), max_length=30, blank=True,
+        help_text=_("Heads bulletins and names their files, as in 湖南镇百日攻坚 (湖南镇百日攻坚通报"
+                    "第3期); the campaign's name when empty."),
+    )
+    recipients = models.CharField(
+        _("main recipients"), max_length=300, blank=True,
+        help_text=_("The 主送 line of a bulletin, as in 各挂钩领导，各村（社区），镇直各单位."),
+    )
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True,
+                                      help_text=_("Printed on bulletins and notices as 联系人."))
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True,
+                                     help_text=_("Printed on bulletins and notices as 电话."))
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -157,6 +175,16 @@ class Campaign(models.Model):
                                          "(%(yellow)s points).") % {"yellow": self.yellow_lag_points}
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def issuer(self) -> str:
+        """The 发文机关 as signed, the campaign's name when none is set."""
+        return self.issuing_body or self.name
+
+    @property
+    def issuer_short(self) -> str:
+        """The short name that heads bulletins and names their files."""
+        return self.issuing_short_name or self.name
 
     @property
     def length_days(self) -> int:

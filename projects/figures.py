@@ -17,7 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
-from core.dates import day_end, day_start, local_date
+from campaign import reporting
+from core.dates import day_end, local_date
 
 from . import plan
 from .models import Milestone, ProgressReport, Project
@@ -46,16 +47,17 @@ def _decimal(value, places: Decimal) -> Decimal:
 
 
 def report_period(campaign, as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The reporting week that contains as_of: from the day after a report day to the next report
-    day (Saturday to Friday for Friday reports), clamped to the campaign's start."""
-    back = (as_of.weekday() - campaign.report_weekday - 1) % 7
-    start = as_of - datetime.timedelta(days=back)
-    return max(start, campaign.start_date), start + datetime.timedelta(days=6)
+    """The dates of the reporting week that contains as_of (campaign/reporting.py: Saturday to
+    Friday for Friday reports), the start clamped to the campaign's start: the dashboard's 本期."""
+    week = reporting.week_of(campaign, as_of)
+    return max(week.start, campaign.start_date), week.end
 
 
-def headline_figures(campaign, as_of: datetime.date) -> dict:
+def headline_figures(campaign, as_of: datetime.date,
+                     period: tuple[datetime.date, datetime.date] | None = None) -> dict:
     """The figures the dashboard and the bulletin lead with. Three queries: projects grouped by
-    level and light, milestones due by as_of, reports of the current period.
+    level and light, milestones due by as_of, reports of the period (a bulletin's own period, or
+    by default the reporting week containing as_of, see report_period).
 
     Keys:
       - ``as_of`` (date), ``day_number`` (day N, 1 on the start date, clamped to 0…length),
@@ -69,10 +71,11 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
       - ``planned_investment``, ``investment_done`` (万元, Decimal), ``investment_rate`` (投资完成率);
       - ``milestones_due``, ``milestones_on_time``, ``on_time_rate`` (按期完成率: milestones due on
         or before as_of completed by their due date, or None with none due);
-      - ``period_start``, ``period_end`` (the reporting week, see report_period),
-        ``reports_received`` (reports in the period up to as_of), ``projects_reported`` (projects
-        with at least one of them), ``projects_expected`` (projects not completed nor paused
-        with an approved reason).
+      - ``period_start``, ``period_end`` (the period, by default the reporting week),
+        ``reports_received`` (reports in the period up to as_of, its edges read by
+        campaign.reporting.period_bounds), ``projects_reported`` (those of the projects
+        expected with at least one of them, so it never exceeds the next),
+        ``projects_expected`` (projects not completed nor paused with an approved reason).
 
     The lights, counts and starts are those stored now; the investment done is as of as_of.
     """
@@ -109,11 +112,16 @@ def headline_figures(campaign, as_of: datetime.date) -> dict:
         on_time=Count("pk", filter=Q(completed_on__isnull=False, completed_on__lte=F("due_date"))),
     )
 
-    period_start, period_end = report_period(campaign, as_of)
+    period_start, period_end = period or report_period(campaign, as_of)
+    after, until = reporting.period_bounds(campaign, period_start, period_end)
+    # The projects counted in projects_expected: neither completed nor paused with a reason.
+    paused_q = Q(project__status=Project.Status.SUSPENDED, project__pause_approved=True) & ~Q(
+        project__pause_reason="")
+    owing = ~Q(project__status=Project.Status.COMPLETED) & ~paused_q
     received = ProgressReport.objects.filter(
         project__campaign=campaign,
-        reported_at__gte=day_start(period_start), reported_at__lte=day_end(min(period_end, as_of)),
-    ).aggregate(n=Count("pk"), projects=Count("project_id", distinct=True))
+        reported_at__gt=after, reported_at__lte=min(until, day_end(as_of)),
+    ).aggregate(n=Count("pk"), projects=Count("project_id", distinct=True, filter=owing))
 
     declared = campaign.declared_project_count
     return {

@@ -1,11 +1,13 @@
 """Bulletins (通报): a frozen snapshot of the campaign's figures for a period, drafted weekly by beat
 or on demand, published once and never regenerated.
 
-Every number in the snapshot is computed from the data when the bulletin is generated: the
-headline figures and the progress table come from campaign/figures.py (the same functions the
-dashboard calls), "days in red" from the history of the red flags, the notices, criticism and
-highlights from their rows. The snapshot is plain JSON, so the page, the print view and the
-.xlsx/.docx downloads all render the same frozen figures.
+Every number in the snapshot is computed from the data when the bulletin is generated, for the
+bulletin's own period and as of its end: the headline figures and the progress table come from
+projects/figures.py (the same functions the dashboard calls) read on the period's last day, the
+reports received are those of the period (campaign/reporting.py's edges), the lights are the flags
+open at the period's end (lights_at), "days in red" the history of the red flags up to then, the
+notices, criticism and highlights from their rows. The snapshot is plain JSON, so the page, the
+print view and the .xlsx/.docx downloads all render the same frozen figures.
 """
 
 from __future__ import annotations
@@ -19,22 +21,24 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from campaign import reporting
 from campaign.models import Campaign
 from campaign.people import name_of
 from core.dates import day_end, day_start, local_date
 from core.links import path_to
-from projects.figures import headline_figures, progress_table
+from projects.figures import HEALTH_ORDER, headline_figures, progress_table
+from projects.models import Project
 
 from . import criticism as criticism_service
 from . import highlights as highlight_service
 from . import notify
 from .models import Bulletin, Flag, Notice, Severity
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 #: How many projects the "most days in red" list shows.
 TOP_RED = 10
 
@@ -74,23 +78,70 @@ def days_in_red(campaign: Campaign, as_of: datetime.date, project_ids=None) -> d
     return {pk: len(d) for pk, d in days.items()}
 
 
+# --- Lights at a moment -------------------------------------------------------------------------
+
+#: The lights no flag gives: a project completed or paused keeps the one the scan stored.
+UNFLAGGED = (Project.Health.DONE, Project.Health.PAUSED)
+
+
+def lights_at(campaign: Campaign, moment: datetime.datetime,
+              now: datetime.datetime | None = None) -> dict[int, str]:
+    """Per project, its light at moment: for a moment now or later, the light the scan stored
+    (what the dashboard shows); for a past moment, from the flag history: red with a red flag
+    open then, yellow with a yellow one, green with none (done and paused, which no flag marks,
+    are read from the stored light). Two queries, one for the present."""
+    stored_lights = dict(Project.objects.filter(campaign=campaign).values_list("pk", "health"))
+    if moment >= (now or timezone.now()):
+        return stored_lights
+    open_then: dict[int, set[str]] = defaultdict(set)
+    for project_id, severity in (
+            Flag.objects.filter(project__campaign=campaign, opened_at__lte=moment)
+            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=moment))
+            .values_list("project_id", "severity")):
+        open_then[project_id].add(severity)
+    lights = {}
+    for pk, stored in stored_lights.items():
+        if Severity.RED in open_then[pk]:
+            lights[pk] = Project.Health.RED.value
+        elif Severity.YELLOW in open_then[pk]:
+            lights[pk] = Project.Health.YELLOW.value
+        elif stored in UNFLAGGED:
+            lights[pk] = stored
+        else:
+            lights[pk] = Project.Health.GREEN.value
+    return lights
+
+
 # --- Snapshot -----------------------------------------------------------------------------------
 
 
-def headline(campaign: Campaign, as_of: datetime.date) -> dict:
-    """The headline figures of campaign/figures.py, as JSON."""
-    return plain(headline_figures(campaign, as_of))
+def headline(campaign: Campaign, as_of: datetime.date, period: tuple[datetime.date, datetime.date],
+             lights: dict[int, str]) -> dict:
+    """The headline figures of projects/figures.py for the period, with the lights of lights_at,
+    as JSON."""
+    figures = headline_figures(campaign, as_of, period)
+    counts = {h.value: 0 for h in HEALTH_ORDER}
+    for light in lights.values():
+        counts[light] = counts.get(light, 0) + 1
+    figures["health_counts"] = counts
+    figures["by_health"] = [{"health": h.value, "label": h.label, "count": counts[h.value]}
+                            for h in HEALTH_ORDER]
+    return plain(figures)
 
 
-def progress_rows(campaign: Campaign, as_of: datetime.date, red_days: dict[int, int]) -> list[dict]:
-    """campaign/figures.py's progress table ranked by lag (the most behind first), as JSON, with
-    each project's rank and days in red."""
+def progress_rows(campaign: Campaign, as_of: datetime.date, red_days: dict[int, int],
+                  lights: dict[int, str]) -> list[dict]:
+    """projects/figures.py's progress table on as_of ranked by lag (the most behind first), as
+    JSON, with each project's rank, light at the period's end and days in red."""
+    labels = dict(Project.Health.choices)
     table = sorted(progress_table(campaign, as_of), key=lambda r: (-r["lag"], r["code"]))
     rows = []
     for rank, row in enumerate(table, start=1):
         row = plain(row)
+        health = lights.get(row["pk"], row["health"])
         row.update(rank=rank, project_id=row["pk"], label=f"{row['code']} {row['name']}",
-                   leader=row["leader_name"], days_in_red=red_days.get(row["pk"], 0))
+                   leader=row["leader_name"], days_in_red=red_days.get(row["pk"], 0),
+                   health=health, health_label=str(labels.get(health, health)))
         rows.append(row)
     return rows
 
@@ -123,9 +174,11 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
     """The frozen figures of a bulletin, with the criticism and highlights it lists."""
     now = now or timezone.now()
     as_of = min(period_end, local_date(now))
+    _after, until = reporting.period_bounds(campaign, period_start, period_end)
+    lights = lights_at(campaign, min(until, now), now)
     red_days = days_in_red(campaign, as_of)
-    figures = headline(campaign, as_of)
-    progress = progress_rows(campaign, as_of, red_days)
+    figures = headline(campaign, as_of, (period_start, period_end), lights)
+    progress = progress_rows(campaign, as_of, red_days, lights)
 
     notices = list(
         Notice.objects.filter(campaign=campaign, issued_at__lte=day_end(period_end))
@@ -150,6 +203,11 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
         "version": SNAPSHOT_VERSION,
         "campaign": campaign.name,
         "unit": str(campaign.unit),
+        "issuer": campaign.issuer,
+        "issuer_short": campaign.issuer_short,
+        "recipients": campaign.recipients,
+        "contact_person": campaign.contact_person,
+        "contact_phone": campaign.contact_phone,
         "period_start": period_start.isoformat(),
         "period_end": period_end.isoformat(),
         "as_of": as_of.isoformat(),
@@ -188,9 +246,16 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
 # --- Lifecycle ----------------------------------------------------------------------------------
 
 
+def chinese_date(day: datetime.date) -> str:
+    """A date as official documents write it: 2026年12月2日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def default_title(campaign: Campaign, period_start: datetime.date, period_end: datetime.date) -> str:
-    return _("%(campaign)s bulletin %(start)s – %(end)s") % {
-        "campaign": campaign.name, "start": period_start.isoformat(), "end": period_end.isoformat()}
+    """关于…重点项目推进情况的通报, with the period in Chinese dates (the title is the
+    document's, in Chinese whatever the reader's language)."""
+    return (f"关于{chinese_date(period_start)}至{chinese_date(period_end)}"
+            f"{campaign.name}重点项目推进情况的通报")
 
 
 @transaction.atomic
@@ -207,7 +272,10 @@ def generate_bulletin(campaign: Campaign, period_start: datetime.date, period_en
                 .filter(campaign=campaign, period_start=period_start, period_end=period_end).first())
     if bulletin is not None and bulletin.status == Bulletin.Status.PUBLISHED:
         raise BulletinRefused(_("The bulletin of this period is published and can no longer change."))
-    snapshot, criticisms, highlights = build_snapshot(campaign, period_start, period_end, now=now)
+    # The snapshot's labels are the document's, in Chinese whoever drafts it.
+    with translation.override("zh-hans"):
+        snapshot, criticisms, highlights = build_snapshot(campaign, period_start, period_end,
+                                                          now=now)
     title = title.strip() or (bulletin.title if bulletin else default_title(campaign, period_start,
                                                                              period_end))
     if bulletin is None:
@@ -233,8 +301,14 @@ def readers_of(campaign: Campaign):
 def publish_bulletin(bulletin: Bulletin, actor, *, now: datetime.datetime | None = None) -> Bulletin:
     """Publish a draft: its snapshot is frozen from now on, and everyone is notified."""
     now = now or timezone.now()
+    # The campaign's row lock serialises publications, so 第N期 follows the last one without a
+    # gap; the unique constraint refuses a duplicate, a rollback gives the number back.
+    Campaign.objects.select_for_update().filter(pk=bulletin.campaign_id).first()
+    last = (Bulletin.objects.filter(campaign_id=bulletin.campaign_id, issue_number__isnull=False)
+            .order_by("-issue_number").values_list("issue_number", flat=True).first()) or 0
     won = Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.DRAFT).update(
-        status=Bulletin.Status.PUBLISHED, published_at=now, published_by=actor)
+        status=Bulletin.Status.PUBLISHED, published_at=now, published_by=actor,
+        issue_number=last + 1)
     if won != 1:
         raise BulletinRefused(_("The bulletin is already published."))
     bulletin.refresh_from_db()
@@ -246,24 +320,20 @@ def publish_bulletin(bulletin: Bulletin, actor, *, now: datetime.datetime | None
     return bulletin
 
 
-def last_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """Monday to Sunday of the week before the one containing today."""
-    monday = today - datetime.timedelta(days=today.weekday())
-    return monday - datetime.timedelta(days=7), monday - datetime.timedelta(days=1)
-
-
 def draft_weekly_bulletins(now: datetime.datetime | None = None) -> list[int]:
-    """Draft last week's bulletin for every active campaign that has none yet (safe to rerun:
-    an existing draft or published bulletin of the week is left alone). Returns the new ids."""
+    """Draft the bulletin of the reporting week that has just closed (campaign/reporting.py) for
+    every active campaign that has none yet (safe to rerun: an existing draft or published
+    bulletin of the week is left alone). Returns the new ids."""
     now = now or timezone.now()
-    start, end = last_week(local_date(now))
     made = []
-    for campaign in Campaign.objects.filter(status=Campaign.Status.ACTIVE, start_date__lte=end):
-        if Bulletin.objects.filter(campaign=campaign, period_start=start, period_end=end).exists():
+    for campaign in Campaign.objects.filter(status=Campaign.Status.ACTIVE,
+                                            start_date__lte=local_date(now)):
+        week = reporting.last_closed_week(campaign, now)
+        if week.end < campaign.start_date:
             continue
-        period_start = max(start, campaign.start_date)
-        if period_start != start and Bulletin.objects.filter(
-                campaign=campaign, period_start=period_start, period_end=end).exists():
+        period_start = max(week.start, campaign.start_date)
+        if Bulletin.objects.filter(campaign=campaign, period_start=period_start,
+                                   period_end=week.end).exists():
             continue
-        made.append(generate_bulletin(campaign, period_start, end, now=now).pk)
+        made.append(generate_bulletin(campaign, period_start, week.end, now=now).pk)
     return made

@@ -1,55 +1,141 @@
-"""A bulletin as .xlsx (openpyxl) and .docx (python-docx), both rendered from its frozen snapshot,
-so a download says exactly what the page says. The progress table follows the form higher
-offices use: 序号, 项目名称, 级别, 项目业主, 包项目领导, 计划投资, 完成投资, 形象进度, 存在问题, 推进意见."""
+"""A bulletin as .docx (python-docx) and .xlsx (openpyxl), both rendered from its frozen snapshot,
+so a download says exactly what the page says, always in Chinese (the document's language, not the
+reader's interface).
+
+The .docx is in the national official-document form (GB/T 9704, supervision/paper.py): the red
+版头 ({short name}通报), 第N期 (or 草稿), the issuing body and date over the red line, the 标题, 主送,
+the 正文, the 附件说明, the 发文机关署名 and 成文日期 (2026年12月2日), 联系人 and 电话, then the
+progress table as 附件1 on A4 landscape (header row repeated, rows never split, a 合计 row) and the
+notices as 附件2. The .xlsx has one sheet per table, each with A4 page setup, print titles, widths
+by content and wrapped text (core/sheets.py).
+"""
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal, InvalidOperation
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from core import sheets
+from core.dates import local_date
+from projects.exports import lag_text, level_name, light_name
+from projects.models import Highlight
+
+from .models import Notice
 
 PROGRESS_HEADERS = ["序号", "项目名称", "级别", "项目业主", "包项目领导", "计划投资（万元）",
-                    "完成投资（万元）", "形象进度（%）", "计划进度（%）", "滞后（百分点）", "预警",
+                    "完成投资（万元）", "形象进度", "计划进度", "滞后（百分点）", "预警",
                     "红灯天数", "存在问题", "推进意见"]
+#: Widths of the progress table: in cm for the .docx (26.1 cm of landscape A4 between margins),
+#: in characters for the .xlsx.
+PROGRESS_CM = [0.9, 3.4, 1.5, 2.2, 1.5, 1.7, 1.7, 1.2, 1.2, 1.4, 1.0, 0.9, 3.7, 3.8]
+PROGRESS_CHARS = [5, 22, 9, 14, 9, 11, 11, 8, 8, 8, 6, 6, 20, 20]
+PROGRESS_NUMERIC = {0, 5, 6, 7, 8, 9, 11}
 NOTICE_HEADERS = ["督办单号", "项目", "包项目领导", "督办事由", "反馈期限", "状态", "逾期天数"]
+NOTICE_CM = [3.6, 5.0, 2.2, 8.5, 2.8, 2.0, 2.0]
+NOTICE_CHARS = [18, 28, 10, 44, 14, 10, 8]
 CRITICISM_HEADERS = ["项目", "被通报人", "事由", "督办单号"]
 HIGHLIGHT_HEADERS = ["类别", "标题", "人物", "项目", "内容"]
 
 
-def _number(value):
-    """A snapshot number (a Decimal kept as a string) as a number for the spreadsheet."""
+# --- Numbers and words --------------------------------------------------------------------------
+
+
+def _decimal(value) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        d = Decimal(str(value))
+        return Decimal(str(value))
     except InvalidOperation:
-        return value
+        return None
+
+
+def _number(value):
+    """A snapshot number (a Decimal kept as a string) as a number for the spreadsheet."""
+    d = _decimal(value)
+    if d is None:
+        return value if value not in ("", None) else None
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _money(value) -> str:
-    """万元 with two decimals (SQLite sums come back with many)."""
-    try:
-        return str(Decimal(str(value)).quantize(Decimal("0.01")))
-    except (InvalidOperation, TypeError):
-        return str(value)
+def _fraction(value):
+    d = _decimal(value)
+    return None if d is None else float(d / 100)
 
 
-def _percent(value) -> str:
-    return "—" if value in (None, "") else f"{value}%"
+def money(value) -> str:
+    """万元 as documents write it: 1,234.50."""
+    d = _decimal(value)
+    return "" if d is None else f"{d:,.2f}"
+
+
+def percent(value) -> str:
+    d = _decimal(value)
+    return "—" if d is None else f"{d.quantize(Decimal('0.1'))}%"
+
+
+def chinese_date(value) -> str:
+    """2026年12月2日, from a date or its ISO text ("" for none)."""
+    if value in (None, ""):
+        return ""
+    day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def is_draft(bulletin) -> bool:
+    return bulletin.status == bulletin.Status.DRAFT
+
+
+def issuer_short(bulletin) -> str:
+    return bulletin.snapshot.get("issuer_short") or bulletin.campaign.issuer_short
+
+
+def issue_label(bulletin) -> str:
+    """第3期, or 草稿 before publication (the number is given when it is published)."""
+    return "草稿" if bulletin.issue_number is None else f"第{bulletin.issue_number}期"
+
+
+def document_name(bulletin) -> str:
+    """湖南镇百日攻坚通报第3期; a draft: 湖南镇百日攻坚通报（草稿）2026年11月28日至12月4日."""
+    s = bulletin.snapshot
+    if bulletin.issue_number is not None:
+        return f"{issuer_short(bulletin)}通报第{bulletin.issue_number}期"
+    start = chinese_date(s.get("period_start") or bulletin.period_start)
+    end = chinese_date(s.get("period_end") or bulletin.period_end)
+    return f"{issuer_short(bulletin)}通报（草稿）{start}至{end}"
+
+
+def written_on(bulletin) -> datetime.date:
+    """成文日期: the day it was published, or for a draft the day its figures were taken."""
+    return local_date(bulletin.published_at or bulletin.generated_at)
 
 
 def progress_row(row: dict) -> list:
-    return [row["rank"], row["label"], row["level_label"], row["owner"], row["leader"],
-            _number(row["planned_investment"]), _number(row["investment_done"]),
-            _number(row["progress"]), _number(row["planned_percent"]), _number(row["lag"]),
-            row["health_label"], row["days_in_red"], row["problems"], row["next_steps"]]
+    """A progress row in words, as the .docx and the print view show it."""
+    return [row["rank"], row["label"], level_name(row), row["owner"], row["leader"],
+            money(row["planned_investment"]), money(row["investment_done"]),
+            percent(row["progress"]), percent(row["planned_percent"]), lag_text(row["lag"]),
+            light_name(row["health"]), row["days_in_red"], row["problems"], row["next_steps"]]
+
+
+def light_words(rows: list[dict]) -> list[str]:
+    """A red or yellow list in words: HN-03 安置房一期（张三，滞后2.4个百分点）."""
+    return [f"{r['label']}（{r['leader']}，{lag_text(r['lag'])}个百分点）" for r in rows]
+
+
+def progress_totals(rows: list[dict]) -> tuple[Decimal, Decimal]:
+    planned = sum((_decimal(r["planned_investment"]) or Decimal(0) for r in rows), Decimal(0))
+    done = sum((_decimal(r["investment_done"]) or Decimal(0) for r in rows), Decimal(0))
+    return planned, done
 
 
 def notice_row(n: dict) -> list:
-    return [n["number"], n["project"], n["leader"], n["reason"], n["respond_by"],
-            n["status_label"], n["days_overdue"]]
+    return [n["number"], n["project"], n["leader"], n["reason"], chinese_date(n["respond_by"]),
+            str(Notice.Status(n["status"]).label), n["days_overdue"]]
 
 
 def headline_lines(snapshot: dict) -> list[tuple[str, str]]:
@@ -59,18 +145,19 @@ def headline_lines(snapshot: dict) -> list[tuple[str, str]]:
     count = str(h["project_count"])
     if h.get("count_mismatch"):
         count += "（" + _("declared %(n)s") % {"n": declared} + "）"
+    lights = "，".join(f"{light_name(x['health'])} {x['count']}" for x in h["by_health"])
     return [
         (_("Campaign day"), f"{h['day_number']} / {h['length_days']}"),
         (_("Days left"), str(h["days_left"])),
-        (_("Projects"), count),
+        (pgettext("bulletin headline", "Projects"), count),
         (_("By level"), "，".join(f"{x['label']} {x['count']}" for x in h["by_level"])),
-        (_("By light"), "，".join(f"{x['label']} {x['count']}" for x in h["by_health"])),
-        (_("Projects started"), f"{h['started_count']}，{_percent(h['started_rate'])}"),
+        (_("By light"), lights),
+        (_("Projects started"), f"{h['started_count']}，{percent(h['started_rate'])}"),
         (_("Investment done"),
-         f"{_money(h['investment_done'])} / {_money(h['planned_investment'])} 万元，"
-         f"{_percent(h['investment_rate'])}"),
+         f"{money(h['investment_done'])} / {money(h['planned_investment'])} 万元，"
+         f"{percent(h['investment_rate'])}"),
         (_("Milestones met on time"),
-         f"{h['milestones_on_time']} / {h['milestones_due']}，{_percent(h['on_time_rate'])}"),
+         f"{h['milestones_on_time']} / {h['milestones_due']}，{percent(h['on_time_rate'])}"),
         (_("Reports received this period"),
          f"{h['reports_received']}（{h['projects_reported']} / {h['projects_expected']}）"),
         (_("Notices in the period"),
@@ -79,143 +166,226 @@ def headline_lines(snapshot: dict) -> list[tuple[str, str]]:
     ]
 
 
+def chinese_headline_lines(snapshot: dict) -> list[tuple[str, str]]:
+    with translation.override("zh-hans"):
+        return [(str(a), str(b)) for a, b in headline_lines(snapshot)]
+
+
+# --- .xlsx --------------------------------------------------------------------------------------
+
+
 def bulletin_xlsx(bulletin) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    with translation.override("zh-hans"):
+        return _bulletin_xlsx(bulletin)
+
+
+def _bulletin_xlsx(bulletin) -> bytes:
+    from openpyxl import Workbook  # heavy, only the downloads need it
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     s = bulletin.snapshot
+    draft = is_draft(bulletin)
+    name = document_name(bulletin)
     wb = Workbook()
-    bold = Font(bold=True)
+    thin = Side(style="thin", color="666666")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    body, bold = Font(size=11), Font(size=11, bold=True)
+    fills = {"red": PatternFill("solid", fgColor="F8D7DA"),
+             "yellow": PatternFill("solid", fgColor="FFF3CD")}
 
-    def sheet(ws, headers, rows, widths=None):
+    def sheet(ws, caption, headers, rows, widths, *, formats=None, lights=None, totals=None):
+        """Row 1 the document and the table, row 2 the headers (both repeated on every page),
+        then the rows: bordered, wrapped, ≥ 11 pt; 草稿 in the page header of a draft."""
+        ws.append([f"{name}　{caption}" + ("（草稿）" if draft else "")])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+        ws["A1"].font = Font(size=14, bold=True)
+        ws["A1"].alignment = Alignment(horizontal="center", wrap_text=True)
         ws.append(headers)
-        for cell in ws[ws.max_row]:
-            cell.font = bold
-        for row in rows:
-            ws.append(row)
-        for i, width in enumerate(widths or [], start=1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = ws.cell(row=2, column=1)
+        for cell in ws[2]:
+            cell.font, cell.border = bold, border
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for i, values in enumerate(rows):
+            ws.append(values)
+            fill = fills.get(lights[i]) if lights else None
+            for col, cell in enumerate(ws[ws.max_row]):
+                cell.font, cell.border, cell.alignment = body, border, wrap
+                if formats and col in formats:
+                    cell.number_format = formats[col]
+                if fill is not None and col in (1, 10):
+                    cell.fill = fill
+        if totals is not None:
+            ws.append(totals)
+            for col, cell in enumerate(ws[ws.max_row]):
+                cell.font, cell.border, cell.alignment = bold, border, wrap
+                if formats and col in formats:
+                    cell.number_format = formats[col]
+        sheets.widths_by_content(ws, first_row=2, caps={
+            ws.cell(row=2, column=i).column_letter: w for i, w in enumerate(widths, start=1)})
+        ws.freeze_panes = "A3"
+        sheets.print_setup(ws, title_rows="1:2", landscape=len(headers) > 5)
+        if draft:
+            ws.oddHeader.right.text = "草稿"
+            ws.oddHeader.right.size = 14
+            ws.oddHeader.right.color = "C00000"
 
     ws = wb.active
     ws.title = "概况"
-    ws.append([bulletin.title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("Period"), f"{s['period_start']} — {s['period_end']}"])
-    ws.append([_("Figures as of"), s["as_of"]])
-    for label, value in headline_lines(s):
-        ws.append([label, value])
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 60
+    summary = [["期号", issue_label(bulletin)], ["标题", bulletin.title],
+               ["发文机关", s.get("issuer") or bulletin.campaign.issuer],
+               ["统计期间", f"{chinese_date(s['period_start'])}至{chinese_date(s['period_end'])}"],
+               ["数据截至", chinese_date(s["as_of"])], *map(list, headline_lines(s))]
+    sheet(ws, "总体情况", ["项目", "情况"], summary, [24, 70])
 
-    sheet(wb.create_sheet("项目进度"), PROGRESS_HEADERS, [progress_row(r) for r in s["progress"]],
-          [6, 40, 12, 28, 12, 14, 14, 12, 12, 12, 8, 10, 40, 40])
-    for ws in wb["项目进度"].iter_rows(min_row=2):
-        for cell in ws[-2:]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet(wb.create_sheet("红灯项目"), PROGRESS_HEADERS, [progress_row(r) for r in s["red"]])
-    sheet(wb.create_sheet("黄灯项目"), PROGRESS_HEADERS, [progress_row(r) for r in s["yellow"]])
-    sheet(wb.create_sheet("红灯天数"), ["项目", "包项目领导", "红灯天数"],
-          [[r["project"], r["leader"], r["days"]] for r in s["most_days_in_red"]])
-    sheet(wb.create_sheet("督办单"), NOTICE_HEADERS, [notice_row(n) for n in s["notices"]],
-          [18, 36, 12, 50, 12, 10, 10])
-    sheet(wb.create_sheet("逾期督办"), NOTICE_HEADERS, [notice_row(n) for n in s["overdue_notices"]])
-    sheet(wb.create_sheet("通报批评"), CRITICISM_HEADERS,
-          [[c["project"], c["person"], c["reason"], c["notice"] or ""] for c in s["criticisms"]])
-    sheet(wb.create_sheet("宣传"), HIGHLIGHT_HEADERS,
-          [[h["kind_label"], h["title"], h["person"], h["project"], h["body"]] for h in s["highlights"]])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    money_fmt, pct, pts = "#,##0.00", "0.0%", "0.0"
+    formats = {5: money_fmt, 6: money_fmt, 7: pct, 8: pct, 9: pts}
+
+    def xlsx_row(r):
+        return [r["rank"], r["label"], level_name(r), r["owner"], r["leader"],
+                _number(r["planned_investment"]), _number(r["investment_done"]),
+                _fraction(r["progress"]), _fraction(r["planned_percent"]), _number(r["lag"]),
+                light_name(r["health"]), r["days_in_red"], r["problems"], r["next_steps"]]
+
+    def totals(rows):
+        planned, done = progress_totals(rows)
+        return ["合计", f"{len(rows)}个项目", None, None, None, float(planned), float(done),
+                None, None, None, None, None, None, None]
+
+    for title, caption, rows in (("项目进度", "重点项目推进情况表（按滞后排名）", s["progress"]),
+                                 ("红灯项目", "红灯项目", s["red"]),
+                                 ("黄灯项目", "黄灯项目", s["yellow"])):
+        sheet(wb.create_sheet(title), caption, PROGRESS_HEADERS, [xlsx_row(r) for r in rows],
+              PROGRESS_CHARS, formats=formats, lights=[r["health"] for r in rows],
+              totals=totals(rows))
+    sheet(wb.create_sheet("红灯天数"), "红灯天数", ["项目", "包项目领导", "红灯天数"],
+          [[r["project"], r["leader"], r["days"]] for r in s["most_days_in_red"]], [40, 14, 10])
+    sheet(wb.create_sheet("督办单"), "督办单办理情况", NOTICE_HEADERS,
+          [notice_row(n) for n in s["notices"]], NOTICE_CHARS)
+    sheet(wb.create_sheet("逾期督办"), "逾期未反馈督办单", NOTICE_HEADERS,
+          [notice_row(n) for n in s["overdue_notices"]], NOTICE_CHARS)
+    sheet(wb.create_sheet("通报批评"), "通报批评", CRITICISM_HEADERS,
+          [[c["project"], c["person"], c["reason"], c["notice"] or ""] for c in s["criticisms"]],
+          [30, 12, 50, 18])
+    sheet(wb.create_sheet("宣传"), "典型宣传", HIGHLIGHT_HEADERS,
+          [[_kind(h), h["title"], h["person"], h["project"], h["body"]] for h in s["highlights"]],
+          [10, 24, 10, 24, 60])
+    return sheets.workbook_bytes(wb)
+
+
+def _kind(highlight: dict) -> str:
+    try:
+        return str(Highlight.Kind(highlight["kind"]).label)
+    except ValueError:
+        return highlight.get("kind_label", "")
+
+
+# --- .docx --------------------------------------------------------------------------------------
 
 
 def bulletin_docx(bulletin) -> bytes:
-    """The bulletin as a Word document: the town's official text, in Chinese whatever the page's
-    language (its headings are written in Chinese)."""
-    from django.utils import translation
-
+    """The bulletin as a Word document in official form, in Chinese whatever the page's language."""
     with translation.override("zh-hans"):
         return _bulletin_docx(bulletin)
 
 
 def _bulletin_docx(bulletin) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
-    from .bulletins import lag_phrase
+    from . import paper  # python-docx, heavy: only this download needs it
 
     s = bulletin.snapshot
-    doc = Document()
-    # Landscape A4: the progress table keeps every column of the form, 存在问题 and 推进意见 too.
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(1.8)
-    heading = doc.add_heading("通报", level=0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = doc.add_paragraph(bulletin.title)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(f"{s['unit']} · {s['period_start']} — {s['period_end']}").alignment = \
-        WD_ALIGN_PARAGRAPH.CENTER
+    draft = is_draft(bulletin)
+    issuer = s.get("issuer") or bulletin.campaign.issuer
+    doc = paper.new_document()
+    paper.page_furniture(doc.sections[0], draft=draft)
+    P = paper.paragraph
 
-    def table(headers, rows):
-        t = doc.add_table(rows=1, cols=len(headers))
-        t.style = "Table Grid"
-        for cell, text in zip(t.rows[0].cells, headers, strict=True):
-            cell.text = str(text)
-            for run in cell.paragraphs[0].runs:
-                run.font.bold = True
-        for row in rows:
-            cells = t.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
-                cell.text = "" if value is None else str(value)
-        for row in t.rows:
-            for cell in row.cells:
-                for p in cell.paragraphs:
-                    for run in p.runs:
-                        run.font.size = Pt(9)
-        return t
+    # 版头: the red 发文机关标志, the 期号, the issuing body and date over the red line.
+    P(doc, f"{issuer_short(bulletin)}通报", paper.XIAOBIAOSONG, 36, color=paper.RED,
+      align="center", space_before=12)
+    P(doc, issue_label(bulletin), paper.FANGSONG, paper.TEXT_PT, align="center", space_before=6,
+      color=paper.RED if draft else None, bold=draft)
+    line = P(doc, "", align="justify", space_before=6)
+    paper.style_run(line.add_run(issuer), paper.FANGSONG, paper.TEXT_PT)
+    paper.style_run(line.add_run("\t" + chinese_date(written_on(bulletin))), paper.FANGSONG,
+                    paper.TEXT_PT)
+    _right_tab(line, doc)
+    paper.red_rule(line)
 
-    doc.add_heading("一、总体情况", level=1)
+    # 标题, 主送, 正文.
+    P(doc, bulletin.title, paper.XIAOBIAOSONG, paper.TITLE_PT, align="center", space_before=24,
+      space_after=18)
+    if s.get("recipients"):
+        P(doc, f"{s['recipients']}：")
+    period = f"{chinese_date(s['period_start'])}至{chinese_date(s['period_end'])}"
+    h = s["headline"]
+    P(doc, f"现将{period}{s['campaign']}重点项目推进情况通报如下（数据截至{chinese_date(s['as_of'])}，"
+           f"第{h['day_number']}天）。", indent=True)
+
+    P(doc, "一、总体情况", paper.HEITI, indent=True)
     for label, value in headline_lines(s):
-        doc.add_paragraph(f"{label}：{value}", style="List Bullet")
+        P(doc, f"{label}：{value}。", indent=True)
 
-    doc.add_heading("二、项目进度（按滞后排名）", level=1)
-    table(PROGRESS_HEADERS, [progress_row(r) for r in s["progress"]])
-
-    doc.add_heading("三、红黄灯项目", level=1)
+    P(doc, "二、红黄灯项目", paper.HEITI, indent=True)
     for label, rows in (("红灯", s["red"]), ("黄灯", s["yellow"])):
-        names = "、".join(f"{r['label']}（{r['leader']}，{lag_phrase(r['lag'])}）" for r in rows)
-        doc.add_paragraph(f"{label}（{len(rows)}个）：{names or '无'}")
+        names = "；".join(light_words(rows))
+        P(doc, f"{label}项目{len(rows)}个：{names or '无'}。", indent=True)
     if s["most_days_in_red"]:
-        doc.add_paragraph("红灯天数：" + "、".join(
-            f"{r['project']} {r['days']}天" for r in s["most_days_in_red"]))
+        P(doc, "累计红灯天数较多的项目：" + "；".join(
+            f"{r['project']}{r['days']}天" for r in s["most_days_in_red"]) + "。", indent=True)
 
-    doc.add_heading("四、督办情况", level=1)
+    P(doc, "三、督办情况", paper.HEITI, indent=True)
     counts = s["notice_counts"]
-    doc.add_paragraph(f"本期督办单{counts['in_period']}份，新交办{counts['issued']}份，"
-                      f"办结{counts['closed']}份，逾期未反馈{counts['overdue']}份。")
+    P(doc, f"本期督办单{counts['in_period']}份，新交办{counts['issued']}份，办结{counts['closed']}份，"
+           f"逾期未反馈{counts['overdue']}份" + ("，详见附件2。" if s["notices"] else "。"), indent=True)
+
+    P(doc, "四、通报批评", paper.HEITI, indent=True)
+    for i, c in enumerate(s["criticisms"], start=1):
+        P(doc, f"{i}. {c['person']}（{c['project']}）：{c['reason']}。", indent=True)
+    if not s["criticisms"]:
+        P(doc, "无。", indent=True)
+
+    P(doc, "五、典型宣传", paper.HEITI, indent=True)
+    for item in s["highlights"]:
+        who = f"（{item['person']}）" if item["person"] else ""
+        P(doc, f"【{_kind(item)}】{item['title']}{who}：{item['body']}", indent=True)
+    if not s["highlights"]:
+        P(doc, "无。", indent=True)
+
+    # 附件说明, 署名, 成文日期, 附注 (联系人).
+    P(doc, "附件：1. 重点项目推进情况表", indent=True, space_before=16)
     if s["notices"]:
-        table(NOTICE_HEADERS, [notice_row(n) for n in s["notices"]])
+        P(doc, "　　　2. 督办单办理情况表", indent=True)
+    P(doc, issuer, align="right", space_before=40)
+    P(doc, chinese_date(written_on(bulletin)), align="right")
+    if s.get("contact_person") or s.get("contact_phone"):
+        P(doc, f"（联系人：{s.get('contact_person', '')}，电话：{s.get('contact_phone', '')}）",
+          indent=True, space_before=12)
 
-    doc.add_heading("五、通报批评", level=1)
-    if s["criticisms"]:
-        for c in s["criticisms"]:
-            doc.add_paragraph(f"{c['person']}（{c['project']}）：{c['reason']}", style="List Number")
-    else:
-        doc.add_paragraph("无")
-
-    doc.add_heading("六、典型宣传", level=1)
-    if s["highlights"]:
-        for h in s["highlights"]:
-            who = f"（{h['person']}）" if h["person"] else ""
-            doc.add_paragraph(f"【{h['kind_label']}】{h['title']}{who}：{h['body']}")
-    else:
-        doc.add_paragraph("无")
+    # 附件1: the progress table on landscape pages.
+    paper.landscape_section(doc, draft=draft)
+    P(doc, "附件1", paper.HEITI, paper.TEXT_PT)
+    P(doc, f"重点项目推进情况表（{period}，按滞后排名）", paper.XIAOBIAOSONG, 18, align="center",
+      space_after=8)
+    planned, done = progress_totals(s["progress"])
+    rate = percent(done * 100 / planned) if planned else "—"
+    paper.table(doc, PROGRESS_HEADERS, [progress_row(r) for r in s["progress"]], PROGRESS_CM,
+                numeric=PROGRESS_NUMERIC,
+                totals=["合计", f"{len(s['progress'])}个项目", "", "", "", money(planned),
+                        money(done), "", "", "", "", "", f"投资完成率{rate}", ""])
+    if s["notices"]:
+        P(doc, "附件2", paper.HEITI, paper.TEXT_PT, space_before=18)
+        P(doc, "督办单办理情况表", paper.XIAOBIAOSONG, 18, align="center", space_after=8)
+        paper.table(doc, NOTICE_HEADERS, [notice_row(n) for n in s["notices"]], NOTICE_CM,
+                    numeric={6})
 
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _right_tab(p, doc) -> None:
+    """A right-aligned tab stop at the text's right edge (the date at the end of the line)."""
+    from docx.enum.text import WD_TAB_ALIGNMENT  # heavy, only the Word download needs it
+
+    section = doc.sections[-1]
+    width = section.page_width - section.left_margin - section.right_margin
+    p.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)

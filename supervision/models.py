@@ -355,6 +355,9 @@ class Bulletin(models.Model):
     period_end = models.DateField(_("period end"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.DRAFT)
+    issue_number = models.PositiveIntegerField(
+        _("issue number"), null=True, blank=True, editable=False,
+        help_text=_("第N期: given at publication, per campaign, without gaps."))
     snapshot = models.JSONField(_("snapshot"), default=dict)
     generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -375,6 +378,12 @@ class Bulletin(models.Model):
                                     name="bulletin_one_per_period"),
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
                                    name="bulletin_period_ordered"),
+            models.UniqueConstraint(fields=["campaign", "issue_number"],
+                                    name="bulletin_issue_number_unique_in_campaign"),
+            models.CheckConstraint(
+                condition=Q(status="draft", issue_number__isnull=True)
+                | Q(status="published", issue_number__isnull=False),
+                name="bulletin_published_has_issue_number"),
         ]
 
     def __str__(self):

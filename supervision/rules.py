@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from campaign.reporting import report_due_moment  # noqa: F401 (one home of the week; callers read it here)
 from projects.plan import (  # noqa: F401 (the plan's names, read by the rules and their callers)
     HUNDRED,
     ONE_PLACE,
@@ -164,19 +165,6 @@ def overdue_milestones(
         m for m in milestones
         if m.due_date < as_of and (m.completed_on is None or m.completed_on > as_of)
     ]
-
-
-def report_due_moment(
-    now: datetime.datetime, weekday: int, due_time: datetime.time
-) -> datetime.datetime:
-    """The latest weekly report deadline at or before now (aware, in now's time zone)."""
-    local_day = now.date()
-    back = (local_day.weekday() - weekday) % 7
-    due = datetime.datetime.combine(local_day - datetime.timedelta(days=back), due_time,
-                                    tzinfo=now.tzinfo)
-    if due > now:
-        due -= datetime.timedelta(days=7)
-    return due
 
 
 def is_report_missing(

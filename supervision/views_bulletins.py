@@ -3,20 +3,21 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.access import is_supervisor, visible_campaigns
 from core.dates import local_date
 from core.forms import add_service_errors
+from projects.figures import report_period
 
 from . import bulletins as bulletin_service
 from . import exports
@@ -54,11 +55,10 @@ def bulletin_list(request):
                 .select_related("published_by__profile").defer("snapshot")
                 .order_by("-period_end", "-pk"))
         if supervisor:
-            # On demand: the last seven days up to today (the beat drafts the past week itself).
-            end = local_date()
-            form = BulletinForm(initial={
-                "period_start": max(end - datetime.timedelta(days=6), campaign.start_date),
-                "period_end": end})
+            # On demand: the reporting week in progress, the dashboard's 本期 (the beat drafts
+            # the week just closed itself).
+            start, end = report_period(campaign, local_date())
+            form = BulletinForm(initial={"period_start": start, "period_end": end})
     return render(request, "supervision/bulletin_list.html", {
         "campaign": campaign, "bulletins": rows, "form": form, "is_supervisor": supervisor})
 
@@ -107,8 +107,36 @@ def bulletin_detail(request, pk):
 
 @login_required
 def bulletin_print(request, pk):
+    """The bulletin in official form for the browser's print (A4, page numbers, 草稿 on every page
+    of a draft): the words and numbers of the .docx, in Chinese whatever the page's language."""
     bulletin = get_bulletin_for_read(request.user, pk)
-    return render(request, "supervision/bulletin_print.html", _bulletin_context(request, bulletin))
+    context = _bulletin_context(request, bulletin)
+    s = bulletin.snapshot
+    if s:
+        with translation.override("zh-hans"):
+            context.update(_paper_context(bulletin, s))
+    return render(request, "supervision/bulletin_print.html", context)
+
+
+def _paper_context(bulletin, s) -> dict:
+    planned, done = exports.progress_totals(s["progress"])
+    return {
+        "headline": exports.chinese_headline_lines(s),
+        "issue_label": exports.issue_label(bulletin),
+        "issuer": s.get("issuer") or bulletin.campaign.issuer,
+        "issuer_short": exports.issuer_short(bulletin),
+        "written_on": exports.chinese_date(exports.written_on(bulletin)),
+        "period": f"{exports.chinese_date(s['period_start'])}至{exports.chinese_date(s['period_end'])}",
+        "as_of": exports.chinese_date(s["as_of"]),
+        "headers": exports.PROGRESS_HEADERS,
+        "widths": [round(w * 100 / sum(exports.PROGRESS_CM), 1) for w in exports.PROGRESS_CM],
+        "rows": [(r["health"], exports.progress_row(r)) for r in s["progress"]],
+        "planned_total": exports.money(planned), "done_total": exports.money(done),
+        "notice_headers": exports.NOTICE_HEADERS,
+        "notice_rows": [exports.notice_row(n) for n in s["notices"]],
+        "red_words": exports.light_words(s["red"]),
+        "yellow_words": exports.light_words(s["yellow"]),
+    }
 
 
 @supervisor_required
@@ -139,12 +167,14 @@ def bulletin_publish(request, pk):
 
 
 def _filename(bulletin, ext):
-    return f"bulletin-{bulletin.period_start:%Y%m%d}-{bulletin.period_end:%Y%m%d}.{ext}"
+    """湖南镇百日攻坚通报第3期.docx; a draft is named by its period (it has no 期 yet)."""
+    return f"{exports.document_name(bulletin)}.{ext}"
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # RFC 5987 filename*: the Chinese name, with an ASCII fallback for old clients.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

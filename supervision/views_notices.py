@@ -214,15 +214,23 @@ def notice_step(request, pk, step):
                   _detail_context(request, notice, {step: form}), status=400)
 
 
+#: Ruled lines of the 回执 on the printed 督办单 (the whole form stays on one A4 page).
+NOTICE_REPLY_LINES = 6
+
+
 @login_required
 def notice_print(request, pk):
     """The printable 督办单 in the official layout."""
     notice = get_notice_for_read(request.user, pk)
     if notice.status == Notice.Status.DRAFT:
         raise Http404
+    profile = getattr(notice.issued_to, "profile", None)
     return render(request, "supervision/notice_print.html", {
         "notice": notice, "leader_name": person(notice.issued_to),
+        "leader_title": profile.title if profile else "",
         "flags": notice.flags.all(),
+        # The 回执's ruled lines to write the reply on: as many as one A4 page keeps.
+        "reply_lines": range(NOTICE_REPLY_LINES),
     })
 
 

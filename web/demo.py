@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaign.models import Campaign, Profile, Role, Unit
+from campaign.reporting import last_closed_week
 from core.dates import local_date
 from projects.models import (
     ActionItem,
@@ -31,7 +32,7 @@ from projects.models import (
     SafetyCheck,
 )
 from supervision import rules
-from supervision.bulletins import generate_bulletin, last_week
+from supervision.bulletins import generate_bulletin
 from supervision.scan import scan_campaign
 
 CAMPAIGN_NAME = "湖南镇百日攻坚行动（演示数据）"
@@ -163,14 +164,18 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None,
         unit=units["town"], name=CAMPAIGN_NAME, start_date=start,
         end_date=start + datetime.timedelta(days=99), status=Campaign.Status.ACTIVE,
         declared_project_count=13, is_demo=True, notice_prefix="湖督",
+        issuing_body="湖南镇百日攻坚行动领导小组办公室", issuing_short_name="湖南镇百日攻坚",
+        recipients="各挂钩领导，各村（社区），镇直各单位", contact_person="陈督查",
+        contact_phone="0591-28881234",
     )
     projects = [_project(campaign, spec, units, users, now) for spec in PROJECTS]
     _field_work(campaign, projects, units, users, today)
     # The lights, flags and draft notices of today, as the hourly scan would leave them.
     scan_campaign(campaign.pk, now=max(now, timezone.now()))
-    # Last week's bulletin draft, as Monday's beat would leave it for the supervision group.
-    start, end = last_week(today)
-    generate_bulletin(campaign, max(start, campaign.start_date), end, now=now)
+    # The bulletin draft of the reporting week just closed, as the beat leaves it for the
+    # supervision group.
+    week = last_closed_week(campaign, now)
+    generate_bulletin(campaign, max(week.start, campaign.start_date), week.end, now=now)
     return DemoResult(campaign, True, password, usernames)
 
 

@@ -15,7 +15,7 @@ from campaign.access import pick_campaign
 from core import pagecache
 from core.dates import local_date
 from projects import figures
-from projects.exports import progress_workbook
+from projects.exports import filter_caption, progress_workbook
 
 log = logging.getLogger("gongjian.access")
 
@@ -147,14 +147,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def dashboard_export(request):
-    """The dashboard's table (same filters and order) as .xlsx in the higher offices' form."""
+    """The dashboard's table (same filters and order) as .xlsx in the higher offices' form, the
+    filters named in its title."""
     campaign, _campaigns = pick_campaign(request)
     if campaign is None:
         raise Http404
     as_of = local_date()
-    rows, _chosen = filter_and_sort(figures.progress_table(campaign, as_of), request.GET)
-    data = progress_workbook(campaign, rows, as_of)
+    table = figures.progress_table(campaign, as_of)
+    rows, chosen = filter_and_sort(table, request.GET)
+    caption = filter_caption(chosen, {str(pk): name for pk, name in _leaders(table)})
+    data = progress_workbook(campaign, rows, as_of, caption)
     response = HttpResponse(data, content_type=XLSX)
-    filename = f"{campaign.name}-{as_of:%Y%m%d}.xlsx"
+    filename = f"{campaign.name}重点项目推进情况表{caption}{as_of:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -148,7 +148,7 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     milestones = list(project.milestones.all())
     facts = [m.as_fact() for m in milestones]
     chart_reports = [
-        (timezone.localtime(at, local_zone()).date(), pct)
+        (local_date(at), pct)
         for at, pct in project.reports.order_by("reported_at", "pk").values_list("reported_at", "percent")
     ]
     last_on = chart_reports[-1][0] if chart_reports else None

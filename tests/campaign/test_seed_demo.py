@@ -138,3 +138,23 @@ def test_last_weeks_bulletin_draft_waits_for_the_supervision_group():
     assert bulletin.status == Bulletin.Status.DRAFT
     assert bulletin.period_end < timezone.localdate()
     assert bulletin.snapshot
+
+
+def test_the_demos_weekly_bulletin_counts_every_report_of_its_week():
+    """The issue's headline: the weekly bulletin said 0 (0/12) though all reported on Friday."""
+    import zoneinfo
+
+    from projects.models import ProgressReport
+    from supervision.models import Bulletin
+
+    campaign = seed_demo().campaign
+    bulletin = Bulletin.objects.get(campaign=campaign)
+    h = bulletin.snapshot["headline"]
+    zone = zoneinfo.ZoneInfo("Asia/Shanghai")
+    deadline = datetime.datetime.combine(bulletin.period_end, campaign.report_due_time, tzinfo=zone)
+    week = [r.project for r in ProgressReport.objects.filter(project__campaign=campaign)
+            .select_related("project") if deadline - datetime.timedelta(days=7) < r.reported_at <= deadline]
+    owing = {p.pk for p in week if p.status != p.Status.COMPLETED and not p.is_paused_with_reason}
+    assert h["reports_received"] == len(week) and h["projects_reported"] == len(owing)
+    assert h["projects_reported"] == h["projects_expected"] >= 12  # all who owe a report
+    assert bulletin.period_end.weekday() == campaign.report_weekday

@@ -142,14 +142,15 @@ def test_the_bulletin_lists_the_periods_notices_with_the_overdue_ones(campaign, 
     assert s["notice_counts"] == {"in_period": 2, "issued": 2, "closed": 1, "overdue": 1}
 
 
-def test_the_weekly_draft_is_made_once_for_last_week(campaign, project):
+def test_the_weekly_draft_is_made_once_for_the_reporting_week_just_closed(campaign, project):
     monday = datetime.date(2026, 11, 23)
     now = local(monday, 8)
     made = bulletins.draft_weekly_bulletins(now)
     bulletin = Bulletin.objects.get()
     assert made == [bulletin.pk]
-    assert (bulletin.period_start, bulletin.period_end) == (datetime.date(2026, 11, 16),
-                                                           datetime.date(2026, 11, 22))
+    # Friday reports: the week closed at 18:00 on Friday 20 November began on Saturday the 14th.
+    assert (bulletin.period_start, bulletin.period_end) == (datetime.date(2026, 11, 14),
+                                                           datetime.date(2026, 11, 20))
     assert bulletin.status == Bulletin.Status.DRAFT
     assert bulletins.draft_weekly_bulletins(now) == []
     assert draft_weekly_bulletins_task.name == "supervision.draft_weekly_bulletins"
@@ -243,7 +244,7 @@ def test_the_word_bulletin_is_in_chinese_whatever_the_page_language(client, camp
     response = client.get(reverse("bulletin_docx", args=[bulletin.pk]))
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     lag = bulletin.snapshot["red"][0]["lag"]
-    assert "红灯（1个）：HN-03 安置房一期（" in text and f"滞后{lag}个百分点" in text
+    assert "红灯项目1个：HN-03 安置房一期（" in text and f"滞后{lag}个百分点" in text
     assert "points behind" not in text
 
 

@@ -130,13 +130,24 @@ def test_the_leader_finds_their_notices_on_their_own_page(client, project, super
 
 
 def test_the_printed_notice_is_in_the_official_layout(client, project, supervisor):
+    campaign = project.campaign
+    campaign.issuing_body, campaign.contact_person, campaign.contact_phone = (
+        "湖南镇百日攻坚行动领导小组办公室", "陈督查", "0591-28881234")
+    campaign.save()
     notice = make_notice(project, supervisor, "issued")
     client.force_login(supervisor)
     page = client.get(reverse("notice_print", args=[notice.pk])).content.decode()
     assert notice.number.startswith("湖督〔") and notice.number.endswith("号")
-    for text in ("督办单", notice.number, project.name, "督办事由", "整改要求", "反馈时限", "签收人",
-                 "进度滞后18个百分点", "三日内制定赶工计划", "@media print"):
+    for text in ("督办单", notice.number, project.name, "主　　送", "承办单位", project.owner,
+                 project.leader.profile.full_name, "督办事项", "办理要求", "反馈时限", "签收人",
+                 "签收时间", "联系人：陈督查", "电话：0591-28881234", "湖南镇百日攻坚行动领导小组办公室",
+                 "回　执（办理情况反馈）", "办理情况", "负责人签字",
+                 "进度滞后18个百分点", "三日内制定赶工计划", "@media print", "size: A4 portrait",
+                 'counter(page)'):
         assert text in page
+    # The 回执 has ruled lines to write the reply on.
+    reply = page.split('id="notice-reply"')[1]
+    assert reply.count("<div></div>") >= 5
     assert "<script>" not in page
 
 
