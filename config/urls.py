@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Gongjian · hundred-day campaign")
 admin.site.site_title = _("Gongjian")
-admin.site.index_title = _("Campaign office")
+admin.site.index_title = _("Operators")
+
+
+def operators_only(request) -> bool:
+    """Only active superusers (the operators) sign in to the admin; a role user, even one marked
+    staff, is sent to the admin's login page. Setup is done in the app (/setup/), in its scope."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = operators_only
 
 urlpatterns = [
     path("admin/", admin.site.urls),
