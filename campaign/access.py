@@ -165,6 +165,31 @@ def get_campaign_for_write(user, campaign):
     return campaign
 
 
+def setup_unit(user) -> Unit | None:
+    """The town (or county) whose campaigns and people the user sets up: a campaign office's own
+    unit, when it holds campaigns; None for everyone else."""
+    if not is_town_admin(user):
+        return None
+    profile = getattr(user, "profile", None)
+    if profile is None or not profile.unit_id or profile.unit.kind not in CAMPAIGN_HOLDERS:
+        return None
+    return profile.unit
+
+
+def get_campaign_for_setup(user, pk) -> Campaign:
+    """A campaign the office sets up: 404 when the user may not see it, 403 when it is not of
+    the office's own unit (the county's campaign a town reads, or no office at all)."""
+    campaign = visible_campaigns(user).select_related("unit").filter(pk=pk).first()
+    if campaign is None:
+        log.warning("refused read user=%s campaign=%s", user.pk, pk)
+        raise Http404
+    unit = setup_unit(user)
+    if unit is None or campaign.unit_id != unit.pk:
+        log.warning("refused write user=%s campaign=%s", user.pk, pk)
+        raise PermissionDenied
+    return campaign
+
+
 def visible_campaigns(user):
     if not user.is_authenticated:
         return Campaign.objects.none()

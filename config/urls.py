@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from web.auth import PasswordChange
+
 admin.site.site_header = _("Gongjian · hundred-day campaign")
 admin.site.site_title = _("Gongjian")
 admin.site.index_title = _("Operators")
@@ -18,8 +20,12 @@ admin.site.has_permission = operators_only
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before Django's own: changing a temporary password clears the office's flag.
+    path("accounts/password_change/", PasswordChange.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("projects/", include("projects.urls")),
+    path("setup/", include("campaign.urls")),
+    path("setup/", include("projects.urls_setup")),
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("supervision.notification_urls")),
     path("", include("web.urls")),

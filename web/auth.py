@@ -1,8 +1,12 @@
-"""Signing in: django-axes' lockout on every web login, then the users' passwords."""
+"""Signing in: django-axes' lockout on every web login, then the users' passwords; changing a
+temporary password."""
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.views import PasswordChangeView
+
+from campaign.services import password_changed
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -30,3 +34,12 @@ class UserBackend(ModelBackend):
         except get_user_model().DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class PasswordChange(PasswordChangeView):
+    """Django's password change; choosing one's own password ends the office's temporary one."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed(self.request.user)
+        return response

@@ -92,6 +92,24 @@ MATRIX = {
     "bulletin_docx": ("get", {"pk": "bulletin"}, "302 200 404 404 200 404 404"),
     "bulletin_regenerate": ("post", {"pk": "bulletin"}, "302 302 403 403 302 403 404"),
     "bulletin_publish": ("post", {"pk": "bulletin"}, "302 302 403 403 302 403 404"),
+    # the campaign office's setup (the other town's office sets up its own town only)
+    "setup_home": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_campaign_new": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_campaign_edit": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_people": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_person_new": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_person_edit": ("get", {"pk": "leader_user"}, "302 200 403 403 403 403 404"),
+    "setup_person_reset_password": ("post", {"pk": "leader_user"}, "302 200 403 403 403 403 404"),
+    "setup_person_deactivate": ("post", {"pk": "leader_user"}, "302 302 403 403 403 403 404"),
+    "setup_projects": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_project_new": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_project_edit": ("get", {"pk": "project"}, "302 200 403 403 403 403 404"),
+    "setup_project_suspend": ("get", {"pk": "project"}, "302 200 403 403 403 403 404"),
+    "setup_project_resume": ("post", {"pk": "project"}, "302 302 403 403 403 403 404"),
+    "setup_project_complete": ("post", {"pk": "project"}, "302 302 403 403 403 403 404"),
+    "setup_import": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_import_template": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_import_confirm": ("post", {"pk": "campaign"}, "302 302 403 403 403 403 404"),
 }
 
 # Writing to the county's campaign above our town: every role of our town (and of the other town)
@@ -119,6 +137,18 @@ ACROSS = [
     ("bulletin_generate", "post", {}, "county_campaign", "302 403 403 403 403 403 403"),
     ("bulletin_regenerate", "post", {"pk": "county_bulletin"}, None, "302 403 403 403 403 403 403"),
     ("bulletin_publish", "post", {"pk": "county_bulletin"}, None, "302 403 403 403 403 403 403"),
+    ("setup_campaign_edit", "get", {"pk": "county_campaign"}, None, "302 403 403 403 403 403 403"),
+    ("setup_projects", "get", {"pk": "county_campaign"}, None, "302 403 403 403 403 403 403"),
+    ("setup_project_new", "get", {"pk": "county_campaign"}, None, "302 403 403 403 403 403 403"),
+    ("setup_project_edit", "get", {"pk": "county_project"}, None, "302 403 403 403 403 403 403"),
+    ("setup_project_complete", "post", {"pk": "county_project"}, None,
+     "302 403 403 403 403 403 403"),
+    ("setup_import", "get", {"pk": "county_campaign"}, None, "302 403 403 403 403 403 403"),
+    ("setup_import_template", "get", {"pk": "county_campaign"}, None,
+     "302 403 403 403 403 403 403"),
+    ("setup_import_confirm", "post", {"pk": "county_campaign"}, None,
+     "302 403 403 403 403 403 403"),
+    ("setup_person_edit", "get", {"pk": "county_leader"}, None, "302 404 403 403 403 403 404"),
 ]
 
 EXEMPT_NAMESPACES = {"admin"}

@@ -94,7 +94,7 @@ def build_world() -> World:
     county_ids = build_county_campaign(county, users)
 
     return World(users, {
-        "campaign": campaign.pk, "project": project.pk, "photo": report.photos.get().pk,
+        "campaign": campaign.pk, "project": project.pk, "leader_user": leader.pk, "photo": report.photos.get().pk,
         "obstacle": obstacle.pk, "hazard": hazard.pk, "meeting": meeting.pk, "item": item.pk,
         "notice": notice.pk, "draft_notice": draft.pk, "evidence": evidence.pk,
         "spot_check": spot_check.pk, "finding": finding.pk, "criticism": criticism.pk,
@@ -120,7 +120,7 @@ def build_county_campaign(county: Unit, users) -> dict[str, int]:
     spot_check.projects.add(project)
     criticism = draft_criticism(project, person=county_leader, reason="工作不力")
     bulletin = generate_bulletin(campaign, today - datetime.timedelta(days=6), today)
-    return {"county_campaign": campaign.pk, "county_project": project.pk,
+    return {"county_campaign": campaign.pk, "county_leader": county_leader.pk, "county_project": project.pk,
             "county_draft_notice": draft.pk, "county_meeting": meeting.pk,
             "county_spot_check": spot_check.pk, "county_criticism": criticism.pk,
             "county_bulletin": bulletin.pk}
