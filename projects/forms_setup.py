@@ -13,6 +13,7 @@ from .models import Assignment, Milestone, Project
 from .services import PROJECT_FIELDS
 
 DATE = {"type": "date"}
+PICKER_HINT = _("Type a name, unit or job title to filter")
 
 
 def _helper(tag=False) -> FormHelper:
@@ -38,7 +39,7 @@ class ProjectSetupForm(forms.ModelForm):
         town = campaign.unit
         self.fields["leader"] = PersonChoiceField(
             label=_("responsible leader"), queryset=people_queryset(town),
-            widget=forms.Select(attrs={"data-person-picker": "1"}))
+            widget=forms.Select(attrs={"data-person-picker": PICKER_HINT}))
         self.fields["listed_by"].queryset = Unit.objects.filter(
             pk__in=[town.pk, *[u.pk for u in town.ancestors()]])
         self.helper = _helper()
@@ -64,7 +65,7 @@ class AssignmentForm(forms.ModelForm):
         town = campaign.unit
         self.fields["user"] = PersonChoiceField(
             label=_("person"), queryset=people_queryset(town),
-            widget=forms.Select(attrs={"data-person-picker": "1"}))
+            widget=forms.Select(attrs={"data-person-picker": PICKER_HINT}))
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=town.descendant_ids())
         self.fields["unit"].required = False
 

@@ -58,6 +58,10 @@ LEVEL_KINDS = {Project.Level.CITY: Unit.Kind.CITY, Project.Level.COUNTY: Unit.Ki
                Project.Level.TOWN: Unit.Kind.TOWN}
 
 
+def _not_a_workbook() -> str:
+    return _("This file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again.")
+
+
 class ImportRefused(ValueError):
     """The file as a whole cannot be read (not a workbook, too large, no header row)."""
 
@@ -127,8 +131,9 @@ def read_workbook(upload) -> dict:
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ImportRefused(_("This file is not an Excel workbook (.xlsx). Save it as .xlsx "
-                              "and upload it again.")) from None
+        raise ImportRefused(_not_a_workbook()) from None
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a crafted file: not a workbook
+        raise ImportRefused(_not_a_workbook()) from None
     try:
         sheets = ([wb[PROJECT_SHEET]] if PROJECT_SHEET in wb.sheetnames else []) + [
             ws for ws in wb.worksheets if ws.title not in (PROJECT_SHEET, PEOPLE_SHEET)]

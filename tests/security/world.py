@@ -94,7 +94,8 @@ def build_world() -> World:
     county_ids = build_county_campaign(county, users)
 
     return World(users, {
-        "campaign": campaign.pk, "project": project.pk, "leader_user": leader.pk, "photo": report.photos.get().pk,
+        "campaign": campaign.pk, "project": project.pk, "leader_user": leader.pk,
+        "photo": report.photos.get().pk,
         "obstacle": obstacle.pk, "hazard": hazard.pk, "meeting": meeting.pk, "item": item.pk,
         "notice": notice.pk, "draft_notice": draft.pk, "evidence": evidence.pk,
         "spot_check": spot_check.pk, "finding": finding.pk, "criticism": criticism.pk,
