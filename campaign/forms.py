@@ -63,7 +63,9 @@ class PersonForm(forms.Form):
 def people_queryset(scope_unit: Unit, *, active_only=True):
     """The people of the office's town and of its villages and departments, with what their
     picker label shows (姓名（单位·职务）) read in the same query."""
-    qs = (get_user_model().objects.filter(profile__unit_id__in=scope_unit.descendant_ids())
+    # Never an operator: an office that could reset a superuser's password would be one.
+    qs = (get_user_model().objects.filter(profile__unit_id__in=scope_unit.descendant_ids(),
+                                          is_superuser=False)
           .select_related("profile__unit").order_by("profile__full_name", "username"))
     return qs.filter(is_active=True) if active_only else qs
 

@@ -298,7 +298,7 @@ def _plan_people(campaign, rows, people: _People) -> list[RowPlan]:
         user = existing.get(username)
         if user is not None and not errors:
             profile = getattr(user, "profile", None)
-            if profile is None or profile.unit_id not in people.scope:
+            if profile is None or profile.unit_id not in people.scope or user.is_superuser:
                 errors.append(_("The login name %(name)s is taken by someone outside %(town)s.")
                               % {"name": username, "town": campaign.unit.name})
             else:

@@ -102,3 +102,14 @@ def test_the_office_edits_a_persons_unit_and_roles(office_client, zhang, village
     assert list(zhang.groups.values_list("name", flat=True)) == [Role.SUPERVISOR.value]
     assert zhang.username == "zhangming"
     assert zhang.profile.history.count() >= 2
+
+
+def test_the_office_cannot_reset_an_operators_password(office_client, town):
+    operator = placed("operator", None, town, "运维")
+    operator.is_superuser = operator.is_staff = True
+    operator.save()
+    assert office_client.post(
+        reverse("setup_person_reset_password", args=[operator.pk])).status_code == 404
+    assert "operator" not in office_client.get(reverse("setup_people")).content.decode()
+    operator.refresh_from_db()
+    assert operator.check_password("pw-for-tests-1")
