@@ -1,4 +1,5 @@
-"""Import a campaign's project list, milestones and people from Excel (the higher office's form).
+"""Import a campaign's project list, milestones, teams and people from Excel (the higher office's
+form, with the columns 专班责任人 and 专班成员 for the team and 节点N… for the milestones).
 
 Three steps, so nothing is written until the office has seen what will be:
 1. `read_workbook(file)` reads the rows of sheet 项目 (or of the dashboard export's sheet) and of
@@ -35,7 +36,7 @@ from campaign.models import Role, Unit
 from campaign.people import label_of, name_of
 
 from . import services
-from .models import Project
+from .models import Assignment, Project
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 500
@@ -46,7 +47,10 @@ PROJECT_HEADERS = {
     "序号": "seq", "项目编号": "code", "项目名称": "name", "级别": "level", "项目业主": "owner",
     "包项目领导": "leader", "计划投资": "planned_investment", "计划开工": "planned_start",
     "计划完工": "planned_end", "攻坚目标": "goal", "类别": "category",
+    "专班责任人": "team_leads", "专班成员": "team_members",
 }
+#: How the people of a team cell are separated: 李华、王强 (or commas, semicolons, spaces).
+LIST_SEPARATORS = r"[、,，;；\s]+"
 PEOPLE_HEADERS = {"姓名": "full_name", "登录名": "username", "单位": "unit", "职务": "title",
                   "电话": "phone", "角色": "roles"}
 MILESTONE_HEADER = re.compile(r"^节点(\d+)(名称|日期|进度)$")
@@ -233,7 +237,7 @@ class _People:
             profile__unit_id__in=self.scope, is_active=True).select_related("profile__unit"))
         self.new: dict[str, dict] = {}
 
-    def find(self, text: str):
+    def find(self, text: str, unknown=None):
         """(username, error): the person the text names — by login name, 姓名, or 姓名（单位·职务）."""
         text = text.strip()
         by_login = [u for u in self.users if u.username == text]
@@ -252,8 +256,9 @@ class _People:
         if len(matches) > 1:
             return None, _("There are %(count)d people called %(name)s: write the login name "
                            "instead.") % {"count": len(matches), "name": name}
-        return None, _("Unknown leader %(name)s: add the person on sheet 人员 or in Setup › "
-                       "People first.") % {"name": text}
+        return None, (unknown or _(
+            "Unknown leader %(name)s: add the person on sheet 人员 or in Setup › People "
+            "first.")) % {"name": text}
 
 
 def _plan_people(campaign, rows, people: _People) -> list[RowPlan]:
@@ -361,10 +366,35 @@ def _milestones(row: dict, start, end, errors: list[str]) -> list[dict] | None:
     return found or None
 
 
+def _team(row: dict, people: _People, errors: list[str]) -> list[dict] | None:
+    """The row's team (专班责任人 as 责任人, 专班成员 as 成员), or None when both cells are empty
+    (the team is left as it is)."""
+    cells = [(Assignment.Role.LEAD, row.get("team_leads", "")),
+             (Assignment.Role.MEMBER, row.get("team_members", ""))]
+    if not any(text for _role, text in cells):
+        return None
+    team, seen = [], set()
+    unknown = _("Unknown team member %(name)s: add the person on sheet 人员 or in Setup › People "
+                "first.")
+    for role, text in cells:
+        for part in re.split(LIST_SEPARATORS, text):
+            if not part:
+                continue
+            username, error = people.find(part, unknown)
+            if error:
+                errors.append(error)
+            elif username in seen:
+                errors.append(_("%(name)s is on the team twice.") % {"name": part})
+            else:
+                seen.add(username)
+                team.append({"user": username, "role": role.value})
+    return team
+
+
 def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
     units_above = [campaign.unit, *campaign.unit.ancestors()]
     existing = list(campaign.projects.select_related("leader", "listed_by")
-                    .prefetch_related("milestones"))
+                    .prefetch_related("milestones", "assignments__user"))
     by_code = {p.code: p for p in existing}
     by_name = {p.name: p for p in existing}
     plans, seen = [], {}
@@ -431,6 +461,9 @@ def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
         if start and end and end < start:
             errors.append(_("The planned end %(end)s is before the planned start %(start)s.")
                           % {"end": end, "start": start})
+        team = _team(row, people, errors)
+        if team is not None:
+            values["team"] = team
         milestones = _milestones(row, start, end, errors)
         if milestones is not None:
             values["milestones"] = milestones
@@ -449,6 +482,11 @@ def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
 def _project_changes(project: Project, values: dict) -> list[str]:
     changes = []
     for name, value in values.items():
+        if name == "team":
+            now = sorted((a.user.username, a.role) for a in project.assignments.all())
+            if now != sorted((m["user"], m["role"]) for m in value):
+                changes.append("team")
+            continue
         if name == "milestones":
             now = sorted((m.name, m.due_date.isoformat(), str(m.planned_percent))
                          for m in project.milestones.all())
@@ -511,6 +549,10 @@ def apply_import(campaign, user, rows: dict) -> tuple[Plan, list[tuple]]:
             continue
         v = dict(row.values)
         milestones = v.pop("milestones", None)
+        team = v.pop("team", None)
+        if team is not None:
+            team = [{"user": User.objects.select_related("profile").get(username=m["user"]),
+                     "role": m["role"]} for m in team]
         if "leader" in v:
             v["leader"] = User.objects.select_related("profile").get(username=v["leader"])
         if "listed_by" in v:
@@ -528,7 +570,8 @@ def apply_import(campaign, user, rows: dict) -> tuple[Plan, list[tuple]]:
             milestones = [{**m, "due_date": datetime.date.fromisoformat(m["due_date"]),
                            "planned_percent": Decimal(m["planned_percent"])} for m in milestones]
         try:
-            services.save_project(campaign, user, project=project, milestones=milestones, **v)
+            services.save_project(campaign, user, project=project, milestones=milestones,
+                                  team=team, **v)
         except ValidationError as exc:
             row.action, row.errors = "error", exc.messages
             raise ImportNotApplied(plan) from None
@@ -548,17 +591,20 @@ def template_workbook(campaign) -> bytes:
     ws = wb.active
     ws.title = PROJECT_SHEET
     headers = ["序号", "项目编号", "项目名称", "级别", "项目业主", "包项目领导", "计划投资（万元）",
-               "计划开工", "计划完工", "攻坚目标"]
+               "计划开工", "计划完工", "攻坚目标", "专班责任人", "专班成员"]
     for n in range(1, MILESTONES_IN_TEMPLATE + 1):
         headers += [f"节点{n}名称", f"节点{n}日期", f"节点{n}进度（%）"]
     ws.append(headers)
     level_names = {"city": "市级", "county": "县级", "town": "镇级"}
     projects = campaign.projects.select_related("leader", "listed_by").prefetch_related(
-        "milestones").order_by("code")
+        "milestones", "assignments__user").order_by("code")
     for number, p in enumerate(projects, start=1):
         level = f"{p.listed_by.name}级" if p.listed_by_id else level_names.get(p.level, p.level)
         row = [number, p.code, p.name, level, p.owner, p.leader.username, float(p.planned_investment),
                p.planned_start, p.planned_end, p.goal]
+        team = list(p.assignments.all())
+        row += ["、".join(a.user.username for a in team if a.role == Assignment.Role.LEAD),
+                "、".join(a.user.username for a in team if a.role == Assignment.Role.MEMBER)]
         for m in list(p.milestones.all())[:MILESTONES_IN_TEMPLATE]:
             row += [m.name, m.due_date, float(m.planned_percent)]
         ws.append(row)

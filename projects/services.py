@@ -315,8 +315,10 @@ def _set_team(project: Project, rows) -> bool:
     existing = {a.user_id: a for a in project.assignments.all()}
     changed = False
     for row in rows:
-        unit = row.get("unit") or getattr(row["user"].profile, "unit", None)
         assignment = existing.pop(row["user"].pk, None)
+        # A row without a unit (the import) keeps the one set before, else the person's own.
+        unit = row.get("unit") or (assignment.unit if assignment is not None and "unit" not in row
+                                   else None) or getattr(row["user"].profile, "unit", None)
         if assignment is not None and assignment.role == row["role"] \
                 and assignment.unit_id == (unit.pk if unit else None):
             continue

@@ -187,3 +187,36 @@ def test_a_stale_preview_is_not_applied(office_client, town_campaign, zhang):
                                   {"token": "forged"})
     assert response.status_code == 302
     assert not Project.objects.exists()
+
+
+def test_teams_come_from_the_workbook_and_a_second_import_leaves_them(
+        office_client, town_campaign, zhang, village):
+    headers = HEADERS[:10] + ["专班责任人", "专班成员"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目"
+    ws.append(headers)
+    ws.append(project_row(1, "HN-01")[:10] + ["lihua", "张明、王强"])
+    ws.append(project_row(2, "HN-02")[:10] + ["无名氏", ""])
+    people = wb.create_sheet("人员")
+    people.append(PEOPLE)
+    people.append(LIHUA)
+    people.append(["王强", "wangqiang", "湖南村", "村委委员", "", "工作专班成员"])
+    out = BytesIO()
+    wb.save(out)
+
+    response = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
+    refused = {r.key: r.errors for r in response.context["plan"].projects}
+    assert refused["HN-02"] == ["未知的工作专班人员“无名氏”：请先在“人员”表或“设置 › 人员”中添加此人。"]
+
+    ws.delete_rows(3)
+    out = BytesIO()
+    wb.save(out)
+    response = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
+    confirm(office_client, town_campaign, response)
+    project = Project.objects.get(code="HN-01")
+    team = sorted((a.user.username, a.role, a.unit.name) for a in project.assignments.all())
+    assert team == [("lihua", "lead", "湖南村"), ("wangqiang", "member", "湖南村"),
+                    ("zhangming", "member", "湖南镇")]
+    again = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
+    assert {a for _k, a in actions(again)} == {"unchanged"}
