@@ -80,8 +80,16 @@ def search_people(qs, query: str):
                      | Q(profile__title__icontains=query) | Q(profile__phone__icontains=query))
 
 
+PICKER_HINT = _("Type a name, unit or job title to filter")
+
+
 class PersonChoiceField(forms.ModelChoiceField):
-    """A person picker: every option reads 姓名（单位·职务）, never a bare login name."""
+    """A person picker: every option reads 姓名（单位·职务）, never a bare login name, and a box
+    above it filters the options as one types (static/js/gongjian.js)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.Select(attrs={"data-person-picker": PICKER_HINT}))
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj):
         return label_of(obj)

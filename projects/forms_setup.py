@@ -13,7 +13,6 @@ from .models import Assignment, Milestone, Project
 from .services import PROJECT_FIELDS
 
 DATE = {"type": "date"}
-PICKER_HINT = _("Type a name, unit or job title to filter")
 
 
 def _helper(tag=False) -> FormHelper:
@@ -38,8 +37,7 @@ class ProjectSetupForm(forms.ModelForm):
         self.instance.campaign = campaign
         town = campaign.unit
         self.fields["leader"] = PersonChoiceField(
-            label=_("responsible leader"), queryset=people_queryset(town),
-            widget=forms.Select(attrs={"data-person-picker": PICKER_HINT}))
+            label=_("responsible leader"), queryset=people_queryset(town))
         self.fields["listed_by"].queryset = Unit.objects.filter(
             pk__in=[town.pk, *[u.pk for u in town.ancestors()]])
         self.helper = _helper()
@@ -64,8 +62,7 @@ class AssignmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         town = campaign.unit
         self.fields["user"] = PersonChoiceField(
-            label=_("person"), queryset=people_queryset(town),
-            widget=forms.Select(attrs={"data-person-picker": PICKER_HINT}))
+            label=_("person"), queryset=people_queryset(town))
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=town.descendant_ids())
         self.fields["unit"].required = False
 

@@ -37,7 +37,7 @@ def _people(campaign):
 
     return (get_user_model().objects.filter(
         Q(led_projects__campaign=campaign) | Q(assignments__project__campaign=campaign))
-        .select_related("profile").distinct().order_by("profile__full_name", "username"))
+        .select_related("profile__unit").distinct().order_by("profile__full_name", "username"))
 
 
 @supervisor_required
