@@ -3,7 +3,12 @@
 - Everyone works inside the campaigns of their own town: a campaign is visible when its unit is
   the user's unit, above it (a village cadre sees the town's campaign) or below it (an observer of
   the city sees every town's campaign). A user of another town sees nothing of ours.
-- Writing to a project is decided in projects.access.
+- Writing is narrower than reading: a campaign is written to (changed, its notices issued, its
+  bulletins filed, its projects set up) only by people of its own town — their unit is the
+  campaign's unit, or a village or department inside it (`may_write_campaign`). A town office
+  does not write to the county's campaign it can read, and a county or city office (observer)
+  reads the towns below it and writes nothing.
+- Writing to a project is decided in projects.access (its leader and team, or the town's office).
 - Observers only read. Supervisors and town_admin run the supervision work.
 
 A refused read is a 404 (the object's existence is not revealed); a refused write a 403.
@@ -15,6 +20,7 @@ import logging
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
@@ -74,6 +80,114 @@ def unit_scope(unit_id: int) -> set[int]:
         return unit.descendant_ids() | {u.pk for u in unit.ancestors()}
 
     return set(pagecache.global_cached("unit_scope", compute, unit_id))
+
+
+#: Kinds of unit that hold campaigns of their own: a person of one of these writes to its
+#: campaigns only; a person of a village, department or company writes to the town's above.
+CAMPAIGN_HOLDERS = {Unit.Kind.TOWN, Unit.Kind.COUNTY, Unit.Kind.CITY, Unit.Kind.PROVINCE}
+
+
+def home_unit_ids(user) -> set[int] | None:
+    """Units whose campaigns the user may write to; None means every unit (superuser).
+
+    Their own unit and, for a village, department or company, the units above it up to the
+    first one that holds campaigns (the town). Never the county above a town."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return None
+    cached = getattr(user, "_gongjian_home_units", None)
+    if cached is not None:
+        return cached
+    profile = getattr(user, "profile", None)
+    ids: set[int] = set()
+    if profile is not None and profile.unit_id:
+        ids = home_scope(profile.unit_id)
+    user._gongjian_home_units = ids
+    return ids
+
+
+def home_scope(unit_id: int) -> set[int]:
+    """A unit and the units above it up to the first that holds campaigns (see home_unit_ids)."""
+    def compute():
+        unit = Unit.objects.get(pk=unit_id)
+        ids = {unit.pk}
+        if unit.kind not in CAMPAIGN_HOLDERS:
+            for above in unit.ancestors():
+                ids.add(above.pk)
+                if above.kind in CAMPAIGN_HOLDERS:
+                    break
+        return ids
+
+    return set(pagecache.global_cached("home_scope", compute, unit_id))
+
+
+def may_write_campaign(user, campaign) -> bool:
+    """The campaign is of the user's own town (see home_unit_ids) and the user is not only an
+    observer. What they may write there is their role's business (may_supervise, may_administer,
+    the project's own rule)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if roles_of(user) == {Role.OBSERVER.value}:
+        return False
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.unit_id and profile.unit_id == campaign.unit_id:
+        return True  # the common case, without reading the tree
+    ids = home_unit_ids(user)
+    return ids is None or campaign.unit_id in ids
+
+
+def may_supervise(user, campaign) -> bool:
+    """The supervision group's powers (notices, spot checks, criticism, highlights, bulletins)
+    over this campaign: a supervisor or the office, of the campaign's own town."""
+    return is_supervisor(user) and may_write_campaign(user, campaign)
+
+
+def may_administer(user, campaign) -> bool:
+    """The campaign office's powers over this campaign: town_admin of the campaign's own town."""
+    return is_town_admin(user) and may_write_campaign(user, campaign)
+
+
+def writable_campaigns(user):
+    """Campaigns the user may write to (see may_write_campaign)."""
+    if not user.is_authenticated or roles_of(user) == {Role.OBSERVER.value}:
+        return Campaign.objects.none()
+    ids = home_unit_ids(user)
+    qs = Campaign.objects.all()
+    return qs if ids is None else qs.filter(unit_id__in=ids)
+
+
+def get_campaign_for_write(user, campaign):
+    """The campaign, or PermissionDenied (logged) when the user may not write to it."""
+    if not may_write_campaign(user, campaign):
+        log.warning("refused write user=%s campaign=%s", user.pk, campaign.pk)
+        raise PermissionDenied
+    return campaign
+
+
+def setup_unit(user) -> Unit | None:
+    """The town (or county) whose campaigns and people the user sets up: a campaign office's own
+    unit, when it holds campaigns; None for everyone else."""
+    if not is_town_admin(user):
+        return None
+    profile = getattr(user, "profile", None)
+    if profile is None or not profile.unit_id or profile.unit.kind not in CAMPAIGN_HOLDERS:
+        return None
+    return profile.unit
+
+
+def get_campaign_for_setup(user, pk) -> Campaign:
+    """A campaign the office sets up: 404 when the user may not see it, 403 when it is not of
+    the office's own unit (the county's campaign a town reads, or no office at all)."""
+    campaign = visible_campaigns(user).select_related("unit").filter(pk=pk).first()
+    if campaign is None:
+        log.warning("refused read user=%s campaign=%s", user.pk, pk)
+        raise Http404
+    unit = setup_unit(user)
+    if unit is None or campaign.unit_id != unit.pk:
+        log.warning("refused write user=%s campaign=%s", user.pk, pk)
+        raise PermissionDenied
+    return campaign
 
 
 def visible_campaigns(user):

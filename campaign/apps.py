@@ -9,6 +9,6 @@ class CampaignConfig(AppConfig):
 
     def ready(self):
         # Imported here: roles reads the auth models, which are not loaded when apps.py is.
-        from .roles import grant_role_permissions
+        from .roles import ensure_role_groups
 
-        post_migrate.connect(grant_role_permissions, dispatch_uid="campaign.grant_role_permissions")
+        post_migrate.connect(ensure_role_groups, dispatch_uid="campaign.ensure_role_groups")

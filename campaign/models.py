@@ -216,6 +216,13 @@ class Profile(models.Model):
                              on_delete=models.PROTECT, related_name="profiles")
     title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False,
+        help_text=_("Set when the campaign office gives a temporary password: the person is sent "
+                    "to change it at the next sign-in."),
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("profile")

@@ -1,38 +1,18 @@
-"""The role groups and what each may do in the Django admin.
+"""The role groups exist, and hold no admin permission.
 
-The groups are created by a data migration; their admin permissions are (re)granted after every
-migrate, because Django creates permission rows only after the migrations have run.
+Migration 0002_role_groups creates them; they are made again after every migrate or flush
+(post_migrate; a flush, as transactional tests do, empties the table). The admin is for operators
+only (superusers, config.urls): the campaign office sets up its campaign in the app's 设置 pages,
+where every write goes through a service and the town scope of campaign.access applies.
+Migration 0004_setup_no_admin_for_roles took back what earlier versions granted the groups.
 """
-
 
 from .models import Role
 
-#: app_label → which roles get every model permission of that app in the admin.
-ADMIN_APPS = {
-    "campaign": {Role.TOWN_ADMIN},
-    "projects": {Role.TOWN_ADMIN},
-    "supervision": {Role.TOWN_ADMIN, Role.SUPERVISOR},
-}
-#: Extra (app_label, codename) pairs per role.
-EXTRA_PERMISSIONS = {
-    Role.TOWN_ADMIN: {("auth", "view_user"), ("auth", "add_user"), ("auth", "change_user"),
-                      ("auth", "view_group")},
-    Role.SUPERVISOR: {("projects", "view_project"), ("projects", "view_progressreport"),
-                      ("projects", "view_obstacle"), ("projects", "view_hazard"),
-                      ("projects", "view_highlight"), ("projects", "add_highlight"),
-                      ("projects", "change_highlight")},
-}
 
-
-def grant_role_permissions(**kwargs):
-    """post_migrate: give each role group its admin permissions. Safe to run any number of times."""
-    from django.contrib.auth.models import Group, Permission
+def ensure_role_groups(**kwargs):
+    """post_migrate: the five groups, without permissions. Safe to run any number of times."""
+    from django.contrib.auth.models import Group
 
     for role in Role:
-        group, _created = Group.objects.get_or_create(name=role.value)
-        apps = [app for app, roles in ADMIN_APPS.items() if role in roles]
-        perms = list(Permission.objects.filter(content_type__app_label__in=apps))
-        for app_label, codename in EXTRA_PERMISSIONS.get(role, ()):
-            perms += list(Permission.objects.filter(content_type__app_label=app_label,
-                                                    codename=codename))
-        group.permissions.add(*perms)
+        Group.objects.get_or_create(name=role.value)

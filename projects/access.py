@@ -1,5 +1,7 @@
 """Who may read and write a project: the campaign's reading rule (campaign.access) applied to
-projects, and the project's own writing rule — being its leader, on its team, or town_admin.
+projects, and the project's own writing rule — being its leader, on its team, or the campaign
+office of the project's own town (campaign.access.may_administer: not a town office reading the
+county's campaign).
 
 A refused read is a 404 (the project's existence is not revealed); a refused write a 403. Both are
 logged.
@@ -11,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from campaign.access import is_town_admin, visible_unit_ids
+from campaign.access import may_administer, visible_unit_ids
 
 from .models import Project
 
@@ -28,7 +30,8 @@ def visible_projects(user, queryset=None):
 
 
 def can_write_project(user, project) -> bool:
-    """Being its leader, on its team, or town_admin (within a visible campaign)."""
+    """Being its leader, on its team, or the office of its campaign's town (within a visible
+    campaign)."""
     if not user.is_authenticated:
         return False
     return visible_projects(user).filter(pk=project.pk).exists() and _may_write(user, project)
@@ -36,7 +39,7 @@ def can_write_project(user, project) -> bool:
 
 def _may_write(user, project) -> bool:
     """The write rule alone, for a project already known to be visible to the user."""
-    if is_town_admin(user) or project.leader_id == user.pk:
+    if project.leader_id == user.pk or may_administer(user, project.campaign):
         return True
     return project.assignments.filter(user=user).exists()
 

@@ -22,6 +22,7 @@ from .models import (
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
+    readonly_fields = ["completed_on"]  # set by the report service
 
 
 class AssignmentInline(admin.TabularInline):
@@ -39,6 +40,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name", "owner", "leader__profile__full_name"]
     list_select_related = ["listed_by", "leader__profile"]
     autocomplete_fields = ["leader", "listed_by"]
+    # Owned by the report service and the scan: an operator cannot step around them.
     readonly_fields = ["progress", "investment_done", "health", "last_reported_at", "resumed_on"]
     inlines = [MilestoneInline, AssignmentInline]
     fieldsets = [
@@ -67,8 +69,12 @@ class ProgressReportAdmin(admin.ModelAdmin):
     search_fields = ["project__code", "project__name", "work_done", "problems"]
     list_select_related = ["project", "reported_by"]
     date_hierarchy = "reported_at"
-    autocomplete_fields = ["project", "reported_by"]
+    # A report's figures are the leader's word, kept as filed; the project follows the service.
+    readonly_fields = ["project", "percent", "investment_done", "reported_by", "reported_at"]
     inlines = [ReportPhotoInline]
+
+    def has_add_permission(self, request):
+        return False  # filed on the project page through projects.services.submit_report
 
 
 @admin.register(Obstacle)

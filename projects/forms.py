@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from campaign.forms import PersonChoiceField
 from campaign.models import Unit
-from campaign.people import label_of
 
 from .models import ActionItem, Hazard, Meeting, Obstacle, Project
 
@@ -227,11 +227,6 @@ class MeetingForm(forms.ModelForm):
 def _people():
     return (get_user_model().objects.filter(is_active=True)
             .select_related("profile__unit").order_by("profile__full_name", "username"))
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return label_of(obj)
 
 
 class ActionItemForm(forms.ModelForm):

@@ -8,12 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.people import name_of
 from core import pagecache
 from core.dates import local_date
 from core.queue import enqueue_on_commit
 
 from .models import (
     ActionItem,
+    Assignment,
     Hazard,
     Meeting,
     Milestone,
@@ -248,3 +250,150 @@ def complete_action_item(item: ActionItem, user, *, done_on: datetime.date | Non
     item.save(update_fields=["done_on"])
     pagecache.bump_campaigns([item.meeting.campaign_id])
     return item
+
+
+# --- Setup by the campaign office (设置): projects, milestones, teams ------------------------------
+
+PROJECT_FIELDS = ("code", "name", "level", "listed_by", "owner", "category", "goal",
+                  "planned_start", "planned_end", "planned_investment", "leader")
+
+
+def _check_people_of(campaign, people, field: str) -> None:
+    """Leaders and team members are people of the campaign's town (or its villages and
+    departments): another town's people are not offered, and not accepted either."""
+    scope = campaign.unit.descendant_ids()
+    for person in people:
+        profile = getattr(person, "profile", None)
+        if profile is None or profile.unit_id not in scope or not person.is_active:
+            raise ValidationError({field: _("%(name)s is not a person of %(town)s.")
+                                   % {"name": name_of(person), "town": campaign.unit.name}})
+
+
+def _set_milestones(project: Project, rows) -> bool:
+    """Make the project's milestones these rows ({"pk"?, name, due_date, planned_percent}):
+    rows with a pk change that milestone (its completion kept), the others are added, and the
+    milestones not listed are removed. True when anything changed."""
+    existing = {m.pk: m for m in project.milestones.all()}
+    names = [row["name"].strip() for row in rows]
+    if len(set(names)) != len(names):
+        raise ValidationError({"milestones": _("Two milestones have the same name.")})
+    changed, kept = False, set()
+    for row in rows:
+        milestone = existing.get(row.get("pk")) if row.get("pk") else None
+        if milestone is None:
+            milestone = Milestone(project=project)
+        values = {"name": row["name"].strip(), "due_date": row["due_date"],
+                  "planned_percent": row["planned_percent"]}
+        if milestone.pk and all(getattr(milestone, k) == v for k, v in values.items()):
+            kept.add(milestone.pk)
+            continue
+        for name, value in values.items():
+            setattr(milestone, name, value)
+        try:
+            milestone.full_clean(exclude=["project"])
+        except ValidationError as exc:
+            raise ValidationError({"milestones": _("Milestone %(name)s: %(error)s") % {
+                "name": values["name"], "error": " ".join(exc.messages)}}) from None
+        milestone.save()
+        kept.add(milestone.pk)
+        changed = True
+    gone = [pk for pk in existing if pk not in kept]
+    if gone:
+        for milestone in project.milestones.filter(pk__in=gone):
+            milestone.delete()  # one by one: each removal is kept in the history
+        changed = True
+    return changed
+
+
+def _set_team(project: Project, rows) -> bool:
+    """Make the project's team these rows ({user, role, unit}), one row per person. True when
+    anything changed."""
+    users = [row["user"] for row in rows]
+    if len({u.pk for u in users}) != len(users):
+        raise ValidationError({"team": _("A person is on the team twice.")})
+    _check_people_of(project.campaign, users, "team")
+    existing = {a.user_id: a for a in project.assignments.all()}
+    changed = False
+    for row in rows:
+        assignment = existing.pop(row["user"].pk, None)
+        # A row without a unit (the import) keeps the one set before, else the person's own.
+        unit = row.get("unit") or (assignment.unit if assignment is not None and "unit" not in row
+                                   else None) or getattr(row["user"].profile, "unit", None)
+        if assignment is not None and assignment.role == row["role"] \
+                and assignment.unit_id == (unit.pk if unit else None):
+            continue
+        assignment = assignment or Assignment(project=project, user=row["user"])
+        assignment.role, assignment.unit = row["role"], unit
+        assignment.save()
+        changed = True
+    for assignment in existing.values():
+        assignment.delete()
+        changed = True
+    return changed
+
+
+@transaction.atomic
+def save_project(campaign, user, *, project: Project | None = None, milestones=None, team=None,
+                 **fields) -> tuple[Project, bool]:
+    """Create a project of the campaign, or change one, with its milestones and team (None
+    leaves them as they are). Returns (project, whether anything changed)."""
+    if project is None:
+        project = Project(campaign=campaign)
+    else:
+        project = Project.objects.select_for_update().get(pk=project.pk, campaign=campaign)
+    values = {k: fields[k] for k in PROJECT_FIELDS if k in fields}
+    if "leader" in values:
+        _check_people_of(campaign, [values["leader"]], "leader")
+    changed = project.pk is None or any(getattr(project, k) != v for k, v in values.items())
+    for name, value in values.items():
+        setattr(project, name, value)
+    if changed:
+        project.full_clean(exclude=["campaign"])
+        project.save()
+    if milestones is not None:
+        changed |= _set_milestones(project, milestones)
+    if team is not None:
+        changed |= _set_team(project, team)
+    if changed:
+        _project_changed(project.pk, campaign.pk)
+    return project, changed
+
+
+@transaction.atomic
+def suspend_project(project: Project, user, *, reason: str, approved: bool) -> Project:
+    """Suspend a project with its reason; an approved suspension keeps no light until it resumes
+    (the approval and who gave it are kept in the history)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the suspension.")})
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.status == Project.Status.COMPLETED:
+        raise ValidationError(_("A completed project cannot be suspended."))
+    locked.status, locked.pause_reason, locked.pause_approved = (
+        Project.Status.SUSPENDED, reason.strip(), approved)
+    locked.save(update_fields=["status", "pause_reason", "pause_approved"])
+    _project_changed(locked.pk, locked.campaign_id)
+    return locked
+
+
+@transaction.atomic
+def resume_project(project: Project, user) -> Project:
+    """Take a suspended project back into the plan (weekly reports are owed again from today)."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.status != Project.Status.SUSPENDED:
+        raise ValidationError(_("Only a suspended project can be resumed."))
+    locked.status = Project.Status.IN_PROGRESS if locked.progress > 0 else Project.Status.NOT_STARTED
+    locked.save(update_fields=["status"])
+    _project_changed(locked.pk, locked.campaign_id)
+    return locked
+
+
+@transaction.atomic
+def complete_project(project: Project, user) -> Project:
+    """Mark a project completed (竣工)."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.status == Project.Status.COMPLETED:
+        raise ValidationError(_("This project is already completed."))
+    locked.status = Project.Status.COMPLETED
+    locked.save(update_fields=["status"])
+    _project_changed(locked.pk, locked.campaign_id)
+    return locked

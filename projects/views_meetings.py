@@ -29,12 +29,14 @@ from .models import ActionItem, Meeting
 log = logging.getLogger("gongjian.access")
 
 
-def may_hold_meetings(user) -> bool:
-    return access.has_role(user, Role.TOWN_ADMIN, Role.LEADER)
+def may_hold_meetings(user, campaign=None) -> bool:
+    """The office and the leaders hold meetings, in a campaign of their own town."""
+    return access.has_role(user, Role.TOWN_ADMIN, Role.LEADER) and (
+        campaign is None or access.may_write_campaign(user, campaign))
 
 
 def may_edit_meeting(user, meeting) -> bool:
-    return access.is_town_admin(user) or meeting.chaired_by_id == user.pk
+    return meeting.chaired_by_id == user.pk or access.may_administer(user, meeting.campaign)
 
 
 def _meeting_for_read(user, pk) -> Meeting:
@@ -76,7 +78,7 @@ def meeting_list(request):
                                                                                 "action_items"))
     return render(request, "projects/meeting_list.html", {
         "campaign": campaign, "campaigns": campaigns, "meetings": meetings,
-        "may_hold": may_hold_meetings(request.user), "as_of": local_date(),
+        "may_hold": may_hold_meetings(request.user, campaign), "as_of": local_date(),
     })
 
 
@@ -85,7 +87,7 @@ def meeting_create(request):
     campaign, _campaigns = pick_campaign(request)
     if campaign is None:
         raise Http404
-    if not may_hold_meetings(request.user):
+    if not may_hold_meetings(request.user, campaign):
         log.warning("refused write user=%s meeting=new", request.user.pk)
         raise PermissionDenied
     form = MeetingForm(request.POST or None, campaign=campaign,

@@ -1,3 +1,7 @@
+"""The operators' admin. What the services own is read-only here, so that even an operator
+cannot step around a workflow: a notice's state and number, a bulletin's state and snapshot, a
+criticism's confirmation, flags, events and deliveries. Those are changed on the app's pages."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -25,6 +29,9 @@ class FlagAdmin(admin.ModelAdmin):
     readonly_fields = ["project", "kind", "severity", "opened_at", "resolved_at", "details",
                        "updated_at"]
 
+    def has_add_permission(self, request):
+        return False  # the scan opens flags
+
 
 class NoticeEventInline(admin.TabularInline):
     model = NoticeEvent
@@ -36,6 +43,11 @@ class NoticeEventInline(admin.TabularInline):
 class NoticeResponseInline(admin.StackedInline):
     model = NoticeResponse
     extra = 0
+    readonly_fields = ["responded_by", "responded_at", "measures"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # the leader responds on the notice page
 
 
 @admin.register(Notice)
@@ -44,10 +56,13 @@ class NoticeAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "campaign"]
     search_fields = ["number", "project__code", "project__name", "reason"]
     list_select_related = ["project", "issued_to"]
-    readonly_fields = ["number", "year", "sequence", "issued_at", "acknowledged_at",
+    readonly_fields = ["campaign", "project", "issued_to", "status", "number", "year", "sequence",
+                       "respond_by", "created_by", "created_at", "issued_at", "acknowledged_at",
                        "responded_at", "closed_at", "last_urged_at", "urge_count", "escalated_at"]
-    autocomplete_fields = ["project", "issued_to"]
     inlines = [NoticeResponseInline, NoticeEventInline]
+
+    def has_add_permission(self, request):
+        return False  # drafted on the workbench or by the scan, then issued by the service
 
 
 @admin.register(Criticism)
@@ -56,6 +71,7 @@ class CriticismAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "campaign"]
     search_fields = ["project__name", "reason"]
     list_select_related = ["project", "person"]
+    readonly_fields = ["status", "created_at", "confirmed_at", "confirmed_by", "notice"]
 
 
 class FindingInline(admin.TabularInline):
@@ -66,6 +82,7 @@ class FindingInline(admin.TabularInline):
 
 @admin.register(SpotCheck)
 class SpotCheckAdmin(admin.ModelAdmin):
+    readonly_fields = ["status", "seed", "sample_size", "weight_red", "created_by", "created_at"]
     list_display = ["title", "kind", "planned_on", "sample_size", "seed", "status"]
     list_filter = ["kind", "status", "campaign"]
     search_fields = ["title"]
@@ -76,13 +93,17 @@ class SpotCheckAdmin(admin.ModelAdmin):
 class BulletinAdmin(admin.ModelAdmin):
     list_display = ["title", "period_start", "period_end", "status", "published_at"]
     list_filter = ["status", "campaign"]
-    readonly_fields = ["snapshot", "generated_at", "published_at", "published_by"]
+    readonly_fields = ["status", "snapshot", "generated_at", "published_at", "published_by"]
+
+    def has_add_permission(self, request):
+        return False  # drafted and published by the bulletin service
 
 
 class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
     readonly_fields = ["channel", "status", "attempts", "last_error", "sent_at"]
+    can_delete = False
 
 
 @admin.register(Notification)

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from campaign.forms import PersonChoiceField
 from campaign.people import label_of
 from core.dates import local_date
 from projects.models import Highlight, Project
@@ -218,9 +219,9 @@ class FindingNoticeForm(forms.Form):
 
 class CriticismForm(forms.Form):
     project = ProjectChoiceField(label=_("Project"), queryset=Project.objects.none())
-    person = forms.ModelChoiceField(label=_("Person"), required=False,
-                                    queryset=get_user_model().objects.none(),
-                                    help_text=_("Empty: the project's leader."))
+    person = PersonChoiceField(label=_("Person"), required=False,
+                               queryset=get_user_model().objects.none(),
+                               help_text=_("Empty: the project's leader."))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, projects=None, people=None, **kwargs):
@@ -229,7 +230,6 @@ class CriticismForm(forms.Form):
             self.fields["project"].queryset = projects
         if people is not None:
             self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = label_of
 
 
 class HighlightForm(forms.Form):

@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
-from campaign.access import is_supervisor, supervisors_by_campaign, supervisors_of
+from campaign.access import is_supervisor, may_supervise, supervisors_by_campaign, supervisors_of
 from campaign.models import Campaign
 from campaign.people import name_of
 from core import pagecache
@@ -82,6 +82,8 @@ def refusal(step: str, notice: Notice, user) -> str | None:
     if step in SUPERVISION_STEPS:
         if user is not None and not is_supervisor(user):
             return _("Only the supervision group can do this.")
+        if user is not None and not may_supervise(user, notice.campaign):
+            return _("Only the supervision group of this campaign's own town can do this.")
     elif user is None or user.pk != notice.issued_to_id:
         return _("Only the leader the notice is issued to can do this.")
     return None
@@ -138,6 +140,9 @@ def create_draft_notice(project, flags=(), *, reason: str, required_action: str,
     """A draft notice to the project's leader, for the supervision group to review and issue."""
     if created_by is not None and not is_supervisor(created_by):
         raise NoticeStepRefused(_("Only the supervision group can do this."))
+    if created_by is not None and not may_supervise(created_by, project.campaign):
+        raise NoticeStepRefused(_("Only the supervision group of this campaign's own town can do "
+                                  "this."))
     if not reason.strip() or not required_action.strip():
         raise ValidationError(_("A notice needs a reason and the action required."))
     now = timezone.now()

@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.access import is_supervisor, visible_campaigns
+from campaign.access import is_supervisor, may_supervise, visible_campaigns
 from core.dates import local_date
 from core.forms import add_service_errors
 from projects.figures import report_period
@@ -23,7 +23,7 @@ from . import bulletins as bulletin_service
 from . import exports
 from .forms import BulletinForm
 from .models import Bulletin
-from .views_common import pick_campaign, refused, supervisor_required
+from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -54,7 +54,7 @@ def bulletin_list(request):
         rows = (readable_bulletins(request.user).filter(campaign=campaign)
                 .select_related("published_by__profile").defer("snapshot")
                 .order_by("-period_end", "-pk"))
-        if supervisor:
+        if may_supervise(request.user, campaign):
             # On demand: the reporting week in progress, the dashboard's 本期 (the beat drafts
             # the week just closed itself).
             start, end = report_period(campaign, local_date())
@@ -68,6 +68,8 @@ def bulletin_list(request):
 def bulletin_generate(request):
     """Draft the bulletin of any period (or redraft a draft with fresh figures)."""
     campaign = pick_campaign(request)
+    if (refusal := refuse_unless_supervises(request, campaign)) is not None:
+        return refusal
     form = BulletinForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -94,7 +96,7 @@ def _bulletin_context(request, bulletin):
         "campaign": bulletin.campaign,
         "s": s,
         "headline": exports.headline_lines(s) if s else [],
-        "is_supervisor": is_supervisor(request.user),
+        "is_supervisor": may_supervise(request.user, bulletin.campaign),
         "is_draft": bulletin.status == Bulletin.Status.DRAFT,
     }
 
@@ -144,6 +146,8 @@ def _paper_context(bulletin, s) -> dict:
 def bulletin_regenerate(request, pk):
     bulletin = get_bulletin_for_read(request.user, pk)
     back = reverse("bulletin_detail", args=[bulletin.pk])
+    if (refusal := refuse_unless_supervises(request, bulletin.campaign, back=back)) is not None:
+        return refusal
     try:
         bulletin_service.generate_bulletin(bulletin.campaign, bulletin.period_start,
                                            bulletin.period_end)
@@ -158,6 +162,8 @@ def bulletin_regenerate(request, pk):
 def bulletin_publish(request, pk):
     bulletin = get_bulletin_for_read(request.user, pk)
     back = reverse("bulletin_detail", args=[bulletin.pk])
+    if (refusal := refuse_unless_supervises(request, bulletin.campaign, back=back)) is not None:
+        return refusal
     try:
         bulletin_service.publish_bulletin(bulletin, request.user)
     except bulletin_service.BulletinRefused as exc:

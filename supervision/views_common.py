@@ -22,6 +22,16 @@ def refused(request, reason, *, back: str = ""):
     return render(request, "supervision/refused.html", {"reason": reason, "back": back}, status=403)
 
 
+def refuse_unless_supervises(request, campaign, *, back: str = ""):
+    """None when the user supervises this campaign (access.may_supervise: of its own town), else
+    the 403 that says why — a town's group reads the county's campaign but does not write to it."""
+    if access.may_supervise(request.user, campaign):
+        return None
+    access.log.warning("refused write user=%s campaign=%s", request.user.pk, campaign.pk)
+    return refused(request, _("Only the supervision group of this campaign's own town can do "
+                              "this."), back=back)
+
+
 def supervisor_required(view):
     """Login, then the supervision group's powers; anyone else gets a 403 that says why."""
     @functools.wraps(view)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
-from campaign.access import has_role, is_supervisor
+from campaign.access import has_role, is_supervisor, may_supervise
 from campaign.models import Role
 from campaign.people import name_of as person
 from core.dates import local_date
@@ -34,7 +34,7 @@ from .forms import (
     ReturnForm,
 )
 from .models import Evidence, Flag, Notice
-from .views_common import pick_campaign, refused, supervisor_required
+from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
 
 STEP_FORMS = {
     "issue": IssueForm,
@@ -82,7 +82,8 @@ def notice_list(request):
     """The supervision group's register of notices, or a leader's own notices to answer."""
     supervisor = is_supervisor(request.user)
     campaign = pick_campaign(request, required=False)
-    qs = readable_notices(request.user).select_related("project", "issued_to__profile")
+    qs = readable_notices(request.user).select_related("project", "campaign",
+                                                       "issued_to__profile")
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     mine = not supervisor and not has_role(request.user, Role.OBSERVER)
@@ -101,7 +102,8 @@ def notice_list(request):
         n.allowed = notice_service.allowed_steps(n, request.user)
     return render(request, "supervision/notice_list.html", {
         "campaign": campaign, "notices": rows, "statuses": Notice.Status.choices, "status": status,
-        "mine": mine, "is_supervisor": supervisor, "today": as_of,
+        "mine": mine, "today": as_of,
+        "is_supervisor": supervisor and (campaign is None or may_supervise(request.user, campaign)),
     })
 
 
@@ -109,6 +111,8 @@ def notice_list(request):
 def notice_new(request):
     """Draft a notice by hand (from the overview's flags or a project)."""
     campaign = pick_campaign(request)
+    if (refusal := refuse_unless_supervises(request, campaign)) is not None:
+        return refusal
     projects = visible_projects(request.user).filter(campaign=campaign).select_related("leader")
     flags = Flag.objects.filter(project__campaign=campaign, resolved_at__isnull=True).select_related(
         "project")

@@ -22,7 +22,7 @@ from . import notices as notice_service
 from .bulletins import days_in_red
 from .forms import BulkIssueForm, OverviewFilterForm
 from .models import Flag, Notice, Severity
-from .views_common import pick_campaign, supervisor_required
+from .views_common import pick_campaign, refuse_unless_supervises, supervisor_required
 from .views_notices import _with_overdue_first
 
 #: How many projects the "most days in red" list shows.
@@ -129,6 +129,8 @@ def bulk_issue(request):
     """Issue several draft notices at once; each is issued by the same service as one by one, and a
     refused one is reported without stopping the others."""
     campaign = pick_campaign(request)
+    if (refusal := refuse_unless_supervises(request, campaign)) is not None:
+        return refusal
     form = BulkIssueForm(request.POST, drafts=_drafts(campaign))
     if not form.is_valid():
         return render(request, "supervision/overview.html",

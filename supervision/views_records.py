@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.access import is_supervisor, visible_campaigns
+from campaign.access import may_supervise, visible_campaigns
 from core.forms import add_service_errors
 from projects.access import visible_projects
 from projects.models import Highlight
@@ -25,7 +25,7 @@ from . import criticism as criticism_service
 from . import highlights as highlight_service
 from .forms import CriticismForm, HighlightForm
 from .models import Criticism
-from .views_common import pick_campaign, supervisor_required
+from .views_common import pick_campaign, refuse_unless_supervises, supervisor_required
 from .views_notices import serve_checked_file
 
 
@@ -38,7 +38,7 @@ def _people(campaign):
     """Leaders and team members of the campaign's projects."""
     return (get_user_model().objects.filter(
         Q(led_projects__campaign=campaign) | Q(assignments__project__campaign=campaign))
-        .select_related("profile").distinct().order_by("profile__full_name", "username"))
+        .select_related("profile__unit").distinct().order_by("profile__full_name", "username"))
 
 
 @supervisor_required
@@ -57,6 +57,8 @@ def criticism_list(request):
 @supervisor_required
 def criticism_new(request):
     campaign = pick_campaign(request)
+    if (refusal := refuse_unless_supervises(request, campaign)) is not None:
+        return refusal
     form = CriticismForm(request.POST or None, projects=_projects(request, campaign),
                          people=_people(campaign))
     if request.method == "POST" and form.is_valid():
@@ -79,7 +81,8 @@ def _url(name):
 
 def _get_criticism(user, pk) -> Criticism:
     try:
-        return Criticism.objects.get(pk=pk, campaign__in=visible_campaigns(user))
+        return Criticism.objects.select_related("campaign").get(
+            pk=pk, campaign__in=visible_campaigns(user))
     except Criticism.DoesNotExist:
         raise Http404 from None
 
@@ -88,6 +91,8 @@ def _get_criticism(user, pk) -> Criticism:
 @require_POST
 def criticism_confirm(request, pk):
     criticism = _get_criticism(request.user, pk)
+    if (refusal := refuse_unless_supervises(request, criticism.campaign)) is not None:
+        return refusal
     criticism_service.confirm_criticism(criticism, request.user)
     messages.success(request, _("Criticism confirmed: it will be listed in the next bulletin."))
     return redirect(f"{_url('criticism_list')}?campaign={criticism.campaign_id}")
@@ -97,6 +102,8 @@ def criticism_confirm(request, pk):
 @require_POST
 def criticism_withdraw(request, pk):
     criticism = _get_criticism(request.user, pk)
+    if (refusal := refuse_unless_supervises(request, criticism.campaign)) is not None:
+        return refusal
     campaign_id = criticism.campaign_id
     try:
         criticism_service.withdraw_criticism(criticism)
@@ -120,12 +127,15 @@ def highlight_list(request):
                 .annotate(published=highlight_service.in_published_bulletin())
                 .order_by("-created_at"))
     return render(request, "supervision/highlight_list.html", {
-        "campaign": campaign, "highlights": rows, "is_supervisor": is_supervisor(request.user)})
+        "campaign": campaign, "highlights": rows,
+        "is_supervisor": campaign is not None and may_supervise(request.user, campaign)})
 
 
 @supervisor_required
 def highlight_new(request):
     campaign = pick_campaign(request)
+    if (refusal := refuse_unless_supervises(request, campaign)) is not None:
+        return refusal
     form = HighlightForm(request.POST or None, request.FILES or None,
                          projects=_projects(request, campaign))
     if request.method == "POST" and form.is_valid():

@@ -22,7 +22,7 @@ from . import notices as notice_service
 from . import spotchecks
 from .forms import FindingForm, FindingNoticeForm, InspectionForm, RandomDrawForm
 from .models import Finding, SpotCheck
-from .views_common import pick_campaign, refused, supervisor_required
+from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
 
 
 def _get_check(user, pk) -> SpotCheck:
@@ -55,6 +55,8 @@ def _projects(request, campaign):
 def spotcheck_new(request, kind):
     """Plan a scheduled inspection (kind "scheduled") or draw a random spot check ("random")."""
     campaign = pick_campaign(request)
+    if (refusal := refuse_unless_supervises(request, campaign)) is not None:
+        return refusal
     if kind == SpotCheck.Kind.SCHEDULED:
         form = InspectionForm(request.POST or None, projects=_projects(request, campaign),
                               initial={"planned_on": local_date()})
@@ -115,6 +117,8 @@ def spotcheck_detail(request, pk):
 @require_POST
 def finding_add(request, pk):
     check = _get_check(request.user, pk)
+    if (refusal := refuse_unless_supervises(request, check.campaign)) is not None:
+        return refusal
     form = FindingForm(request.POST, projects=check.projects.all())
     if form.is_valid():
         try:
@@ -133,6 +137,8 @@ def finding_add(request, pk):
 @require_POST
 def finding_notice(request, pk, finding_pk):
     check = _get_check(request.user, pk)
+    if (refusal := refuse_unless_supervises(request, check.campaign)) is not None:
+        return refusal
     try:
         finding = check.findings.get(pk=finding_pk)
     except Finding.DoesNotExist:
@@ -157,6 +163,8 @@ def finding_notice(request, pk, finding_pk):
 @require_POST
 def spotcheck_done(request, pk):
     check = _get_check(request.user, pk)
+    if (refusal := refuse_unless_supervises(request, check.campaign)) is not None:
+        return refusal
     spotchecks.mark_done(check)
     messages.success(request, _("Spot check marked as done."))
     return redirect("spotcheck_detail", pk=check.pk)

@@ -1,10 +1,13 @@
-"""Signing in: django-axes' lockout on every web login, then the users' passwords."""
+"""Signing in: django-axes' lockout on every web login, then the users' passwords; changing a
+temporary password."""
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.views import PasswordChangeView
 
 from campaign import access
+from campaign.services import password_changed
 from core import pagecache
 
 
@@ -50,3 +53,12 @@ def viewer_state(user) -> dict:
     return {"roles": sorted(access.roles_of(user)),
             "units": None if units is None else sorted(units),
             "unread": user.notifications.filter(read_at__isnull=True).count()}
+
+
+class PasswordChange(PasswordChangeView):
+    """Django's password change; choosing one's own password ends the office's temporary one."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed(self.request.user)
+        return response

@@ -202,8 +202,8 @@ def _people(units, password) -> dict[str, User]:
     groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in Role])}
     users = {}
     for username, full_name, title, role, unit in PEOPLE:
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"is_staff": role in (Role.TOWN_ADMIN, Role.SUPERVISOR)})
+        # No role user is staff: the admin is for operators (superusers) only.
+        user, created = User.objects.get_or_create(username=username)
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])

@@ -1,7 +1,10 @@
-"""Chinese by default, whatever the browser says; English only when the user chose it."""
+"""Chinese by default, whatever the browser says; English only when the user chose it. A
+temporary password is changed before anything else."""
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 from django.utils import translation
 
 
@@ -19,3 +22,30 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PasswordChangeRequiredMiddleware:
+    """A person given a temporary password by the campaign office (Profile.must_change_password)
+    is sent to change it before anything else; signing out and switching language still work."""
+
+    ALLOWED = {"password_change", "password_change_done", "logout", "set_language", "healthz"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = getattr(user, "profile", None)  # read with the user (web.auth.UserBackend)
+            if profile is not None and profile.must_change_password:
+                match = getattr(request, "resolver_match", None) or _resolve(request.path_info)
+                if match is None or match.url_name not in self.ALLOWED:
+                    return redirect("password_change")
+        return self.get_response(request)
+
+
+def _resolve(path):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None

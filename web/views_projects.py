@@ -131,8 +131,8 @@ def _project_for_page(user, pk) -> tuple[Project, bool]:
     project = project_access.get_project_for_read(
         user, pk, Project.objects.select_related("campaign").annotate(
             reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"), user=user))))
-    return project, (access.is_town_admin(user) or project.leader_id == user.pk
-                     or project.reader_on_team)
+    return project, (project.leader_id == user.pk or project.reader_on_team
+                     or access.may_administer(user, project.campaign))
 
 
 def _project_body(request, project, context, supervisor: bool) -> str:

@@ -16,6 +16,22 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // Person pickers: a box above the list that keeps the options whose 姓名（单位·职务） match.
+  document.querySelectorAll("select[data-person-picker]").forEach(function (select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "form-control form-control-sm mb-1";
+    box.placeholder = select.dataset.personPicker;
+    box.setAttribute("aria-label", select.dataset.personPicker);
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var wanted = box.value.trim();
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.hidden = wanted !== "" && option.value !== "" && option.text.indexOf(wanted) === -1;
+      });
+    });
+  });
+
   // Report form: check before sending what the server would refuse, so the chosen photos are kept.
   var form = document.querySelector("form[data-gj-report]");
   if (!form) { return; }

@@ -92,7 +92,64 @@ MATRIX = {
     "bulletin_docx": ("get", {"pk": "bulletin"}, "302 200 404 404 200 404 404"),
     "bulletin_regenerate": ("post", {"pk": "bulletin"}, "302 302 403 403 302 403 404"),
     "bulletin_publish": ("post", {"pk": "bulletin"}, "302 302 403 403 302 403 404"),
+    # the campaign office's setup (the other town's office sets up its own town only)
+    "setup_home": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_campaign_new": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_campaign_edit": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_people": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_person_new": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_person_edit": ("get", {"pk": "leader_user"}, "302 200 403 403 403 403 404"),
+    "setup_person_reset_password": ("post", {"pk": "leader_user"}, "302 200 403 403 403 403 404"),
+    "setup_person_deactivate": ("post", {"pk": "leader_user"}, "302 302 403 403 403 403 404"),
+    "setup_projects": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_project_new": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_project_edit": ("get", {"pk": "project"}, "302 200 403 403 403 403 404"),
+    "setup_project_suspend": ("get", {"pk": "project"}, "302 200 403 403 403 403 404"),
+    "setup_project_resume": ("post", {"pk": "project"}, "302 302 403 403 403 403 404"),
+    "setup_project_complete": ("post", {"pk": "project"}, "302 302 403 403 403 403 404"),
+    "setup_import": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_import_template": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
+    "setup_import_confirm": ("post", {"pk": "campaign"}, "302 302 403 403 403 403 404"),
 }
+
+# Writing to the county's campaign above our town: every role of our town (and of the other town)
+# can read it and none may write to it; the county's observer writes nothing either. A draft is
+# not revealed (404) to those who do not see drafts. name: (method, url kwargs, ?campaign= or
+# None, statuses in the order of ROLES).
+ACROSS = [
+    ("report_create", "get", {"pk": "county_project"}, None, "302 403 403 403 403 403 403"),
+    ("obstacle_create", "get", {"pk": "county_project"}, None, "302 403 403 403 403 403 403"),
+    ("hazard_create", "get", {"pk": "county_project"}, None, "302 403 403 403 403 403 403"),
+    ("meeting_create", "get", {}, "county_campaign", "302 403 403 403 403 403 403"),
+    ("meeting_update", "get", {"pk": "county_meeting"}, None, "302 403 403 403 403 403 403"),
+    ("action_item_create", "get", {"pk": "county_meeting"}, None, "302 403 403 403 403 403 403"),
+    ("notice_new", "get", {}, "county_campaign", "302 403 403 403 403 403 403"),
+    ("notice_step", "post", {"pk": "county_draft_notice", "step": "issue"}, None,
+     "302 403 404 404 403 404 403"),
+    ("supervision_bulk_issue", "post", {}, "county_campaign", "302 403 403 403 403 403 403"),
+    ("spotcheck_new", "get", {"kind": "random"}, "county_campaign", "302 403 403 403 403 403 403"),
+    ("finding_add", "post", {"pk": "county_spot_check"}, None, "302 403 403 403 403 403 403"),
+    ("spotcheck_done", "post", {"pk": "county_spot_check"}, None, "302 403 403 403 403 403 403"),
+    ("criticism_new", "get", {}, "county_campaign", "302 403 403 403 403 403 403"),
+    ("criticism_confirm", "post", {"pk": "county_criticism"}, None, "302 403 403 403 403 403 403"),
+    ("criticism_withdraw", "post", {"pk": "county_criticism"}, None, "302 403 403 403 403 403 403"),
+    ("highlight_new", "get", {}, "county_campaign", "302 403 403 403 403 403 403"),
+    ("bulletin_generate", "post", {}, "county_campaign", "302 403 403 403 403 403 403"),
+    ("bulletin_regenerate", "post", {"pk": "county_bulletin"}, None, "302 403 403 403 403 403 403"),
+    ("bulletin_publish", "post", {"pk": "county_bulletin"}, None, "302 403 403 403 403 403 403"),
+    ("setup_campaign_edit", "get", {"pk": "county_campaign"}, None, "302 403 403 403 403 403 403"),
+    ("setup_projects", "get", {"pk": "county_campaign"}, None, "302 403 403 403 403 403 403"),
+    ("setup_project_new", "get", {"pk": "county_campaign"}, None, "302 403 403 403 403 403 403"),
+    ("setup_project_edit", "get", {"pk": "county_project"}, None, "302 403 403 403 403 403 403"),
+    ("setup_project_complete", "post", {"pk": "county_project"}, None,
+     "302 403 403 403 403 403 403"),
+    ("setup_import", "get", {"pk": "county_campaign"}, None, "302 403 403 403 403 403 403"),
+    ("setup_import_template", "get", {"pk": "county_campaign"}, None,
+     "302 403 403 403 403 403 403"),
+    ("setup_import_confirm", "post", {"pk": "county_campaign"}, None,
+     "302 403 403 403 403 403 403"),
+    ("setup_person_edit", "get", {"pk": "county_leader"}, None, "302 404 403 403 403 403 404"),
+]
 
 EXEMPT_NAMESPACES = {"admin"}
 
@@ -151,6 +208,24 @@ CASES = [(name, role) for name in MATRIX for role in ROLES]
 def test_access(world, client, name, role):
     expected = int(MATRIX[name][2].split()[ROLES.index(role)])
     assert status_of(client, world, name, role) == expected
+
+
+ACROSS_CASES = [(row, role) for row in ACROSS for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "role"), ACROSS_CASES,
+                         ids=[f"{r[0]}-{r[2].get('pk', r[3])}-{role}" for r, role in ACROSS_CASES])
+def test_no_write_crosses_into_the_county_campaign(world, client, row, role):
+    name, method, kwargs, campaign, expected = row
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    url = url_for(name, kwargs, world.ids)
+    if campaign is not None:
+        url += f"?campaign={world.ids[campaign]}"
+    status = getattr(client, method)(url).status_code
+    assert status == int(expected.split()[ROLES.index(role)])
 
 
 @pytest.mark.skipif(not os.environ.get("ACCESS_MATRIX_PROBE"), reason="prints the table")

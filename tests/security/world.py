@@ -91,11 +91,37 @@ def build_world() -> World:
     today = timezone.localdate()
     bulletin = generate_bulletin(campaign, today - datetime.timedelta(days=6), today)
     notification = Notification.objects.create(user=leader, kind="test", title="提醒")
+    county_ids = build_county_campaign(county, users)
 
     return World(users, {
-        "campaign": campaign.pk, "project": project.pk, "photo": report.photos.get().pk,
+        "campaign": campaign.pk, "project": project.pk, "leader_user": leader.pk,
+        "photo": report.photos.get().pk,
         "obstacle": obstacle.pk, "hazard": hazard.pk, "meeting": meeting.pk, "item": item.pk,
         "notice": notice.pk, "draft_notice": draft.pk, "evidence": evidence.pk,
         "spot_check": spot_check.pk, "finding": finding.pk, "criticism": criticism.pk,
         "highlight": highlight.pk, "bulletin": bulletin.pk, "notification": notification.pk,
+        **county_ids,
     })
+
+
+def build_county_campaign(county: Unit, users) -> dict[str, int]:
+    """A campaign the county runs itself, above our town: our town's people read it, and none of
+    them writes to it (campaign.access.may_write_campaign)."""
+    today = timezone.localdate()
+    county_leader = placed("c_leader", Role.LEADER, county)
+    campaign = factories.CampaignFactory(
+        unit=county, name="长乐市百日攻坚行动", start_date=factories.TODAY - datetime.timedelta(days=60))
+    project = factories.ProjectFactory(campaign=campaign, leader=county_leader, listed_by=county,
+                                       code="CL-001")
+    draft = notices.create_draft_notice(project, reason="滞后", required_action="整改")
+    meeting = Meeting.objects.create(campaign=campaign, kind=Meeting.Kind.SPECIAL_MEETING,
+                                     title="县专题会", held_on=today, chaired_by=county_leader)
+    spot_check = SpotCheck.objects.create(campaign=campaign, kind=SpotCheck.Kind.SCHEDULED,
+                                          title="县定期检查", planned_on=today)
+    spot_check.projects.add(project)
+    criticism = draft_criticism(project, person=county_leader, reason="工作不力")
+    bulletin = generate_bulletin(campaign, today - datetime.timedelta(days=6), today)
+    return {"county_campaign": campaign.pk, "county_leader": county_leader.pk, "county_project": project.pk,
+            "county_draft_notice": draft.pk, "county_meeting": meeting.pk,
+            "county_spot_check": spot_check.pk, "county_criticism": criticism.pk,
+            "county_bulletin": bulletin.pk}

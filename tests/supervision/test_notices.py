@@ -130,6 +130,8 @@ def test_concurrent_issues_get_numbers_with_no_gap_and_no_duplicate():
         pytest.skip("row locks need PostgreSQL")
     campaign = factories.CampaignFactory()
     supervisor = factories.UserFactory(roles=[Role.SUPERVISOR])
+    supervisor.profile.unit = campaign.unit  # the group of the campaign's own town
+    supervisor.profile.save(update_fields=["unit"])
     drafts = [svc.create_draft_notice(factories.ProjectFactory(campaign=campaign), reason="r",
                                       required_action="a") for _ in range(12)]
     barrier = threading.Barrier(len(drafts))

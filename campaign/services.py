@@ -1,0 +1,132 @@
+"""Every write of the campaign office's setup: campaigns and people, each in a transaction and
+kept in the history (django-simple-history records Campaign and Profile rows)."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core import pagecache
+
+from .models import Campaign, Profile, Role, Unit
+
+CAMPAIGN_FIELDS = (
+    "name", "status", "start_date", "end_date", "declared_project_count", "yellow_lag_points",
+    "red_lag_points", "milestone_grace_days", "report_weekday", "report_due_time", "notice_prefix",
+    "notice_response_days", "escalate_after_days", "auto_issue_notices", "webhook_url",
+)
+#: The roles a town's office gives its own people (observers belong to the offices above).
+OFFICE_ROLES = (Role.TOWN_ADMIN, Role.LEADER, Role.TEAM_MEMBER, Role.SUPERVISOR)
+#: Letters and digits that cannot be mistaken for one another when read out over the phone.
+_TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+@transaction.atomic
+def create_campaign(unit: Unit, user, **fields) -> Campaign:
+    """A new campaign of the office's own unit."""
+    campaign = Campaign(unit=unit, **{k: fields[k] for k in CAMPAIGN_FIELDS if k in fields})
+    campaign.full_clean()
+    campaign.save()
+    pagecache.bump_everything()  # who sees which campaign changes
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(campaign: Campaign, user, **fields) -> Campaign:
+    """Change a campaign's name, dates, thresholds, report day and notice rules."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    changed = [k for k in CAMPAIGN_FIELDS if k in fields]
+    for name in changed:
+        setattr(locked, name, fields[name])
+    locked.full_clean()
+    locked.save(update_fields=changed or None)
+    pagecache.bump_everything()  # the campaign list and every page of the campaign
+    return locked
+
+
+def temporary_password() -> str:
+    return "".join(secrets.choice(_TEMP_ALPHABET) for _i in range(10))
+
+
+def _check_person(scope_unit: Unit, unit: Unit | None, roles) -> None:
+    if unit is None or unit.pk not in scope_unit.descendant_ids():
+        raise ValidationError({"unit": _("Choose a unit of %(town)s or of its villages and "
+                                         "departments.") % {"town": scope_unit.name}})
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    if set(roles) - {r.value for r in OFFICE_ROLES}:
+        raise ValidationError({"roles": _("The campaign office cannot give this role.")})
+
+
+def _set_roles(user, roles) -> None:
+    user.groups.set(Group.objects.filter(name__in=list(roles)))
+
+
+@transaction.atomic
+def create_person(scope_unit: Unit, by, *, username: str, full_name: str, unit: Unit,
+                  title: str = "", phone: str = "", roles=()) -> tuple:
+    """A person of the office's town with their name, unit, job title, phone and roles, and a
+    temporary password they must change at the first sign-in. Returns (user, password)."""
+    _check_person(scope_unit, unit, roles)
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The login name %(name)s is taken.")
+                               % {"name": username}})
+    password = temporary_password()
+    user = User(username=username, is_staff=False, is_superuser=False)
+    user.set_password(password)
+    user.save()
+    Profile.objects.create(user=user, full_name=full_name, unit=unit, title=title, phone=phone,
+                           must_change_password=True)
+    _set_roles(user, roles)
+    pagecache.bump_everything()  # pickers and names
+    return user, password
+
+
+@transaction.atomic
+def update_person(scope_unit: Unit, person, by, *, full_name: str, unit: Unit, title: str = "",
+                  phone: str = "", roles=()) -> None:
+    """Change a person's name, unit, job title, phone and roles (within the office's town)."""
+    _check_person(scope_unit, unit, roles)
+    if person.pk == by.pk and Role.TOWN_ADMIN.value not in roles:
+        raise ValidationError({"roles": _("You cannot take the campaign office role from "
+                                          "yourself.")})
+    profile = Profile.objects.select_for_update().get(user=person)
+    profile.full_name, profile.unit, profile.title, profile.phone = full_name, unit, title, phone
+    profile.save(update_fields=["full_name", "unit", "title", "phone"])
+    _set_roles(person, roles)
+    pagecache.bump_everything()
+
+
+@transaction.atomic
+def reset_password(person, by) -> str:
+    """A new temporary password, to be changed at the next sign-in; returns it (shown once)."""
+    password = temporary_password()
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    profile = Profile.objects.select_for_update().get(user=person)
+    profile.must_change_password = True
+    profile.save(update_fields=["must_change_password"])
+    return password
+
+
+@transaction.atomic
+def deactivate_person(person, by) -> None:
+    """The person can no longer sign in; what they did stays on record."""
+    if person.pk == by.pk:
+        raise ValidationError(_("You cannot deactivate yourself."))
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    pagecache.bump_everything()
+
+
+@transaction.atomic
+def password_changed(user) -> None:
+    """The person chose their own password: no more sending them to change it."""
+    profile = Profile.objects.select_for_update().filter(user=user, must_change_password=True).first()
+    if profile is not None:
+        profile.must_change_password = False
+        profile.save(update_fields=["must_change_password"])  # through save: kept in the history

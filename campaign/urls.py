@@ -1,0 +1,18 @@
+"""设置 (setup) of campaigns and people, under /setup/."""
+
+from django.urls import path
+
+from . import views_setup
+
+urlpatterns = [
+    path("", views_setup.setup_home, name="setup_home"),
+    path("campaigns/new/", views_setup.campaign_new, name="setup_campaign_new"),
+    path("campaigns/<int:pk>/", views_setup.campaign_edit, name="setup_campaign_edit"),
+    path("people/", views_setup.people, name="setup_people"),
+    path("people/new/", views_setup.person_new, name="setup_person_new"),
+    path("people/<int:pk>/", views_setup.person_edit, name="setup_person_edit"),
+    path("people/<int:pk>/reset-password/", views_setup.person_reset_password,
+         name="setup_person_reset_password"),
+    path("people/<int:pk>/deactivate/", views_setup.person_deactivate,
+         name="setup_person_deactivate"),
+]

@@ -1,0 +1,161 @@
+"""设置: the campaign office sets up its own town's campaigns and people, in the app.
+
+Only a town_admin whose unit holds campaigns (the town) gets here; everything is scoped to that
+unit (campaign.access.setup_unit): its campaigns, and the people of the town and of its villages
+and departments. Every write is one service call (campaign.services)."""
+
+import functools
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import access, services
+from .forms import CampaignForm, PersonForm, people_queryset, search_people
+from .people import name_of
+
+log = logging.getLogger("gongjian.access")
+
+
+def office_required(view):
+    """Login, then the campaign office of a town; anyone else gets a 403."""
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        unit = access.setup_unit(request.user)
+        if unit is None:
+            log.warning("refused setup user=%s view=%s", request.user.pk, view.__name__)
+            raise PermissionDenied
+        return view(request, unit, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """A service's refusal beside the field it names (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _form_page(request, form, title, submit, back_url, **extra):
+    return render(request, "setup/form.html", {"form": form, "title": title, "submit": submit,
+                                               "back_url": back_url, **extra})
+
+
+@office_required
+def setup_home(request, unit):
+    campaigns = list(unit.campaigns.order_by("-start_date", "pk"))
+    return render(request, "setup/home.html", {"unit": unit, "campaigns": campaigns})
+
+
+@office_required
+def campaign_new(request, unit):
+    form = CampaignForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.create_campaign(unit, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Campaign created: now add its projects."))
+            return redirect("setup_projects", pk=campaign.pk)
+    return _form_page(request, form, _("New campaign"), _("Save"), redirect("setup_home").url)
+
+
+@office_required
+def campaign_edit(request, unit, pk):
+    campaign = access.get_campaign_for_setup(request.user, pk)
+    form = CampaignForm(request.POST or None, instance=campaign, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_campaign(campaign, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Campaign saved."))
+            return redirect("setup_home")
+    return _form_page(request, form, _("Campaign: %(name)s") % {"name": campaign.name},
+                      _("Save"), redirect("setup_home").url)
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
+def _person_in_scope(unit, pk):
+    person = people_queryset(unit, active_only=False).filter(pk=pk).first()
+    if person is None:
+        log.warning("refused setup person=%s unit=%s", pk, unit.pk)
+        raise Http404
+    return person
+
+
+@office_required
+def people(request, unit):
+    query = request.GET.get("q", "")
+    rows = list(search_people(people_queryset(unit, active_only=False), query)
+                .prefetch_related("groups")[:500])
+    return render(request, "setup/people.html", {"unit": unit, "people": rows, "q": query})
+
+
+@office_required
+def person_new(request, unit):
+    form = PersonForm(request.POST or None, scope_unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person, password = services.create_person(unit, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(request, "setup/password.html", {
+                "person": person, "name": name_of(person), "password": password, "new": True})
+    return _form_page(request, form, _("New person"), _("Save"), redirect("setup_people").url)
+
+
+@office_required
+def person_edit(request, unit, pk):
+    person = _person_in_scope(unit, pk)
+    profile = person.profile
+    initial = {"full_name": profile.full_name, "username": person.username, "unit": profile.unit,
+               "title": profile.title, "phone": profile.phone,
+               "roles": list(person.groups.values_list("name", flat=True))}
+    form = PersonForm(request.POST or None, scope_unit=unit, editing=person, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "username"}
+        try:
+            services.update_person(unit, person, request.user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": data["full_name"]})
+            return redirect("setup_people")
+    return _form_page(request, form, _("Person: %(name)s") % {"name": name_of(person)},
+                      _("Save"), redirect("setup_people").url, person=person)
+
+
+@office_required
+@require_POST
+def person_reset_password(request, unit, pk):
+    person = _person_in_scope(unit, pk)
+    password = services.reset_password(person, request.user)
+    return render(request, "setup/password.html", {
+        "person": person, "name": name_of(person), "password": password, "new": False})
+
+
+@office_required
+@require_POST
+def person_deactivate(request, unit, pk):
+    person = _person_in_scope(unit, pk)
+    try:
+        services.deactivate_person(person, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s can no longer sign in.") % {"name": name_of(person)})
+    return redirect("setup_people")

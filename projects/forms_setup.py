@@ -1,0 +1,110 @@
+"""Forms of the campaign office's project setup: the project with its leader, its milestones
+and its team (two formsets on the same page), and a suspension."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from campaign.forms import PersonChoiceField, people_queryset
+from campaign.models import Unit
+
+from .models import Assignment, Milestone, Project
+from .services import PROJECT_FIELDS
+
+DATE = {"type": "date"}
+
+
+def _helper(tag=False) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = tag
+    helper.disable_csrf = True
+    return helper
+
+
+class ProjectSetupForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = PROJECT_FIELDS
+        widgets = {
+            "planned_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "planned_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "goal": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.campaign = campaign
+        town = campaign.unit
+        self.fields["leader"] = PersonChoiceField(
+            label=_("responsible leader"), queryset=people_queryset(town))
+        self.fields["listed_by"].queryset = Unit.objects.filter(
+            pk__in=[town.pk, *[u.pk for u in town.ancestors()]])
+        self.helper = _helper()
+
+    def validate_unique(self):
+        pass  # the code's uniqueness is checked by the model's clean(), beside the field
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["name", "due_date", "planned_percent"]
+        widgets = {"due_date": forms.DateInput(attrs=DATE, format="%Y-%m-%d")}
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["user", "role", "unit"]
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        town = campaign.unit
+        self.fields["user"] = PersonChoiceField(
+            label=_("person"), queryset=people_queryset(town))
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=town.descendant_ids())
+        self.fields["unit"].required = False
+
+
+MilestoneFormSet = inlineformset_factory(Project, Milestone, form=MilestoneForm, extra=2,
+                                         can_delete=True)
+TeamFormSet = inlineformset_factory(Project, Assignment, form=AssignmentForm, extra=2,
+                                    can_delete=True)
+
+
+def formset_rows(formset, keep_pk=True) -> list[dict]:
+    """The filled, not deleted rows of a valid formset, as the service takes them."""
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        row = {k: v for k, v in data.items() if k not in ("DELETE", "id", "project")}
+        if keep_pk and data.get("id") is not None:
+            row["pk"] = data["id"].pk
+        rows.append(row)
+    return rows
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(label=_("reason for suspension"), widget=forms.Textarea(attrs={"rows": 3}))
+    approved = forms.BooleanField(
+        label=_("suspension approved"), required=False,
+        help_text=_("Approved by the town leadership: the project keeps no light until it resumes."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportForm(forms.Form):
+    workbook = forms.FileField(label=_("Workbook (.xlsx)"),
+                               widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

@@ -1,0 +1,71 @@
+"""The campaign office creates and edits its own town's campaigns in 设置."""
+
+import pytest
+from django.urls import reverse
+
+from campaign.models import Campaign, Role
+
+from .conftest import placed
+
+pytestmark = pytest.mark.django_db
+
+
+def form(**changes):
+    data = {"name": "湖南镇百日攻坚行动", "status": "active", "start_date": "2026-09-01",
+            "end_date": "2026-12-09", "declared_project_count": "13", "yellow_lag_points": "5",
+            "red_lag_points": "15", "milestone_grace_days": "7", "report_weekday": "4",
+            "report_due_time": "18:00", "notice_prefix": "湖督", "notice_response_days": "3",
+            "escalate_after_days": "3", "auto_issue_notices": "on",
+            "webhook_url": "https://qyapi.weixin.qq.com/x"}
+    data.update(changes)
+    return data
+
+
+def test_the_menu_offers_setup_to_the_office_only(office_client, client, town, town_campaign):
+    assert 'id="nav-setup"' in office_client.get(reverse("dashboard")).content.decode()
+    client.force_login(placed("leader9", Role.LEADER, town))
+    assert 'id="nav-setup"' not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_office_creates_a_campaign_of_its_own_town(office_client, town):
+    response = office_client.post(reverse("setup_campaign_new"), form())
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    assert campaign.unit == town and campaign.declared_project_count == 13
+    assert campaign.auto_issue_notices and campaign.report_weekday == 4
+    assert campaign.history.count() == 1
+    assert office_client.get(reverse("setup_home")).content.decode().count(campaign.name) >= 1
+
+
+def test_a_campaign_ending_before_it_starts_is_refused_beside_the_field_in_chinese(office_client):
+    response = office_client.post(reverse("setup_campaign_new"), form(end_date="2026-08-01"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["end_date"] == ["结束日期不能早于开始日期。"]
+    assert 'value="湖南镇百日攻坚行动"' in response.content.decode()  # nothing typed is lost
+    assert not Campaign.objects.exists()
+
+
+def test_a_red_threshold_below_yellow_is_refused(office_client):
+    response = office_client.post(reverse("setup_campaign_new"),
+                                  form(yellow_lag_points="20", red_lag_points="10"))
+    assert "红灯阈值不能低于黄灯阈值" in response.context["form"].errors["red_lag_points"][0]
+
+
+def test_editing_the_webhook_and_thresholds_is_kept_in_the_history(office_client, town_campaign):
+    response = office_client.post(reverse("setup_campaign_edit", args=[town_campaign.pk]),
+                                  form(name=town_campaign.name, red_lag_points="20",
+                                       webhook_url="https://example.org/hook"))
+    assert response.status_code == 302
+    town_campaign.refresh_from_db()
+    assert town_campaign.red_lag_points == 20
+    assert town_campaign.webhook_url == "https://example.org/hook"
+    assert town_campaign.unit_id == town_campaign.history.earliest().unit_id
+    assert town_campaign.history.count() == 2
+
+
+def test_a_posted_unit_does_not_move_the_campaign_to_another_town(office_client, town_campaign):
+    other = town_campaign.unit.parent.children.create(name="潭头镇", kind="town")
+    office_client.post(reverse("setup_campaign_edit", args=[town_campaign.pk]),
+                       form(name=town_campaign.name, unit=other.pk))
+    town_campaign.refresh_from_db()
+    assert town_campaign.unit.name == "湖南镇"

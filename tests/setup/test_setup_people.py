@@ -1,0 +1,115 @@
+"""The campaign office creates its town's people in one form, resets a password to a temporary
+one that must be changed at the next sign-in, and deactivates — in its own town only."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from campaign.models import Role, Unit
+
+from .conftest import placed
+
+pytestmark = pytest.mark.django_db
+
+
+def person_form(unit, **changes):
+    data = {"full_name": "李华", "username": "lihua", "unit": unit.pk, "title": "村支书",
+            "phone": "13800000000", "roles": ["leader", "team_member"]}
+    data.update(changes)
+    return data
+
+
+def test_the_office_creates_a_person_with_name_unit_title_phone_and_roles(office_client, village):
+    response = office_client.post(reverse("setup_person_new"), person_form(village))
+    user = User.objects.get(username="lihua")
+    assert response.status_code == 200
+    password = response.context["password"]
+    assert password in response.content.decode()
+    assert (user.profile.full_name, user.profile.unit, user.profile.title, user.profile.phone) == (
+        "李华", village, "村支书", "13800000000")
+    assert sorted(user.groups.values_list("name", flat=True)) == ["leader", "team_member"]
+    assert not user.is_staff and not user.is_superuser
+    assert user.check_password(password) and user.profile.must_change_password
+
+
+def test_a_taken_login_name_is_refused_beside_it(office_client, village, zhang):
+    response = office_client.post(reverse("setup_person_new"),
+                                  person_form(village, username="zhangming"))
+    assert response.context["form"].errors["username"] == ["登录名 zhangming 已被使用。"]
+    assert 'value="李华"' in response.content.decode()
+
+
+def test_a_person_needs_a_role(office_client, village):
+    response = office_client.post(reverse("setup_person_new"), person_form(village, roles=[]))
+    assert response.context["form"].errors["roles"] == ["这个字段是必填项。"]
+
+
+def test_a_unit_of_another_town_is_not_offered(office_client, town):
+    other = Unit.objects.create(name="潭头镇", kind=Unit.Kind.TOWN, parent=town.parent)
+    response = office_client.post(reverse("setup_person_new"), person_form(other))
+    assert "unit" in response.context["form"].errors
+    assert not User.objects.filter(username="lihua").exists()
+
+
+def test_the_office_cannot_make_an_observer(office_client, village):
+    response = office_client.post(reverse("setup_person_new"),
+                                  person_form(village, roles=["observer"]))
+    assert "roles" in response.context["form"].errors
+
+
+def test_a_reset_password_must_be_changed_at_the_next_sign_in(office_client, client, zhang):
+    response = office_client.post(reverse("setup_person_reset_password", args=[zhang.pk]))
+    password = response.context["password"]
+    zhang.refresh_from_db()
+    assert zhang.check_password(password)
+
+    client.post(reverse("login"), {"username": "zhangming", "password": password})
+    page = client.get(reverse("my_projects"))
+    assert page.status_code == 302 and page.url == reverse("password_change")
+    client.post(reverse("password_change"), {"old_password": password,
+                                             "new_password1": "Xin-mima-2026!",
+                                             "new_password2": "Xin-mima-2026!"})
+    assert client.get(reverse("my_projects")).status_code == 200
+    zhang.profile.refresh_from_db()
+    assert not zhang.profile.must_change_password
+
+
+def test_a_deactivated_person_cannot_sign_in(office_client, client, zhang):
+    office_client.post(reverse("setup_person_deactivate", args=[zhang.pk]))
+    zhang.refresh_from_db()
+    assert not zhang.is_active
+    assert not client.login(username="zhangming", password="pw-for-tests-1")
+
+
+def test_the_office_cannot_deactivate_itself(office_client, office):
+    office_client.post(reverse("setup_person_deactivate", args=[office.pk]))
+    office.refresh_from_db()
+    assert office.is_active
+
+
+def test_the_people_list_shows_and_searches_name_unit_and_title(office_client, zhang, village):
+    placed("lihua", Role.TEAM_MEMBER, village, "李华", "村支书")
+    body = office_client.get(reverse("setup_people"), {"q": "副镇长"}).content.decode()
+    assert "张明（湖南镇·副镇长）" in body
+    assert "李华" not in body
+
+
+def test_the_office_edits_a_persons_unit_and_roles(office_client, zhang, village):
+    office_client.post(reverse("setup_person_edit", args=[zhang.pk]),
+                       person_form(village, full_name="张明", roles=["supervisor"]))
+    zhang.refresh_from_db()
+    assert zhang.profile.unit == village
+    assert list(zhang.groups.values_list("name", flat=True)) == [Role.SUPERVISOR.value]
+    assert zhang.username == "zhangming"
+    assert zhang.profile.history.count() >= 2
+
+
+def test_the_office_cannot_reset_an_operators_password(office_client, town):
+    operator = placed("operator", None, town, "运维")
+    operator.is_superuser = operator.is_staff = True
+    operator.save()
+    assert office_client.post(
+        reverse("setup_person_reset_password", args=[operator.pk])).status_code == 404
+    assert "operator" not in office_client.get(reverse("setup_people")).content.decode()
+    operator.refresh_from_db()
+    assert operator.check_password("pw-for-tests-1")

@@ -1,0 +1,126 @@
+"""The campaign office sets up a project on one form — with its leader, milestones and team —
+and suspends (with a reason and the approval recorded), resumes and completes it."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from campaign.models import Role, Unit
+from projects.models import Assignment, Project
+
+from .conftest import placed
+
+pytestmark = pytest.mark.django_db
+
+
+def project_form(campaign, leader, **changes):
+    data = {
+        "code": "HN-01", "name": "滨海大道", "level": "city", "listed_by": campaign.unit_id,
+        "owner": "城投公司", "category": "", "goal": "完成路基", "planned_start": "2026-09-01",
+        "planned_end": "2026-12-01", "planned_investment": "1200", "leader": leader.pk,
+        "milestones-TOTAL_FORMS": "2", "milestones-INITIAL_FORMS": "0",
+        "milestones-0-name": "开工", "milestones-0-due_date": "2026-09-10",
+        "milestones-0-planned_percent": "10",
+        "milestones-1-name": "", "milestones-1-due_date": "", "milestones-1-planned_percent": "",
+        "team-TOTAL_FORMS": "1", "team-INITIAL_FORMS": "0",
+        "team-0-user": "", "team-0-role": "member", "team-0-unit": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_office_creates_a_project_with_a_milestone_and_a_team(office_client, town_campaign,
+                                                                 zhang, village):
+    cadre = placed("cadre1", Role.TEAM_MEMBER, village, "李华", "村支书")
+    response = office_client.post(
+        reverse("setup_project_new", args=[town_campaign.pk]),
+        project_form(town_campaign, zhang, **{"team-0-user": cadre.pk, "team-0-role": "lead"}))
+    assert response.status_code == 302
+    project = Project.objects.get(code="HN-01")
+    assert project.leader == zhang and project.planned_investment == Decimal("1200")
+    assert [(m.name, m.due_date) for m in project.milestones.all()] == [
+        ("开工", datetime.date(2026, 9, 10))]
+    assignment = Assignment.objects.get(project=project)
+    assert (assignment.user, assignment.role, assignment.unit) == (cadre, "lead", village)
+    assert project.history.count() == 1
+
+
+def test_the_leader_picker_shows_name_unit_and_title(office_client, town_campaign, zhang):
+    body = office_client.get(reverse("setup_project_new", args=[town_campaign.pk])).content.decode()
+    assert "张明（湖南镇·副镇长）" in body
+    assert ">zhangming<" not in body
+
+
+def test_a_leader_of_another_town_is_refused(office_client, town_campaign, town):
+    other = placed("tt_leader", Role.LEADER,
+                   Unit.objects.create(name="潭头镇", kind="town", parent=town.parent))
+    response = office_client.post(reverse("setup_project_new", args=[town_campaign.pk]),
+                                  project_form(town_campaign, other))
+    assert "leader" in response.context["form"].errors
+    assert not Project.objects.exists()
+
+
+def test_an_end_before_the_start_is_refused_beside_the_field(office_client, town_campaign, zhang):
+    response = office_client.post(reverse("setup_project_new", args=[town_campaign.pk]),
+                                  project_form(town_campaign, zhang, planned_end="2026-08-01"))
+    assert response.context["form"].errors["planned_end"] == ["计划完工日期不能早于计划开工日期。"]
+    assert 'value="滨海大道"' in response.content.decode()
+
+
+def test_a_duplicate_code_is_refused_beside_the_field(office_client, town_campaign, zhang):
+    office_client.post(reverse("setup_project_new", args=[town_campaign.pk]),
+                       project_form(town_campaign, zhang))
+    response = office_client.post(reverse("setup_project_new", args=[town_campaign.pk]),
+                                  project_form(town_campaign, zhang, name="另一个"))
+    assert "HN-01" in response.context["form"].errors["code"][0]
+    assert Project.objects.count() == 1
+
+
+def test_a_milestone_outside_the_plan_is_refused(office_client, town_campaign, zhang):
+    response = office_client.post(
+        reverse("setup_project_new", args=[town_campaign.pk]),
+        project_form(town_campaign, zhang, **{"milestones-0-due_date": "2027-01-01"}))
+    assert response.status_code == 200
+    assert not Project.objects.exists()
+
+
+def test_suspend_with_an_approved_reason_then_resume_and_complete(office_client, town_campaign,
+                                                                 zhang):
+    office_client.post(reverse("setup_project_new", args=[town_campaign.pk]),
+                       project_form(town_campaign, zhang))
+    project = Project.objects.get()
+    refused = office_client.post(reverse("setup_project_suspend", args=[project.pk]),
+                                 {"reason": "", "approved": "on"})
+    assert refused.context["form"].errors["reason"]
+    office_client.post(reverse("setup_project_suspend", args=[project.pk]),
+                       {"reason": "征迁未完成", "approved": "on"})
+    project.refresh_from_db()
+    assert project.is_paused_with_reason
+    assert project.history.latest().history_user.username == "hn_office"
+    office_client.post(reverse("setup_project_resume", args=[project.pk]))
+    project.refresh_from_db()
+    assert project.status == Project.Status.NOT_STARTED and project.resumed_on is not None
+    office_client.post(reverse("setup_project_complete", args=[project.pk]))
+    project.refresh_from_db()
+    assert project.status == Project.Status.COMPLETED
+
+
+def test_editing_a_project_keeps_its_milestones_completion(office_client, town_campaign, zhang):
+    office_client.post(reverse("setup_project_new", args=[town_campaign.pk]),
+                       project_form(town_campaign, zhang))
+    project = Project.objects.get()
+    milestone = project.milestones.get()
+    milestone.completed_on = datetime.date(2026, 9, 9)
+    milestone.save()
+    office_client.post(reverse("setup_project_edit", args=[project.pk]), project_form(
+        town_campaign, zhang, name="滨海大道二期", **{
+            "milestones-TOTAL_FORMS": "1", "milestones-INITIAL_FORMS": "1",
+            "milestones-0-id": milestone.pk, "milestones-0-project": project.pk,
+            "milestones-0-planned_percent": "15"}))
+    project.refresh_from_db()
+    milestone.refresh_from_db()
+    assert project.name == "滨海大道二期"
+    assert milestone.planned_percent == Decimal("15")
+    assert milestone.completed_on == datetime.date(2026, 9, 9)
