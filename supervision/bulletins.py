@@ -30,6 +30,7 @@ from core.dates import day_end, day_start, local_date
 from . import criticism as criticism_service
 from . import highlights as highlight_service
 from . import notify
+from .lights import warnings_by_project
 from .models import Bulletin, Flag, Notice, Severity
 
 SNAPSHOT_VERSION = 1
@@ -51,6 +52,15 @@ def lag_phrase(lag) -> str:
     if value < 0:
         return _("%(points)s points ahead") % {"points": -value}
     return _("%(lag)s points behind") % {"lag": value}
+
+
+def light_phrase(row: dict) -> str:
+    """Why a bulletin's red or yellow project has its light: its warnings (预警) in words, or, in a
+    bulletin made before they were recorded in it, its lag."""
+    warnings = row.get("warnings")
+    if not warnings:
+        return lag_phrase(row["lag"])
+    return _("warnings: %(warnings)s") % {"warnings": _("; ").join(w["text"] for w in warnings)}
 
 
 def days_in_red(campaign: Campaign, as_of: datetime.date, project_ids=None) -> dict[int, int]:
@@ -84,15 +94,18 @@ def headline(campaign: Campaign, as_of: datetime.date) -> dict:
 
 def progress_rows(campaign: Campaign, as_of: datetime.date, red_days: dict[int, int]) -> list[dict]:
     """campaign/figures.py's progress table ranked by lag (the most behind first), as JSON, with
-    each project's rank and days in red."""
+    each project's rank, days in red and the warnings open at the end of as_of (what makes its
+    light: supervision.lights)."""
     from projects.figures import progress_table
 
     table = sorted(progress_table(campaign, as_of), key=lambda r: (-r["lag"], r["code"]))
+    warnings = warnings_by_project(campaign_id=campaign.pk, at=day_end(as_of))
     rows = []
     for rank, row in enumerate(table, start=1):
         row = plain(row)
         row.update(rank=rank, project_id=row["pk"], label=f"{row['code']} {row['name']}",
-                   leader=row["leader_name"], days_in_red=red_days.get(row["pk"], 0))
+                   leader=row["leader_name"], days_in_red=red_days.get(row["pk"], 0),
+                   warnings=warnings.get(row["pk"], []))
         rows.append(row)
     return rows
 

@@ -145,7 +145,7 @@ def _bulletin_docx(bulletin) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    from .bulletins import lag_phrase
+    from .bulletins import light_phrase
 
     s = bulletin.snapshot
     doc = Document()
@@ -188,7 +188,7 @@ def _bulletin_docx(bulletin) -> bytes:
 
     doc.add_heading("三、红黄灯项目", level=1)
     for label, rows in (("红灯", s["red"]), ("黄灯", s["yellow"])):
-        names = "、".join(f"{r['label']}（{r['leader']}，{lag_phrase(r['lag'])}）" for r in rows)
+        names = "、".join(f"{r['label']}（{r['leader']}，{light_phrase(r)}）" for r in rows)
         doc.add_paragraph(f"{label}（{len(rows)}个）：{names or '无'}")
     if s["most_days_in_red"]:
         doc.add_paragraph("红灯天数：" + "、".join(

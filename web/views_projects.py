@@ -11,7 +11,7 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,7 +23,7 @@ from projects import access as project_access
 from projects import figures
 from projects.models import ActionItem, Assignment, Hazard, Milestone, Obstacle, Project, ReportPhoto
 from projects.views_history import project_history
-from supervision import rules
+from supervision import lights, rules
 from supervision.models import Flag, Notice
 
 log = logging.getLogger("gongjian.access")
@@ -91,10 +91,12 @@ def my_projects(request):
     for n in notices:
         due[n.project_id]["notices"].append(n)
 
+    warnings = lights.warnings_by_project(project_ids=ids)
     cards = []
     for p in projects:
         cards.append({
             "project": p, "row": rows.get(p.pk), "due": due[p.pk],
+            "warnings": warnings.get(p.pk, []),
             "report": _report_state(p, now),
             "is_leader": p.leader_id == user.pk,
         })
@@ -166,7 +168,9 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     hazards = list(Hazard.objects.filter(check_record__project=project)
                    .select_related("check_record__checked_by__profile")
                    .order_by("rectified_on", "rectify_by"))
-    flags = list(Flag.objects.filter(project=project).order_by("resolved_at", "-opened_at")[:30])
+    # The open flags first (at most one per kind), then the latest resolved ones.
+    flags = list(Flag.objects.filter(project=project)
+                 .order_by(F("resolved_at").desc(nulls_first=True), "-opened_at")[:30])
     notices = Notice.objects.filter(project=project).select_related("issued_to__profile")
     if not supervisor:
         notices = notices.exclude(status=Notice.Status.DRAFT)
@@ -186,6 +190,8 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "obstacles": obstacles,
         "hazards": hazards,
         "flags": flags,
+        # Why the project has its light: its open warnings in words, red first.
+        "light_warnings": lights.describe_open(flags),
         "notices": list(notices.order_by("-created_at")[:30]),
         "action_items": action_items,
         "history": project_history(project, [h.check_record_id for h in hazards]),

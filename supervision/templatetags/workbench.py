@@ -22,3 +22,11 @@ def lag_phrase(lag) -> str:
     from supervision.bulletins import lag_phrase
 
     return lag_phrase(lag)
+
+
+@register.filter
+def light_phrase(row) -> str:
+    """supervision.bulletins.light_phrase: the warnings that make a bulletin row's light."""
+    from supervision.bulletins import light_phrase  # as lag_phrase above
+
+    return light_phrase(row)
