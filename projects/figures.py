@@ -19,7 +19,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
 from core.dates import day_end, day_start, local_date
 
-from . import plan
+from . import plan, plans
 from .models import Milestone, ProgressReport, Project
 from .plan import HUNDRED, ONE_PLACE, ZERO
 
@@ -159,11 +159,15 @@ def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
 
 
 def _milestones_by_project(project_ids) -> dict[int, list[plan.MilestoneFact]]:
+    """The points of each project's current plan: its milestones and the points of its justified
+    pauses (projects.plans). Two queries."""
     facts: dict[int, list[plan.MilestoneFact]] = defaultdict(list)
     rows = Milestone.objects.filter(project_id__in=project_ids).order_by().values_list(
         "project_id", "due_date", "planned_percent", "completed_on")
     for pid, due, pct, done in rows:
         facts[pid].append(plan.MilestoneFact(due, pct, done))
+    for pid, pauses in plans.current_pause_facts(project_ids).items():
+        facts[pid].extend(pauses)
     return facts
 
 

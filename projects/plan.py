@@ -41,6 +41,9 @@ class MilestoneFact:
     due_date: datetime.date
     planned_percent: Decimal
     completed_on: datetime.date | None = None
+    #: A point of the plan where a justified pause began or ended (the plan stands still between
+    #: the two): part of the curve, never a milestone to meet (projects.plans).
+    pause: bool = False
 
 
 def shown(value: Decimal) -> Decimal:

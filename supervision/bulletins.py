@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from campaign.models import Campaign
 from campaign.people import name_of
 from core.dates import day_end, day_start, local_date
+from projects.models import PlanVersion
 
 from . import criticism as criticism_service
 from . import highlights as highlight_service
@@ -157,6 +158,15 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
         "days_overdue": (as_of - n.respond_by).days if n.is_overdue(as_of) else 0,
     } for n in notices]
 
+    plan_changes = [{
+        "project": str(v.project), "kind": v.kind, "kind_label": str(v.get_kind_display()),
+        "in_force_from": v.in_force_from.isoformat(), "planned_end": v.planned_end.isoformat(),
+        "reason": v.reason, "by": name_of(v.created_by) if v.created_by_id else "",
+    } for v in PlanVersion.objects.filter(
+        project__campaign=campaign, in_force_from__gte=period_start, in_force_from__lte=period_end)
+        .exclude(kind=PlanVersion.Kind.ORIGINAL)
+        .select_related("project", "created_by__profile").order_by("in_force_from", "pk")]
+
     criticisms = list(criticism_service.awaiting_bulletin(campaign, period_end))
     highlights = list(highlight_service.awaiting_bulletin(campaign, period_end))
     top_red = sorted(((d, pk) for pk, d in red_days.items() if d), key=lambda t: (-t[0], t[1]))
@@ -186,6 +196,7 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
             "overdue": sum(1 for r in notice_rows if r["overdue"]),
         },
         "overdue_notices": [r for r in notice_rows if r["overdue"]],
+        "plan_changes": plan_changes,
         "criticisms": [{
             "project": str(c.project), "person": name_of(c.person), "reason": c.reason,
             "notice": c.notice.number if c.notice_id else None,

@@ -228,7 +228,7 @@ def overdue_milestones(
     """Milestones past their due date on as_of and not completed by then."""
     return [
         m for m in milestones
-        if m.due_date < as_of and (m.completed_on is None or m.completed_on > as_of)
+        if not m.pause and m.due_date < as_of and (m.completed_on is None or m.completed_on > as_of)
     ]
 
 

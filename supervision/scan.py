@@ -3,10 +3,11 @@
 Set-based: a fixed handful of queries per batch whatever the number of projects —
 
 1. the campaigns, locked (two scans of a campaign queue instead of racing),
-2. the projects, 3. their milestones, 4. the latest report and the latest of the fourth-latest
+2. the projects, 3. their milestones and the versions of their plans (the plan in force on the
+   date assessed), 4. the latest report and the latest of the fourth-latest
    report day (the two ends of the pace),
 5. overdue obstacles, 6. overdue hazards and 7. notices not closed, each aggregated per project,
-8. the open flags —
+8. the open flags (9 queries in all) —
 
 then the rules of supervision/rules.py in Python, and the writes in bulk: new flags (a flag open
 already is a no-op by the database constraint), changed details, resolved flags, the projects'
@@ -36,7 +37,8 @@ from django.utils import timezone
 from campaign.models import Campaign
 from core.dates import day_end, local_zone
 from core.pagecache import bump_campaigns
-from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project
+from projects import plans
+from projects.models import Hazard, Milestone, Obstacle, PlanVersion, ProgressReport, Project
 
 from . import rules, scanstate
 from .models import Flag, Notice
@@ -271,9 +273,13 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
             return qs.filter(**{f"{path}_id__in": list(project_ids)}) if project_ids else qs
 
         milestones: dict[int, list] = defaultdict(list)
-        for pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
-                "project_id", "due_date", "planned_percent", "completed_on"):
+        completed: dict[int, dict] = defaultdict(dict)  # project → {milestone id: completed_on}
+        for mid, pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
+                "pk", "project_id", "due_date", "planned_percent", "completed_on"):
             milestones[pid].append(rules.MilestoneFact(due, pct, done))
+            completed[pid][mid] = done
+        # The versions of the plans that changed: the plan in force on as_of (projects.plans).
+        versions = list(scoped(PlanVersion.objects.order_by()))
 
         obstacles = {
             row["project_id"]: row for row in scoped(Obstacle.objects.order_by())
@@ -303,6 +309,11 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
             .values_list("pk", "project_id", "kind", "severity", "details", "opened_at")
         }
 
+        replanned = {v.project_id for v in versions}
+        in_force = plans.plans_in_force(
+            versions, as_of, {row[0]: (row[3], row[4], milestones.get(row[0], ()))
+                              for row in projects if row[0] in replanned}, completed)
+
         to_open, to_update, to_resolve = [], [], []
         health_changes: dict[str, list[int]] = defaultdict(list)
         needs_notice: list[tuple] = []
@@ -312,13 +323,16 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
              health, code, name, last, first) in projects:
             campaign = campaigns[cid]
             latest = (last, first) if last else None
+            plan_milestones = milestones.get(pid, ())
+            if pid in in_force:
+                start, end, plan_milestones = in_force[pid]
             facts = rules.ProjectFacts(
                 planned_start=start,
                 planned_end=end,
                 completed=status == Project.Status.COMPLETED,
                 paused_with_reason=(status == Project.Status.SUSPENDED and pause_approved
                                     and bool(pause_reason)),
-                milestones=milestones.get(pid, ()),
+                milestones=plan_milestones,
                 reports=_report_facts(latest),
                 report_missing=rules.is_report_missing(
                     latest[0][0] if latest else None, local_now, campaign.report_weekday,

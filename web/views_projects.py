@@ -21,7 +21,16 @@ from core import pagecache
 from core.dates import local_date, local_zone
 from projects import access as project_access
 from projects import figures
-from projects.models import ActionItem, Assignment, Hazard, Milestone, Obstacle, Project, ReportPhoto
+from projects.models import (
+    ActionItem,
+    Assignment,
+    Hazard,
+    Milestone,
+    Obstacle,
+    PlanVersion,
+    Project,
+    ReportPhoto,
+)
 from projects.views_history import project_history
 from supervision import lights, rules
 from supervision.models import Flag, Notice
@@ -120,10 +129,11 @@ def project_detail(request, pk):
     context = {"project": project, "campaign": project.campaign, "can_write": can_write,
                "as_of": as_of}
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    context["can_replan"] = access.is_town_admin(user)  # the campaign office re-plans
     context["body"] = pagecache.campaign_cached(
         project.campaign_id, "project-body",
         lambda: _project_body(request, project, context, supervisor),
-        project.pk, as_of, can_write, supervisor, query)
+        project.pk, as_of, can_write, supervisor, context["can_replan"], query)
     return render(request, "projects/detail.html", context)
 
 
@@ -148,7 +158,12 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     context.update({"project": project, "campaign": project.campaign})
     team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
     milestones = list(project.milestones.all())
-    facts = [m.as_fact() for m in milestones]
+    # The plan's record: the original (version 1) and every change, who, when and why.
+    plan_versions = list(project.plan_versions.select_related("created_by__profile")
+                         .order_by("number"))
+    # The plan's points: its milestones and where a justified pause held it still.
+    facts = [m.as_fact() for m in milestones] + (
+        PlanVersion.pause_facts(plan_versions[-1].milestones) if plan_versions else [])
     chart_reports = [
         (timezone.localtime(at, local_zone()).date(), pct)
         for at, pct in project.reports.order_by("reported_at", "pk").values_list("reported_at", "percent")
@@ -194,6 +209,8 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "light_warnings": lights.describe_open(flags),
         "notices": list(notices.order_by("-created_at")[:30]),
         "action_items": action_items,
+        "plan_versions": plan_versions,
+        "original_plan": plan_versions[0] if plan_versions else None,
         "history": project_history(project, [h.check_record_id for h in hazards]),
     })
     return render_to_string("projects/_detail_body.html", context, request)

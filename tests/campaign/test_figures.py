@@ -131,5 +131,6 @@ def test_each_function_runs_a_fixed_number_of_queries(campaign):
                                              figures.plan_vs_actual_curve)]
     # headline (AS_OF is past): by level and light, milestones due, reports this period, the
     # investment done by then (today's needs no query: it is stored); table: projects with their
-    # latest report, milestones; curve: projects, milestones, reports.
-    assert small == large == [4, 2, 3]
+    # latest report, milestones, the pause points of the plans; curve: projects, milestones, the
+    # pause points, reports.
+    assert small == large == [4, 3, 4]
