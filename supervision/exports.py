@@ -190,6 +190,11 @@ def _bulletin_docx(bulletin) -> bytes:
     for label, rows in (("红灯", s["red"]), ("黄灯", s["yellow"])):
         names = "、".join(f"{r['label']}（{r['leader']}，{light_phrase(r)}）" for r in rows)
         doc.add_paragraph(f"{label}（{len(rows)}个）：{names or '无'}")
+    if s.get("plan_changes"):  # bulletins made before plans were versioned have none
+        doc.add_paragraph(f"本期计划调整（{len(s['plan_changes'])}个）：" + "、".join(
+            f"{c['project']}（{c['kind_label']}，自{c['in_force_from']}起计划完工日期为"
+            f"{c['planned_end']}；{c['reason']}{'；' + c['by'] if c['by'] else ''}）"
+            for c in s["plan_changes"]))
     if s["most_days_in_red"]:
         doc.add_paragraph("红灯天数：" + "、".join(
             f"{r['project']} {r['days']}天" for r in s["most_days_in_red"]))

@@ -212,3 +212,21 @@ def test_the_replan_service_refuses_a_missing_reason_and_an_end_before_the_start
                      milestone_dates={}, reason="  ")
     assert set(refused.value.message_dict) == {"reason", "planned_end"}
     assert not behind.plan_versions.exists()
+
+
+def test_the_bulletins_word_file_lists_the_plan_changes(client, behind, town_admin, campaign):
+    import io
+
+    from docx import Document
+
+    from supervision.exports import bulletin_docx
+
+    client.force_login(town_admin)
+    milestone = behind.milestones.get()
+    client.post(reverse("project_replan", args=[behind.pk]), {
+        "planned_end": (T() + 150 * DAY).isoformat(),
+        f"milestone_{milestone.pk}": (T() + 70 * DAY).isoformat(), "reason": "县政府批复同意延期"})
+    bulletin = bulletins.generate_bulletin(campaign, T() - 6 * DAY, T())
+    doc = Document(io.BytesIO(bulletin_docx(bulletin)))
+    lines = [p.text for p in doc.paragraphs if p.text.startswith("本期计划调整")]
+    assert lines and "县政府批复同意延期" in lines[0] and "调整计划" in lines[0]
