@@ -186,21 +186,33 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[tuple]:
     columns = ", ".join(
         "p." + Project._meta.get_field("id" if f == "pk" else f).column for f in PROJECT_FIELDS)
     scope = "p.campaign_id = ANY(%s)" + (" AND p.id = ANY(%s)" if project_ids else "")
-    params = [str(local_zone()), now, list(campaign_ids)] + (
+    zone = str(local_zone())
+    params = [now, zone, list(campaign_ids)] + (
         [list(project_ids)] if project_ids else [])
+    reports = ProgressReport._meta.db_table
+    # A skip scan down the (project, -reported_at) index: the latest report, then the latest one
+    # before the local midnight that began its day, and so on, FORECAST_REPORTS times — the latest
+    # report of each of the last report days, one index probe each, however many reports a day.
     sql = f"""
         SELECT {columns}, r.ats[1], r.pcts[1], r.ats[r.n], r.pcts[r.n], r.n
         FROM {Project._meta.db_table} p
+        CROSS JOIN (SELECT %s::timestamptz AS now, %s::text AS zone) z
         LEFT JOIN LATERAL (
-            SELECT array_agg(x.reported_at ORDER BY x.reported_at DESC, x.id DESC) AS ats,
-                   array_agg(x.percent ORDER BY x.reported_at DESC, x.id DESC) AS pcts,
-                   count(*) AS n
-            FROM (SELECT DISTINCT ON (y.day) y.reported_at, y.percent, y.id
-                  FROM (SELECT reported_at, percent, id, (reported_at AT TIME ZONE %s)::date AS day
-                        FROM {ProgressReport._meta.db_table}
-                        WHERE project_id = p.id AND reported_at <= %s) y
-                  ORDER BY y.day DESC, y.reported_at DESC, y.id DESC
-                  LIMIT {rules.FORECAST_REPORTS}) x
+            WITH RECURSIVE d(k, at, pct, midnight) AS (
+                (SELECT 1, reported_at, percent,
+                        date_trunc('day', reported_at AT TIME ZONE z.zone) AT TIME ZONE z.zone
+                 FROM {reports} WHERE project_id = p.id AND reported_at <= z.now
+                 ORDER BY reported_at DESC, id DESC LIMIT 1)
+                UNION ALL
+                SELECT d.k + 1, y.reported_at, y.percent,
+                       date_trunc('day', y.reported_at AT TIME ZONE z.zone) AT TIME ZONE z.zone
+                FROM d, LATERAL (SELECT reported_at, percent FROM {reports}
+                                 WHERE project_id = p.id AND reported_at < d.midnight
+                                 ORDER BY reported_at DESC, id DESC LIMIT 1) y
+                WHERE d.k < {rules.FORECAST_REPORTS}
+            )
+            SELECT array_agg(at ORDER BY k) AS ats, array_agg(pct ORDER BY k) AS pcts,
+                   count(*) AS n FROM d
         ) r ON true
         WHERE {scope}"""
     out = []
