@@ -41,7 +41,8 @@ class ProjectAdmin(SimpleHistoryAdmin):
     list_select_related = ["listed_by", "leader__profile"]
     autocomplete_fields = ["leader", "listed_by"]
     # Owned by the report service and the scan: an operator cannot step around them.
-    readonly_fields = ["progress", "investment_done", "health", "last_reported_at", "resumed_on"]
+    readonly_fields = ["progress", "investment_done", "health", "last_reported_at", "paused_on",
+                       "resumed_on"]
     inlines = [MilestoneInline, AssignmentInline]
     fieldsets = [
         (None, {"fields": ["campaign", "code", "name", "level", "listed_by", "owner", "category",
@@ -49,7 +50,8 @@ class ProjectAdmin(SimpleHistoryAdmin):
         (_("Plan"), {"fields": ["planned_start", "planned_end", "planned_investment", "leader",
                                 "status", "pause_reason", "pause_approved"]}),
         (_("Current state (derived)"), {"fields": ["progress", "investment_done", "health",
-                                                   "last_reported_at", "resumed_on"]}),
+                                                   "last_reported_at", "paused_on",
+                                                   "resumed_on"]}),
     ]
 
     @admin.display(description=_("responsible leader"), ordering="leader__profile__full_name")

@@ -20,7 +20,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from campaign import reporting
 from core.dates import day_end, local_date
 
-from . import plan
+from . import plan, plans
 from .models import Milestone, ProgressReport, Project
 from .plan import HUNDRED, ONE_PLACE, ZERO
 
@@ -167,11 +167,15 @@ def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
 
 
 def _milestones_by_project(project_ids) -> dict[int, list[plan.MilestoneFact]]:
+    """The points of each project's current plan: its milestones and the points of its justified
+    pauses (projects.plans). Two queries."""
     facts: dict[int, list[plan.MilestoneFact]] = defaultdict(list)
     rows = Milestone.objects.filter(project_id__in=project_ids).order_by().values_list(
         "project_id", "due_date", "planned_percent", "completed_on")
     for pid, due, pct, done in rows:
         facts[pid].append(plan.MilestoneFact(due, pct, done))
+    for pid, pauses in plans.current_pause_facts(project_ids).items():
+        facts[pid].extend(pauses)
     return facts
 
 
@@ -190,7 +194,8 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
         0 without one), ``investment_rate`` (% or None);
       - ``progress`` (the latest report's %, 0 without one), ``planned_percent`` (the plan read on
         ``measured_on`` = plan.measurement_date of the latest report), ``measured_on``,
-        ``lag`` (points behind, negative when ahead), ``plan_today`` (the plan read on as_of);
+        ``lag`` (points behind, negative when ahead), ``plan_today`` (the plan read on as_of) —
+        these three shown to one decimal (plan.shown), the lag from the exact plan;
       - ``health`` (stored light), ``health_label``;
       - ``last_reported_at`` (aware datetime or None), ``report_age_days`` (days from the latest
         report to as_of, or None);
@@ -224,6 +229,7 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
         reported_on = local_date(r["r_at"]) if r["r_at"] else None
         measured_on = plan.measurement_date(reported_on, as_of)
         planned = plan.planned_percent(measured_on, r["planned_start"], r["planned_end"], facts)
+        # Exact for the lag, shown to one decimal (the light is the scan's, on the exact values).
         progress = _decimal(r["r_percent"], ONE_PLACE)
         done = _decimal(r["r_investment"], CENT)
         table.append({
@@ -243,10 +249,11 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
             "investment_done": done,
             "investment_rate": _rate(done, r["planned_investment"]),
             "progress": progress,
-            "planned_percent": planned,
+            "planned_percent": plan.shown(planned),
             "measured_on": measured_on,
-            "plan_today": plan.planned_percent(as_of, r["planned_start"], r["planned_end"], facts),
-            "lag": plan.lag(planned, progress),
+            "plan_today": plan.shown(
+                plan.planned_percent(as_of, r["planned_start"], r["planned_end"], facts)),
+            "lag": plan.shown(plan.lag(planned, progress)),
             "health": r["health"],
             "health_label": lights.get(r["health"], r["health"]),
             "last_reported_at": r["r_at"],

@@ -250,3 +250,30 @@ class CompleteActionItemForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+
+class ReplanForm(forms.Form):
+    """调整计划: a new planned end, each milestone's due date, and why (the campaign office)."""
+
+    planned_end = forms.DateField(label=_("New planned end"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason for the change (approval, cause)"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, project: Project, milestones, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.milestones = list(milestones)
+        self.fields["planned_end"].initial = project.planned_end
+        for m in self.milestones:
+            self.fields[f"milestone_{m.pk}"] = forms.DateField(
+                label=_("Milestone “%(name)s” (%(percent)s%%) due") % {
+                    "name": m.name, "percent": m.planned_percent},
+                initial=m.due_date, widget=DateInput(),
+                disabled=m.completed_on is not None,
+                help_text=_("Completed: its date stays.") if m.completed_on else "")
+        self.order_fields(["planned_end", *[f"milestone_{m.pk}" for m in self.milestones],
+                           "reason"])
+        self.helper = _helper()
+
+    def milestone_dates(self) -> dict:
+        return {m.pk: self.cleaned_data[f"milestone_{m.pk}"] for m in self.milestones
+                if m.completed_on is None}

@@ -1,20 +1,27 @@
 """What is being built and how far it is: projects, teams, milestones, reports, and the field work
 around them (obstacles, safety, meetings, highlights)."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import pagecache
 from core.dates import local_date
+from core.queue import enqueue_on_commit
 
 from . import plan
+
+#: The original plan is in force from the beginning of time (it is what a past date reads).
+SINCE_EVER = datetime.date(1900, 1, 1)
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -72,6 +79,11 @@ class Project(models.Model):
         _("suspension approved"), default=False,
         help_text=_("A suspension with an approved reason keeps no light until the project resumes."),
     )
+    paused_on = models.DateField(
+        _("paused on"), null=True, blank=True,
+        help_text=_("The day the project last went into an approved suspension: on resuming, its "
+                    "planned end and the milestones not yet due then move by the pause's length."),
+    )
     resumed_on = models.DateField(
         _("resumed on"), null=True, blank=True,
         help_text=_("The day the project last came out of an approved suspension: weekly reports "
@@ -106,11 +118,67 @@ class Project(models.Model):
 
     def save(self, *args, **kwargs):
         # Every way a project's status changes (the admin, a script) comes through here.
-        if self._resumes_from_pause(kwargs.get("update_fields")):
+        update_fields = kwargs.get("update_fields")
+        resumes = self._resumes_from_pause(update_fields)
+        if resumes:
             self.resumed_on = local_date()
-            if kwargs.get("update_fields") is not None:
+            if update_fields is not None:
                 kwargs["update_fields"] = [*kwargs["update_fields"], "resumed_on"]
-        super().save(*args, **kwargs)
+        elif self._enters_pause(update_fields):
+            self.paused_on = local_date()
+            if update_fields is not None:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "paused_on"]
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if resumes and self.paused_on:
+                self.shift_plan_for_pause(self.paused_on, self.resumed_on)
+
+    def shift_plan_for_pause(self, paused_on, resumed_on, user=None):
+        """On resuming from a justified pause: the planned end, and the milestones not yet due when
+        the pause began (due on or after paused_on, not completed), move by the pause's length
+        (resumed_on − paused_on days), kept as a plan version (projects.plans tells the rest).
+        None for a pause of no length."""
+        days = (resumed_on - paused_on).days
+        if days <= 0:
+            return None
+        milestones = list(Milestone.objects.select_for_update().filter(project=self))
+        PlanVersion.keep_original(self, milestones)
+        pauses = PlanVersion.pause_rows(self)
+        # Where the plan stood when the pause began: it stands there until the project resumes.
+        standing = plan.planned_percent(
+            paused_on, self.planned_start, self.planned_end,
+            [m.as_fact() for m in milestones] + PlanVersion.pause_facts(pauses))
+        pauses += [{"pause": True, "due_date": day.isoformat(), "planned_percent": str(standing)}
+                   for day in (paused_on, resumed_on)]
+        shift = datetime.timedelta(days=days)
+        moved = [m for m in milestones if m.due_date >= paused_on and m.completed_on is None]
+        for m in moved:
+            m.due_date += shift
+        Milestone.objects.bulk_update(moved, ["due_date"])
+        self.planned_end += shift
+        Project.objects.filter(pk=self.pk).update(planned_end=self.planned_end)
+        version = PlanVersion.record(
+            self, milestones, pauses=pauses, kind=PlanVersion.Kind.PAUSE,
+            in_force_from=resumed_on, user=user,
+            reason=gettext("Justified pause from %(start)s to %(end)s (%(days)s days): "
+                           "%(reason)s") % {"start": paused_on.isoformat(),
+                                            "end": resumed_on.isoformat(), "days": days,
+                                            "reason": self.pause_reason})
+        # What the rules and the pages read changes: re-scan it (by the task's name) once this
+        # commits, and drop the campaign's cached pages.
+        enqueue_on_commit("supervision.scan_project", self.pk)
+        pagecache.bump_campaigns([self.campaign_id])
+        return version
+
+    def _enters_pause(self, update_fields) -> bool:
+        """True when this save puts the project into a justified pause (it was not in one)."""
+        if not self.is_paused_with_reason:
+            return False
+        if update_fields is not None and not {"status", "pause_reason", "pause_approved"} & set(
+                update_fields):
+            return False
+        return self.pk is None or not Project.objects.filter(
+            Project.paused_with_reason_q(), pk=self.pk).exists()
 
     def clean(self):
         """Field errors for what the constraints would refuse (the admin shows them beside the
@@ -181,6 +249,81 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.project.code} · {self.user}"
+
+
+class PlanVersion(models.Model):
+    """A version of a project's plan (its dates and milestones), kept when the plan changes: the
+    original, one moved by a justified pause, or a re-plan (调整计划) by the campaign office, with
+    who, when and why. The rules read the version in force on the date they assess (the one with
+    the latest in_force_from on or before it); a project that never changed has no version and
+    its plan is the project's own fields."""
+
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", _("Original plan")
+        PAUSE = "pause", _("Moved by a justified pause")
+        REPLAN = "replan", _("Re-planned")
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
+                                related_name="plan_versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    in_force_from = models.DateField(_("in force from"))
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    #: [{"id", "name", "due_date" (ISO), "planned_percent" (str)}] of the milestones of this plan.
+    milestones = models.JSONField(_("milestones"), default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("made by"),
+                                   on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("made at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="plan_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} v{self.number}"
+
+    @classmethod
+    def record(cls, project, milestones, *, kind, in_force_from, reason, user,
+               pauses=None) -> "PlanVersion":
+        """Keep the project's plan as it is now as its next version: its milestones and the
+        points of its justified pauses (by default those of the latest version)."""
+        last = project.plan_versions.order_by("-number").first()
+        rows = [{"id": m.pk, "name": m.name, "due_date": m.due_date.isoformat(),
+                 "planned_percent": str(m.planned_percent)}
+                for m in sorted(milestones, key=lambda m: (m.due_date, m.planned_percent, m.pk))]
+        rows += cls.pause_rows(project) if pauses is None else pauses
+        return cls.objects.create(
+            project=project, number=(last.number + 1) if last else 1, kind=kind,
+            in_force_from=in_force_from, planned_start=project.planned_start,
+            planned_end=project.planned_end, milestones=rows, reason=reason, created_by=user,
+            created_at=timezone.now())
+
+    @classmethod
+    def pause_rows(cls, project) -> list[dict]:
+        """The pause points of the project's latest version (none without one)."""
+        last = project.plan_versions.order_by("-number").first()
+        return [dict(m) for m in last.milestones if m.get("pause")] if last else []
+
+    @staticmethod
+    def pause_facts(rows) -> list:
+        """Pause points (JSON rows) as the plan's MilestoneFacts."""
+        return [plan.MilestoneFact(datetime.date.fromisoformat(m["due_date"]),
+                                   Decimal(m["planned_percent"]), pause=True)
+                for m in rows if m.get("pause")]
+
+    @classmethod
+    def keep_original(cls, project, milestones) -> None:
+        """Before a project's first change, keep its plan as version 1, in force since ever."""
+        if not project.plan_versions.exists():
+            cls.record(project, milestones, kind=cls.Kind.ORIGINAL, in_force_from=SINCE_EVER,
+                       reason="", user=None)
 
 
 class Milestone(models.Model):

@@ -1,8 +1,14 @@
 """The plan of a project: its curve of planned % over the days, and how far behind it a report is.
 
 Pure functions of plain values (no database, no clock), shared by the pages' figures and the
-rules of lateness (supervision.rules). Percentages are Decimal with one decimal place; dates are
-local dates in Asia/Shanghai.
+rules of lateness (supervision.rules). Dates are local dates in Asia/Shanghai.
+
+Percentages are exact: a report's % and a milestone's planned % are Decimal with one decimal
+place, and the plan read between two points and the lag are computed without rounding (the
+product before the division, at Decimal's 28 digits, so a value that is exactly a threshold is
+exactly it and one that is not differs from it by far more than the last digit). The rules
+compare these true values with the thresholds; ``shown`` rounds to one decimal for display only
+(pages, documents, the figures stored in a flag's details).
 """
 
 from __future__ import annotations
@@ -35,10 +41,18 @@ class MilestoneFact:
     due_date: datetime.date
     planned_percent: Decimal
     completed_on: datetime.date | None = None
+    #: A point of the plan where a justified pause began or ended (the plan stands still between
+    #: the two): part of the curve, never a milestone to meet (projects.plans).
+    pause: bool = False
 
 
-def _q(value: Decimal) -> Decimal:
-    return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+def shown(value: Decimal) -> Decimal:
+    """A percentage as it is displayed: one decimal place, half up. Never compare this with a
+    threshold (the rules compare the exact value)."""
+    return Decimal(value).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+_q = shown  # the older name
 
 
 def plan_curve(
@@ -74,7 +88,7 @@ def planned_percent(
 ) -> Decimal:
     """Planned % on as_of: linear between the points of plan_curve.
 
-    0 before planned_start, 100 on and after planned_end; one decimal place.
+    0 before planned_start, 100 on and after planned_end; exact (see the module's docstring).
     """
     return read_curve(plan_curve(planned_start, planned_end, milestones), as_of)
 
@@ -88,13 +102,13 @@ def read_curve(curve: Sequence[tuple[datetime.date, Decimal]], as_of: datetime.d
     for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
         if d0 <= as_of <= d1:
             span = (d1 - d0).days
-            return _q(p0 + (p1 - p0) * Decimal((as_of - d0).days) / Decimal(span))
+            return p0 + (p1 - p0) * Decimal((as_of - d0).days) / Decimal(span)
     return HUNDRED  # unreachable: the curve covers [start, end]
 
 
 def lag(planned: Decimal, actual: Decimal) -> Decimal:
-    """Points behind the plan: planned − actual (negative when ahead)."""
-    return _q(Decimal(planned) - Decimal(actual))
+    """Points behind the plan: planned − actual (negative when ahead), exact."""
+    return Decimal(planned) - Decimal(actual)
 
 
 def measurement_date(last_reported_on: datetime.date | None, as_of: datetime.date) -> datetime.date:

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views, views_field, views_meetings
+from . import views, views_field, views_meetings, views_plan
 
 urlpatterns = [
     path("<int:pk>/report/", views.report_create, name="report_create"),
+    path("<int:pk>/replan/", views_plan.replan, name="project_replan"),
     path("photos/<int:pk>/", views.report_photo, name="report_photo"),
     path("<int:pk>/obstacles/new/", views_field.obstacle_create, name="obstacle_create"),
     path("obstacles/<int:pk>/edit/", views_field.obstacle_update, name="obstacle_update"),

@@ -31,11 +31,12 @@ from campaign.people import name_of
 from core.dates import day_end, day_start, local_date
 from core.links import path_to
 from projects.figures import HEALTH_ORDER, headline_figures, progress_table
-from projects.models import Project
+from projects.models import PlanVersion, Project
 
 from . import criticism as criticism_service
 from . import highlights as highlight_service
 from . import notify
+from .lights import warnings_by_project
 from .models import Bulletin, Flag, Notice, Severity
 
 SNAPSHOT_VERSION = 2
@@ -57,6 +58,15 @@ def lag_phrase(lag) -> str:
     if value < 0:
         return _("%(points)s points ahead") % {"points": -value}
     return _("%(lag)s points behind") % {"lag": value}
+
+
+def light_phrase(row: dict) -> str:
+    """Why a bulletin's red or yellow project has its light: its warnings (预警) in words, or, in a
+    bulletin made before they were recorded in it, its lag."""
+    warnings = row.get("warnings")
+    if not warnings:
+        return lag_phrase(row["lag"])
+    return _("warnings: %(warnings)s") % {"warnings": _("; ").join(w["text"] for w in warnings)}
 
 
 def days_in_red(campaign: Campaign, as_of: datetime.date, project_ids=None) -> dict[int, int]:
@@ -132,16 +142,19 @@ def headline(campaign: Campaign, as_of: datetime.date, period: tuple[datetime.da
 def progress_rows(campaign: Campaign, as_of: datetime.date, red_days: dict[int, int],
                   lights: dict[int, str]) -> list[dict]:
     """projects/figures.py's progress table on as_of ranked by lag (the most behind first), as
-    JSON, with each project's rank, light at the period's end and days in red."""
+    JSON, with each project's rank, light at the period's end, days in red and the warnings open
+    at the end of as_of (what makes its light: supervision.lights)."""
     labels = dict(Project.Health.choices)
     table = sorted(progress_table(campaign, as_of), key=lambda r: (-r["lag"], r["code"]))
+    warnings = warnings_by_project(campaign_id=campaign.pk, at=day_end(as_of))
     rows = []
     for rank, row in enumerate(table, start=1):
         row = plain(row)
         health = lights.get(row["pk"], row["health"])
         row.update(rank=rank, project_id=row["pk"], label=f"{row['code']} {row['name']}",
                    leader=row["leader_name"], days_in_red=red_days.get(row["pk"], 0),
-                   health=health, health_label=str(labels.get(health, health)))
+                   health=health, health_label=str(labels.get(health, health)),
+                   warnings=warnings.get(row["pk"], []))
         rows.append(row)
     return rows
 
@@ -195,6 +208,15 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
         "days_overdue": (as_of - n.respond_by).days if n.is_overdue(as_of) else 0,
     } for n in notices]
 
+    plan_changes = [{
+        "project": str(v.project), "kind": v.kind, "kind_label": str(v.get_kind_display()),
+        "in_force_from": v.in_force_from.isoformat(), "planned_end": v.planned_end.isoformat(),
+        "reason": v.reason, "by": name_of(v.created_by) if v.created_by_id else "",
+    } for v in PlanVersion.objects.filter(
+        project__campaign=campaign, in_force_from__gte=period_start, in_force_from__lte=period_end)
+        .exclude(kind=PlanVersion.Kind.ORIGINAL)
+        .select_related("project", "created_by__profile").order_by("in_force_from", "pk")]
+
     criticisms = list(criticism_service.awaiting_bulletin(campaign, period_end))
     highlights = list(highlight_service.awaiting_bulletin(campaign, period_end))
     top_red = sorted(((d, pk) for pk, d in red_days.items() if d), key=lambda t: (-t[0], t[1]))
@@ -229,6 +251,7 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
             "overdue": sum(1 for r in notice_rows if r["overdue"]),
         },
         "overdue_notices": [r for r in notice_rows if r["overdue"]],
+        "plan_changes": plan_changes,
         "criticisms": [{
             "project": str(c.project), "person": name_of(c.person), "reason": c.reason,
             "notice": c.notice.number if c.notice_id else None,

@@ -25,6 +25,7 @@ from core.dates import local_date
 from projects.exports import lag_text, level_name, light_name
 from projects.models import Highlight
 
+from .bulletins import light_phrase
 from .models import Notice
 
 PROGRESS_HEADERS = ["序号", "项目名称", "级别", "项目业主", "包项目领导", "计划投资（万元）",
@@ -123,8 +124,9 @@ def progress_row(row: dict) -> list:
 
 
 def light_words(rows: list[dict]) -> list[str]:
-    """A red or yellow list in words: HN-03 安置房一期（张三，滞后2.4个百分点）."""
-    return [f"{r['label']}（{r['leader']}，{lag_text(r['lag'])}个百分点）" for r in rows]
+    """A red or yellow list in words: HN-03 安置房一期（张三，滞后2.4个百分点；预警：…）."""
+    return [f"{r['label']}（{r['leader']}，{lag_text(r['lag'])}个百分点"
+            + (f"；{light_phrase(r)}" if r.get("warnings") else "") + "）" for r in rows]
 
 
 def progress_totals(rows: list[dict]) -> tuple[Decimal, Decimal]:
@@ -328,6 +330,11 @@ def _bulletin_docx(bulletin) -> bytes:
     for label, rows in (("红灯", s["red"]), ("黄灯", s["yellow"])):
         names = "；".join(light_words(rows))
         P(doc, f"{label}项目{len(rows)}个：{names or '无'}。", indent=True)
+    if s.get("plan_changes"):  # bulletins made before plans were versioned have none
+        P(doc, f"本期计划调整{len(s['plan_changes'])}个：" + "；".join(
+            f"{c['project']}（{c['kind_label']}，自{c['in_force_from']}起计划完工日期为"
+            f"{c['planned_end']}；{c['reason']}{'；' + c['by'] if c['by'] else ''}）"
+            for c in s["plan_changes"]) + "。", indent=True)
     if s["most_days_in_red"]:
         P(doc, "累计红灯天数较多的项目：" + "；".join(
             f"{r['project']}{r['days']}天" for r in s["most_days_in_red"]) + "。", indent=True)

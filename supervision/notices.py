@@ -348,19 +348,61 @@ def _escalate(notice: Notice, now, days: int) -> bool:
 
 
 def describe_flag(kind: str, severity: str, details: dict, _=_, labels=None) -> str:
-    """One line of a notice's reason for a flag (the scan passes a memoized ``_`` and the kinds'
-    labels translated once)."""
+    """One line for a warning (a flag): its kind, the figures behind it and the threshold it
+    crossed — the reason of a notice, and on the pages why a project has its light (the scan
+    passes a memoized ``_`` and the kinds' labels translated once). docs/rules.md gives the rules
+    these sentences tell."""
     label = labels[kind] if labels else dict(Flag.Kind.choices)[kind]
+    red = severity == "red"
+    d = details
     if kind == Flag.Kind.BEHIND_PLAN:
-        return _("%(label)s: planned %(planned)s%%, reported %(actual)s%%, %(lag)s points behind") % {
-            "label": label, **{k: details.get(k, "?") for k in ("planned", "actual", "lag")}}
-    if "days_overdue" in details:
-        return _("%(label)s: %(days)s days overdue") % {"label": label,
-                                                        "days": details["days_overdue"]}
+        if not {"planned", "actual", "lag"} <= set(d):
+            return _("%(label)s: %(lag)s points behind") % {"label": label,
+                                                            "lag": d.get("lag", "?")}
+        if "threshold" not in d:  # a flag written before the thresholds were told
+            return _("%(label)s: planned %(planned)s%%, reported %(actual)s%%, %(lag)s points "
+                     "behind") % {"label": label, **d}
+        text = (_("%(label)s: planned %(planned)s%%, reported %(actual)s%%, %(lag)s points behind, "
+                  "reaching the red threshold of %(threshold)s") if red else
+                _("%(label)s: planned %(planned)s%%, reported %(actual)s%%, %(lag)s points behind, "
+                  "reaching the yellow threshold of %(threshold)s"))
+        return text % {"label": label, **d}
     if kind == Flag.Kind.FINISH_AT_RISK:
+        if d.get("past_end"):
+            return _("%(label)s: past the planned end %(end)s at %(actual)s%%") % {
+                "label": label, "end": d.get("planned_end"), "actual": d.get("actual")}
+        if d.get("forecast") == "never":
+            return _("%(label)s: the recent reports show no progress, planned end %(end)s") % {
+                "label": label, "end": d.get("planned_end")}
         return _("%(label)s: at the present pace it finishes on %(forecast)s, planned %(end)s") % {
-            "label": label, "forecast": details.get("forecast"), "end": details.get("planned_end")}
+            "label": label, "forecast": d.get("forecast"), "end": d.get("planned_end")}
+    if kind == Flag.Kind.HAZARD_OVERDUE and d.get("major"):
+        return _("%(label)s: %(days)s days overdue, a major hazard (red)") % {
+            "label": label, "days": d.get("days_overdue")}
+    if kind == Flag.Kind.NOTICE_OVERDUE and "escalate_after" in d:
+        if d.get("escalated"):
+            return _("%(label)s: %(days)s days overdue, escalated (red)") % {
+                "label": label, "days": d["days_overdue"]}
+        if red:
+            return _("%(label)s: %(days)s days overdue, beyond the %(after)s days before "
+                     "escalation (red)") % {"label": label, "days": d["days_overdue"],
+                                            "after": d["escalate_after"]}
+    if "days_overdue" in d and "grace" in d:
+        text = (_("%(label)s: %(days)s days overdue, beyond the %(grace)s days' grace (red)") if red
+                else _("%(label)s: %(days)s days overdue, within the %(grace)s days' grace"))
+        return text % {"label": label, "days": d["days_overdue"], "grace": d["grace"]}
+    if "days_overdue" in d:
+        return _("%(label)s: %(days)s days overdue") % {"label": label,
+                                                        "days": d["days_overdue"]}
+    if kind == Flag.Kind.REPORT_MISSING and d.get("due"):
+        return _("%(label)s: nothing reported for the week due %(due)s") % {
+            "label": label, "due": d["due"][:16].replace("T", " ")}
     return str(label)
+
+
+def flag_sentence(flag: Flag) -> str:
+    """describe_flag for a Flag row."""
+    return describe_flag(flag.kind, flag.severity, flag.details or {})
 
 
 def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[int, int]:

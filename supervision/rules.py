@@ -3,7 +3,9 @@
 Nothing here touches the database or the clock: the scan, the pages and the tests all call these
 with plain values, so a scan for a past date gives the same answer every time it is run.
 
-Percentages are ``Decimal`` with one decimal place; dates are local dates in Asia/Shanghai.
+Percentages are exact ``Decimal`` (projects/plan.py): the plan and the lag are compared with the
+thresholds unrounded, and ``shown`` rounds them for display only. Dates are local dates in
+Asia/Shanghai. docs/rules.md states the rules in words.
 """
 
 from __future__ import annotations
@@ -22,18 +24,19 @@ from projects.plan import (  # noqa: F401 (the plan's names, read by the rules a
     ZERO,
     Health,
     MilestoneFact,
-    _q,
     lag,
     measurement_date,
     plan_curve,
     planned_percent,
     read_curve,
+    shown,
 )
 
 #: A forecast that never reaches 100 % at the present pace (no progress in the recent reports).
 NEVER = datetime.date.max
 
-#: How many of the latest reports give the pace for the forecast.
+#: How many of the latest report days give the pace for the forecast (the latest report of each
+#: of the last FORECAST_REPORTS distinct days on which the project reported).
 FORECAST_REPORTS = 4
 
 #: A milestone, obstacle, hazard or notice this many days from its date is "due soon".
@@ -43,11 +46,56 @@ DUE_SOON_DAYS = 3
 #: a tenth of a point, so a project exactly on plan can forecast a day or two late.
 FORECAST_TOLERANCE_DAYS = 3
 
+# The kinds of warning (the values of supervision.models.Flag.Kind).
+BEHIND_PLAN = "behind_plan"
+MILESTONE_OVERDUE = "milestone_overdue"
+REPORT_MISSING = "report_missing"
+OBSTACLE_OVERDUE = "obstacle_overdue"
+HAZARD_OVERDUE = "hazard_overdue"
+FINISH_AT_RISK = "finish_at_risk"
+NOTICE_OVERDUE = "notice_overdue"
+
+RED, YELLOW = "red", "yellow"
+
+
 @dataclass(frozen=True)
 class Thresholds:
     yellow_lag_points: int = 5
     red_lag_points: int = 15
     milestone_grace_days: int = 7
+    #: A notice overdue this many days (or escalated) is a red warning.
+    escalate_after_days: int = 3
+
+
+@dataclass(frozen=True)
+class OverdueFact:
+    """The open obstacles (or safety hazards) of a project past their date: how many, the oldest
+    date, and (hazards) how many of them are 重大 (major)."""
+
+    count: int
+    oldest: datetime.date
+    major: int = 0
+
+
+@dataclass(frozen=True)
+class NoticeFact:
+    """A notice not closed: awaiting the team's response or not, its date to respond by, whether it
+    was escalated by the moment assessed, its number."""
+
+    awaiting_response: bool
+    respond_by: datetime.date | None
+    escalated: bool = False
+    number: str | None = None
+
+
+@dataclass(frozen=True)
+class Warning:
+    """One open warning (预警): its kind, its severity (red or yellow) and the figures behind it,
+    with the threshold crossed (the flag's details; figures shown to one decimal)."""
+
+    kind: str
+    severity: str
+    details: dict
 
 
 @dataclass(frozen=True)
@@ -68,6 +116,9 @@ class ProjectFacts:
     #: In the order they were made (oldest first); of two on one day the later counts.
     reports: Sequence[ReportFact] = ()
     report_missing: bool = False
+    obstacles: OverdueFact | None = None
+    hazards: OverdueFact | None = None
+    notices: Sequence[NoticeFact] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +133,8 @@ class Assessment:
     forecast: datetime.date | None = None
     finish_at_risk: bool = False
     reasons: tuple[str, ...] = field(default=())
+    #: Every open warning, the worst first; the light is the most severe of them.
+    warnings: tuple[Warning, ...] = ()
 
 
 def latest_report(reports: Iterable[ReportFact], as_of: datetime.date) -> ReportFact | None:
@@ -116,45 +169,58 @@ def earned_date(percent: Decimal, curve: Sequence[tuple[datetime.date, Decimal]]
     return float(curve[-1][0].toordinal())
 
 
+def report_days(reports: Iterable[ReportFact], as_of: datetime.date) -> list[ReportFact]:
+    """The latest report of each distinct day on or before as_of, in date order (of two on one day
+    the later made counts: a same-day correction replaces the morning's figure, it takes no slot)."""
+    by_day: dict[datetime.date, ReportFact] = {}
+    for report in reports:
+        if report.reported_on <= as_of:
+            by_day[report.reported_on] = report
+    return [by_day[day] for day in sorted(by_day)]
+
+
 def forecast_finish(
     reports: Iterable[ReportFact],
     as_of: datetime.date,
     curve: Sequence[tuple[datetime.date, Decimal]] | None = None,
 ) -> datetime.date | None:
-    """The date 100 % would be reached at the pace of the latest reports (up to FORECAST_REPORTS).
+    """The date 100 % would be reached at the pace of the latest report of each of the last
+    FORECAST_REPORTS distinct report days.
 
     With the plan curve, the pace is measured against the plan (earned schedule): a project that
     kept to the plan over its recent reports is forecast to finish on planned_end, one at half the
     planned pace takes twice the remaining planned time. Without it, the pace is percent per day.
 
-    None when it cannot be told (fewer than two reports on different days before as_of); the
-    latest report's date when 100 % is already reported; NEVER when the recent reports show no
-    progress.
+    None when it cannot be told (fewer than two report days by as_of); the latest report's date
+    when 100 % is already reported; NEVER when the recent reports show no progress. An unfinished
+    project's forecast is never before as_of (what has not happened by today cannot happen
+    earlier than today).
     """
-    dated = sorted((r for r in reports if r.reported_on <= as_of), key=lambda r: r.reported_on)
-    if dated and Decimal(dated[-1].percent) >= HUNDRED:
-        return dated[-1].reported_on
-    recent = dated[-FORECAST_REPORTS:]
-    if len(recent) < 2 or recent[0].reported_on == recent[-1].reported_on:
+    days = report_days(reports, as_of)
+    if days and Decimal(days[-1].percent) >= HUNDRED:
+        return days[-1].reported_on
+    recent = days[-FORECAST_REPORTS:]
+    if len(recent) < 2:
         return None
     first, last = recent[0], recent[-1]
-    days = (last.reported_on - first.reported_on).days
+    span = (last.reported_on - first.reported_on).days
     if curve is not None:
         earned_first = earned_date(first.percent, curve)
         earned_last = earned_date(last.percent, curve)
-        efficiency = (earned_last - earned_first) / days
+        efficiency = (earned_last - earned_first) / span
         if efficiency <= 0:
             return NEVER
         remaining_days = math.ceil(round((curve[-1][0].toordinal() - earned_last) / efficiency, 6))
     else:
-        pace = (Decimal(last.percent) - Decimal(first.percent)) / Decimal(days)
+        pace = (Decimal(last.percent) - Decimal(first.percent)) / Decimal(span)
         if pace <= 0:
             return NEVER
         remaining_days = math.ceil((HUNDRED - Decimal(last.percent)) / pace)
     try:
-        return last.reported_on + datetime.timedelta(days=max(0, remaining_days))
+        forecast = last.reported_on + datetime.timedelta(days=max(0, remaining_days))
     except OverflowError:
         return NEVER
+    return max(forecast, as_of)
 
 
 def overdue_milestones(
@@ -163,7 +229,7 @@ def overdue_milestones(
     """Milestones past their due date on as_of and not completed by then."""
     return [
         m for m in milestones
-        if m.due_date < as_of and (m.completed_on is None or m.completed_on > as_of)
+        if not m.pause and m.due_date < as_of and (m.completed_on is None or m.completed_on > as_of)
     ]
 
 
@@ -188,16 +254,22 @@ def is_report_missing(
     return last_reported_at is None or last_reported_at <= due - datetime.timedelta(days=7)
 
 
-def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) -> Assessment:
-    """The light of one project on as_of, with the figures behind it.
+SEVERITY_RANK = {RED: 0, YELLOW: 1}
 
-    - done when completed;
-    - paused when suspended with an approved reason (it keeps no light until it resumes);
-    - red when lag ≥ red_lag_points or a milestone is overdue beyond the grace days;
-    - yellow when lag ≥ yellow_lag_points, a milestone is overdue within the grace days, this
-      week's report is missing, or the forecast misses planned_end by more than
-      FORECAST_TOLERANCE_DAYS;
-    - green otherwise.
+
+def light_of(warnings: Iterable[Warning]) -> str:
+    """The light of an active project: the most severe of its open warnings, green with none."""
+    severities = {w.severity for w in warnings}
+    return Health.RED if RED in severities else Health.YELLOW if YELLOW in severities \
+        else Health.GREEN
+
+
+def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) -> Assessment:
+    """The light of one project on as_of, with the figures and the warnings behind it.
+
+    - done when completed; paused when suspended with an approved reason (no light, no warning);
+    - otherwise the most severe of its warnings (light_of), green with none; docs/rules.md lists
+      every kind of warning and when it is red.
     """
     latest = latest_report(facts.reports, as_of)
     measured_on = measurement_date(latest.reported_on if latest else None, as_of)
@@ -208,27 +280,21 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
     overdue = tuple(overdue_milestones(facts.milestones, as_of))
     days_overdue = max(((as_of - m.due_date).days for m in overdue), default=0)
     forecast = forecast_finish(facts.reports, as_of, curve)
-    at_risk = (forecast is not None and actual < HUNDRED
-               and forecast > facts.planned_end + datetime.timedelta(days=FORECAST_TOLERANCE_DAYS))
+    at_risk = actual < HUNDRED and (
+        as_of > facts.planned_end
+        or (forecast is not None
+            and forecast > facts.planned_end + datetime.timedelta(days=FORECAST_TOLERANCE_DAYS)))
 
     if facts.completed:
         return Assessment(Health.DONE, measured_on, planned, actual, behind, forecast=forecast)
     if facts.paused_with_reason:
         return Assessment(Health.PAUSED, measured_on, planned, actual, behind, forecast=forecast)
 
-    red = behind >= thresholds.red_lag_points or days_overdue > thresholds.milestone_grace_days
-    reasons = []
-    if behind >= thresholds.yellow_lag_points:
-        reasons.append("behind_plan")
-    if overdue:
-        reasons.append("milestone_overdue")
-    if facts.report_missing:
-        reasons.append("report_missing")
-    if at_risk:
-        reasons.append("finish_at_risk")
-    health = Health.RED if red else Health.YELLOW if reasons else Health.GREEN
+    found = warnings_of(facts, as_of, thresholds, planned=planned, actual=actual, behind=behind,
+                        overdue=overdue, days_overdue=days_overdue, forecast=forecast,
+                        at_risk=at_risk)
     return Assessment(
-        health=health,
+        health=light_of(found),
         measured_on=measured_on,
         planned_percent=planned,
         actual_percent=actual,
@@ -237,8 +303,63 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
         max_days_overdue=days_overdue,
         forecast=forecast,
         finish_at_risk=at_risk,
-        reasons=tuple(reasons),
+        reasons=tuple(w.kind for w in found),
+        warnings=tuple(sorted(found, key=lambda w: SEVERITY_RANK[w.severity])),
     )
+
+
+def _pct(value: Decimal) -> str:
+    return str(shown(value))
+
+
+def warnings_of(facts: ProjectFacts, as_of: datetime.date, t: Thresholds, *, planned, actual,
+                behind, overdue, days_overdue, forecast, at_risk) -> list[Warning]:
+    """Every warning true of an active project on as_of (see assess)."""
+    found = []
+    if behind >= t.yellow_lag_points:
+        red = behind >= t.red_lag_points
+        found.append(Warning(BEHIND_PLAN, RED if red else YELLOW, {
+            "planned": _pct(planned), "actual": _pct(actual), "lag": _pct(behind),
+            "threshold": t.red_lag_points if red else t.yellow_lag_points}))
+    if overdue:
+        found.append(Warning(
+            MILESTONE_OVERDUE, RED if days_overdue > t.milestone_grace_days else YELLOW,
+            {"days_overdue": days_overdue, "count": len(overdue),
+             "due": sorted(m.due_date.isoformat() for m in overdue),
+             "grace": t.milestone_grace_days}))
+    if facts.report_missing:
+        found.append(Warning(REPORT_MISSING, YELLOW, {}))
+    if at_risk:
+        found.append(Warning(FINISH_AT_RISK, YELLOW, {
+            "forecast": None if forecast is None else "never" if forecast == NEVER
+            else forecast.isoformat(),
+            "planned_end": facts.planned_end.isoformat(),
+            "past_end": as_of > facts.planned_end,
+            "actual": _pct(actual)}))
+    if facts.obstacles:
+        days = (as_of - facts.obstacles.oldest).days
+        found.append(Warning(
+            OBSTACLE_OVERDUE, RED if days > t.milestone_grace_days else YELLOW,
+            {"count": facts.obstacles.count, "days_overdue": days,
+             "grace": t.milestone_grace_days}))
+    if facts.hazards:
+        days = (as_of - facts.hazards.oldest).days
+        found.append(Warning(
+            HAZARD_OVERDUE,
+            RED if facts.hazards.major or days > t.milestone_grace_days else YELLOW,
+            {"count": facts.hazards.count, "major": facts.hazards.major, "days_overdue": days,
+             "grace": t.milestone_grace_days}))
+    late = [n for n in facts.notices
+            if n.awaiting_response and n.respond_by is not None and as_of > n.respond_by]
+    if late:
+        days = max((as_of - n.respond_by).days for n in late)
+        escalated = any(n.escalated for n in late)
+        found.append(Warning(
+            NOTICE_OVERDUE, RED if escalated or days > t.escalate_after_days else YELLOW,
+            {"count": len(late), "days_overdue": days,
+             "numbers": sorted(n.number for n in late if n.number),
+             "escalated": escalated, "escalate_after": t.escalate_after_days}))
+    return found
 
 
 def is_due_soon(due: datetime.date, as_of: datetime.date, days: int = DUE_SOON_DAYS) -> bool:

@@ -3,9 +3,11 @@
 Set-based: a fixed handful of queries per batch whatever the number of projects —
 
 1. the campaigns, locked (two scans of a campaign queue instead of racing),
-2. the projects, 3. their milestones, 4. the latest report and the fourth-latest (for the pace),
+2. the projects, 3. their milestones and the versions of their plans (the plan in force on the
+   date assessed), 4. the latest report and the latest of the fourth-latest
+   report day (the two ends of the pace),
 5. overdue obstacles, 6. overdue hazards and 7. notices not closed, each aggregated per project,
-8. the open flags —
+8. the open flags (9 queries in all) —
 
 then the rules of supervision/rules.py in Python, and the writes in bulk: new flags (a flag open
 already is a no-op by the database constraint), changed details, resolved flags, the projects'
@@ -23,20 +25,19 @@ import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, Value, Window
-from django.db.models.functions import Least, RowNumber
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from campaign.models import Campaign
-from core.dates import day_end, local_date, local_zone
+from core.dates import day_end, local_zone
 from core.links import path_to
 from core.pagecache import bump_campaigns
-from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project
+from projects import plans
+from projects.models import Hazard, Milestone, Obstacle, PlanVersion, ProgressReport, Project
 
 from . import rules, scanstate
 from .models import Flag, Notice
@@ -84,11 +85,11 @@ class ScanResult:
 
 
 def scan_moment(as_of: datetime.date | None = None, now: datetime.datetime | None = None):
-    """The moment a scan "as of" a local date looks from: now for today (or no date), else the
-    end of that day in Asia/Shanghai (so a past date gives the same answer every time)."""
-    now = now or timezone.now()
-    if as_of is None or as_of == local_date(now):
-        return now
+    """The moment a scan "as of" a local date looks from: the end of that day in Asia/Shanghai
+    for any date, today included (so the same date gives the same answer whenever it is run);
+    now without a date."""
+    if as_of is None:
+        return now or timezone.now()
     return day_end(as_of)
 
 
@@ -158,13 +159,14 @@ PROJECT_FIELDS = ("pk", "campaign_id", "leader_id", "planned_start", "planned_en
 
 def _projects_with_reports(campaign_ids, project_ids, now) -> list[tuple]:
     """The projects in scope, each as PROJECT_FIELDS + (latest, first): latest is (reported_at,
-    percent) of its latest report on or before now, first that of the FORECAST_REPORTS-th latest
-    (or the oldest when fewer) — the two ends of the recent pace, the very same row as latest
-    when there is one report; both None with no report.
+    percent) of its latest report on or before now, first that of the latest report of the
+    FORECAST_REPORTS-th latest distinct local report day (or of the oldest day when fewer) — the
+    two ends of the recent pace (rules.forecast_finish), the very same row as latest when the
+    project reported on one day only; both None with no report.
 
-    On PostgreSQL one query: a LATERAL join reads at most FORECAST_REPORTS rows per project from
-    the (project, -reported_at) index, whatever the number of reports. Elsewhere two: the projects,
-    then a window over their reports.
+    On PostgreSQL one query: a LATERAL join reads the project's reports up to now from the
+    (project, -reported_at) index and keeps the latest of each local day (DISTINCT ON), the last
+    FORECAST_REPORTS days. Elsewhere two: the projects, then their reports.
     """
     if connection.vendor == "postgresql":
         return _projects_with_reports_pg(campaign_ids, project_ids, now)
@@ -185,17 +187,33 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[tuple]:
     columns = ", ".join(
         "p." + Project._meta.get_field("id" if f == "pk" else f).column for f in PROJECT_FIELDS)
     scope = "p.campaign_id = ANY(%s)" + (" AND p.id = ANY(%s)" if project_ids else "")
-    params = [now, list(campaign_ids)] + ([list(project_ids)] if project_ids else [])
+    zone = str(local_zone())
+    params = [now, zone, list(campaign_ids)] + (
+        [list(project_ids)] if project_ids else [])
+    reports = ProgressReport._meta.db_table
+    # A skip scan down the (project, -reported_at) index: the latest report, then the latest one
+    # before the local midnight that began its day, and so on, FORECAST_REPORTS times — the latest
+    # report of each of the last report days, one index probe each, however many reports a day.
     sql = f"""
         SELECT {columns}, r.ats[1], r.pcts[1], r.ats[r.n], r.pcts[r.n], r.n
         FROM {Project._meta.db_table} p
+        CROSS JOIN (SELECT %s::timestamptz AS now, %s::text AS zone) z
         LEFT JOIN LATERAL (
-            SELECT array_agg(x.reported_at ORDER BY x.reported_at DESC, x.id DESC) AS ats,
-                   array_agg(x.percent ORDER BY x.reported_at DESC, x.id DESC) AS pcts,
-                   count(*) AS n
-            FROM (SELECT reported_at, percent, id FROM {ProgressReport._meta.db_table}
-                  WHERE project_id = p.id AND reported_at <= %s
-                  ORDER BY reported_at DESC, id DESC LIMIT {rules.FORECAST_REPORTS}) x
+            WITH RECURSIVE d(k, at, pct, midnight) AS (
+                (SELECT 1, reported_at, percent,
+                        date_trunc('day', reported_at AT TIME ZONE z.zone) AT TIME ZONE z.zone
+                 FROM {reports} WHERE project_id = p.id AND reported_at <= z.now
+                 ORDER BY reported_at DESC, id DESC LIMIT 1)
+                UNION ALL
+                SELECT d.k + 1, y.reported_at, y.percent,
+                       date_trunc('day', y.reported_at AT TIME ZONE z.zone) AT TIME ZONE z.zone
+                FROM d, LATERAL (SELECT reported_at, percent FROM {reports}
+                                 WHERE project_id = p.id AND reported_at < d.midnight
+                                 ORDER BY reported_at DESC, id DESC LIMIT 1) y
+                WHERE d.k < {rules.FORECAST_REPORTS}
+            )
+            SELECT array_agg(at ORDER BY k) AS ats, array_agg(pct ORDER BY k) AS pcts,
+                   count(*) AS n FROM d
         ) r ON true
         WHERE {scope}"""
     out = []
@@ -214,31 +232,20 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[tuple]:
 
 
 def _latest_reports(campaign_ids, project_ids, now) -> dict[int, tuple]:
-    """Per project: (latest, first) as _projects_with_reports gives them, by a window over the
-    reports (portable: SQLite and the rest)."""
+    """Per project: (latest, first) as _projects_with_reports gives them, from the reports in
+    Python (the portable path: SQLite and the rest)."""
     qs = ProgressReport.objects.filter(reported_at__lte=now, project__campaign_id__in=campaign_ids)
     if project_ids:
         qs = qs.filter(project_id__in=project_ids)
-    by_project = F("project_id")
-    ranked = (
-        qs.order_by()
-        .annotate(
-            rn=Window(RowNumber(), partition_by=[by_project],
-                      order_by=[F("reported_at").desc(), F("pk").desc()]),
-            n=Window(Count("pk"), partition_by=[by_project]),
-        )
-        .filter(Q(rn=1) | Q(rn=Least(F("n"), Value(rules.FORECAST_REPORTS))))
-        .values_list("project_id", "rn", "reported_at", "percent")
-    )
-    out: dict[int, list] = defaultdict(lambda: [None, None])
-    for pid, rn, at, pct in ranked:
-        row = out[pid]
-        if rn == 1:
-            row[0] = (at, pct)
-            if row[1] is None:
-                row[1] = row[0]
-        else:
-            row[1] = (at, pct)
+    zone = local_zone()
+    days: dict[int, dict] = defaultdict(dict)  # project → {local day: (at, percent)}, latest wins
+    for pid, at, pct in qs.order_by("reported_at", "pk").values_list(
+            "project_id", "reported_at", "percent"):
+        days[pid][timezone.localtime(at, zone).date()] = (at, pct)
+    out = {}
+    for pid, by_day in days.items():
+        recent = [by_day[d] for d in sorted(by_day)[-rules.FORECAST_REPORTS:]]
+        out[pid] = (recent[-1], recent[0] if len(recent) > 1 else recent[-1])
     return out
 
 
@@ -279,9 +286,13 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
             return qs.filter(**{f"{path}_id__in": list(project_ids)}) if project_ids else qs
 
         milestones: dict[int, list] = defaultdict(list)
-        for pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
-                "project_id", "due_date", "planned_percent", "completed_on"):
+        completed: dict[int, dict] = defaultdict(dict)  # project → {milestone id: completed_on}
+        for mid, pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
+                "pk", "project_id", "due_date", "planned_percent", "completed_on"):
             milestones[pid].append(rules.MilestoneFact(due, pct, done))
+            completed[pid][mid] = done
+        # The versions of the plans that changed: the plan in force on as_of (projects.plans).
+        versions = list(scoped(PlanVersion.objects.order_by()))
 
         obstacles = {
             row["project_id"]: row for row in scoped(Obstacle.objects.order_by())
@@ -298,15 +309,23 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
                       major=Count("pk", filter=Q(level=Hazard.Level.MAJOR)))
         }
         open_notices: dict[int, list] = defaultdict(list)
-        for row in scoped(Notice.objects.order_by()).exclude(status=Notice.Status.CLOSED).values_list(
-                "project_id", "status", "respond_by", "escalated_at", "number", "created_at"):
-            open_notices[row[0]].append(row)
+        for pid, status, respond_by, escalated_at, number in (
+                scoped(Notice.objects.order_by()).exclude(status=Notice.Status.CLOSED).values_list(
+                    "project_id", "status", "respond_by", "escalated_at", "number")):
+            open_notices[pid].append(rules.NoticeFact(
+                status in Notice.AWAITING_RESPONSE, respond_by,
+                escalated_at is not None and escalated_at <= now, number))
         open_flags = {
             (pid, kind): (pk, severity, details, opened_at)
             for pk, pid, kind, severity, details, opened_at in scoped(Flag.objects.order_by())
             .filter(resolved_at__isnull=True)
             .values_list("pk", "project_id", "kind", "severity", "details", "opened_at")
         }
+
+        replanned = {v.project_id for v in versions}
+        in_force = plans.plans_in_force(
+            versions, as_of, {row[0]: (row[3], row[4], milestones.get(row[0], ()))
+                              for row in projects if row[0] in replanned}, completed)
 
         to_open, to_update, to_resolve = [], [], []
         health_changes: dict[str, list[int]] = defaultdict(list)
@@ -317,22 +336,25 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
              health, code, name, last, first) in projects:
             campaign = campaigns[cid]
             latest = (last, first) if last else None
+            plan_milestones = milestones.get(pid, ())
+            if pid in in_force:
+                start, end, plan_milestones = in_force[pid]
             facts = rules.ProjectFacts(
                 planned_start=start,
                 planned_end=end,
                 completed=status == Project.Status.COMPLETED,
                 paused_with_reason=Project.pause_is_justified(status, pause_approved, pause_reason),
-                milestones=milestones.get(pid, ()),
+                milestones=plan_milestones,
                 reports=_report_facts(latest),
                 report_missing=rules.is_report_missing(
                     latest[0][0] if latest else None, local_now, campaign.report_weekday,
                     campaign.report_due_time, *campaign.reporting_window(start, resumed_on)),
+                obstacles=_overdue_fact(obstacles.get(pid)),
+                hazards=_overdue_fact(hazards.get(pid)),
+                notices=open_notices.get(pid, ()),
             )
             assessment = rules.assess(facts, as_of, _thresholds(campaign))
-            wanted = {} if assessment.health in (rules.Health.DONE, rules.Health.PAUSED) else \
-                _flags_wanted(facts, assessment, campaign, as_of, local_now,
-                              obstacles.get(pid), hazards.get(pid), open_notices.get(pid, ()),
-                              latest)
+            wanted = _flags_wanted(assessment, campaign, local_now, latest)
             first_opened = None
             new_kinds = []
             for kind, (severity, details) in wanted.items():
@@ -453,7 +475,8 @@ _THRESHOLDS: dict[tuple, rules.Thresholds] = {}
 
 
 def _thresholds(campaign: Campaign) -> rules.Thresholds:
-    key = (campaign.yellow_lag_points, campaign.red_lag_points, campaign.milestone_grace_days)
+    key = (campaign.yellow_lag_points, campaign.red_lag_points, campaign.milestone_grace_days,
+           campaign.escalate_after_days)
     found = _THRESHOLDS.get(key)
     if found is None:
         found = _THRESHOLDS[key] = rules.Thresholds(*key)
@@ -471,58 +494,22 @@ def _report_facts(latest) -> tuple:
     return tuple(facts)
 
 
-def _pct(value: Decimal) -> str:
-    return str(Decimal(value).quantize(rules.ONE_PLACE))
+def _overdue_fact(row) -> rules.OverdueFact | None:
+    return rules.OverdueFact(row["n"], row["oldest"], row.get("major", 0)) if row else None
 
 
-def _flags_wanted(facts, a, campaign, as_of, local_now, obstacle, hazard, notices, latest):
-    """{kind: (severity, details)} of the flags that are true of the project as of now."""
-    grace = campaign.milestone_grace_days
-    wanted = {}
-    if a.lag >= campaign.yellow_lag_points:
-        wanted[Kind.BEHIND_PLAN] = (
-            RED if a.lag >= campaign.red_lag_points else YELLOW,
-            {"planned": _pct(a.planned_percent), "actual": _pct(a.actual_percent),
-             "lag": _pct(a.lag)},
-        )
-    if a.overdue_milestones:
-        wanted[Kind.MILESTONE_OVERDUE] = (
-            RED if a.max_days_overdue > grace else YELLOW,
-            {"days_overdue": a.max_days_overdue, "count": len(a.overdue_milestones),
-             "due": sorted(m.due_date.isoformat() for m in a.overdue_milestones)},
-        )
-    if facts.report_missing:
+def _flags_wanted(a, campaign, local_now, latest):
+    """{kind: (severity, details)} of the flags that are true of the project as of now: the
+    assessment's warnings (the rules decide every severity), with the deadline and the last report
+    added to a missing report's details."""
+    wanted = {w.kind: (w.severity, w.details) for w in a.warnings}
+    if Kind.REPORT_MISSING in wanted:
         due = rules.report_due_moment(local_now, campaign.report_weekday, campaign.report_due_time)
         wanted[Kind.REPORT_MISSING] = (
-            YELLOW,
+            wanted[Kind.REPORT_MISSING][0],
             {"due": due.isoformat(),
              "last_reported": timezone.localtime(latest[0][0], local_zone()).isoformat()
              if latest else None},
-        )
-    if obstacle:
-        days = (as_of - obstacle["oldest"]).days
-        wanted[Kind.OBSTACLE_OVERDUE] = (
-            RED if days > grace else YELLOW, {"count": obstacle["n"], "days_overdue": days})
-    if hazard:
-        days = (as_of - hazard["oldest"]).days
-        wanted[Kind.HAZARD_OVERDUE] = (
-            RED if hazard["major"] or days > grace else YELLOW,
-            {"count": hazard["n"], "major": hazard["major"], "days_overdue": days})
-    if a.finish_at_risk:
-        wanted[Kind.FINISH_AT_RISK] = (
-            YELLOW,
-            {"forecast": "never" if a.forecast == rules.NEVER else a.forecast.isoformat(),
-             "planned_end": facts.planned_end.isoformat()},
-        )
-    overdue = [n for n in notices
-               if n[1] in Notice.AWAITING_RESPONSE and n[2] is not None and as_of > n[2]]
-    if overdue:
-        days = max((as_of - n[2]).days for n in overdue)
-        escalated = any(n[3] is not None for n in overdue)
-        wanted[Kind.NOTICE_OVERDUE] = (
-            RED if escalated or days > campaign.escalate_after_days else YELLOW,
-            {"count": len(overdue), "days_overdue": days,
-             "numbers": sorted(n[4] for n in overdue if n[4])},
         )
     return wanted
 

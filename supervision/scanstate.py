@@ -20,7 +20,15 @@ from django.db.models import F, Min, Q
 from django.db.models.signals import post_delete, post_save
 
 from campaign.models import Campaign
-from projects.models import Hazard, Milestone, Obstacle, ProgressReport, Project, SafetyCheck
+from projects.models import (
+    Hazard,
+    Milestone,
+    Obstacle,
+    PlanVersion,
+    ProgressReport,
+    Project,
+    SafetyCheck,
+)
 
 from .models import Notice, ScanState
 
@@ -75,8 +83,9 @@ def _changed(sender, instance, **kwargs):
 
 def connect() -> None:
     """Bump on every save and delete of what the rules read."""
-    for model in (Campaign, Project, Milestone, ProgressReport, Obstacle, SafetyCheck, Hazard,
-                  Notice):
+    # A plan version is written with every change of a plan (its moved dates go by update()).
+    for model in (Campaign, Project, Milestone, PlanVersion, ProgressReport, Obstacle, SafetyCheck,
+                  Hazard, Notice):
         for signal in (post_save, post_delete):
             signal.connect(_changed, sender=model,
                            dispatch_uid=f"gj-scan-{model.__name__}-{signal is post_save}")

@@ -72,11 +72,6 @@ def _with_overdue_first(qs, as_of):
     )).order_by("overdue_rank", "respond_by", "-created_at")
 
 
-def flag_sentence(flag) -> str:
-    """A flag as a line of a notice's reason: the sentence the scan's drafts use."""
-    return notice_service.describe_flag(flag.kind, flag.severity, flag.details or {})
-
-
 @login_required
 def notice_list(request):
     """The supervision group's register of notices, or a leader's own notices to answer."""
@@ -124,7 +119,7 @@ def notice_new(request):
             open_flags = [f for f in flags if f.project_id == int(project_id)]
             initial["flags"] = [f.pk for f in open_flags]
             if open_flags:
-                initial["reason"] = "；".join(flag_sentence(f) for f in open_flags)
+                initial["reason"] = "；".join(notice_service.flag_sentence(f) for f in open_flags)
     form = NoticeDraftForm(request.POST or None, projects=projects, flags=flags, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -46,6 +46,12 @@ def _overview_context(request, campaign, bulk_form=None):
     if f.get("leader"):
         project_q &= Q(project__leader=f["leader"])
 
+    # Lights are counted by project (Project.health, as the dashboard and the bulletin count them);
+    # warnings (flags) are counted beside them: a red project can have several red warnings.
+    light_filter = {key: f[key] for key in ("level", "leader") if f.get(key)}
+    light_counts = dict(Project.objects.filter(campaign=campaign, **light_filter)
+                        .values_list("health").annotate(n=Count("pk")).order_by())
+
     flags = Flag.objects.filter(project_q, project__campaign=campaign, resolved_at__isnull=True)
     flag_counts = dict(flags.values_list("severity").annotate(n=Count("pk")).order_by())
     if f.get("severity"):
@@ -98,6 +104,8 @@ def _overview_context(request, campaign, bulk_form=None):
         "campaign": campaign,
         "campaigns": visible_campaigns(request.user).order_by("-start_date"),
         "filters": filters,
+        "light_counts": {"red": light_counts.get(Project.Health.RED, 0),
+                         "yellow": light_counts.get(Project.Health.YELLOW, 0)},
         "flag_counts": {"red": flag_counts.get(Severity.RED, 0),
                         "yellow": flag_counts.get(Severity.YELLOW, 0)},
         "open_flags": open_flags,

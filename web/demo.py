@@ -254,7 +254,7 @@ def _project(campaign, spec: DemoProject, units, users, now) -> Project:
     reports = []
     for moment in _report_days(start, now, campaign.report_weekday):
         day = local_date(moment)
-        planned = rules.planned_percent(day, planned_start, planned_end, facts)
+        planned = rules.shown(rules.planned_percent(day, planned_start, planned_end, facts))
         percent = min(Decimal(100), (planned * Decimal(str(spec.pace))).quantize(Decimal("0.1")))
         if reports and percent < reports[-1].percent:
             percent = reports[-1].percent
@@ -275,7 +275,8 @@ def _project(campaign, spec: DemoProject, units, users, now) -> Project:
         m.completed_on = None
         day = planned_start
         while last_shown and day <= last_shown:
-            if rules.planned_percent(day, planned_start, planned_end, facts) * pace >= m.planned_percent:
+            if rules.shown(rules.planned_percent(day, planned_start, planned_end, facts)) * pace \
+                    >= m.planned_percent:
                 m.completed_on = day
                 break
             day += datetime.timedelta(days=1)

@@ -11,7 +11,7 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,9 +21,18 @@ from core import pagecache
 from core.dates import local_date, local_zone
 from projects import access as project_access
 from projects import figures
-from projects.models import ActionItem, Assignment, Hazard, Milestone, Obstacle, Project, ReportPhoto
+from projects.models import (
+    ActionItem,
+    Assignment,
+    Hazard,
+    Milestone,
+    Obstacle,
+    PlanVersion,
+    Project,
+    ReportPhoto,
+)
 from projects.views_history import project_history
-from supervision import rules
+from supervision import lights, rules
 from supervision.models import Flag, Notice
 
 log = logging.getLogger("gongjian.access")
@@ -91,10 +100,12 @@ def my_projects(request):
     for n in notices:
         due[n.project_id]["notices"].append(n)
 
+    warnings = lights.warnings_by_project(project_ids=ids)
     cards = []
     for p in projects:
         cards.append({
             "project": p, "row": rows.get(p.pk), "due": due[p.pk],
+            "warnings": warnings.get(p.pk, []),
             "report": _report_state(p, now),
             "is_leader": p.leader_id == user.pk,
         })
@@ -118,10 +129,11 @@ def project_detail(request, pk):
     context = {"project": project, "campaign": project.campaign, "can_write": can_write,
                "as_of": as_of}
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    context["can_replan"] = access.is_town_admin(user)  # the campaign office re-plans
     context["body"] = pagecache.campaign_cached(
         project.campaign_id, "project-body",
         lambda: _project_body(request, project, context, supervisor),
-        project.pk, as_of, can_write, supervisor, query)
+        project.pk, as_of, can_write, supervisor, context["can_replan"], query)
     return render(request, "projects/detail.html", context)
 
 
@@ -146,7 +158,12 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     context.update({"project": project, "campaign": project.campaign})
     team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
     milestones = list(project.milestones.all())
-    facts = [m.as_fact() for m in milestones]
+    # The plan's record: the original (version 1) and every change, who, when and why.
+    plan_versions = list(project.plan_versions.select_related("created_by__profile")
+                         .order_by("number"))
+    # The plan's points: its milestones and where a justified pause held it still.
+    facts = [m.as_fact() for m in milestones] + (
+        PlanVersion.pause_facts(plan_versions[-1].milestones) if plan_versions else [])
     chart_reports = [
         (local_date(at), pct)
         for at, pct in project.reports.order_by("reported_at", "pk").values_list("reported_at", "percent")
@@ -166,7 +183,9 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     hazards = list(Hazard.objects.filter(check_record__project=project)
                    .select_related("check_record__checked_by__profile")
                    .order_by("rectified_on", "rectify_by"))
-    flags = list(Flag.objects.filter(project=project).order_by("resolved_at", "-opened_at")[:30])
+    # The open flags first (at most one per kind), then the latest resolved ones.
+    flags = list(Flag.objects.filter(project=project)
+                 .order_by(F("resolved_at").desc(nulls_first=True), "-opened_at")[:30])
     notices = Notice.objects.filter(project=project).select_related("issued_to__profile")
     if not supervisor:
         notices = notices.exclude(status=Notice.Status.DRAFT)
@@ -177,8 +196,8 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "team": team,
         "milestones": milestones,
         "overdue_ids": {m.pk for m in milestones if rules.overdue_milestones([m.as_fact()], as_of)},
-        "planned_now": planned_now,
-        "lag": rules.lag(planned_now, project.progress),
+        "planned_now": rules.shown(planned_now),
+        "lag": rules.shown(rules.lag(planned_now, project.progress)),
         "measured_on": measured_on,
         "curve_planned": rules.plan_curve(project.planned_start, project.planned_end, facts),
         "curve_actual": chart_reports,
@@ -186,8 +205,12 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "obstacles": obstacles,
         "hazards": hazards,
         "flags": flags,
+        # Why the project has its light: its open warnings in words, red first.
+        "light_warnings": lights.describe_open(flags),
         "notices": list(notices.order_by("-created_at")[:30]),
         "action_items": action_items,
+        "plan_versions": plan_versions,
+        "original_plan": plan_versions[0] if plan_versions else None,
         "history": project_history(project, [h.check_record_id for h in hazards]),
     })
     return render_to_string("projects/_detail_body.html", context, request)

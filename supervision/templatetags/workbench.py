@@ -21,3 +21,9 @@ def workbench_roles(context) -> dict:
 def lag_phrase(lag) -> str:
     """supervision.bulletins.lag_phrase: "2.4 points behind" or "1.0 points ahead"."""
     return bulletins.lag_phrase(lag)
+
+
+@register.filter
+def light_phrase(row) -> str:
+    """supervision.bulletins.light_phrase: the warnings that make a bulletin row's light."""
+    return bulletins.light_phrase(row)

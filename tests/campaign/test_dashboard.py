@@ -132,11 +132,12 @@ def test_the_dashboard_makes_the_same_number_of_queries_for_13_and_130_projects(
     viewer = _campaign_with(n_projects)
     client.force_login(viewer)
     # 1 session, 2 user with profile, 3 its unit, 4 the units below it (access.visible_unit_ids),
-    # 5 visible campaigns; progress table: 6 projects with their latest report, 7 milestones;
-    # curve: 8 projects, 9 milestones, 10 reports; headline: 11 projects by level and light,
-    # 12 milestones due, 13 reports this period; 14 the user's groups (menu), 15 unread
-    # notifications (the bell).
-    with django_assert_num_queries(15):
+    # 5 visible campaigns; progress table: 6 projects with their latest report, 7 milestones,
+    # 7b pause points; curve: 8 projects, 9 milestones, 9b pause points, 10 reports; headline:
+    # 11 projects by level and light,
+    # 12 milestones due, 13 reports this period; 14 the open warnings behind the lights; 15 the
+    # user's groups (menu), 16 unread notifications (the bell).
+    with django_assert_num_queries(18):
         response = client.get(reverse("dashboard"))
     assert len(response.context["rows"]) == n_projects
 

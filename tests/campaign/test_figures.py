@@ -1,7 +1,7 @@
 """projects.figures: the numbers the dashboard and the bulletin lead with."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection
@@ -86,8 +86,10 @@ def test_the_table_reads_the_latest_report_on_or_before_as_of_and_the_plan_on_it
     assert row["report_age_days"] == 2
     measured = AS_OF - datetime.timedelta(days=2)
     assert row["measured_on"] == measured
-    assert row["planned_percent"] == plan.planned_percent(measured, p.planned_start, p.planned_end)
-    assert row["lag"] == row["planned_percent"] - Decimal("30.0")
+    exact = plan.planned_percent(measured, p.planned_start, p.planned_end)
+    # Shown to one decimal, half up; the lag from the exact plan, then shown.
+    assert row["planned_percent"] == exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert row["lag"] == (exact - Decimal("30.0")).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     assert row["leader_name"] == p.leader.profile.full_name
 
 
@@ -129,5 +131,6 @@ def test_each_function_runs_a_fixed_number_of_queries(campaign):
                                              figures.plan_vs_actual_curve)]
     # headline (AS_OF is past): by level and light, milestones due, reports this period, the
     # investment done by then (today's needs no query: it is stored); table: projects with their
-    # latest report, milestones; curve: projects, milestones, reports.
-    assert small == large == [4, 2, 3]
+    # latest report, milestones, the pause points of the plans; curve: projects, milestones, the
+    # pause points, reports.
+    assert small == large == [4, 3, 4]

@@ -65,9 +65,11 @@ def test_my_projects_makes_the_same_number_of_queries_for_2_and_20_projects(
     client.force_login(town.leader)
     # 1 session, 2 user with profile, 3 unit, 4 units below it, 5 its parent (access units);
     # 6 my projects with their campaigns; table: 7 projects with their latest report,
-    # 8 milestones; due: 9 milestones, 10 obstacles, 11 hazards, 12 notices, 13 my action items;
-    # 14 the user's groups (menu), 15 unread notifications (the bell).
-    with django_assert_num_queries(15):
+    # 8 milestones, 8b the pause points of the plans; due: 9 milestones, 10 obstacles,
+    # 11 hazards, 12 notices, 13 my action items;
+    # 14 the open warnings behind the lights, 15 the user's groups (menu), 16 unread
+    # notifications (the bell).
+    with django_assert_num_queries(17):
         response = client.get(reverse("my_projects"))
     assert len(response.context["cards"]) == n_projects
 

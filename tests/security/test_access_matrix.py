@@ -44,6 +44,7 @@ MATRIX = {
     "my_projects": ("get", {}, "302 200 200 200 200 200 200"),
     "project_detail": ("get", {"pk": "project"}, "302 200 200 200 200 200 404"),
     "report_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
+    "project_replan": ("get", {"pk": "project"}, "302 200 403 403 403 403 404"),
     "report_photo": ("get", {"pk": "photo"}, "302 200 200 200 200 200 404"),
     "obstacle_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
     "obstacle_update": ("get", {"pk": "obstacle"}, "302 200 200 200 403 403 404"),

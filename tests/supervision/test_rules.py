@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal as D
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from supervision import rules
@@ -38,8 +39,11 @@ def test_planned_percent_is_linear_up_to_a_milestone():
 
 
 def test_planned_percent_between_a_milestone_and_the_end():
-    # 50 % on day 40 to 100 % on day 99: day 70 is 30/59 of the way, 50 + 25.42 = 75.4 %.
-    assert rules.planned_percent(day(70), START, END, [MID]) == D("75.4")
+    # 50 % on day 40 to 100 % on day 99: day 70 is 30/59 of the way, 50 + 1500/59 = 75.42… %,
+    # exact (to Decimal's 28 digits), shown as 75.4.
+    planned = rules.planned_percent(day(70), START, END, [MID])
+    assert abs(Fraction(planned) - (50 + Fraction(1500, 59))) < Fraction(1, 10**20)
+    assert rules.shown(planned) == D("75.4")
 
 
 def test_planned_percent_is_a_hundred_on_and_after_the_end():
@@ -48,7 +52,9 @@ def test_planned_percent_is_a_hundred_on_and_after_the_end():
 
 
 def test_without_milestones_the_plan_is_a_straight_line():
-    assert rules.planned_percent(day(33), START, END) == D("33.3")
+    planned = rules.planned_percent(day(33), START, END)  # 33/99 of the way: 33.33… %
+    assert abs(Fraction(planned) - Fraction(100, 3)) < Fraction(1, 10**20)
+    assert rules.shown(planned) == D("33.3")
 
 
 def test_milestones_are_taken_in_date_order_and_never_lower_the_curve():
@@ -66,27 +72,36 @@ def test_lag_is_planned_minus_reported():
 
 def test_a_project_on_plan_between_milestones_is_green():
     a = rules.assess(facts([(28, "35"), (35, "43.8")]), day(38), DEFAULT)
-    # Read on the report's own date (day 35): planned 43.8 %, reported 43.8 %.
+    # Read on the report's own date (day 35): planned 35/40 × 50 = 43.75 % (shown 43.8), reported
+    # 43.8 %: 0.05 ahead.
     assert a.measured_on == day(35)
-    assert a.planned_percent == D("43.8")
-    assert a.lag == 0
+    assert a.planned_percent == D("43.75")
+    assert rules.shown(a.planned_percent) == D("43.8")
+    assert a.lag == D("-0.05")
     assert a.health == Health.GREEN
 
 
 def test_five_points_behind_is_yellow_and_fifteen_is_red():
-    yellow = rules.assess(facts([(28, "30"), (35, "38.8")]), day(35), DEFAULT)
-    assert yellow.lag == D("5.0")
+    # Planned on day 35: 43.75 %. The lag is compared unrounded: 4.95 (shown 5.0) is not 5.
+    below = rules.assess(facts([(28, "30"), (35, "38.8")]), day(35), DEFAULT)
+    assert below.lag == D("4.95") and rules.shown(below.lag) == D("5.0")
+    assert "behind_plan" not in below.reasons
+    yellow = rules.assess(facts([(28, "30"), (35, "38.7")]), day(35), DEFAULT)
+    assert yellow.lag == D("5.05")
     assert yellow.health == Health.YELLOW
     assert "behind_plan" in yellow.reasons
-    red = rules.assess(facts([(28, "20"), (35, "28.8")]), day(35), DEFAULT)
-    assert red.lag == D("15.0")
+    almost = rules.assess(facts([(28, "20"), (35, "28.8")]), day(35), DEFAULT)
+    assert almost.lag == D("14.95") and almost.health == Health.YELLOW
+    assert [w.severity for w in almost.warnings if w.kind == "behind_plan"] == ["yellow"]
+    red = rules.assess(facts([(28, "20"), (35, "28.7")]), day(35), DEFAULT)
+    assert red.lag == D("15.05")
     assert red.health == Health.RED
 
 
 def test_the_thresholds_come_from_the_campaign():
     strict = Thresholds(yellow_lag_points=2, red_lag_points=4)
     a = rules.assess(facts([(28, "30"), (35, "40.8")]), day(35), strict)
-    assert a.lag == D("3.0")
+    assert a.lag == D("2.95")
     assert a.health == Health.YELLOW
 
 
@@ -200,7 +215,8 @@ def test_of_two_reports_on_one_day_the_later_one_counts():
     corrected = facts([(21, "10"), (21, "26.3")])
     assert rules.latest_percent(corrected.reports, day(21)) == D("26.3")
     a = rules.assess(corrected, day(21), DEFAULT)
-    assert (a.actual_percent, a.lag, a.health) == (D("26.3"), 0, Health.GREEN)  # plan: 26.3 %
+    # plan: 21/40 × 50 = 26.25 %
+    assert (a.actual_percent, a.lag, a.health) == (D("26.3"), D("-0.05"), Health.GREEN)
 
 
 # --- the weekly report ------------------------------------------------------------------------

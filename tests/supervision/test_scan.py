@@ -40,7 +40,7 @@ def test_behind_plan_opens_yellow_with_the_figures_and_resolves_when_caught_up(m
     result = scan_campaign(project.campaign_id, now=NOW)
     flag = open_flags(project)["behind_plan"]
     assert flag.severity == "yellow"
-    assert flag.details == {"planned": "41.4", "actual": "30.0", "lag": "11.4"}
+    assert flag.details == {"planned": "41.4", "actual": "30.0", "lag": "11.4", "threshold": 5}
     assert result.opened["behind_plan"] == 1
     project.refresh_from_db()
     assert project.health == Project.Health.YELLOW
@@ -94,7 +94,7 @@ def test_milestone_overdue_within_grace_is_yellow_beyond_it_red_and_resolves_whe
     scan_campaign(project.campaign_id, now=NOW)
     flag = open_flags(project)["milestone_overdue"]
     assert flag.severity == "yellow"
-    assert flag.details == {"days_overdue": 5, "count": 1, "due": ["2026-11-15"]}
+    assert flag.details == {"days_overdue": 5, "count": 1, "due": ["2026-11-15"], "grace": 7}
 
     scan_campaign(project.campaign_id, now=NOW + datetime.timedelta(days=3))
     flag.refresh_from_db()
@@ -134,7 +134,7 @@ def test_obstacle_overdue_opens_and_resolves_when_the_obstacle_is_resolved(make_
     factories.ObstacleFactory(project=project, due_date=day(11, 25), raised_at=raised)
     scan_campaign(project.campaign_id, now=NOW)
     flag = open_flags(project)["obstacle_overdue"]
-    assert (flag.severity, flag.details) == ("yellow", {"count": 1, "days_overdue": 2})
+    assert (flag.severity, flag.details) == ("yellow", {"count": 1, "days_overdue": 2, "grace": 7})
 
     obstacle.status, obstacle.resolved_on = Obstacle.Status.RESOLVED, TODAY
     obstacle.save()
@@ -150,7 +150,7 @@ def test_hazard_overdue_is_red_when_major_and_resolves_when_rectified(make_proje
     scan_campaign(project.campaign_id, now=NOW)
     flag = open_flags(project)["hazard_overdue"]
     assert flag.severity == "red"
-    assert flag.details == {"count": 1, "major": 1, "days_overdue": 2}
+    assert flag.details == {"count": 1, "major": 1, "days_overdue": 2, "grace": 7}
 
     hazard.rectified_on = TODAY
     hazard.save()
@@ -183,7 +183,8 @@ def test_notice_overdue_opens_past_respond_by_and_resolves_on_response(make_proj
     scan_campaign(project.campaign_id, now=NOW)
     flag = open_flags(project)["notice_overdue"]
     assert flag.severity == "yellow"
-    assert flag.details == {"count": 1, "days_overdue": 2, "numbers": ["湖督〔2026〕1号"]}
+    assert flag.details == {"count": 1, "days_overdue": 2, "numbers": ["湖督〔2026〕1号"],
+                            "escalated": False, "escalate_after": 3}
 
     scan_campaign(project.campaign_id, now=NOW + datetime.timedelta(days=2))
     flag.refresh_from_db()
@@ -236,10 +237,11 @@ def test_scanning_one_project_leaves_the_others_flags_alone(make_project):
     assert open_flags(other) == {}
 
 
-def test_as_of_a_past_date_scans_at_the_end_of_that_local_day():
+def test_as_of_any_date_scans_at_the_end_of_that_local_day_and_no_date_means_now():
     moment = scan_moment(day(11, 13), now=NOW)
     assert moment.isoformat() == "2026-11-13T23:59:59.999999+08:00"  # core.dates.day_end
-    assert scan_moment(TODAY, now=NOW) == NOW
+    assert scan_moment(TODAY, now=NOW).isoformat() == f"{TODAY.isoformat()}T23:59:59.999999+08:00"
+    assert scan_moment(None, now=NOW) == NOW
 
 
 def test_new_flags_notify_the_leader_once(make_project):

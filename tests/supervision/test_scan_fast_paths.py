@@ -3,6 +3,7 @@
 the unnest insert of flags equals bulk_create."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -79,3 +80,26 @@ def test_inserting_a_flag_open_already_leaves_the_open_one(campaign):
                         (project.pk, "report_missing", "yellow", {})], NOW)
     flags = dict(Flag.objects.values_list("kind", "severity"))
     assert flags == {"behind_plan": "red", "report_missing": "yellow"}
+
+
+def test_the_report_days_are_local_days_and_a_correction_takes_no_slot(campaign):
+    """Reports at 23:59 and 00:01 local are two days; three on one day are one (the last); the
+    fourth-latest day's last report is the first end of the pace — by the SQL and the portable
+    path alike. Days 11-14 (23:59), 11-15 (00:01, 09:00, 15:00), 11-17, 11-19, 11-20."""
+    project = factories.ProjectFactory(campaign=campaign)
+    zone = datetime.timezone(datetime.timedelta(hours=8))
+    made = {}
+    for when, pct in [((11, 14, 23, 59), "10"), ((11, 15, 0, 1), "11"), ((11, 15, 9, 0), "12"),
+                      ((11, 15, 15, 0), "13"), ((11, 17, 10, 0), "15"), ((11, 19, 10, 0), "17"),
+                      ((11, 20, 9, 0), "19")]:
+        month, dom, hour, minute = when
+        at = datetime.datetime(2026, month, dom, hour, minute, tzinfo=zone)
+        made[when] = factories.ProgressReportFactory(project=project, percent=Decimal(pct),
+                                                     reported_at=at)
+    [row] = scan._projects_with_reports([campaign.pk], [project.pk], NOW)
+    latest, first = row[-2:]
+    assert latest[1] == Decimal("19")
+    # The four last days: 11-20, 11-19, 11-17, 11-15 — whose last report (15:00) says 13.
+    assert first == (made[(11, 15, 15, 0)].reported_at, Decimal("13.0"))
+    assert tuple(scan._latest_reports([campaign.pk], [project.pk], NOW)[project.pk]) == (
+        latest, first)

@@ -5,7 +5,7 @@ Each figure is checked against a count made here from the raw rows."""
 
 import datetime
 import zoneinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.urls import reverse
@@ -120,8 +120,9 @@ def test_the_bulletins_lights_lags_and_days_in_red_are_those_of_its_end(campaign
     first = rows["HN-01"]
     assert first["progress"] == "21.0"
     planned = plan.planned_percent(week, red_then.planned_start, red_then.planned_end, [])
-    assert Decimal(first["planned_percent"]) == planned
-    assert Decimal(first["lag"]) == planned - Decimal("21.0")
+    tenth = Decimal("0.1")  # a document shows one decimal, half up (the rules compare exactly)
+    assert Decimal(first["planned_percent"]) == planned.quantize(tenth, ROUND_HALF_UP)
+    assert Decimal(first["lag"]) == (planned - Decimal("21.0")).quantize(tenth, ROUND_HALF_UP)
     # Red on Wednesday, Thursday and Friday of the week.
     assert first["days_in_red"] == 3
 

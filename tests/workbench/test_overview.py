@@ -111,8 +111,8 @@ def test_the_overview_runs_a_fixed_number_of_queries(client, campaign, superviso
     # 10 notices under way with project and leader, 11 red flags for the days in red,
     # 12 the projects of the "most days in red" list, 13 the bell's unread count, 14 the campaign
     # switcher, 15 the leaders of the filter, 16 whether there are drafts, 17 the drafts,
-    # 18 overdue obstacles, 19 overdue hazards, 20 overdue action items.
-    with django_assert_num_queries(20):
+    # 18 overdue obstacles, 19 overdue hazards, 20 overdue action items, 21 the projects' lights.
+    with django_assert_num_queries(21):
         response = client.get(reverse("supervision_overview"))
     assert response.content.decode().count('class="flag-row"') == count
 

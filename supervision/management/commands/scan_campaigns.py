@@ -1,5 +1,9 @@
 """Run the scan synchronously: `manage.py scan_campaigns [--campaign ID] [--as-of YYYY-MM-DD]`.
 
+`--as-of D` scans at the end of local day D (23:59:59.999999 in Asia/Shanghai) for any date, today
+included, so the same command gives the same answer whenever it is run; without it the scan looks
+from now.
+
 Always a full evaluation of the campaigns (the watermark that lets the hourly beat skip campaigns
 is recorded, never consulted). Prints in the site's language (Chinese by default).
 """
@@ -30,7 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", type=int, action="append", dest="campaigns",
                             help="Campaign id (repeatable); default: every active campaign.")
         parser.add_argument("--as-of", dest="as_of",
-                            help="Scan as of this local date (end of day); default: now.")
+                            help="Scan as of the end of this local date (23:59:59 Asia/Shanghai), "
+                                 "for any date, today included; without it: now.")
 
     def handle(self, *args, campaigns=None, as_of=None, **options):
         as_of = _date(as_of) if as_of else None
