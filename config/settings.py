@@ -220,7 +220,33 @@ AXES_RESET_ON_SUCCESS = True
 # The log says which account was tried from where (passwords are never logged).
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0, minimum=0) or None
+
+
+def client_address_settings(proxy_count: int) -> dict:
+    """django-ipware's settings for django-axes, from the number of reverse proxies in front.
+
+    Each proxy appends the address it was reached from to X-Forwarded-For (nginx's
+    `$proxy_add_x_forwarded_for`), so with N proxies the client is the N-th entry from the right;
+    anything to its left was written by the client and is ignored. With no proxy the header is
+    not read at all (anyone could write it) and the address is the connection's.
+    """
+    if proxy_count == 0:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
+                "AXES_IPWARE_PROXY_COUNT": None, "AXES_IPWARE_PROXY_ORDER": "left-most"}
+    # ipware counts the proxies listed inside the header; the last proxy is the connection itself.
+    return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+            "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+            "AXES_IPWARE_PROXY_ORDER": "left-most"}
+
+
+PROXY_COUNT = envint("PROXY_COUNT", 0, minimum=0)
+_client_address = client_address_settings(PROXY_COUNT)
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
+# Not strict: a header the client already filled in ("spoofed, real") still yields the real
+# address; strict mode would fall back to the proxy's own address and lock out everyone behind it.
+IPWARE_STRICT = False
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=300)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
