@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from campaign.models import Unit
 from campaign.people import label_of
+from core.uploads import check_image
 
 from .models import ActionItem, Hazard, Meeting, Obstacle, Project
 
@@ -62,19 +62,7 @@ class PhotosField(forms.FileField):
         name = getattr(upload, "name", "")
         if upload.size > MAX_PHOTO_BYTES:
             raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": name}, code="too_big")
-        try:
-            upload.seek(0)
-            with Image.open(upload) as image:
-                kind = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValidationError(_("%(name)s is not a JPEG or PNG image.") % {"name": name},
-                                  code="not_image") from None
-        finally:
-            upload.seek(0)
-        if kind not in PHOTO_FORMATS:
-            raise ValidationError(_("%(name)s is not a JPEG or PNG image.") % {"name": name},
-                                  code="not_image")
+        kind = check_image(upload, formats=set(PHOTO_FORMATS))
         # The stored name is ours: the uploaded one is neither trusted nor kept.
         upload.name = f"{uuid.uuid4().hex}.{PHOTO_FORMATS[kind]}"
 

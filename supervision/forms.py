@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -11,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.people import label_of
 from core.dates import local_date
+from core.uploads import KIND_OF_EXTENSION, check_document, check_image
 from projects.models import Highlight, Project
 
 from .models import Flag, Notice, Severity
 
-#: Evidence a leader may attach to a response: photos, scans and office documents.
-EVIDENCE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".docx", ".xls",
-                       ".xlsx", ".txt"}
+#: Evidence a leader may attach to a response: photos, scans and office documents, each checked by
+#: its content (core.uploads), not only by its name.
+EVIDENCE_EXTENSIONS = frozenset(KIND_OF_EXTENSION)
 MAX_EVIDENCE_FILES = 10
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -157,13 +156,18 @@ class RespondForm(forms.Form):
         files = self.cleaned_data.get("files") or []
         if len(files) > MAX_EVIDENCE_FILES:
             raise ValidationError(_("Attach at most %(count)s files.") % {"count": MAX_EVIDENCE_FILES})
+        errors = []
         for f in files:
-            ext = os.path.splitext(f.name)[1].lower()
-            if ext not in EVIDENCE_EXTENSIONS:
-                raise ValidationError(_("%(name)s: this kind of file is not accepted.") % {"name": f.name})
             if f.size > MAX_EVIDENCE_BYTES:
-                raise ValidationError(_("%(name)s is larger than %(mb)s MB.")
-                                      % {"name": f.name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
+                errors.append(ValidationError(_("%(name)s is larger than %(mb)s MB.")
+                              % {"name": f.name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}))
+                continue
+            try:
+                check_document(f, EVIDENCE_EXTENSIONS)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
         return files
 
 
@@ -247,7 +251,9 @@ class HighlightForm(forms.Form):
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
     project = ProjectChoiceField(label=_("Project"), required=False, queryset=Project.objects.none())
     person_name = forms.CharField(label=_("Person"), max_length=50, required=False)
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photo = forms.FileField(label=_("Photo"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+                            help_text=_("JPEG or PNG."))
 
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -259,6 +265,8 @@ class HighlightForm(forms.Form):
         if photo and photo.size > MAX_EVIDENCE_BYTES:
             raise ValidationError(_("The photo is larger than %(mb)s MB.")
                                   % {"mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
+        if photo:
+            check_image(photo)
         return photo
 
 
