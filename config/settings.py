@@ -220,6 +220,7 @@ AXES_RESET_ON_SUCCESS = True
 # The log says which account was tried from where (passwords are never logged).
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "web.auth.lockout_username"
 
 
 def client_address_settings(proxy_count: int) -> dict:

@@ -149,3 +149,19 @@ def test_without_a_proxy_a_forwarded_header_is_ignored(client, caplog):
         assert locked.status_code == 429
     lockouts = [r.getMessage() for r in caplog.records if "Locking out" in r.getMessage()]
     assert lockouts and "192.0.2.50" in lockouts[0] and "203.0.113" not in lockouts[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_a_login_name_over_255_characters_is_refused_beside_the_field(client, page):
+    response = client.post(reverse(page), {"username": "官" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "不超过 150 字符" in body
+    assert "官" * 300 in body
+
+
+def test_the_lockout_records_at_most_255_characters_of_a_name():
+    from web.auth import lockout_username
+
+    assert lockout_username(None, {"username": "x" * 1000}) == "x" * 255
