@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.dates import check_plausible
+
 
 class Role(models.TextChoices):
     """The Django groups of DESIGN.md: code names fixed, labels Chinese."""
@@ -151,6 +153,11 @@ class Campaign(models.Model):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date cannot be before the start date.")
+        try:
+            check_plausible({"start_date": self.start_date, "end_date": self.end_date})
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, messages)
         if self.yellow_lag_points is not None and self.red_lag_points is not None \
                 and self.red_lag_points < self.yellow_lag_points:
             errors["red_lag_points"] = _("The red threshold cannot be below the yellow one "

@@ -20,5 +20,8 @@ urlpatterns = [
     path("notifications/", include("supervision.notification_urls")),
     path("", include("web.urls")),
 ]
+# A refused request (too large, malformed) gets the site's page in the user's language.
+handler400 = "web.errors.bad_request"
+
 # No MEDIA_URL route, even with DEBUG: uploads are behind login, served by views that check the
 # user may read them (projects.views.report_photo, supervision's evidence_file).
