@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.dates import check_plausible
+from core.webhooks import validate_webhook_url
 
 
 class Role(models.TextChoices):
@@ -126,8 +127,9 @@ class Campaign(models.Model):
         _("escalate overdue notices after (days)"), default=3)
     auto_issue_notices = models.BooleanField(_("issue notices automatically"), default=False)
     webhook_url = models.URLField(
-        _("group robot webhook"), blank=True,
-        help_text=_("Optional: notifications are also POSTed here as JSON."),
+        _("group robot webhook"), blank=True, validators=[validate_webhook_url],
+        help_text=_("Optional: notifications are also POSTed here as JSON (an https address of "
+                    "a WeCom or DingTalk group robot)."),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

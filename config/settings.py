@@ -293,6 +293,10 @@ SITE_URL = envstr("SITE_URL").rstrip("/")
 if SITE_URL:
     envurl("SITE_URL", SITE_URL, {"http", "https"})
 
+# Group-robot webhooks (core.webhooks): https to a public address only, unless these allow more.
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_HOST = envstr("EMAIL_HOST")
 EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
