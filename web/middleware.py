@@ -19,3 +19,19 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a signed-in user: pages, exports and
+    photos hold the campaign's data, so no proxy and no shared office browser may keep a copy
+    (the back button then asks the server again, which checks the session)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response

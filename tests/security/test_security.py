@@ -165,3 +165,19 @@ def test_the_lockout_records_at_most_255_characters_of_a_name():
     from web.auth import lockout_username
 
     assert lockout_username(None, {"username": "x" * 1000}) == "x" * 255
+
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_and_downloads_are_private_and_not_stored(client):
+    from campaign.models import Role
+
+    campaign = factories.CampaignFactory()
+    user = factories.UserFactory(username="nocache", roles=[Role.SUPERVISOR])
+    user.profile.unit = campaign.unit
+    user.profile.save(update_fields=["unit"])
+    client.force_login(user)
+    for name in ("dashboard", "dashboard_export", "my_projects"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert response["Cache-Control"] == "private, no-store", name
