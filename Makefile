@@ -55,11 +55,13 @@ run: install var/secret_key
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# ruff, and the import contract (pyproject.toml: the layers, nothing imports supervision.tasks,
-# no cycles inside an app).
+# ruff, the import contract (pyproject.toml: the layers, nothing imports supervision.tasks,
+# no cycles inside an app), bandit (reviewed false positives carry `# nosec` and a reason) and
+# shellcheck.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -r config web supervision projects campaign core -q
 	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh deploy/*.sh; \
 	else echo "shellcheck not installed: shell scripts not checked (Debian: apt-get install shellcheck)"; fi
 

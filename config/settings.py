@@ -109,7 +109,7 @@ if not SECRET_KEY:
             "SECRET_KEY (or SECRET_KEY_FILE) is required when DEBUG is off; "
             "set DEBUG=1 for development or give a long random SECRET_KEY."
         )
-    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
+    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # nosec B105  # used only with DEBUG on
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
