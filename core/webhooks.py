@@ -57,13 +57,13 @@ def check_webhook_url(url: str) -> None:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = resolve(host, port)
     except (socket.gaierror, UnicodeError, ValueError):
-        raise ValidationError(_("The host %(host)s of the webhook address cannot be found.")
-                              % {"host": host}, code="webhook_dns") from None
+        raise ValidationError(_("The host %(host)s of the webhook address cannot be found."),
+                              params={"host": host}, code="webhook_dns") from None
     refused = [a for a in addresses if address_refused(a)]
     if refused or not addresses:
         raise ValidationError(
             _("The webhook address leads to %(address)s, an internal address: only a group "
-              "robot on the internet can be used.") % {"address": ", ".join(refused)},
+              "robot on the internet can be used."), params={"address": ", ".join(refused)},
             code="webhook_internal")
 
 

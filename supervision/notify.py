@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaign.models import Campaign
 from core import webhooks
@@ -236,7 +236,9 @@ def send_webhook(notification: Notification) -> None:
         # Checked again now: the address may have been edited in the database, or its name may
         # now resolve elsewhere. A name that cannot be found may be a passing DNS failure.
         error = TransientDeliveryError if exc.code == "webhook_dns" else PermanentDeliveryError
-        raise error(f"webhook refused: {' '.join(exc.messages)}") from exc
+        with translation.override("en"):  # last_error is for the operator's log, in one language
+            reason = " ".join(str(m) for m in exc.messages)
+        raise error(f"webhook refused ({exc.code}): {reason}") from exc
     except webhooks.RefusedAddress as exc:
         raise PermanentDeliveryError(f"webhook refused: {exc}") from exc
     except (OSError, http.client.HTTPException) as exc:

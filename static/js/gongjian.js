@@ -29,6 +29,12 @@
       input.setCustomValidity(message);
       if (message) { input.reportValidity(); }
     });
+    // Forms marked novalidate (errors come from the server) are still not sent with such a file.
+    if (input.form) {
+      input.form.addEventListener("submit", function (event) {
+        if (input.validationMessage) { event.preventDefault(); input.reportValidity(); }
+      });
+    }
   });
 
   // Report form: check before sending what the server would refuse, so the chosen photos are kept.
