@@ -1,20 +1,38 @@
 # Gongjian: `make run` starts everything for a first look; `make test` runs the whole suite.
-PYTHON ?= python3
+# The newest Python 3.11 or later on the PATH (3.13, 3.12, 3.11, else python3 if new enough).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; \
+  then echo $$p; break; fi; done)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev lint check messages bench-web bench-scan
+.PHONY: run test install install-dev lint check messages bench-web bench-scan venv lock
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+# The virtualenv, made again when it is missing or broken (a Python upgraded or removed under it).
+venv:
+	@if ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	  if [ -z "$(PYTHON)" ]; then echo "Gongjian needs Python 3.11 or newer (python3.11, 3.12 or 3.13)" >&2; exit 1; fi; \
+	  echo "Making $(VENV) with $(PYTHON)"; rm -rf $(VENV); \
+	  $(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet --upgrade pip; \
+	fi
 
-install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exactly the versions of the lock files, each checked against its hash; then the app itself.
+install: venv
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 
-install-dev: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+install-dev: venv
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+
+# After changing the dependencies in pyproject.toml: pin them again (newest versions allowed).
+lock: venv
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links \
+	  --no-emit-index-url -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links \
+	  --no-emit-index-url --extra dev -o requirements-dev.lock pyproject.toml
 
 # A secret for the local run, kept out of git; production passes SECRET_KEY or SECRET_KEY_FILE.
 var/secret_key:
@@ -28,6 +46,7 @@ run: export SECURE_SSL_REDIRECT ?= 0
 run: export SECURE_COOKIES ?= 0
 run: export SECURE_HSTS_SECONDS ?= 0
 run: install var/secret_key
+	$(BIN)/python manage.py create_database
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py seed_demo
@@ -36,11 +55,15 @@ run: install var/secret_key
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# ruff, and the import contract (pyproject.toml: the layers, nothing imports supervision.tasks,
-# no cycles inside an app).
+# ruff, the import contract (pyproject.toml: the layers, nothing imports supervision.tasks,
+# no cycles inside an app), bandit (reviewed false positives carry `# nosec` and a reason) and
+# shellcheck.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -r config web supervision projects campaign core -q
+	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh deploy/*.sh; \
+	else echo "shellcheck not installed: shell scripts not checked (Debian: apt-get install shellcheck)"; fi
 
 check: export DEBUG := 1
 check: install

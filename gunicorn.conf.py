@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from core.logformat import logging_config
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # One sync worker per CPU (at least 2): signed-in pages are served from Redis without a database
 # query, so a request is CPU work from start to end and a worker beyond the cores only
@@ -17,8 +19,18 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
+# gunicorn's own lines (start, workers, errors) and the access log in the format of every other
+# process (core/logformat.py): key=value, the time in the site's zone, not the master's UTC.
+logconfig_dict = logging_config(os.environ.get("LOG_LEVEL", "INFO").upper(), {
+    "gunicorn.error": {"level": os.environ.get("LOG_LEVEL", "INFO").upper(), "handlers": ["stderr"],
+                       "propagate": False},
+    "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+})
 access_log_format = (
-    'time=%(t)s level=INFO logger=gunicorn.access method=%(m)s path="%(U)s" '
-    "status=%(s)s bytes=%(B)s duration_ms=%(M)s"
+    'method=%(m)s path="%(U)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s '
+    'forwarded_for="%({x-forwarded-for}i)s"'
 )
+# No control socket: its default path ($HOME/.gunicorn/gunicorn.ctl) is shared by every instance
+# of the same user, and nothing here uses it (systemd signals the master).
+control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

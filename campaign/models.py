@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.dates import check_plausible
+from core.webhooks import validate_webhook_url
+
 
 class Role(models.TextChoices):
     """The Django groups of DESIGN.md: code names fixed, labels Chinese."""
@@ -124,8 +127,9 @@ class Campaign(models.Model):
         _("escalate overdue notices after (days)"), default=3)
     auto_issue_notices = models.BooleanField(_("issue notices automatically"), default=False)
     webhook_url = models.URLField(
-        _("group robot webhook"), blank=True,
-        help_text=_("Optional: notifications are also POSTed here as JSON."),
+        _("group robot webhook"), blank=True, validators=[validate_webhook_url],
+        help_text=_("Optional: notifications are also POSTed here as JSON (an https address of "
+                    "a WeCom or DingTalk group robot)."),
     )
     issuing_body = models.CharField(
         _("issuing body"), max_length=100, blank=True,
@@ -169,6 +173,11 @@ class Campaign(models.Model):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date cannot be before the start date.")
+        try:
+            check_plausible({"start_date": self.start_date, "end_date": self.end_date})
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, messages)
         if self.yellow_lag_points is not None and self.red_lag_points is not None \
                 and self.red_lag_points < self.yellow_lag_points:
             errors["red_lag_points"] = _("The red threshold cannot be below the yellow one "

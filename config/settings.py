@@ -16,6 +16,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.logformat import SITE_TIME_ZONE, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GONGJIAN_VAR_DIR", BASE_DIR / "var"))
 
@@ -107,7 +109,7 @@ if not SECRET_KEY:
             "SECRET_KEY (or SECRET_KEY_FILE) is required when DEBUG is off; "
             "set DEBUG=1 for development or give a long random SECRET_KEY."
         )
-    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
+    SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # nosec B105  # used only with DEBUG on
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -141,6 +143,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "web.middleware.PasswordChangeRequiredMiddleware",
+    "web.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -221,7 +224,34 @@ AXES_RESET_ON_SUCCESS = True
 # The log says which account was tried from where (passwords are never logged).
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0, minimum=0) or None
+AXES_USERNAME_CALLABLE = "web.auth.lockout_username"
+
+
+def client_address_settings(proxy_count: int) -> dict:
+    """django-ipware's settings for django-axes, from the number of reverse proxies in front.
+
+    Each proxy appends the address it was reached from to X-Forwarded-For (nginx's
+    `$proxy_add_x_forwarded_for`), so with N proxies the client is the N-th entry from the right;
+    anything to its left was written by the client and is ignored. With no proxy the header is
+    not read at all (anyone could write it) and the address is the connection's.
+    """
+    if proxy_count == 0:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
+                "AXES_IPWARE_PROXY_COUNT": None, "AXES_IPWARE_PROXY_ORDER": "left-most"}
+    # ipware counts the proxies listed inside the header; the last proxy is the connection itself.
+    return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+            "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+            "AXES_IPWARE_PROXY_ORDER": "left-most"}
+
+
+PROXY_COUNT = envint("PROXY_COUNT", 0, minimum=0)
+_client_address = client_address_settings(PROXY_COUNT)
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
+# Not strict: a header the client already filled in ("spoofed, real") still yields the real
+# address; strict mode would fall back to the proxy's own address and lock out everyone behind it.
+IPWARE_STRICT = False
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=300)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -237,7 +267,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Asia/Shanghai"
+TIME_ZONE = SITE_TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
@@ -266,6 +296,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SITE_URL = envstr("SITE_URL").rstrip("/")
 if SITE_URL:
     envurl("SITE_URL", SITE_URL, {"http", "https"})
+
+# Group-robot webhooks (core.webhooks): https to a public address only, unless these allow more.
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_HOST = envstr("EMAIL_HOST")
@@ -394,17 +428,10 @@ LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(
         f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL; got {LOG_LEVEL!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "time=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"},
-    },
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    # axes: failures and lockouts are warnings; its start-up banner is not worth a line per command.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
-}
+# axes: failures and lockouts are warnings; its start-up banner is not worth a line per command.
+LOGGING_CONFIG = "core.logformat.configure"
+LOGGING = logging_config(LOG_LEVEL, {"django.db.backends": {"level": "INFO"},
+                                     "axes": {"level": "WARNING"}})
 
 # --- Demo ---------------------------------------------------------------------------------------
 DEMO_PASSWORD = envstr("DEMO_PASSWORD", "gongjian-demo-2026")

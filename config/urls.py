@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from web.auth import PasswordChange
+from web.auth import AdminLoginForm, LoginForm, PasswordChange
 
 admin.site.site_header = _("Gongjian · hundred-day campaign")
 admin.site.site_title = _("Gongjian")
@@ -16,10 +17,12 @@ def operators_only(request) -> bool:
 
 
 admin.site.has_permission = operators_only
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     # Before Django's own: changing a temporary password clears the office's flag.
     path("accounts/password_change/", PasswordChange.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -30,5 +33,8 @@ urlpatterns = [
     path("notifications/", include("supervision.notification_urls")),
     path("", include("web.urls")),
 ]
+# A refused request (too large, malformed) gets the site's page in the user's language.
+handler400 = "web.errors.bad_request"
+
 # No MEDIA_URL route, even with DEBUG: uploads are behind login, served by views that check the
 # user may read them (projects.views.report_photo, supervision's evidence_file).

@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from campaign.forms import PersonChoiceField
 from campaign.models import Unit
+from core.textlimits import LONG_TEXT, MINUTES_TEXT, SHORT_TEXT, limit_lengths
+from core.uploads import check_image
 
 from .models import ActionItem, Hazard, Meeting, Obstacle, Project
 
@@ -62,19 +63,7 @@ class PhotosField(forms.FileField):
         name = getattr(upload, "name", "")
         if upload.size > MAX_PHOTO_BYTES:
             raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": name}, code="too_big")
-        try:
-            upload.seek(0)
-            with Image.open(upload) as image:
-                kind = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValidationError(_("%(name)s is not a JPEG or PNG image.") % {"name": name},
-                                  code="not_image") from None
-        finally:
-            upload.seek(0)
-        if kind not in PHOTO_FORMATS:
-            raise ValidationError(_("%(name)s is not a JPEG or PNG image.") % {"name": name},
-                                  code="not_image")
+        kind = check_image(upload, formats=set(PHOTO_FORMATS))
         # The stored name is ours: the uploaded one is neither trusted nor kept.
         upload.name = f"{uuid.uuid4().hex}.{PHOTO_FORMATS[kind]}"
 
@@ -108,16 +97,16 @@ class ReportForm(forms.Form):
         help_text=_("Cumulative, in 10k yuan."),
         widget=forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"}),
     )
-    work_done = forms.CharField(label=_("Work done this week"),
+    work_done = forms.CharField(label=_("Work done this week"), max_length=LONG_TEXT,
                                 widget=forms.Textarea(attrs={"rows": 3}))
-    next_steps = forms.CharField(label=_("Next steps"), required=False,
+    next_steps = forms.CharField(label=_("Next steps"), required=False, max_length=SHORT_TEXT,
                                  widget=forms.Textarea(attrs={"rows": 2}))
-    problems = forms.CharField(label=_("Problems"), required=False,
+    problems = forms.CharField(label=_("Problems"), required=False, max_length=SHORT_TEXT,
                                widget=forms.Textarea(attrs={"rows": 2}))
-    needs_coordination = forms.CharField(label=_("Needs coordination"), required=False,
+    needs_coordination = forms.CharField(label=_("Needs coordination"), required=False, max_length=SHORT_TEXT,
                                          widget=forms.Textarea(attrs={"rows": 2}))
     decrease_reason = forms.CharField(
-        label=_("Reason for lower progress"), required=False,
+        label=_("Reason for lower progress"), required=False, max_length=SHORT_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when the progress is lower than in the last report."),
     )
@@ -170,11 +159,13 @@ class ObstacleForm(forms.ModelForm):
                                          if c[0] != Obstacle.Status.RESOLVED]
         if self.instance.pk is None:
             del self.fields["status"]
+        limit_lengths(self, {"description": LONG_TEXT})
         self.helper = _helper()
 
 
 class ResolveObstacleForm(forms.Form):
-    resolution = forms.CharField(label=_("How it was resolved"), widget=forms.Textarea(attrs={"rows": 3}))
+    resolution = forms.CharField(label=_("How it was resolved"), max_length=LONG_TEXT,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
     resolved_on = forms.DateField(label=_("Resolved on"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
@@ -184,7 +175,8 @@ class ResolveObstacleForm(forms.Form):
 
 class HazardForm(forms.Form):
     checked_on = forms.DateField(label=_("Found on the check of"), widget=DateInput())
-    description = forms.CharField(label=_("Hazard"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Hazard"), max_length=SHORT_TEXT,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
     level = forms.ChoiceField(label=_("Level"), choices=Hazard.Level.choices)
     rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput())
 
@@ -203,7 +195,8 @@ class HazardForm(forms.Form):
 
 
 class RectifyHazardForm(forms.Form):
-    rectification = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    rectification = forms.CharField(label=_("What was done"), max_length=LONG_TEXT,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
     rectified_on = forms.DateField(label=_("Rectified on"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
@@ -221,6 +214,7 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["projects"].queryset = Project.objects.filter(campaign=campaign).order_by("code")
+        limit_lengths(self, {"summary": MINUTES_TEXT})
         self.helper = _helper()
 
 
@@ -241,6 +235,7 @@ class ActionItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
         self.fields["project"].queryset = Project.objects.filter(campaign=campaign).order_by("code")
+        limit_lengths(self, {"description": SHORT_TEXT})
         self.helper = _helper()
 
 

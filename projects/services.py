@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from campaign.people import name_of
 from core import pagecache
-from core.dates import local_date
+from core.dates import check_plausible, local_date
 from core.queue import enqueue_on_commit
 
 from .models import (
@@ -39,6 +39,12 @@ def _not_after_today(field: str, day: datetime.date | None) -> None:
     """A close-out or check is recorded once it has happened: a date after today is a typo."""
     if day is not None and day > local_date():
         raise ValidationError({field: _("This date cannot be later than today.")})
+
+
+def _not_before(field: str, day: datetime.date | None, first: datetime.date, message) -> None:
+    """A close-out dated before the item existed is a typo."""
+    if day is not None and day < first:
+        raise ValidationError({field: message % {"day": first.isoformat()}})
 
 
 @transaction.atomic
@@ -112,6 +118,7 @@ OBSTACLE_FIELDS = ("title", "description", "category", "responsible_unit", "due_
 @transaction.atomic
 def record_obstacle(project: Project, user, **fields) -> Obstacle:
     """Put an obstacle on the project's problem list; the project is re-scanned on commit."""
+    check_plausible({"due_date": fields.get("due_date")})
     obstacle = Obstacle.objects.create(project=project, raised_by=user,
                                        **{k: fields[k] for k in OBSTACLE_FIELDS if k in fields})
     _project_changed(project.pk, project.campaign_id)
@@ -123,6 +130,7 @@ def update_obstacle(obstacle: Obstacle, user, *, status: str | None = None, **fi
     """Change an open obstacle's description, unit, due date or status (open ↔ coordinating)."""
     if obstacle.status == Obstacle.Status.RESOLVED:
         raise ValidationError(_("This obstacle is resolved and can no longer be changed."))
+    check_plausible({"due_date": fields.get("due_date")})
     changed = [k for k in OBSTACLE_FIELDS if k in fields]
     for name in changed:
         setattr(obstacle, name, fields[name])
@@ -143,6 +151,8 @@ def resolve_obstacle(obstacle: Obstacle, user, *, resolution: str,
     if obstacle.status == Obstacle.Status.RESOLVED:
         raise ValidationError(_("This obstacle is already resolved."))
     _not_after_today("resolved_on", resolved_on)
+    _not_before("resolved_on", resolved_on, local_date(obstacle.raised_at),
+                _("An obstacle cannot be resolved before it was raised (%(day)s)."))
     obstacle.status = Obstacle.Status.RESOLVED
     obstacle.resolution = resolution
     obstacle.resolved_on = resolved_on or local_date()
@@ -158,6 +168,7 @@ def record_hazard(project: Project, user, *, checked_on: datetime.date, descript
                   level: str, rectify_by: datetime.date, summary: str = "") -> Hazard:
     """A hazard found on a safety check; the check of that day by that person is reused."""
     _not_after_today("checked_on", checked_on)
+    check_plausible({"checked_on": checked_on, "rectify_by": rectify_by})
     check, _created = SafetyCheck.objects.get_or_create(
         project=project, checked_on=checked_on, checked_by=user, defaults={"summary": summary})
     hazard = Hazard.objects.create(check_record=check, description=description, level=level,
@@ -170,6 +181,7 @@ def record_hazard(project: Project, user, *, checked_on: datetime.date, descript
 def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
     if hazard.rectified_on is not None:
         raise ValidationError(_("This hazard is rectified and can no longer be changed."))
+    check_plausible({"rectify_by": fields.get("rectify_by")})
     changed = [k for k in ("description", "level", "rectify_by") if k in fields]
     for name in changed:
         setattr(hazard, name, fields[name])
@@ -185,6 +197,8 @@ def rectify_hazard(hazard: Hazard, user, *, rectification: str,
     if hazard.rectified_on is not None:
         raise ValidationError(_("This hazard is already rectified."))
     _not_after_today("rectified_on", rectified_on)
+    _not_before("rectified_on", rectified_on, hazard.check_record.checked_on,
+                _("A hazard cannot be rectified before the check that found it (%(day)s)."))
     hazard.rectification = rectification
     hazard.rectified_on = rectified_on or local_date()
     hazard.save(update_fields=["rectification", "rectified_on"])
@@ -199,6 +213,7 @@ MEETING_FIELDS = ("kind", "title", "held_on", "location", "summary")
 
 @transaction.atomic
 def create_meeting(campaign, user, *, projects=(), **fields) -> Meeting:
+    check_plausible({"held_on": fields.get("held_on")})
     meeting = Meeting.objects.create(campaign=campaign, chaired_by=user,
                                      **{k: fields[k] for k in MEETING_FIELDS if k in fields})
     meeting.projects.set(projects)
@@ -208,6 +223,7 @@ def create_meeting(campaign, user, *, projects=(), **fields) -> Meeting:
 
 @transaction.atomic
 def update_meeting(meeting: Meeting, user, *, projects=None, **fields) -> Meeting:
+    check_plausible({"held_on": fields.get("held_on")})
     changed = [k for k in MEETING_FIELDS if k in fields]
     for name in changed:
         setattr(meeting, name, fields[name])
@@ -223,6 +239,7 @@ def add_action_item(meeting: Meeting, user, *, description: str, owner, due_date
                     project: Project | None = None) -> ActionItem:
     if project is not None and project.campaign_id != meeting.campaign_id:
         raise ValidationError({"project": _("The project is not in this meeting's campaign.")})
+    check_plausible({"due_date": due_date})
     item = ActionItem.objects.create(meeting=meeting, project=project, description=description,
                                      owner=owner, due_date=due_date)
     pagecache.bump_campaigns([meeting.campaign_id])
@@ -233,6 +250,7 @@ def add_action_item(meeting: Meeting, user, *, description: str, owner, due_date
 def update_action_item(item: ActionItem, user, **fields) -> ActionItem:
     if item.done_on is not None:
         raise ValidationError(_("This action item is done and can no longer be changed."))
+    check_plausible({"due_date": fields.get("due_date")})
     changed = [k for k in ("description", "owner", "due_date", "project") if k in fields]
     for name in changed:
         setattr(item, name, fields[name])
@@ -246,6 +264,8 @@ def complete_action_item(item: ActionItem, user, *, done_on: datetime.date | Non
     if item.done_on is not None:
         raise ValidationError(_("This action item is already done."))
     _not_after_today("done_on", done_on)
+    _not_before("done_on", done_on, item.meeting.held_on,
+                _("An action item cannot be done before the meeting that set it (%(day)s)."))
     item.done_on = done_on or local_date()
     item.save(update_fields=["done_on"])
     pagecache.bump_campaigns([item.meeting.campaign_id])

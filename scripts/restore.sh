@@ -1,17 +1,48 @@
 #!/usr/bin/env bash
-# Restore a dump made by backup.sh into the (empty or to-be-replaced) database of DATABASE_URL:
-#   scripts/restore.sh DUMP [MEDIA_TAR]
-# Objects in the dump replace those of the same name (--clean --if-exists); stop the web, worker
-# and beat first.
+# Restore a backup made by backup.sh: scripts/restore.sh DUMP MEDIA_TAR
+#                                 or: scripts/restore.sh DUMP --no-media   (the database only)
+#
+# Into the database and uploads folder of the app's own settings (manage.py storage_settings), as
+# backup.sh reads them; GONGJIAN_ENV_FILE=/etc/gongjian/gongjian.env loads the app's environment.
+# Paths may be relative to where the script is started. Objects in the dump replace those of the
+# same name (--clean --if-exists), all in one transaction; the uploads are unpacked into the
+# uploads folder. Stop the web, worker and beat first.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-dump=${1:?usage: scripts/restore.sh DUMP [MEDIA_TAR]}
-: "${DATABASE_URL:?DATABASE_URL must point at the PostgreSQL database to restore into}"
-pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction \
-  --dbname="$DATABASE_URL" "$dump"
-if [ -n "${2:-}" ]; then
-  media=${MEDIA_ROOT:-var/media}
-  mkdir -p "$media"
-  tar -xzf "$2" -C "$media"
+
+fail() { echo "restore.sh: $*" >&2; exit 1; }
+absolute() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$PWD" "$1" ;; esac; }
+
+[ $# -eq 2 ] || fail "usage: scripts/restore.sh DUMP MEDIA_TAR   (or DUMP --no-media)"
+dump=$(absolute "$1")
+[ -f "$dump" ] || fail "no dump at $dump"
+media_tar=""
+if [ "$2" != "--no-media" ]; then
+  media_tar=$(absolute "$2")
+  [ -f "$media_tar" ] || fail "no uploads archive at $media_tar"
 fi
-echo "restored $dump"
+repo=$(cd "$(dirname "$0")/.." && pwd)
+if [ -n "${GONGJIAN_ENV_FILE:-}" ]; then
+  [ -r "$GONGJIAN_ENV_FILE" ] || fail "cannot read GONGJIAN_ENV_FILE=$GONGJIAN_ENV_FILE"
+  set -a; # shellcheck disable=SC1090
+  . "$GONGJIAN_ENV_FILE"; set +a
+fi
+cd "$repo"
+python=${PYTHON:-$repo/.venv/bin/python}
+[ -x "$python" ] || python=python3
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings}
+where=$("$python" manage.py storage_settings) || fail "cannot read the app's settings (above)"
+eval "$where"
+export PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
+
+if [ -n "$media_tar" ]; then
+  tar -tzf "$media_tar" >/dev/null || fail "the uploads archive $media_tar cannot be read"
+fi
+pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction \
+  --dbname="$PGDATABASE" "$dump" || fail "pg_restore of $dump failed"
+if [ -n "$media_tar" ]; then
+  mkdir -p "$MEDIA_ROOT"
+  tar -xzf "$media_tar" -C "$MEDIA_ROOT" || fail "unpacking the uploads into $MEDIA_ROOT failed"
+  echo "restored $dump and the uploads into $MEDIA_ROOT"
+else
+  echo "restored $dump (database only)"
+fi

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from campaign import reporting
 from campaign.models import Campaign
 from campaign.people import name_of
-from core.dates import day_end, day_start, local_date
+from core.dates import check_plausible, day_end, day_start, local_date
 from core.links import path_to
 from projects.figures import HEALTH_ORDER, headline_figures, progress_table
 from projects.models import PlanVersion, Project
@@ -281,6 +281,22 @@ def default_title(campaign: Campaign, period_start: datetime.date, period_end: d
             f"{campaign.name}重点项目推进情况的通报")
 
 
+#: A bulletin covers a week, a month or at most the whole campaign: a period longer than a year
+#: is a typo.
+MAX_PERIOD_DAYS = 366
+
+
+def check_period(period_start: datetime.date, period_end: datetime.date) -> None:
+    """Field errors for a period that ends before it starts, lies outside core.dates'
+    plausible range, or is longer than MAX_PERIOD_DAYS."""
+    check_plausible({"period_start": period_start, "period_end": period_end})
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The period must end on or after its start.")})
+    if (period_end - period_start).days + 1 > MAX_PERIOD_DAYS:
+        raise ValidationError({"period_end": _("A bulletin covers at most %(days)d days.")
+                               % {"days": MAX_PERIOD_DAYS}})
+
+
 @transaction.atomic
 def generate_bulletin(campaign: Campaign, period_start: datetime.date, period_end: datetime.date,
                       *, title: str = "", now: datetime.datetime | None = None) -> Bulletin:
@@ -288,8 +304,7 @@ def generate_bulletin(campaign: Campaign, period_start: datetime.date, period_en
 
     A published bulletin of the same period is never regenerated: BulletinRefused.
     """
-    if period_end < period_start:
-        raise ValidationError({"period_end": _("The period must end on or after its start.")})
+    check_period(period_start, period_end)
     now = now or timezone.now()
     bulletin = (Bulletin.objects.select_for_update()
                 .filter(campaign=campaign, period_start=period_start, period_end=period_end).first())
@@ -301,11 +316,23 @@ def generate_bulletin(campaign: Campaign, period_start: datetime.date, period_en
                                                           now=now)
     title = title.strip() or (bulletin.title if bulletin else default_title(campaign, period_start,
                                                                              period_end))
+    created = False
     if bulletin is None:
-        bulletin = Bulletin.objects.create(campaign=campaign, period_start=period_start,
-                                           period_end=period_end, title=title, snapshot=snapshot,
-                                           generated_at=now)
-    else:
+        try:
+            with transaction.atomic():
+                bulletin = Bulletin.objects.create(
+                    campaign=campaign, period_start=period_start, period_end=period_end,
+                    title=title, snapshot=snapshot, generated_at=now)
+            created = True
+        except IntegrityError:
+            # Drafted at the same moment by another request (bulletin_one_per_period): its
+            # INSERT committed first; redraft that one, as a second click would.
+            bulletin = Bulletin.objects.select_for_update().get(
+                campaign=campaign, period_start=period_start, period_end=period_end)
+            if bulletin.status == Bulletin.Status.PUBLISHED:
+                raise BulletinRefused(
+                    _("The bulletin of this period is published and can no longer change.")) from None
+    if not created:
         bulletin.title, bulletin.snapshot, bulletin.generated_at = title, snapshot, now
         bulletin.save(update_fields=["title", "snapshot", "generated_at"])
     bulletin.criticisms.set(criticisms)

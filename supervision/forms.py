@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -12,13 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from campaign.forms import PersonChoiceField
 from campaign.people import label_of
 from core.dates import local_date
+from core.textlimits import LONG_TEXT, SHORT_TEXT
+from core.uploads import KIND_OF_EXTENSION, check_document, check_image
 from projects.models import Highlight, Project
 
 from .models import Flag, Notice, Severity
 
-#: Evidence a leader may attach to a response: photos, scans and office documents.
-EVIDENCE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".docx", ".xls",
-                       ".xlsx", ".txt"}
+#: Evidence a leader may attach to a response: photos, scans and office documents, each checked by
+#: its content (core.uploads), not only by its name.
+EVIDENCE_EXTENSIONS = frozenset(KIND_OF_EXTENSION)
 MAX_EVIDENCE_FILES = 10
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -112,8 +112,9 @@ class NoticeDraftForm(forms.Form):
     flags = forms.ModelMultipleChoiceField(label=_("Open flags"), required=False,
                                            queryset=Flag.objects.none(),
                                            widget=forms.CheckboxSelectMultiple)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    required_action = forms.CharField(label=_("Required action"),
+    reason = forms.CharField(label=_("Reason"), max_length=SHORT_TEXT,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    required_action = forms.CharField(label=_("Required action"), max_length=SHORT_TEXT,
                                       widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, projects=None, flags=None, **kwargs):
@@ -139,33 +140,48 @@ class IssueForm(forms.Form):
 
 
 class RespondForm(forms.Form):
-    measures = forms.CharField(label=_("Measures taken"), widget=forms.Textarea(attrs={"rows": 4}))
+    measures = forms.CharField(label=_("Measures taken"), max_length=LONG_TEXT,
+                               widget=forms.Textarea(attrs={"rows": 4}))
     files = MultipleFileField(
         label=_("Evidence (photos, files)"), required=False,
         help_text=_("Up to %(count)s files: photos, PDF, Word, Excel or text, %(mb)s MB each.")
         % {"count": MAX_EVIDENCE_FILES, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Checked in the browser before sending as well (static/js/gongjian.js).
+        self.fields["files"].widget.attrs.update({
+            "data-max-bytes": MAX_EVIDENCE_BYTES, "data-max-count": MAX_EVIDENCE_FILES,
+            "data-msg-too-big": _("Each file must be at most %(mb)s MB.")
+            % {"mb": MAX_EVIDENCE_BYTES // (1024 * 1024)},
+            "data-msg-too-many": _("Attach at most %(count)s files.") % {"count": MAX_EVIDENCE_FILES}})
+
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
         if len(files) > MAX_EVIDENCE_FILES:
             raise ValidationError(_("Attach at most %(count)s files.") % {"count": MAX_EVIDENCE_FILES})
+        errors = []
         for f in files:
-            ext = os.path.splitext(f.name)[1].lower()
-            if ext not in EVIDENCE_EXTENSIONS:
-                raise ValidationError(_("%(name)s: this kind of file is not accepted.") % {"name": f.name})
             if f.size > MAX_EVIDENCE_BYTES:
-                raise ValidationError(_("%(name)s is larger than %(mb)s MB.")
-                                      % {"name": f.name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
+                errors.append(ValidationError(_("%(name)s is larger than %(mb)s MB.")
+                              % {"name": f.name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}))
+                continue
+            try:
+                check_document(f, EVIDENCE_EXTENSIONS)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
         return files
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(label=_("Why the response is returned"),
+    comment = forms.CharField(label=_("Why the response is returned"), max_length=SHORT_TEXT,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CloseForm(forms.Form):
-    comment = forms.CharField(label=_("Verification note"), required=False,
+    comment = forms.CharField(label=_("Verification note"), required=False, max_length=SHORT_TEXT,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -201,7 +217,8 @@ class RandomDrawForm(forms.Form):
 
 class FindingForm(forms.Form):
     project = ProjectChoiceField(label=_("Project"), queryset=Project.objects.none())
-    description = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Finding"), max_length=SHORT_TEXT,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,7 +227,7 @@ class FindingForm(forms.Form):
 
 
 class FindingNoticeForm(forms.Form):
-    required_action = forms.CharField(label=_("Required action"),
+    required_action = forms.CharField(label=_("Required action"), max_length=SHORT_TEXT,
                                       widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -222,7 +239,8 @@ class CriticismForm(forms.Form):
     person = PersonChoiceField(label=_("Person"), required=False,
                                queryset=get_user_model().objects.none(),
                                help_text=_("Empty: the project's leader."))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=SHORT_TEXT,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, projects=None, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,21 +253,29 @@ class CriticismForm(forms.Form):
 class HighlightForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Highlight.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(label=_("Text"), max_length=LONG_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 4}))
     project = ProjectChoiceField(label=_("Project"), required=False, queryset=Project.objects.none())
     person_name = forms.CharField(label=_("Person"), max_length=50, required=False)
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photo = forms.FileField(label=_("Photo"), required=False,
+                            widget=forms.ClearableFileInput(attrs={
+                                "accept": "image/jpeg,image/png", "data-max-bytes": MAX_EVIDENCE_BYTES}),
+                            help_text=_("JPEG or PNG."))
 
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
         if projects is not None:
             self.fields["project"].queryset = projects
+        self.fields["photo"].widget.attrs["data-msg-too-big"] = _(
+            "The photo is larger than %(mb)s MB.") % {"mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo and photo.size > MAX_EVIDENCE_BYTES:
             raise ValidationError(_("The photo is larger than %(mb)s MB.")
                                   % {"mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
+        if photo:
+            check_image(photo)
         return photo
 
 

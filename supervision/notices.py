@@ -171,6 +171,25 @@ def next_number(campaign: Campaign, year: int) -> tuple[int, str]:
     return sequence, notice_number(campaign, year, sequence)
 
 
+def latest_respond_by(campaign, today: datetime.date) -> datetime.date:
+    """The latest response date a notice may be given: the campaign's end, or, near or after
+    the end, the campaign's usual days to respond from today."""
+    return max(campaign.end_date,
+               today + datetime.timedelta(days=campaign.notice_response_days))
+
+
+def check_respond_by(campaign, respond_by: datetime.date | None, today: datetime.date) -> None:
+    """A typed response date must fall within the campaign (a notice due in 9999 never becomes
+    overdue)."""
+    if respond_by is None:
+        return
+    last = latest_respond_by(campaign, today)
+    if respond_by > last:
+        raise ValidationError({"respond_by": _(
+            "The response date must fall within the campaign: %(last)s at the latest.")
+            % {"last": last.isoformat()}})
+
+
 @transaction.atomic
 def issue_notice(notice: Notice, actor, respond_by: datetime.date | None = None) -> Notice:
     """Number the notice and send it to the leader (交办), due in notice_response_days."""
@@ -180,6 +199,7 @@ def issue_notice(notice: Notice, actor, respond_by: datetime.date | None = None)
     today = local_date(now)
     if respond_by is not None and respond_by < today:
         raise ValidationError({"respond_by": _("The response date cannot be in the past.")})
+    check_respond_by(locked.campaign, respond_by, today)
     locked.sequence, locked.number = next_number(locked.campaign, today.year)
     locked.year = today.year
     locked.status = Status.ISSUED

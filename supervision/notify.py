@@ -12,23 +12,23 @@
 from __future__ import annotations
 
 import datetime
+import http.client
 import json
 import logging
 import smtplib
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaign.models import Campaign
-from core import pagecache
+from core import pagecache, webhooks
 from core.links import absolute
 from core.queue import enqueue_on_commit
 
@@ -42,7 +42,7 @@ BACKOFF_BASE = 30
 BACKOFF_CAP = 60 * 60
 #: Above the task hard time limit: a claim this old was left by a worker that died.
 STALE_CLAIM = datetime.timedelta(minutes=15)
-WEBHOOK_TIMEOUT = 10
+WEBHOOK_TIMEOUT = 5
 
 
 class TransientDeliveryError(Exception):
@@ -227,17 +227,26 @@ def send_webhook(notification: Notification) -> None:
     if not url:
         raise PermanentDeliveryError("the campaign has no webhook URL")
     data = json.dumps(webhook_payload(notification), ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(
-        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"})
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
-            body = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        if exc.code >= 500 or exc.code == 429:
-            raise TransientDeliveryError(f"HTTP {exc.code}") from exc
-        raise PermanentDeliveryError(f"HTTP {exc.code}") from exc
-    except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+        status, body = webhooks.post_json(url, data, timeout=WEBHOOK_TIMEOUT)
+    except ValidationError as exc:
+        # Checked again now: the address may have been edited in the database, or its name may
+        # now resolve elsewhere. A name that cannot be found may be a passing DNS failure.
+        error = TransientDeliveryError if exc.code == "webhook_dns" else PermanentDeliveryError
+        with translation.override("en"):  # last_error is for the operator's log, in one language
+            reason = " ".join(str(m) for m in exc.messages)
+        raise error(f"webhook refused ({exc.code}): {reason}") from exc
+    except webhooks.RefusedAddress as exc:
+        raise PermanentDeliveryError(f"webhook refused: {exc}") from exc
+    except (OSError, http.client.HTTPException) as exc:
         raise TransientDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    if 300 <= status < 400:
+        raise PermanentDeliveryError(f"HTTP {status}: the webhook redirects, and redirects are not "
+                                     "followed")
+    if status >= 500 or status == 429:
+        raise TransientDeliveryError(f"HTTP {status}")
+    if status >= 400:
+        raise PermanentDeliveryError(f"HTTP {status}")
     try:
         answer = json.loads(body or b"{}")
     except ValueError:

@@ -215,7 +215,7 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[tuple]:
             SELECT array_agg(at ORDER BY k) AS ats, array_agg(pct ORDER BY k) AS pcts,
                    count(*) AS n FROM d
         ) r ON true
-        WHERE {scope}"""
+        WHERE {scope}"""  # nosec B608  # model names; values are parameters
     out = []
     width = len(PROJECT_FIELDS)
     with connection.cursor() as cur:
@@ -459,7 +459,7 @@ def _insert_flags(rows: list[tuple], now) -> None:
     meta = Flag._meta
     column = {f: meta.get_field(f).column for f in
               ("project", "kind", "severity", "details", "opened_at", "updated_at")}
-    sql = (f"INSERT INTO {meta.db_table} ({column['project']}, {column['kind']}, "
+    sql = (f"INSERT INTO {meta.db_table} ({column['project']}, {column['kind']}, "  # nosec B608  # model names; values are parameters
            f"{column['severity']}, {column['details']}, {column['opened_at']}, "
            f"{column['updated_at']}) "
            "SELECT t.pid, t.kind, t.severity, t.details::jsonb, %s, %s "

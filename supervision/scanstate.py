@@ -66,7 +66,7 @@ def _flush() -> None:
     try:
         with connection.cursor() as cur:
             cur.execute(
-                f"INSERT INTO {table} (campaign_id, inputs_version) "
+                f"INSERT INTO {table} (campaign_id, inputs_version) "  # nosec B608  # model names; values are parameters
                 f"SELECT id, 1 FROM {campaigns} WHERE id IN ({placeholders}) ORDER BY id "
                 f"ON CONFLICT (campaign_id) DO UPDATE SET inputs_version = "
                 f"{table}.inputs_version + 1", ids)
@@ -164,7 +164,7 @@ def record(states: dict[int, ScanState], now, valid_until: dict[int, datetime.da
     # than the scan of the batch's projects.
     with connection.cursor() as cur:
         cur.execute(
-            f"UPDATE {ScanState._meta.db_table} s SET scanned_version = t.version, "
+            f"UPDATE {ScanState._meta.db_table} s SET scanned_version = t.version, "  # nosec B608  # model names; values are parameters
             "scanned_at = %s, valid_until = t.until "
             "FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS t(pk, version, until) "
             "WHERE s.campaign_id = t.pk",

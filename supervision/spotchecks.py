@@ -48,7 +48,7 @@ def draw_sample(projects: Iterable, k: int, seed: int, weight_red: bool) -> list
     pool = sorted(projects, key=lambda p: p.pk)
     if k <= 0:
         return []
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # a redrawable seeded draw
     if not weight_red:
         return rng.sample(pool, min(k, len(pool)))
     weights = [RED_WEIGHT if getattr(p, "red", False) else 1 for p in pool]

@@ -2,9 +2,12 @@
 temporary password."""
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import PasswordChangeView
+from django.core.validators import MaxLengthValidator
 
 from campaign import access
 from campaign.services import password_changed
@@ -62,3 +65,28 @@ class PasswordChange(PasswordChangeView):
         response = super().form_valid(form)
         password_changed(self.request.user)
         return response
+
+
+def lockout_username(request, credentials=None):
+    """The username django-axes records: what was typed, cut to its 255-character column (a longer
+    name is refused by the login form; this keeps any other caller from a database error)."""
+    source = credentials or getattr(request, "POST", {})
+    username = source.get("username")
+    return username[:255] if isinstance(username, str) else username
+
+
+class _UsernameLengthMixin:
+    """Django's login forms set the username's max length on the widget only; enforce it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length or 150))
+
+
+class LoginForm(_UsernameLengthMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(_UsernameLengthMixin, AdminAuthenticationForm):
+    pass

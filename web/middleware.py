@@ -49,3 +49,19 @@ def _resolve(path):
         return resolve(path)
     except Resolver404:
         return None
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a signed-in user: pages, exports and
+    photos hold the campaign's data, so no proxy and no shared office browser may keep a copy
+    (the back button then asks the server again, which checks the session)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -32,6 +32,27 @@
     });
   });
 
+  // Any file input with a size limit: refuse a file too large before the form is sent (the
+  // server would refuse it too, and the whole request past its limit), so nothing typed is lost.
+  document.querySelectorAll("input[type=file][data-max-bytes][data-msg-too-big]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var maxBytes = parseInt(input.dataset.maxBytes, 10), maxCount = parseInt(input.dataset.maxCount || "0", 10);
+      var message = "";
+      if (maxCount && input.files.length > maxCount) { message = input.dataset.msgTooMany || ""; }
+      Array.prototype.forEach.call(input.files || [], function (file) {
+        if (file.size > maxBytes) { message = input.dataset.msgTooBig || ""; }
+      });
+      input.setCustomValidity(message);
+      if (message) { input.reportValidity(); }
+    });
+    // Forms marked novalidate (errors come from the server) are still not sent with such a file.
+    if (input.form) {
+      input.form.addEventListener("submit", function (event) {
+        if (input.validationMessage) { event.preventDefault(); input.reportValidity(); }
+      });
+    }
+  });
+
   // Report form: check before sending what the server would refuse, so the chosen photos are kept.
   var form = document.querySelector("form[data-gj-report]");
   if (!form) { return; }

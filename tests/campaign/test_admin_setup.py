@@ -64,3 +64,26 @@ def test_the_user_form_offers_roles_by_their_chinese_labels(admin_client):
     html = page.content.decode()
     assert 'name="first_name"' not in html  # the name is the profile's 姓名, asked once
     assert "姓名、单位和职务" in html
+
+
+@pytest.mark.parametrize("url,message", [
+    ("ftp://robot.example/send", "群机器人地址须以 https:// 开头。"),
+    ("https://169.254.169.254/latest/meta-data/",
+     "群机器人地址指向内部地址 169.254.169.254：只能填写互联网上的群机器人地址。"),
+])
+def test_a_webhook_that_cannot_be_a_robot_is_refused_beside_the_field(admin_client, url, message):
+    campaign = factories.CampaignFactory()
+    response = admin_client.post(reverse("admin:campaign_campaign_change", args=[campaign.pk]),
+                                 campaign_form(campaign, webhook_url=url))
+    assert response.status_code == 200
+    assert message in response.context["adminform"].form.errors["webhook_url"]
+    campaign.refresh_from_db()
+    assert campaign.webhook_url == ""
+
+
+def test_campaign_dates_in_year_1_are_refused_beside_the_field(admin_client):
+    campaign = factories.CampaignFactory()
+    response = admin_client.post(reverse("admin:campaign_campaign_change", args=[campaign.pk]),
+                                 campaign_form(campaign, start_date="0001-01-01"))
+    assert response.status_code == 200
+    assert "之间" in " ".join(response.context["adminform"].form.errors["start_date"])

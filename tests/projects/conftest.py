@@ -86,3 +86,18 @@ def upload(name: str, content: bytes, content_type: str = "image/jpeg"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def bomb_png(width: int = 20000, height: int = 20000) -> bytes:
+    """A small PNG whose header claims width × height pixels (a decompression bomb): one
+    compressed stream of zero rows, a few tens of kilobytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    rows = zlib.compress(b"\x00" * ((width // 8 + 2) * 2000), 9)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")

@@ -31,10 +31,10 @@ def test_writers_add_update_and_resolve_an_obstacle(client, town, role):
     assert obstacle.status == "coordinating" and obstacle.due_date == datetime.date(2026, 12, 5)
 
     response = client.post(reverse("obstacle_resolve", args=[obstacle.pk]),
-                           {"resolution": "杆线已迁移", "resolved_on": "2026-11-25"})
+                           {"resolution": "杆线已迁移", "resolved_on": local_date().isoformat()})
     assert response.status_code == 302
     obstacle.refresh_from_db()
-    assert obstacle.status == "resolved" and obstacle.resolved_on == datetime.date(2026, 11, 25)
+    assert obstacle.status == "resolved" and obstacle.resolved_on == local_date()
     assert obstacle.history.count() == 3
 
 

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from projects.models import ProgressReport, Project, ReportPhoto
 from tests import factories
-from tests.projects.conftest import REFUSED_WRITERS, WRITERS, image_bytes, upload
+from tests.projects.conftest import REFUSED_WRITERS, WRITERS, bomb_png, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +151,27 @@ def test_at_most_10_mb_a_photo(client, town, monkeypatch):
     response = client.post(url(town.project), {**VALID, "photos": [big]})
     assert response.status_code == 200
     assert "10 MB" in " ".join(_errors(response, "photos"))
+
+
+def test_a_decompression_bomb_is_refused_in_chinese_and_what_was_typed_is_kept(client, town):
+    client.force_login(town.team_member)
+    bomb = upload("工地全景.png", bomb_png(), "image/png")
+    assert bomb.size < 100_000
+    with translation.override("zh-hans"):
+        response = client.post(url(town.project), {**VALID, "photos": [bomb],
+                                                   "problems": "征迁未完成"})
+    assert response.status_code == 200
+    errors = " ".join(_errors(response, "photos"))
+    assert "工地全景.png" in errors and "像素" in errors
+    body = response.content.decode()
+    assert "征迁未完成" in body and "完成路基填筑" in body
+    assert not ProgressReport.objects.exists()
+
+
+def test_an_image_just_over_the_pixel_limit_is_refused_with_its_size(client, town):
+    client.force_login(town.team_member)
+    # 10000 × 8000 = 80 million pixels: under Pillow's own bomb limit, over ours.
+    big = upload("big.png", bomb_png(10000, 8000), "image/png")
+    response = client.post(url(town.project), {**VALID, "photos": [big]})
+    assert response.status_code == 200
+    assert "10000 × 8000" in " ".join(_errors(response, "photos"))

@@ -29,6 +29,8 @@ def test_readers_of_the_project_see_the_photo_as_an_inline_image(client, town, p
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"] == "inline"
+    # Not kept by a shared office browser after the user signs out.
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
 
 

@@ -30,7 +30,9 @@ def test_recording_an_obstacle_rescans_the_project_once_committed(
 
 
 def test_an_obstacle_is_resolved_once_and_then_frozen(project):
-    obstacle = factories.ObstacleFactory(project=project)
+    # Raised before the day it is resolved (a close-out never precedes the obstacle).
+    obstacle = factories.ObstacleFactory(project=project, raised_at=datetime.datetime(
+        2026, 11, 1, 9, tzinfo=datetime.UTC))
     services.resolve_obstacle(obstacle, project.leader, resolution="已接电", resolved_on=DAY)
     assert Obstacle.objects.get().resolved_on == DAY
     with pytest.raises(ValidationError):

@@ -104,3 +104,80 @@ def test_passwords_are_validated():
     for weak in ("12345678", "password", "abc"):
         with pytest.raises(ValidationError):
             validate_password(weak)
+
+
+def _lock_out(client, username, **headers):
+    for _ in range(3):
+        client.post(reverse("login"), {"username": username, "password": "wrong"}, **headers)
+
+
+@pytest.mark.django_db
+def test_behind_one_proxy_the_lockout_is_keyed_and_logged_by_the_client_address(client, caplog):
+    from config.settings import client_address_settings
+
+    factories.UserFactory(username="leader8")
+    caplog.set_level(logging.WARNING, logger="axes")
+    # nginx connects from 127.0.0.1 and appends the client's address; the client wrote the rest.
+    with override_settings(AXES_FAILURE_LIMIT=3, **client_address_settings(1)):
+        _lock_out(client, "leader8", REMOTE_ADDR="127.0.0.1",
+                  HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.7")
+        locked = client.post(reverse("login"), {"username": "leader8", "password": PASSWORD},
+                             REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+        assert locked.status_code == 429
+        # Another office behind the same proxy still signs in.
+        other = client.post(reverse("login"), {"username": "leader8", "password": PASSWORD},
+                            REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20")
+        assert other.status_code == 302
+    lockouts = [r.getMessage() for r in caplog.records if "Locking out" in r.getMessage()]
+    assert lockouts and "203.0.113.7" in lockouts[0]
+    assert "127.0.0.1" not in lockouts[0] and "9.9.9.9" not in lockouts[0]
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_a_forwarded_header_is_ignored(client, caplog):
+    from config.settings import client_address_settings
+
+    factories.UserFactory(username="leader9")
+    caplog.set_level(logging.WARNING, logger="axes")
+    with override_settings(AXES_FAILURE_LIMIT=3, **client_address_settings(0)):
+        # An attacker changing the header on every try is still one address.
+        for number in range(3):
+            client.post(reverse("login"), {"username": "leader9", "password": "wrong"},
+                        REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR=f"203.0.113.{number}")
+        locked = client.post(reverse("login"), {"username": "leader9", "password": PASSWORD},
+                             REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="203.0.113.99")
+        assert locked.status_code == 429
+    lockouts = [r.getMessage() for r in caplog.records if "Locking out" in r.getMessage()]
+    assert lockouts and "192.0.2.50" in lockouts[0] and "203.0.113" not in lockouts[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_a_login_name_over_255_characters_is_refused_beside_the_field(client, page):
+    response = client.post(reverse(page), {"username": "官" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "不超过 150 字符" in body
+    assert "官" * 300 in body
+
+
+def test_the_lockout_records_at_most_255_characters_of_a_name():
+    from web.auth import lockout_username
+
+    assert lockout_username(None, {"username": "x" * 1000}) == "x" * 255
+
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_and_downloads_are_private_and_not_stored(client):
+    from campaign.models import Role
+
+    campaign = factories.CampaignFactory()
+    user = factories.UserFactory(username="nocache", roles=[Role.SUPERVISOR])
+    user.profile.unit = campaign.unit
+    user.profile.save(update_fields=["unit"])
+    client.force_login(user)
+    for name in ("dashboard", "dashboard_export", "my_projects"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert response["Cache-Control"] == "private, no-store", name

@@ -16,7 +16,7 @@ def form(**changes):
             "red_lag_points": "15", "milestone_grace_days": "7", "report_weekday": "4",
             "report_due_time": "18:00", "notice_prefix": "湖督", "notice_response_days": "3",
             "escalate_after_days": "3", "auto_issue_notices": "on",
-            "webhook_url": "https://qyapi.weixin.qq.com/x"}
+            "webhook_url": "https://101.226.0.10/cgi-bin/webhook/send?key=x"}
     data.update(changes)
     return data
 
@@ -54,11 +54,11 @@ def test_a_red_threshold_below_yellow_is_refused(office_client):
 def test_editing_the_webhook_and_thresholds_is_kept_in_the_history(office_client, town_campaign):
     response = office_client.post(reverse("setup_campaign_edit", args=[town_campaign.pk]),
                                   form(name=town_campaign.name, red_lag_points="20",
-                                       webhook_url="https://example.org/hook"))
+                                       webhook_url="https://101.226.0.11/hook"))
     assert response.status_code == 302
     town_campaign.refresh_from_db()
     assert town_campaign.red_lag_points == 20
-    assert town_campaign.webhook_url == "https://example.org/hook"
+    assert town_campaign.webhook_url == "https://101.226.0.11/hook"
     assert town_campaign.unit_id == town_campaign.history.earliest().unit_id
     assert town_campaign.history.count() == 2
 

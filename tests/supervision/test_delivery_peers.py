@@ -86,7 +86,10 @@ class Robot(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def robot(campaign, monkeypatch):
+def robot(campaign, monkeypatch, settings):
+    # The local peer is a plain-HTTP robot on loopback: allowed for these tests only.
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     Robot.script, Robot.received = [], []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Robot)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -209,3 +212,53 @@ def test_a_robot_refusing_fails_the_delivery_at_once(robot, leader, campaign, an
     assert only("webhook").status == "failed"
     assert robot.received == []
     assert Notification.objects.count() == 1
+
+
+def test_the_sender_refuses_a_loopback_robot_unless_the_setting_allows_it(robot, leader, campaign,
+                                                                         settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    notify.notify([leader], kind="k", title="项目预警", campaign=campaign)
+    assert notify.deliver(only("webhook").pk) == "failed"
+    assert "internal address" in only("webhook").last_error
+    assert robot.received == []
+
+
+def test_the_sender_refuses_plain_http_unless_the_setting_allows_it(robot, leader, campaign,
+                                                                   settings):
+    settings.WEBHOOK_ALLOW_HTTP = False
+    notify.notify([leader], kind="k", title="项目预警", campaign=campaign)
+    assert notify.deliver(only("webhook").pk) == "failed"
+    assert robot.received == []
+
+
+class Redirector(BaseHTTPRequestHandler):
+    """A webhook that answers every POST with a redirect to `target`."""
+
+    target = ""
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(307)
+        self.send_header("Location", self.target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_redirect_is_not_followed(robot, leader, campaign):
+    Redirector.target = campaign.webhook_url  # the robot: a followed redirect would reach it
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        campaign.webhook_url = f"http://127.0.0.1:{server.server_port}/robot/send?key=x"
+        campaign.save()
+        notify.notify([leader], kind="k", title="项目预警", campaign=campaign)
+        assert notify.deliver(only("webhook").pk) == "failed"
+        assert "redirect" in only("webhook").last_error
+        assert robot.received == []
+    finally:
+        server.shutdown()
+        server.server_close()

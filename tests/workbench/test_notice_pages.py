@@ -163,11 +163,13 @@ def test_evidence_is_behind_login_and_served_safely(client, project, supervisor,
     response = client.post(reverse("notice_step", args=[notice.pk, "respond"]), {
         "respond-measures": "已整改",
         "respond-files": [SimpleUploadedFile("site.png", _png(), "image/png"),
-                          SimpleUploadedFile("fake.png", b"<script>alert(1)</script>", "image/png"),
                           SimpleUploadedFile("plan.pdf", b"%PDF-1.4 test", "application/pdf")],
     })
     assert response.status_code == 302
-    photo, fake, pdf = Evidence.objects.order_by("pk")
+    photo, pdf = Evidence.objects.order_by("pk")
+    # A file stored before uploads were checked by content is still never shown inline.
+    fake = Evidence.objects.create(response=photo.response,
+                                   file=SimpleUploadedFile("fake.png", b"<script>alert(1)</script>"))
     client.force_login(supervisor)
     r = client.get(reverse("evidence_file", args=[photo.pk]))
     assert r["Content-Type"] == "image/png" and r["X-Content-Type-Options"] == "nosniff"
@@ -250,3 +252,72 @@ def test_a_draft_is_titled_in_the_page_language_s_brackets(client, project, supe
     assert "Supervision notice (Draft)</h1>" in client.get(url).content.decode()
     client.cookies["django_language"] = "zh-hans"
     assert "督办单（草稿）</h1>" in client.get(url).content.decode()
+
+
+def _docx() -> bytes:
+    import docx
+
+    out = io.BytesIO()
+    docx.Document().save(out)
+    return out.getvalue()
+
+
+def _xlsx() -> bytes:
+    import openpyxl
+
+    out = io.BytesIO()
+    openpyxl.Workbook().save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name,content", [
+    ("shell.jpg", b"<?php system($_GET['c']); ?>"),
+    ("page.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+    ("report.docx", b"PK\x03\x04 not really a zip"),
+    ("table.xlsx", None),  # a real Word file named as a spreadsheet
+    ("notes.txt", b"<html><body>hi</body></html>"),
+    ("old.doc", b"MZ\x90\x00 an executable"),
+])
+def test_evidence_whose_content_is_not_what_its_name_says_is_refused_beside_the_field(
+        client, project, supervisor, leader, name, content):
+    notice = make_notice(project, supervisor, "acknowledged")
+    client.force_login(leader)
+    client.cookies["django_language"] = "zh-hans"  # this page in Chinese
+    response = client.post(reverse("notice_step", args=[notice.pk, "respond"]), {
+        "respond-measures": "已整改，见附件",
+        "respond-files": [SimpleUploadedFile(name, _docx() if content is None else content)],
+    })
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"{name}：文件内容与扩展名不符" in page
+    assert "已整改，见附件" in page
+    assert not Evidence.objects.exists()
+
+
+def test_evidence_of_every_accepted_kind_is_stored(client, project, supervisor, leader):
+    notice = make_notice(project, supervisor, "acknowledged")
+    client.force_login(leader)
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    files = [SimpleUploadedFile("a.png", _png()), SimpleUploadedFile("b.pdf", b"%PDF-1.7\n"),
+             SimpleUploadedFile("c.docx", _docx()), SimpleUploadedFile("d.xlsx", _xlsx()),
+             SimpleUploadedFile("e.doc", ole), SimpleUploadedFile("f.xls", ole),
+             SimpleUploadedFile("g.txt", "整改情况说明".encode("gb18030"))]
+    response = client.post(reverse("notice_step", args=[notice.pk, "respond"]), {
+        "respond-measures": "已整改", "respond-files": files})
+    assert response.status_code == 302
+    assert Evidence.objects.count() == len(files)
+
+
+def test_a_decompression_bomb_as_evidence_is_refused_beside_the_field(client, project, supervisor,
+                                                                     leader):
+    from tests.projects.conftest import bomb_png
+
+    notice = make_notice(project, supervisor, "acknowledged")
+    client.force_login(leader)
+    client.cookies["django_language"] = "zh-hans"  # this page in Chinese
+    response = client.post(reverse("notice_step", args=[notice.pk, "respond"]), {
+        "respond-measures": "已整改，见附件",
+        "respond-files": [SimpleUploadedFile("site.png", bomb_png())]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "site.png" in page and "像素" in page and "已整改，见附件" in page

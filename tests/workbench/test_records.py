@@ -68,7 +68,7 @@ def test_an_exemplary_person_needs_a_name_and_a_photo_must_be_an_image(client, c
         "photo": SimpleUploadedFile("p.jpg", b"not an image", "image/jpeg")})
     page = response.content.decode()
     assert response.status_code == 200 and "好干部" in page
-    assert "Upload a valid image" in page
+    assert "p.jpg is not an image of an accepted kind (JPEG, PNG)." in page
     response = client.post(reverse("highlight_new"), {
         "campaign": campaign.pk, "kind": "person", "title": "好干部", "body": "事迹"})
     assert "Name the exemplary person." in response.content.decode()
@@ -122,3 +122,18 @@ def test_a_criticism_names_only_the_project_s_leader_or_team(client, campaign, p
     assert not Criticism.objects.exists()
     assert client.post(reverse("criticism_new"), {**data, "person": team_member.pk}).status_code == 302
     assert Criticism.objects.get().person == team_member
+
+
+def test_a_decompression_bomb_highlight_photo_is_refused_and_the_text_kept(client, campaign,
+                                                                            supervisor):
+    from tests.projects.conftest import bomb_png
+
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "zh-hans"  # this page in Chinese
+    response = client.post(reverse("highlight_new"), {
+        "campaign": campaign.pk, "kind": "person", "title": "征迁一线的好干部", "body": "连续三十天驻村",
+        "person_name": "黄志伟", "photo": SimpleUploadedFile("p.png", bomb_png(), "image/png")})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "像素" in page and "连续三十天驻村" in page and "黄志伟" in page
+    assert not Highlight.objects.exists()
