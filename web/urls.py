@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import health, views, views_projects
+from . import health, views, views_projects, views_todo
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -11,5 +11,7 @@ urlpatterns = [
     path("projects/<int:pk>/", views_projects.project_detail, name="project_detail"),
     path("wall/", views.wall, name="dashboard_wall"),
     path("export.xlsx", views.dashboard_export, name="dashboard_export"),
-    path("", views.dashboard, name="dashboard"),
+    path("todo/", views_todo.todo, name="todo"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", views_todo.home, name="home"),
 ]

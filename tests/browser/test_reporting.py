@@ -21,7 +21,10 @@ def test_a_team_member_reports_with_a_photo_and_the_dashboard_changes(page, town
     photo.write_bytes(image_bytes("JPEG", (640, 480)))
 
     login(page, "cadre1")
-    assert page.url.endswith(reverse("dashboard"))
+    # A team member lands on 待办, with this week's report one tap away.
+    assert page.url.endswith(reverse("todo"))
+    assert page.locator(f'#todo-list a[href="{reverse("report_create", args=[town.project.pk])}"]').count() >= 1
+    page.goto(reverse("dashboard"))
     assert "0.0%" in _row_text(page, "HN-01")
     screenshot(page, "dashboard-before")
 

@@ -38,6 +38,9 @@ MATRIX = {
                                "200 200 200 200 200 200 200"),
     "password_reset_complete": ("get", {}, "200 200 200 200 200 200 200"),
     # the officials' and leaders' web
+    # "/": team members and leaders are sent on to 待办, everyone else sees the dashboard.
+    "home": ("get", {}, "302 200 302 302 200 200 200"),
+    "todo": ("get", {}, "302 200 200 200 200 200 200"),
     "dashboard": ("get", {}, "302 200 200 200 200 200 200"),
     "dashboard_wall": ("get", {}, "302 200 200 200 200 200 200"),
     "dashboard_export": ("get", {}, "302 200 200 200 200 200 200"),
