@@ -12,6 +12,8 @@ from core import pagecache
 from core.dates import local_date
 from core.queue import enqueue_on_commit
 
+from . import photos as photo_copies
+from .figures import report_period
 from .models import (
     ActionItem,
     Hazard,
@@ -73,7 +75,8 @@ def submit_report(
         next_steps=next_steps, problems=problems, needs_coordination=needs_coordination,
         decrease_reason=decrease_reason, reported_by=user, reported_at=reported_at,
     )
-    ReportPhoto.objects.bulk_create([ReportPhoto(report=report, image=photo) for photo in photos])
+    if photos:
+        _store_photos(report, photos, report_period(project.campaign, local_date(reported_at))[0])
 
     report_day = local_date(reported_at)
     Milestone.objects.filter(project=locked, completed_on__isnull=True,
@@ -100,6 +103,21 @@ def submit_report(
 
     _project_changed(locked.pk, locked.campaign_id)
     return report
+
+
+def _store_photos(report: ProgressReport, uploads, period_start: datetime.date) -> None:
+    """Each upload as three copies without metadata (projects.photos), with its capture time; a
+    photo taken before the report's week (period_start) is marked as not this period's."""
+    rows = []
+    for upload in uploads:
+        prepared = photo_copies.prepare(upload)
+        photo = ReportPhoto(report=report, taken_at=prepared.taken_at, taken_before_period=(
+            prepared.taken_at is not None and local_date(prepared.taken_at) < period_start))
+        photo.image.save(prepared.original.name, prepared.original, save=False)
+        photo.screen.save(prepared.screen.name, prepared.screen, save=False)
+        photo.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
+        rows.append(photo)
+    ReportPhoto.objects.bulk_create(rows)
 
 
 # --- Obstacles (问题清单) --------------------------------------------------------------------------

@@ -56,7 +56,8 @@ def test_a_user_changes_their_password(client, town):
 
 
 @pytest.mark.parametrize("name,args", [
-    ("home", []), ("todo", []), ("dashboard", []), ("dashboard_wall", []), ("dashboard_export", []), ("my_projects", []),
+    ("home", []), ("todo", []),
+    ("dashboard", []), ("dashboard_wall", []), ("dashboard_export", []), ("my_projects", []),
     ("project_detail", ["pk"]), ("report_create", ["pk"]), ("obstacle_create", ["pk"]),
     ("hazard_create", ["pk"]), ("meeting_list", []), ("meeting_create", []),
     ("password_change", []),

@@ -48,6 +48,8 @@ MATRIX = {
     "project_detail": ("get", {"pk": "project"}, "302 200 200 200 200 200 404"),
     "report_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
     "report_photo": ("get", {"pk": "photo"}, "302 200 200 200 200 200 404"),
+    "report_photo_thumb": ("get", {"pk": "photo"}, "302 200 200 200 200 200 404"),
+    "report_photo_original": ("get", {"pk": "photo"}, "302 200 200 200 200 200 404"),
     "obstacle_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
     "obstacle_update": ("get", {"pk": "obstacle"}, "302 200 200 200 403 403 404"),
     "obstacle_resolve": ("get", {"pk": "obstacle"}, "302 200 200 200 403 403 404"),
