@@ -43,6 +43,11 @@ MATRIX = {
     "todo": ("get", {}, "302 200 200 200 200 200 200"),
     "dashboard": ("get", {}, "302 200 200 200 200 200 200"),
     "dashboard_wall": ("get", {}, "302 200 200 200 200 200 200"),
+    # Wall links: the campaign office of the campaign's own town (the other town's office manages
+    # its own campaign's); the link's token opens the wall for anyone, signed in or not.
+    "wall_links": ("get", {}, "302 200 403 403 403 403 200"),
+    "wall_link_revoke": ("post", {"pk": "wall_link"}, "302 302 403 403 403 403 404"),
+    "wall_by_link": ("get", {"token": "wall_token"}, "200 200 200 200 200 200 200"),
     "dashboard_export": ("get", {}, "302 200 200 200 200 200 200"),
     "my_projects": ("get", {}, "302 200 200 200 200 200 200"),
     "project_detail": ("get", {"pk": "project"}, "302 200 200 200 200 200 404"),
