@@ -13,10 +13,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CONTRAST = """(el) => {
   const rgb = (s) => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
-  const lum = ([r, g, b]) => { const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  const lum = ([r, g, b]) => 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
   let bg = el, color = getComputedStyle(el).color;
-  while (bg && getComputedStyle(bg).backgroundColor.match(/rgba\\(.*, 0\\)$|transparent/)) { bg = bg.parentElement; }
+  const clear = (e) => getComputedStyle(e).backgroundColor.match(/rgba\\(.*, 0\\)$|transparent/);
+  while (bg && clear(bg)) { bg = bg.parentElement; }
   const a = lum(rgb(color)), b = lum(rgb(getComputedStyle(bg || document.body).backgroundColor));
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }"""
