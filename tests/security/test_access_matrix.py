@@ -73,7 +73,7 @@ MATRIX = {
     "notifications:read": ("post", {"pk": "notification"}, "302 404 302 404 404 404 404"),
     "notifications:read_all": ("post", {}, "302 302 302 302 302 302 302"),
     # the supervision workbench
-    "supervision_overview": ("get", {}, "302 200 403 403 200 403 200"),
+    "supervision_overview": ("get", {}, "302 200 403 403 200 200 200"),
     "supervision_bulk_issue": ("post", {}, "302 400 403 403 400 403 400"),
     "notice_list": ("get", {}, "302 200 200 200 200 200 200"),
     "notice_new": ("get", {}, "302 200 403 403 200 403 200"),
@@ -87,7 +87,7 @@ MATRIX = {
     "finding_add": ("post", {"pk": "spot_check"}, "302 400 403 403 400 403 404"),
     "finding_notice": ("post", {"pk": "spot_check", "finding_pk": "finding"}, "302 400 403 403 400 403 404"),
     "spotcheck_done": ("post", {"pk": "spot_check"}, "302 302 403 403 302 403 404"),
-    "criticism_list": ("get", {}, "302 200 403 403 200 403 200"),
+    "criticism_list": ("get", {}, "302 200 403 403 200 200 200"),
     "criticism_new": ("get", {}, "302 200 403 403 200 403 200"),
     "criticism_confirm": ("post", {"pk": "criticism"}, "302 302 403 403 302 403 404"),
     "criticism_withdraw": ("post", {"pk": "criticism"}, "302 302 403 403 302 403 404"),
