@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from core.dates import local_date, local_zone
 from projects import access as project_access
@@ -51,7 +51,11 @@ def _report_items(projects, now) -> list[dict]:
         obliged_from, obliged_until = p.campaign.reporting_window(p.planned_start, p.resumed_on)
         url = reverse("report_create", args=[p.pk])
         if state["missing"]:
-            items.append(_item("report", _("Weekly report"), p, _("Last week's report is missing."),
+            # One report now clears last week's gap and makes this week's (the scan's rule).
+            due = timezone.localtime(state["next_due"], local_zone()).strftime("%m-%d %H:%M")
+            title = " ".join([_("Last week's report is missing."),
+                              _("Report now; this week's is due %(due)s.") % {"due": due}])
+            items.append(_item("report", _("Weekly report"), p, title,
                                state["next_due"] - datetime.timedelta(days=7), True, url,
                                _("Report now")))
         elif not state["done"] and obliged_from <= state["next_due"].date() <= obliged_until:
