@@ -120,6 +120,33 @@ def _store_photos(report: ProgressReport, uploads, period_start: datetime.date) 
     ReportPhoto.objects.bulk_create(rows)
 
 
+@transaction.atomic
+def make_photo_copies(photo: ReportPhoto) -> bool:
+    """A photo stored before the copies existed: its original re-encoded without metadata, its
+    screen copy and thumbnail made, its capture time read. False when it already has them."""
+    locked = ReportPhoto.objects.select_for_update().select_related("report__project__campaign").get(
+        pk=photo.pk)
+    if locked.thumbnail:
+        return False
+    with locked.image.open("rb") as handle:
+        prepared = photo_copies.prepare(handle)
+    old_name = locked.image.name
+    report = locked.report
+    period_start = report_period(report.project.campaign, local_date(report.reported_at))[0]
+    locked.taken_at = prepared.taken_at
+    locked.taken_before_period = (prepared.taken_at is not None
+                                  and local_date(prepared.taken_at) < period_start)
+    locked.image.save(prepared.original.name, prepared.original, save=False)
+    locked.screen.save(prepared.screen.name, prepared.screen, save=False)
+    locked.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
+    locked.save(update_fields=["image", "screen", "thumbnail", "taken_at", "taken_before_period"])
+    # The old file still carries the phone's metadata: gone once the new copies are committed.
+    storage = locked.image.storage
+    transaction.on_commit(lambda: storage.delete(old_name))
+    pagecache.bump_campaigns([report.project.campaign_id])
+    return True
+
+
 # --- Obstacles (问题清单) --------------------------------------------------------------------------
 
 OBSTACLE_FIELDS = ("title", "description", "category", "responsible_unit", "due_date")

@@ -4,14 +4,18 @@ photo from before the reporting week is marked for the reader."""
 
 import datetime
 import io
+import os
 import re
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import ExifTags, Image
 
 from core.dates import local_date, local_zone
 from projects.models import ReportPhoto
+from tests import factories
 from tests.projects.conftest import upload
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +122,20 @@ def test_a_photo_without_exif_has_no_capture_time_and_is_not_marked(client, town
     photo = ReportPhoto.objects.get(report__project=town.project)
     assert photo.taken_at is None and not photo.taken_before_period
     assert photo.image.name.endswith(".png") and photo.thumbnail.name.endswith(".jpg")
+
+
+def test_old_photos_get_their_copies_and_lose_their_gps_by_the_command(
+        town, django_capture_on_commit_callbacks):
+    report = factories.ProgressReportFactory(project=town.project)
+    taken = datetime.datetime.now(local_zone()).replace(microsecond=0) - datetime.timedelta(hours=3)
+    old = ReportPhoto(report=report)
+    old.image.save("old.jpg", ContentFile(phone_photo(taken, size=(1200, 900))), save=True)
+    old_path = old.image.path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("make_photo_copies")
+        call_command("make_photo_copies")  # a second run changes nothing
+    old.refresh_from_db()
+    assert old.taken_at == taken and old.thumbnail and old.screen
+    with old.image.open("rb") as handle, Image.open(handle) as img:
+        assert not img.getexif().get_ifd(ExifTags.IFD.GPSInfo) and img.size == (1200, 900)
+    assert not os.path.exists(old_path)  # the file with the GPS position is gone
