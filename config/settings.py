@@ -253,6 +253,8 @@ AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
 # address; strict mode would fall back to the proxy's own address and lock out everyone behind it.
 IPWARE_STRICT = False
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=300)
+#: "记住我" on the login page keeps that device signed in this long instead (web.views_login).
+REMEMBER_ME_DAYS = envint("REMEMBER_ME_DAYS", 30, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -260,7 +262,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+# "/" sends a team member or leader on to 待办 and shows everyone else the dashboard.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Language and time --------------------------------------------------------------------------

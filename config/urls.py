@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from web.auth import AdminLoginForm, LoginForm, PasswordChange
+from web.auth import AdminLoginForm, PasswordChange
+from web.views_login import LoginView
 
 admin.site.site_header = _("Gongjian · hundred-day campaign")
 admin.site.site_title = _("Gongjian")
@@ -22,7 +22,8 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    # Django's login with "记住我" (web.views_login); the other auth pages as Django has them.
+    path("accounts/login/", LoginView.as_view(), name="login"),
     # Before Django's own: changing a temporary password clears the office's flag.
     path("accounts/password_change/", PasswordChange.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -60,8 +60,16 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 class ReportPhotoInline(admin.TabularInline):
+    """Read-only: a photo is stored by services.submit_report, which strips its metadata and makes
+    its copies; one added here would keep the phone's GPS position."""
+
     model = ReportPhoto
     extra = 0
+    fields = readonly_fields = ["image", "screen", "thumbnail", "taken_at", "taken_before_period",
+                                "uploaded_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ProgressReport)

@@ -413,8 +413,20 @@ def report_photo_path(instance, filename):
 class ReportPhoto(models.Model):
     report = models.ForeignKey(ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE,
                                related_name="photos")
+    """A site photo of a report: the original (re-encoded without metadata), a screen-size copy and
+    a thumbnail (projects.photos); pages show the thumbnail and link to the screen size."""
+
     image = models.ImageField(_("photo"), upload_to=report_photo_path)
+    screen = models.ImageField(_("screen-size copy"), upload_to=report_photo_path, blank=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=report_photo_path, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True,
+                                    help_text=_("From the camera (EXIF), read before it is stripped."))
+    taken_before_period = models.BooleanField(
+        _("taken before the reporting week"), default=False,
+        help_text=_("Taken before the reporting week of its report: not this period's photo."))
+
+    SIZES = ("thumbnail", "screen", "image")
 
     class Meta:
         verbose_name = _("report photo")
@@ -423,6 +435,11 @@ class ReportPhoto(models.Model):
 
     def __str__(self):
         return self.image.name
+
+    def file_for(self, size: str):
+        """The stored copy of that size; photos stored before the copies existed have only image."""
+        copy = getattr(self, size) if size in self.SIZES else self.image
+        return copy or self.image
 
 
 class Obstacle(models.Model):

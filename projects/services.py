@@ -13,6 +13,8 @@ from core import pagecache
 from core.dates import check_plausible, local_date
 from core.queue import enqueue_on_commit
 
+from . import photos as photo_copies
+from .figures import report_period
 from .models import (
     ActionItem,
     Assignment,
@@ -81,7 +83,8 @@ def submit_report(
         next_steps=next_steps, problems=problems, needs_coordination=needs_coordination,
         decrease_reason=decrease_reason, reported_by=user, reported_at=reported_at,
     )
-    ReportPhoto.objects.bulk_create([ReportPhoto(report=report, image=photo) for photo in photos])
+    if photos:
+        _store_photos(report, photos, report_period(project.campaign, local_date(reported_at))[0])
 
     report_day = local_date(reported_at)
     Milestone.objects.filter(project=locked, completed_on__isnull=True,
@@ -108,6 +111,48 @@ def submit_report(
 
     _project_changed(locked.pk, locked.campaign_id)
     return report
+
+
+def _store_photos(report: ProgressReport, uploads, period_start: datetime.date) -> None:
+    """Each upload as three copies without metadata (projects.photos), with its capture time; a
+    photo taken before the report's week (period_start) is marked as not this period's."""
+    rows = []
+    for upload in uploads:
+        prepared = photo_copies.prepare(upload)
+        photo = ReportPhoto(report=report, taken_at=prepared.taken_at, taken_before_period=(
+            prepared.taken_at is not None and local_date(prepared.taken_at) < period_start))
+        photo.image.save(prepared.original.name, prepared.original, save=False)
+        photo.screen.save(prepared.screen.name, prepared.screen, save=False)
+        photo.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
+        rows.append(photo)
+    ReportPhoto.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def make_photo_copies(photo: ReportPhoto) -> bool:
+    """A photo stored before the copies existed: its original re-encoded without metadata, its
+    screen copy and thumbnail made, its capture time read. False when it already has them."""
+    locked = ReportPhoto.objects.select_for_update().select_related("report__project__campaign").get(
+        pk=photo.pk)
+    if locked.thumbnail:
+        return False
+    with locked.image.open("rb") as handle:
+        prepared = photo_copies.prepare(handle)
+    old_name = locked.image.name
+    report = locked.report
+    period_start = report_period(report.project.campaign, local_date(report.reported_at))[0]
+    locked.taken_at = prepared.taken_at
+    locked.taken_before_period = (prepared.taken_at is not None
+                                  and local_date(prepared.taken_at) < period_start)
+    locked.image.save(prepared.original.name, prepared.original, save=False)
+    locked.screen.save(prepared.screen.name, prepared.screen, save=False)
+    locked.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
+    locked.save(update_fields=["image", "screen", "thumbnail", "taken_at", "taken_before_period"])
+    # The old file still carries the phone's metadata: gone once the new copies are committed.
+    storage = locked.image.storage
+    transaction.on_commit(lambda: storage.delete(old_name))
+    pagecache.bump_campaigns([report.project.campaign_id])
+    return True
 
 
 # --- Obstacles (问题清单) --------------------------------------------------------------------------

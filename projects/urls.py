@@ -5,7 +5,10 @@ from . import views, views_field, views_meetings, views_plan
 urlpatterns = [
     path("<int:pk>/report/", views.report_create, name="report_create"),
     path("<int:pk>/replan/", views_plan.replan, name="project_replan"),
-    path("photos/<int:pk>/", views.report_photo, name="report_photo"),
+    # A page shows the thumbnail and links to the screen size; the original only on request.
+    path("photos/<int:pk>/", views.report_photo, {"size": "screen"}, name="report_photo"),
+    path("photos/<int:pk>/thumb/", views.report_photo, {"size": "thumbnail"}, name="report_photo_thumb"),
+    path("photos/<int:pk>/original/", views.report_photo, {"size": "image"}, name="report_photo_original"),
     path("<int:pk>/obstacles/new/", views_field.obstacle_create, name="obstacle_create"),
     path("obstacles/<int:pk>/edit/", views_field.obstacle_update, name="obstacle_update"),
     path("obstacles/<int:pk>/resolve/", views_field.obstacle_resolve, name="obstacle_resolve"),

@@ -69,15 +69,16 @@ def _sniff(head: bytes) -> str | None:
 
 
 @login_required
-def report_photo(request, pk):
-    """A report photo, to those who may read its project; never served as anything but an image."""
-    photo = (ReportPhoto.objects.filter(pk=pk).select_related("report").only("image", "report__project_id")
-             .first())
+def report_photo(request, pk, size="screen"):
+    """A report photo in one of its stored sizes (ReportPhoto.file_for), to those who may read its
+    project; never served as anything but an image."""
+    photo = (ReportPhoto.objects.filter(pk=pk).select_related("report")
+             .only("image", "screen", "thumbnail", "report__project_id").first())
     if photo is None:
         raise Http404
     project_access.get_project_for_read(request.user, photo.report.project_id)
     try:
-        handle = photo.image.open("rb")
+        handle = photo.file_for(size).open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
     content_type = _sniff(handle.read(16))

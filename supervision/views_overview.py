@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from campaign.access import visible_campaigns
+from campaign.access import is_supervisor, visible_campaigns
 from campaign.people import name_of as person
 from core.dates import local_date
 from projects.models import ActionItem, Hazard, Obstacle, Project
@@ -22,7 +22,12 @@ from . import notices as notice_service
 from .bulletins import days_in_red
 from .forms import BulkIssueForm, OverviewFilterForm
 from .models import Flag, Notice, Severity
-from .views_common import pick_campaign, refuse_unless_supervises, supervisor_required
+from .views_common import (
+    pick_campaign,
+    refuse_unless_supervises,
+    supervision_reader_required,
+    supervisor_required,
+)
 from .views_notices import _with_overdue_first
 
 #: How many projects the "most days in red" list shows.
@@ -119,12 +124,14 @@ def _overview_context(request, campaign, bulk_form=None):
         "actions": actions,
         "most_red": most_red,
         "today": as_of,
-        "is_supervisor": True,
+        "is_supervisor": is_supervisor(request.user),
     }
 
 
-@supervisor_required
+@supervision_reader_required
 def overview(request):
+    """The supervision group's overview; the higher office (observer) reads it without its
+    drafts and buttons."""
     campaign = pick_campaign(request, required=False)
     if campaign is None:
         return render(request, "supervision/overview.html", {"campaign": None})

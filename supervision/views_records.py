@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.access import may_supervise, visible_campaigns
+from campaign.access import is_supervisor, may_supervise, visible_campaigns
 from core.forms import add_service_errors
 from projects.access import visible_projects
 from projects.models import Highlight
@@ -25,7 +25,12 @@ from . import criticism as criticism_service
 from . import highlights as highlight_service
 from .forms import CriticismForm, HighlightForm
 from .models import Criticism
-from .views_common import pick_campaign, refuse_unless_supervises, supervisor_required
+from .views_common import (
+    pick_campaign,
+    refuse_unless_supervises,
+    supervision_reader_required,
+    supervisor_required,
+)
 from .views_notices import serve_checked_file
 
 
@@ -41,17 +46,21 @@ def _people(campaign):
         .select_related("profile__unit").distinct().order_by("profile__full_name", "username"))
 
 
-@supervisor_required
+@supervision_reader_required
 def criticism_list(request):
+    """Criticism of the campaign; the higher office (observer) reads the confirmed ones only (a
+    draft names an official before anyone has decided)."""
     campaign = pick_campaign(request, required=False)
+    supervisor = is_supervisor(request.user)
     rows = []
     if campaign is not None:
         rows = (Criticism.objects.filter(campaign=campaign)
+                .filter(**({} if supervisor else {"status": Criticism.Status.CONFIRMED}))
                 .select_related("project", "person__profile", "notice", "confirmed_by__profile")
                 .annotate(published=criticism_service.in_published_bulletin())
                 .order_by("status", "-created_at"))
     return render(request, "supervision/criticism_list.html", {
-        "campaign": campaign, "criticisms": rows, "is_supervisor": True})
+        "campaign": campaign, "criticisms": rows, "is_supervisor": supervisor})
 
 
 @supervisor_required

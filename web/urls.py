@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import health, views, views_projects
+from . import health, views, views_projects, views_todo, views_wall
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -10,6 +10,11 @@ urlpatterns = [
     path("projects/mine/", views_projects.my_projects, name="my_projects"),
     path("projects/<int:pk>/", views_projects.project_detail, name="project_detail"),
     path("wall/", views.wall, name="dashboard_wall"),
+    path("wall/links/", views_wall.wall_links, name="wall_links"),
+    path("wall/links/<int:pk>/revoke/", views_wall.wall_link_revoke, name="wall_link_revoke"),
+    path("wall/t/<str:token>/", views_wall.wall_by_link, name="wall_by_link"),
     path("export.xlsx", views.dashboard_export, name="dashboard_export"),
-    path("", views.dashboard, name="dashboard"),
+    path("todo/", views_todo.todo, name="todo"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", views_todo.home, name="home"),
 ]

@@ -33,6 +33,8 @@ SORT_COLUMNS = [
 HEALTH_RANK = {h.value: i for i, h in enumerate(figures.HEALTH_ORDER)}
 #: The wall refreshes itself this often (seconds); ?refresh= between 30 and 3600 overrides it.
 WALL_REFRESH_SECONDS = 300
+#: A list longer than the screen is shown a page at a time, this many seconds a page (static JS).
+WALL_PAGE_SECONDS = 15
 
 
 def _sort_key(key: str):
@@ -125,10 +127,16 @@ def dashboard(request):
 
 @login_required
 def wall(request):
-    """The full-screen wall display: the same figures in large type, worst first, refreshing itself."""
+    """The full-screen wall display: the same figures in large type, worst first, refreshing
+    itself (static/js/gongjian.js: no meta refresh)."""
     campaign, _campaigns = pick_campaign(request)
     if campaign is None:
         return render(request, "campaign/no_campaign.html")
+    return render_wall(request, campaign, signed_in=True)
+
+
+def render_wall(request, campaign, *, signed_in: bool):
+    """The wall of a campaign, for a signed-in user or a wall link's screen (web.views_wall)."""
     as_of = local_date()
     cached = campaign_figures(campaign, as_of)
     rows = sorted(cached["table"],
@@ -140,6 +148,7 @@ def wall(request):
         refresh = WALL_REFRESH_SECONDS
     return render(request, "campaign/wall.html", {
         "campaign": campaign, "as_of": as_of, "rows": rows, "refresh": refresh,
+        "page_seconds": WALL_PAGE_SECONDS, "signed_in": signed_in,
         "figures": cached["headline"],
         "curve_planned": [(p["date"], p["planned"]) for p in curve["points"]],
         "curve_actual": [(p["date"], p["actual"]) for p in curve["points"]],

@@ -11,6 +11,41 @@
     });
   });
 
+  // Wall display: page through a list longer than the screen, and reload the figures every
+  // data-refresh seconds — only when the server answers, so a network hiccup never leaves an
+  // error page on the hall's screen (it tries again a minute later).
+  var wall = document.getElementById("gj-wall");
+  if (wall) {
+    var box = document.getElementById("wall-table-box");
+    var rows = box ? Array.prototype.slice.call(box.querySelectorAll("tbody tr")) : [];
+    var pager = document.getElementById("wall-pager");
+    var page = 0, perPage = rows.length;
+    var layout = function () {
+      rows.forEach(function (r) { r.classList.remove("gj-off"); });
+      if (!box || !rows.length || getComputedStyle(box).overflow !== "hidden") { perPage = rows.length; return; }
+      var head = box.querySelector("thead"), room = box.clientHeight - (head ? head.offsetHeight : 0);
+      var rowHeight = Math.max.apply(null, rows.map(function (r) { return r.offsetHeight; })) || 1;
+      perPage = Math.max(1, Math.floor(room / rowHeight));
+    };
+    var show = function () {
+      var pages = Math.max(1, Math.ceil(rows.length / perPage));
+      page = page % pages;
+      rows.forEach(function (r, i) { r.classList.toggle("gj-off", Math.floor(i / perPage) !== page); });
+      if (pager) { pager.textContent = pages > 1 ? (page + 1) + " / " + pages : ""; }
+    };
+    layout(); show();
+    window.addEventListener("resize", function () { layout(); show(); });
+    var pageSeconds = parseInt(wall.dataset.pageSeconds, 10) || 15;
+    setInterval(function () { page += 1; show(); }, pageSeconds * 1000);
+    var refresh = parseInt(wall.dataset.refresh, 10) || 300;
+    var reload = function () {
+      fetch(window.location.href, {cache: "no-store", credentials: "same-origin"}).then(function (r) {
+        if (r.ok) { window.location.reload(); } else { setTimeout(reload, 60000); }
+      }, function () { setTimeout(reload, 60000); });
+    };
+    setTimeout(reload, refresh * 1000);
+  }
+
   // Dashboard filters: submit the filter form as soon as a select changes.
   document.querySelectorAll("form[data-gj-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

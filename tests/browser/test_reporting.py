@@ -21,7 +21,11 @@ def test_a_team_member_reports_with_a_photo_and_the_dashboard_changes(page, town
     photo.write_bytes(image_bytes("JPEG", (640, 480)))
 
     login(page, "cadre1")
-    assert page.url.endswith(reverse("dashboard"))
+    # A team member lands on 待办, with this week's report one tap away.
+    assert page.url.endswith(reverse("todo"))
+    report_url = reverse("report_create", args=[town.project.pk])
+    assert page.locator(f'#todo-list a[href="{report_url}"]').count() >= 1
+    page.goto(reverse("dashboard"))
     assert "0.0%" in _row_text(page, "HN-01")
     screenshot(page, "dashboard-before")
 
@@ -43,7 +47,8 @@ def test_a_team_member_reports_with_a_photo_and_the_dashboard_changes(page, town
     img.wait_for()
     # The photo is served through the login-checked view and decodes as a real image.
     page.wait_for_function("(el) => el.complete && el.naturalWidth > 0", arg=img.element_handle())
-    assert page.evaluate("(el) => el.naturalWidth", img.element_handle()) == 640
+    # The page loads the thumbnail (at most 480 px), not the 640 px photo that was uploaded.
+    assert page.evaluate("(el) => el.naturalWidth", img.element_handle()) == 480
     screenshot(page, "project-page")
 
     report = ProgressReport.objects.get(project=town.project)

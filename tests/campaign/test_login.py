@@ -23,10 +23,11 @@ def test_english_is_available_from_the_switch(client):
     assert "Log in" in body
 
 
-def test_logging_in_lands_on_the_dashboard(client, town):
+def test_logging_in_lands_on_home_which_sends_a_team_member_on_to_todo(client, town):
     response = client.post(reverse("login"), {"username": "cadre1", "password": PASSWORD})
     assert response.status_code == 302
-    assert response.url == reverse("dashboard")
+    assert response.url == reverse("home")
+    assert client.get(response.url).url == reverse("todo")
 
 
 def test_a_wrong_password_stays_on_the_login_page_with_an_error(client, town):
@@ -55,6 +56,7 @@ def test_a_user_changes_their_password(client, town):
 
 
 @pytest.mark.parametrize("name,args", [
+    ("home", []), ("todo", []),
     ("dashboard", []), ("dashboard_wall", []), ("dashboard_export", []), ("my_projects", []),
     ("project_detail", ["pk"]), ("report_create", ["pk"]), ("obstacle_create", ["pk"]),
     ("hazard_create", ["pk"]), ("meeting_list", []), ("meeting_create", []),

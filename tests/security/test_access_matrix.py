@@ -38,14 +38,24 @@ MATRIX = {
                                "200 200 200 200 200 200 200"),
     "password_reset_complete": ("get", {}, "200 200 200 200 200 200 200"),
     # the officials' and leaders' web
+    # "/": team members and leaders are sent on to 待办, everyone else sees the dashboard.
+    "home": ("get", {}, "302 200 302 302 200 200 200"),
+    "todo": ("get", {}, "302 200 200 200 200 200 200"),
     "dashboard": ("get", {}, "302 200 200 200 200 200 200"),
     "dashboard_wall": ("get", {}, "302 200 200 200 200 200 200"),
+    # Wall links: the campaign office of the campaign's own town (the other town's office manages
+    # its own campaign's); the link's token opens the wall for anyone, signed in or not.
+    "wall_links": ("get", {}, "302 200 403 403 403 403 200"),
+    "wall_link_revoke": ("post", {"pk": "wall_link"}, "302 302 403 403 403 403 404"),
+    "wall_by_link": ("get", {"token": "wall_token"}, "200 200 200 200 200 200 200"),
     "dashboard_export": ("get", {}, "302 200 200 200 200 200 200"),
     "my_projects": ("get", {}, "302 200 200 200 200 200 200"),
     "project_detail": ("get", {"pk": "project"}, "302 200 200 200 200 200 404"),
     "report_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
     "project_replan": ("get", {"pk": "project"}, "302 200 403 403 403 403 404"),
     "report_photo": ("get", {"pk": "photo"}, "302 200 200 200 200 200 404"),
+    "report_photo_thumb": ("get", {"pk": "photo"}, "302 200 200 200 200 200 404"),
+    "report_photo_original": ("get", {"pk": "photo"}, "302 200 200 200 200 200 404"),
     "obstacle_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
     "obstacle_update": ("get", {"pk": "obstacle"}, "302 200 200 200 403 403 404"),
     "obstacle_resolve": ("get", {"pk": "obstacle"}, "302 200 200 200 403 403 404"),
@@ -64,7 +74,7 @@ MATRIX = {
     "notifications:read": ("post", {"pk": "notification"}, "302 404 302 404 404 404 404"),
     "notifications:read_all": ("post", {}, "302 302 302 302 302 302 302"),
     # the supervision workbench
-    "supervision_overview": ("get", {}, "302 200 403 403 200 403 200"),
+    "supervision_overview": ("get", {}, "302 200 403 403 200 200 200"),
     "supervision_bulk_issue": ("post", {}, "302 400 403 403 400 403 400"),
     "notice_list": ("get", {}, "302 200 200 200 200 200 200"),
     "notice_new": ("get", {}, "302 200 403 403 200 403 200"),
@@ -78,7 +88,7 @@ MATRIX = {
     "finding_add": ("post", {"pk": "spot_check"}, "302 400 403 403 400 403 404"),
     "finding_notice": ("post", {"pk": "spot_check", "finding_pk": "finding"}, "302 400 403 403 400 403 404"),
     "spotcheck_done": ("post", {"pk": "spot_check"}, "302 302 403 403 302 403 404"),
-    "criticism_list": ("get", {}, "302 200 403 403 200 403 200"),
+    "criticism_list": ("get", {}, "302 200 403 403 200 200 200"),
     "criticism_new": ("get", {}, "302 200 403 403 200 403 200"),
     "criticism_confirm": ("post", {"pk": "criticism"}, "302 302 403 403 302 403 404"),
     "criticism_withdraw": ("post", {"pk": "criticism"}, "302 302 403 403 302 403 404"),

@@ -19,6 +19,7 @@ from supervision.bulletins import generate_bulletin
 from supervision.criticism import draft_criticism
 from supervision.models import Evidence, Finding, Notification, SpotCheck
 from tests import factories
+from web.services import create_wall_link
 
 
 def jpeg(name="photo.jpg") -> SimpleUploadedFile:
@@ -92,6 +93,7 @@ def build_world() -> World:
     bulletin = generate_bulletin(campaign, today - datetime.timedelta(days=6), today)
     notification = Notification.objects.create(user=leader, kind="test", title="提醒")
     county_ids = build_county_campaign(county, users)
+    wall_link, wall_token = create_wall_link(campaign, users["town_admin"], label="大厅屏幕")
 
     return World(users, {
         "campaign": campaign.pk, "project": project.pk, "leader_user": leader.pk,
@@ -101,6 +103,7 @@ def build_world() -> World:
         "spot_check": spot_check.pk, "finding": finding.pk, "criticism": criticism.pk,
         "highlight": highlight.pk, "bulletin": bulletin.pk, "notification": notification.pk,
         **county_ids,
+        "wall_link": wall_link.pk, "wall_token": wall_token,
     })
 
 

@@ -17,14 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("role,status", [("supervisor", 200), ("town_admin", 200), ("leader", 403),
-                                         ("team_member", 403), ("observer", 403)])
-def test_only_the_supervision_group_and_the_campaign_office_open_the_overview(
+                                         ("team_member", 403), ("observer", 200)])
+def test_the_supervision_group_the_campaign_office_and_the_higher_office_open_the_overview(
         request, client, project, role, status):
     client.force_login(request.getfixturevalue(role))
     response = client.get(reverse("supervision_overview"))
     assert response.status_code == status
     if status == 403:
-        assert "Only the supervision group can do this." in response.content.decode()
+        assert "Only the supervision group and the higher office can see this." in response.content.decode()
 
 
 def test_another_towns_campaign_is_not_found(client, campaign, outsider):

@@ -1,0 +1,121 @@
+"""Report photos as they are stored: an original re-encoded without metadata, a screen-size copy
+and a thumbnail, with the capture time read from the camera's EXIF before it is stripped.
+
+A phone photo carries its GPS position and the device in EXIF; every reader of a project (the
+higher office included) sees its photos, so no stored copy keeps any EXIF, XMP or text chunk.
+"""
+
+import contextlib
+import datetime
+import io
+import uuid
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import ExifTags, Image, ImageOps
+
+from core.dates import local_zone
+
+THUMBNAIL_PX = 480
+SCREEN_PX = 1600
+THUMBNAIL_QUALITY = 72
+SCREEN_QUALITY = 80
+ORIGINAL_QUALITY = 90
+#: EXIF writes local camera time as text; both forms seen from phones are accepted.
+EXIF_TIME_FORMATS = ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S")
+
+
+@dataclass
+class PreparedPhoto:
+    original: ContentFile
+    screen: ContentFile
+    thumbnail: ContentFile
+    taken_at: datetime.datetime | None
+
+
+def capture_time(image: Image.Image) -> datetime.datetime | None:
+    """EXIF DateTimeOriginal (else DateTimeDigitized, else the IFD0 DateTime) as an aware time.
+
+    A camera writes its local wall time without a zone: it is read as Asia/Shanghai, with the
+    EXIF OffsetTimeOriginal used when the phone wrote one. None when absent or unreadable."""
+    exif = image.getexif()
+    sub = exif.get_ifd(ExifTags.IFD.Exif)
+    candidates = [(sub.get(ExifTags.Base.DateTimeOriginal), sub.get(ExifTags.Base.OffsetTimeOriginal)),
+                  (sub.get(ExifTags.Base.DateTimeDigitized), sub.get(ExifTags.Base.OffsetTimeDigitized)),
+                  (exif.get(ExifTags.Base.DateTime), sub.get(ExifTags.Base.OffsetTime))]
+    for raw, offset in candidates:
+        moment = _parse_exif_time(raw, offset)
+        if moment is not None:
+            return moment
+    return None
+
+
+def _parse_exif_time(raw, offset) -> datetime.datetime | None:
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip().strip("\x00")
+    for fmt in EXIF_TIME_FORMATS:
+        try:
+            naive = datetime.datetime.strptime(text, fmt)  # noqa: DTZ007 - zone applied below
+        except ValueError:
+            continue
+        zone = local_zone()
+        if isinstance(offset, str):
+            with contextlib.suppress(ValueError):  # a garbled offset: the local zone stands
+                zone = datetime.datetime.strptime(offset.strip().strip("\x00"), "%z").tzinfo
+        moment = naive.replace(tzinfo=zone)
+        # A camera clock that says the photo was taken in the future is not believed.
+        return moment if moment <= timezone.now() + datetime.timedelta(days=1) else None
+    return None
+
+
+def _encode(image: Image.Image, fmt: str, quality: int) -> bytes:
+    """Pixels only: no exif, icc, xmp or text chunks are written (nothing is passed on)."""
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    else:
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _as_rgb(image: Image.Image) -> Image.Image:
+    """A JPEG copy of any image: transparency over white."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image.convert("RGB") if image.mode != "RGB" else image
+
+
+def _smaller(image: Image.Image, px: int) -> Image.Image:
+    copy = image.copy()
+    copy.thumbnail((px, px), Image.Resampling.LANCZOS)
+    return copy
+
+
+def prepare(upload) -> PreparedPhoto:
+    """The three stored copies of an uploaded JPEG or PNG (already checked by the form), upright
+    (EXIF orientation applied) and without metadata, and its capture time."""
+    upload.seek(0)
+    with Image.open(upload) as opened:
+        taken_at = capture_time(opened)
+        fmt = opened.format if opened.format in ("JPEG", "PNG") else "JPEG"
+        upright = ImageOps.exif_transpose(opened)
+        upright.load()
+    upright.info = {}
+    if fmt == "JPEG":
+        upright = _as_rgb(upright)
+    stem = uuid.uuid4().hex
+    ext = "jpg" if fmt == "JPEG" else "png"
+    rgb = _as_rgb(upright)
+    return PreparedPhoto(
+        original=ContentFile(_encode(upright, fmt, ORIGINAL_QUALITY), name=f"{stem}.{ext}"),
+        screen=ContentFile(_encode(_smaller(rgb, SCREEN_PX), "JPEG", SCREEN_QUALITY),
+                           name=f"{stem}-screen.jpg"),
+        thumbnail=ContentFile(_encode(_smaller(rgb, THUMBNAIL_PX), "JPEG", THUMBNAIL_QUALITY),
+                              name=f"{stem}-thumb.jpg"),
+        taken_at=taken_at,
+    )
