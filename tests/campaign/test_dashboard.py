@@ -199,3 +199,21 @@ def test_with_a_shared_cache_the_bell_counts_a_new_notification_and_a_read_one_a
     assert client.get(reverse("dashboard")).context["unread_notifications"] == 1
     client.post(reverse("notifications:read_all"))
     assert client.get(reverse("dashboard")).context["unread_notifications"] == 0
+
+
+def test_with_a_shared_cache_an_operators_admin_change_shows_at_once(client, town, shared_cache):
+    from django.contrib.auth import get_user_model
+
+    operator = get_user_model().objects.create_superuser("operator1", "op@example.org", "pw-op-1")
+    campaign = town.campaign
+    client.force_login(town.leader)
+    assert campaign.name in client.get(reverse("dashboard")).content.decode()
+    admin_client = type(client)()
+    admin_client.force_login(operator)
+    url = reverse("admin:campaign_campaign_change", args=[campaign.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data["name"] = "改名后的百日攻坚"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert "改名后的百日攻坚" in client.get(reverse("dashboard")).content.decode()
