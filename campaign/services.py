@@ -109,6 +109,7 @@ def reset_password(person, by) -> str:
     person.save(update_fields=["password"])
     profile = Profile.objects.select_for_update().get(user=person)
     profile.must_change_password = True
+    profile._change_reason = "重置临时密码"  # the profile's history says what happened to the account
     profile.save(update_fields=["must_change_password"])
     return password
 
@@ -120,6 +121,10 @@ def deactivate_person(person, by) -> None:
         raise ValidationError(_("You cannot deactivate yourself."))
     person.is_active = False
     person.save(update_fields=["is_active"])
+    profile = Profile.objects.filter(user=person).first()
+    if profile is not None:  # the account's change on the profile's history, with who did it
+        profile._change_reason = "停用账号"
+        profile.save()
     pagecache.bump_everything()
 
 

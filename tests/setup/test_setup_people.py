@@ -79,6 +79,16 @@ def test_a_deactivated_person_cannot_sign_in(office_client, client, zhang):
     zhang.refresh_from_db()
     assert not zhang.is_active
     assert not client.login(username="zhangming", password="pw-for-tests-1")
+    # On the record: who deactivated the account, and when.
+    record = zhang.profile.history.order_by("-history_date").first()
+    assert record.history_change_reason == "停用账号"
+    assert record.history_user is not None and record.history_user.username != "zhangming"
+
+
+def test_a_password_reset_is_on_the_record(office_client, zhang):
+    office_client.post(reverse("setup_person_reset_password", args=[zhang.pk]))
+    record = zhang.profile.history.order_by("-history_date").first()
+    assert record.history_change_reason == "重置临时密码" and record.must_change_password
 
 
 def test_the_office_cannot_deactivate_itself(office_client, office):
