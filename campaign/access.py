@@ -215,7 +215,8 @@ def pick_campaign(request, *, required: bool = False) -> tuple[Campaign | None, 
     """The campaign a request is about, and the campaigns the user may see (for a switch).
 
     The one named by ?campaign= (or a form's campaign field) — a 404, logged, when the user may
-    not see it — else the newest active one, else the newest; None when there is none (a 404 when
+    not see it — else the newest active one of the user's own town, else the newest active one
+    they may read (a county office's), else the newest; None when there is none (a 404 when
     required). One query, none with the shared cache."""
     campaigns = visible_campaign_list(request.user)
     wanted = request.GET.get("campaign") or request.POST.get("campaign")
@@ -226,7 +227,9 @@ def pick_campaign(request, *, required: bool = False) -> tuple[Campaign | None, 
         log.warning("refused read user=%s campaign=%s", request.user.pk, wanted)
         raise Http404
     active = [c for c in campaigns if c.status == Campaign.Status.ACTIVE]
-    chosen = (active or campaigns or [None])[0]
+    home = home_unit_ids(request.user)
+    own = [c for c in active if home is None or c.unit_id in home]
+    chosen = (own or active or campaigns or [None])[0]
     if chosen is None and required:
         raise Http404
     return chosen, campaigns

@@ -217,3 +217,15 @@ def test_with_a_shared_cache_an_operators_admin_change_shows_at_once(client, tow
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert "改名后的百日攻坚" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_town_user_lands_on_their_own_towns_campaign_not_a_newer_county_one(client, town):
+    county = town.campaign.unit.parent or factories.UnitFactory(name="长乐市", kind="county")
+    if town.campaign.unit.parent_id is None:
+        town.campaign.unit.parent = county
+        town.campaign.unit.save(update_fields=["parent"])
+    factories.CampaignFactory(unit=county, name="全市重点项目攻坚",
+                              start_date=town.campaign.start_date + datetime.timedelta(days=3))
+    client.force_login(town.leader)
+    response = client.get(reverse("dashboard"))
+    assert response.context["campaign"] == town.campaign
