@@ -227,8 +227,10 @@ def pick_campaign(request, *, required: bool = False) -> tuple[Campaign | None, 
         log.warning("refused read user=%s campaign=%s", request.user.pk, wanted)
         raise Http404
     active = [c for c in campaigns if c.status == Campaign.Status.ACTIVE]
-    home = home_unit_ids(request.user)
-    own = [c for c in active if home is None or c.unit_id in home]
+    own = active
+    if len({c.unit_id for c in active}) > 1:  # only then is there a choice to make (no query else)
+        home = home_unit_ids(request.user)
+        own = [c for c in active if home is None or c.unit_id in home]
     chosen = (own or active or campaigns or [None])[0]
     if chosen is None and required:
         raise Http404
