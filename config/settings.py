@@ -191,6 +191,9 @@ REDIS_URL = envstr("REDIS_URL")
 #: Every release reads and writes its own keys: a deploy needs no "empty the cache" step, and two
 #: versions running side by side during a deploy never read each other's entries.
 RELEASE = envstr("GONGJIAN_RELEASE") or _release()
+# What django-redis ignores (Redis unreachable) it logs, to our cache logger.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "gongjian.cache"
 if REDIS_URL:
     envurl("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
     # django-redis; with IGNORE_EXCEPTIONS a Redis that cannot be reached only slows the pages
@@ -201,8 +204,6 @@ if REDIS_URL:
         "KEY_PREFIX": f"gj:{RELEASE}",
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
     }}
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    DJANGO_REDIS_LOGGER = "gongjian.cache"
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -42,7 +42,9 @@ def test_a_bulletin_longer_than_a_year_is_refused(client, campaign, supervisor):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_four_requests_for_the_same_new_period_all_answer_the_one_bulletin(campaign, supervisor):
+def test_four_requests_for_the_same_new_period_all_answer_the_one_bulletin(postgres, campaign,
+                                                                          supervisor):
+    """Concurrent requests need a real database server (SQLite locks the whole table)."""
     today = local_date()
     data = {"campaign": campaign.pk, "period_start": (today - datetime.timedelta(days=6)).isoformat(),
             "period_end": today.isoformat(), "title": ""}
