@@ -11,7 +11,9 @@ Set-based: a fixed handful of queries per batch whatever the number of projects 
 
 then the rules of supervision/rules.py in Python, and the writes in bulk: new flags (a flag open
 already is a no-op by the database constraint), changed details, resolved flags, the projects'
-health, draft notices and the leaders' notifications. A batch is one transaction, and a campaign
+health, draft notices and the leaders' notifications. On PostgreSQL the rows with values of their
+own go as arrays (INSERT … SELECT FROM unnest, UPDATE … FROM unnest: core.bulk), one statement per
+10,000 rows; no bulk_update's CASE per row. A batch is one transaction, and a campaign
 is never split across batches, so every campaign moves from one consistent state to the next.
 
 Three steps, each its own function: read_inputs() (the queries, into ScanInputs of named rows),
@@ -38,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from campaign.models import Campaign
+from core.bulk import update_rows
 from core.dates import day_end, local_zone
 from core.links import path_to
 from core.pagecache import bump_campaigns
@@ -510,7 +513,7 @@ def decide(inputs: ScanInputs, now) -> Decision:
                 opened_at = now
             else:
                 opened_at = existing.opened_at
-                if existing.severity != severity or existing.details != details:
+                if _changed(kind, existing, severity, details):
                     decision.to_update.append(FlagChange(existing.pk, kind, severity, details))
             first_opened = opened_at if first_opened is None else min(first_opened, opened_at)
         if assessment.health != row.health:
@@ -548,17 +551,16 @@ def apply(decision: Decision, inputs: ScanInputs, now, result: ScanResult) -> Sc
     if decision.to_open:
         _insert_flags(decision.to_open, now)
     if decision.to_update:
-        Flag.objects.bulk_update(
-            [Flag(pk=c.pk, severity=c.severity, details=c.details, updated_at=now)
-             for c in decision.to_update],
-            ["severity", "details", "updated_at"], batch_size=1000)
+        update_rows(Flag, ["severity", "details"],
+                    [(c.pk, c.severity, c.details) for c in decision.to_update],
+                    also={"updated_at": now})
     for chunk in _chunks([r.pk for r in decision.to_resolve]):
         Flag.objects.filter(pk__in=chunk, resolved_at__isnull=True).update(
             resolved_at=now, updated_at=now)
-    for new_health, pids in decision.health_changes.items():
-        result.health_changed += len(pids)
-        for chunk in _chunks(pids):
-            Project.objects.filter(pk__in=chunk).update(health=new_health)
+    health_rows = [(pid, health) for health, pids in decision.health_changes.items()
+                   for pid in pids]
+    result.health_changed += len(health_rows)
+    update_rows(Project, ["health"], health_rows)
 
     if decision.notices:
         drafted, issued = draft_notices_from_scan(inputs.campaigns, decision.notices, now)
@@ -660,6 +662,27 @@ def _flags_wanted(a, campaign, local_now, latest):
              if latest else None},
         )
     return wanted
+
+
+#: Figures of a flag's details that move from day to day with nothing new (the plan's percent
+#: today, hence the lag): kept as they were at the flag's opening or last change of severity, and
+#: never a reason alone to write the flag again.
+DAILY_FIGURES = {Kind.BEHIND_PLAN: frozenset({"planned", "lag"})}
+
+
+def _changed(kind, existing: OpenFlag, severity, details) -> bool:
+    """Whether an open flag must be written again: its severity changed, or what it says apart
+    from the day's figures (a new report's percent, another milestone overdue, a new deadline).
+    The days overdue are not stored but counted on read (from "since"), so the next day with
+    nothing new writes no flag."""
+    if existing.severity != severity:
+        return True
+    daily = DAILY_FIGURES.get(kind)
+    if not daily:
+        return existing.details != details
+    old = existing.details or {}
+    return ({k: v for k, v in old.items() if k not in daily}
+            != {k: v for k, v in details.items() if k not in daily})
 
 
 def _deserves_notice(old_health, new_health, first_opened, now) -> bool:

@@ -1,6 +1,8 @@
 """The scan as three steps: read the inputs, decide, apply. The decision is what a caller acts
 on, and deciding writes nothing — so it can be looked at before (or without) the writes."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -70,3 +72,47 @@ def test_a_flag_no_longer_true_is_decided_resolved(make_project):
     assert dict(decision.health_changes) == {"green": [project.pk]}
     flag.refresh_from_db()
     assert flag.resolved_at is None  # deciding did not resolve it
+
+
+def test_the_next_day_with_nothing_new_writes_no_flag_row(make_project):
+    """Dates, not counts, are stored: a day later the milestone, obstacle and lag are all still
+    there and a day older, yet no flag row is written (no UPDATE of a flag, updated_at as it was);
+    the sentences count the days on read."""
+    from supervision.notices import describe_flag
+    from tests import factories
+
+    project = make_project()
+    factories.MilestoneFactory(project=project, due_date=day(11, 15), planned_percent=30)
+    report(project, "30", day(11, 19))  # 11.4 behind: yellow; the milestone met (30 %)
+    factories.MilestoneFactory(project=project, due_date=day(11, 16), planned_percent=90)
+    factories.ObstacleFactory(project=project, due_date=day(11, 17),
+                              raised_at=NOW - datetime.timedelta(days=10))
+    scan.scan_campaign(project.campaign_id, now=NOW)
+    before = {f.pk: (f.severity, f.details, f.updated_at) for f in Flag.objects.all()}
+    assert {"behind_plan", "milestone_overdue", "obstacle_overdue"} <= set(
+        Flag.objects.values_list("kind", flat=True))
+
+    tomorrow = NOW + datetime.timedelta(days=1)
+    with CaptureQueriesContext(connection) as queries:
+        result = scan.scan_campaign(project.campaign_id, now=tomorrow)
+    flag_writes = [q["sql"] for q in queries.captured_queries
+                   if q["sql"].lstrip().startswith(("UPDATE", "INSERT"))
+                   and q["sql"].split()[2 if q["sql"].startswith("INSERT") else 1].strip('"')
+                   == Flag._meta.db_table]
+    assert flag_writes == []
+    assert not result.updated and not result.opened and not result.resolved
+    assert {f.pk: (f.severity, f.details, f.updated_at) for f in Flag.objects.all()} == before
+
+    obstacle = Flag.objects.get(kind="obstacle_overdue")
+    # 11-17 passed: 3 days on 11-20, 4 on 11-21 — counted from the date stored.
+    for as_of, days in ((NOW.date(), "3"), (tomorrow.date(), "4")):
+        assert describe_flag(obstacle.kind, obstacle.severity, obstacle.details,
+                             as_of=as_of).count(days) >= 1
+
+
+def test_an_old_flag_with_days_overdue_still_reads(make_project):
+    from supervision.notices import describe_flag
+
+    text = describe_flag("obstacle_overdue", "yellow",
+                         {"count": 1, "days_overdue": 4, "grace": 7}, as_of=NOW.date())
+    assert "4" in text and "7" in text
