@@ -13,6 +13,8 @@ from collections import defaultdict
 
 from django.db.models import Q
 
+from core.dates import local_date
+
 from .models import Flag, Severity
 from .notices import describe_flag
 
@@ -26,9 +28,10 @@ def _open_at(qs, at: datetime.datetime | None):
     return qs.filter(opened_at__lte=at).filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=at))
 
 
-def _item(kind, severity, details, labels) -> dict:
+def _item(kind, severity, details, labels, as_of=None) -> dict:
+    """The days overdue are counted to as_of (today when None) from the dates stored."""
     return {"kind": kind, "severity": severity, "label": labels.get(kind, kind),
-            "text": describe_flag(kind, severity, details or {}, labels=labels)}
+            "text": describe_flag(kind, severity, details or {}, labels=labels, as_of=as_of)}
 
 
 def _sort(items: list[dict]) -> list[dict]:
@@ -53,8 +56,9 @@ def warnings_by_project(*, project_ids=None, campaign_id=None,
     if campaign_id is not None:
         qs = qs.filter(project__campaign_id=campaign_id)
     labels = {kind: str(label) for kind, label in Flag.Kind.choices}
+    as_of = local_date(at) if at is not None else None
     out: dict[int, list[dict]] = defaultdict(list)
     for pid, kind, severity, details in _open_at(qs, at).values_list(
             "project_id", "kind", "severity", "details"):
-        out[pid].append(_item(kind, severity, details, labels))
+        out[pid].append(_item(kind, severity, details, labels, as_of))
     return {pid: _sort(items) for pid, items in out.items()}

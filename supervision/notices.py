@@ -30,6 +30,7 @@ from campaign.access import is_supervisor, may_supervise, supervisors_by_campaig
 from campaign.models import Campaign
 from campaign.people import name_of
 from core import pagecache
+from core.bulk import update_rows
 from core.dates import day_start, local_date
 from core.links import path_to
 from core.queue import enqueue_on_commit
@@ -367,14 +368,19 @@ def _escalate(notice: Notice, now, days: int) -> bool:
 # --- Drafting from the scan, in bulk ------------------------------------------------------------
 
 
-def describe_flag(kind: str, severity: str, details: dict, _=_, labels=None) -> str:
+def describe_flag(kind: str, severity: str, details: dict, _=_, labels=None,
+                  as_of: datetime.date | None = None) -> str:
     """One line for a warning (a flag): its kind, the figures behind it and the threshold it
     crossed — the reason of a notice, and on the pages why a project has its light (the scan
     passes a memoized ``_`` and the kinds' labels translated once). docs/rules.md gives the rules
-    these sentences tell."""
+    these sentences tell.
+
+    The days overdue are counted on read, from the date stored ("since": the oldest date passed)
+    to as_of (today by default); a flag written before that stored "days_overdue", read as is."""
     label = labels[kind] if labels else dict(Flag.Kind.choices)[kind]
     red = severity == "red"
     d = details
+    days = _days_overdue(d, as_of)
     if kind == Flag.Kind.BEHIND_PLAN:
         if not {"planned", "actual", "lag"} <= set(d):
             return _("%(label)s: %(lag)s points behind") % {"label": label,
@@ -398,26 +404,35 @@ def describe_flag(kind: str, severity: str, details: dict, _=_, labels=None) -> 
             "label": label, "forecast": d.get("forecast"), "end": d.get("planned_end")}
     if kind == Flag.Kind.HAZARD_OVERDUE and d.get("major"):
         return _("%(label)s: %(days)s days overdue, a major hazard (red)") % {
-            "label": label, "days": d.get("days_overdue")}
+            "label": label, "days": days}
     if kind == Flag.Kind.NOTICE_OVERDUE and "escalate_after" in d:
         if d.get("escalated"):
             return _("%(label)s: %(days)s days overdue, escalated (red)") % {
-                "label": label, "days": d["days_overdue"]}
+                "label": label, "days": days}
         if red:
             return _("%(label)s: %(days)s days overdue, beyond the %(after)s days before "
-                     "escalation (red)") % {"label": label, "days": d["days_overdue"],
+                     "escalation (red)") % {"label": label, "days": days,
                                             "after": d["escalate_after"]}
-    if "days_overdue" in d and "grace" in d:
+    if days is not None and "grace" in d:
         text = (_("%(label)s: %(days)s days overdue, beyond the %(grace)s days' grace (red)") if red
                 else _("%(label)s: %(days)s days overdue, within the %(grace)s days' grace"))
-        return text % {"label": label, "days": d["days_overdue"], "grace": d["grace"]}
+        return text % {"label": label, "days": days, "grace": d["grace"]}
     if "days_overdue" in d:
         return _("%(label)s: %(days)s days overdue") % {"label": label,
-                                                        "days": d["days_overdue"]}
+                                                        "days": days}
     if kind == Flag.Kind.REPORT_MISSING and d.get("due"):
         return _("%(label)s: nothing reported for the week due %(due)s") % {
             "label": label, "due": d["due"][:16].replace("T", " ")}
     return str(label)
+
+
+def _days_overdue(details: dict, as_of: datetime.date | None) -> int | None:
+    """Days from the stored date passed ("since") to as_of; an old flag's "days_overdue"."""
+    since = details.get("since")
+    if since:
+        as_of = as_of or local_date(timezone.now())
+        return (as_of - datetime.date.fromisoformat(since)).days
+    return details.get("days_overdue")
 
 
 def flag_sentence(flag: Flag) -> str:
@@ -436,10 +451,11 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
         labels = {kind: str(label) for kind, label in Flag.Kind.choices}
         notices = []
         project_labels = {}
+        today = local_date(now)
         for pid, cid, leader_id, code, name, wanted in items:
             campaign = campaigns[cid]
             project_labels[pid] = f"{code} {name}"
-            lines = [describe_flag(kind, sev, details, _, labels)
+            lines = [describe_flag(kind, sev, details, _, labels, as_of=today)
                      for kind, (sev, details) in wanted.items()]
             notices.append(Notice(
                 campaign_id=cid, project_id=pid, issued_to_id=leader_id, created_at=now,
@@ -475,9 +491,10 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                 events.append(NoticeEvent(notice=notice, action=Action.ISSUED, at=now))
                 issued.append(notice)
         if issued:
-            Notice.objects.bulk_update(
-                issued, ["year", "sequence", "number", "status", "issued_at", "respond_by"],
-                batch_size=1000)
+            update_rows(Notice, ["year", "sequence", "number", "status", "issued_at",
+                                 "respond_by"],
+                        [(n.pk, n.year, n.sequence, n.number, n.status, n.issued_at,
+                          n.respond_by) for n in issued])
         NoticeEvent.objects.bulk_create(events, batch_size=2000)
 
         messages = []

@@ -324,7 +324,7 @@ def warnings_of(facts: ProjectFacts, as_of: datetime.date, t: Thresholds, *, pla
     if overdue:
         found.append(Warning(
             MILESTONE_OVERDUE, RED if days_overdue > t.milestone_grace_days else YELLOW,
-            {"days_overdue": days_overdue, "count": len(overdue),
+            {"since": min(m.due_date for m in overdue).isoformat(), "count": len(overdue),
              "due": sorted(m.due_date.isoformat() for m in overdue),
              "grace": t.milestone_grace_days}))
     if facts.report_missing:
@@ -340,14 +340,15 @@ def warnings_of(facts: ProjectFacts, as_of: datetime.date, t: Thresholds, *, pla
         days = (as_of - facts.obstacles.oldest).days
         found.append(Warning(
             OBSTACLE_OVERDUE, RED if days > t.milestone_grace_days else YELLOW,
-            {"count": facts.obstacles.count, "days_overdue": days,
+            {"count": facts.obstacles.count, "since": facts.obstacles.oldest.isoformat(),
              "grace": t.milestone_grace_days}))
     if facts.hazards:
         days = (as_of - facts.hazards.oldest).days
         found.append(Warning(
             HAZARD_OVERDUE,
             RED if facts.hazards.major or days > t.milestone_grace_days else YELLOW,
-            {"count": facts.hazards.count, "major": facts.hazards.major, "days_overdue": days,
+            {"count": facts.hazards.count, "major": facts.hazards.major,
+             "since": facts.hazards.oldest.isoformat(),
              "grace": t.milestone_grace_days}))
     late = [n for n in facts.notices
             if n.awaiting_response and n.respond_by is not None and as_of > n.respond_by]
@@ -356,7 +357,7 @@ def warnings_of(facts: ProjectFacts, as_of: datetime.date, t: Thresholds, *, pla
         escalated = any(n.escalated for n in late)
         found.append(Warning(
             NOTICE_OVERDUE, RED if escalated or days > t.escalate_after_days else YELLOW,
-            {"count": len(late), "days_overdue": days,
+            {"count": len(late), "since": min(n.respond_by for n in late).isoformat(),
              "numbers": sorted(n.number for n in late if n.number),
              "escalated": escalated, "escalate_after": t.escalate_after_days}))
     return found

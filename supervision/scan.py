@@ -11,8 +11,14 @@ Set-based: a fixed handful of queries per batch whatever the number of projects 
 
 then the rules of supervision/rules.py in Python, and the writes in bulk: new flags (a flag open
 already is a no-op by the database constraint), changed details, resolved flags, the projects'
-health, draft notices and the leaders' notifications. A batch is one transaction, and a campaign
+health, draft notices and the leaders' notifications. On PostgreSQL the rows with values of their
+own go as arrays (INSERT … SELECT FROM unnest, UPDATE … FROM unnest: core.bulk), one statement per
+10,000 rows; no bulk_update's CASE per row. A batch is one transaction, and a campaign
 is never split across batches, so every campaign moves from one consistent state to the next.
+
+Three steps, each its own function: read_inputs() (the queries, into ScanInputs of named rows),
+decide() (pure: a Decision — flags to open, change, resolve, health changes, notices to draft,
+leaders to tell), apply() (the writes). The decision can be looked at without any write.
 
 A scan is a pure function of the data and the moment: run twice, the second run changes nothing.
 """
@@ -25,6 +31,7 @@ import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -33,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from campaign.models import Campaign
+from core.bulk import update_rows
 from core.dates import day_end, local_zone
 from core.links import path_to
 from core.pagecache import bump_campaigns
@@ -157,7 +165,26 @@ PROJECT_FIELDS = ("pk", "campaign_id", "leader_id", "planned_start", "planned_en
                   "pause_reason", "pause_approved", "resumed_on", "health", "code", "name")
 
 
-def _projects_with_reports(campaign_ids, project_ids, now) -> list[tuple]:
+class ProjectRow(NamedTuple):
+    """A project in scope (PROJECT_FIELDS, pk first) and the two ends of its recent pace."""
+
+    pk: int
+    campaign_id: int
+    leader_id: int | None
+    planned_start: datetime.date
+    planned_end: datetime.date
+    status: str
+    pause_reason: str
+    pause_approved: bool
+    resumed_on: datetime.date | None
+    health: str
+    code: str
+    name: str
+    latest: tuple | None  # (reported_at, percent)
+    first: tuple | None
+
+
+def _projects_with_reports(campaign_ids, project_ids, now) -> list[ProjectRow]:
     """The projects in scope, each as PROJECT_FIELDS + (latest, first): latest is (reported_at,
     percent) of its latest report on or before now, first that of the latest report of the
     FORECAST_REPORTS-th latest distinct local report day (or of the oldest day when fewer) — the
@@ -173,7 +200,7 @@ def _projects_with_reports(campaign_ids, project_ids, now) -> list[tuple]:
     projects = list(_project_rows(campaign_ids, project_ids))
     reports = _latest_reports(campaign_ids, project_ids, now)
     none = (None, None)
-    return [row + tuple(reports.get(row[0], none)) for row in projects]
+    return [ProjectRow(*row, *reports.get(row[0], none)) for row in projects]
 
 
 def _project_rows(campaign_ids, project_ids):
@@ -183,7 +210,7 @@ def _project_rows(campaign_ids, project_ids):
     return Project.objects.filter(in_scope).order_by().values_list(*PROJECT_FIELDS)
 
 
-def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[tuple]:
+def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow]:
     columns = ", ".join(
         "p." + Project._meta.get_field("id" if f == "pk" else f).column for f in PROJECT_FIELDS)
     scope = "p.campaign_id = ANY(%s)" + (" AND p.id = ANY(%s)" if project_ids else "")
@@ -227,7 +254,7 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[tuple]:
             else:
                 latest = (last_at, last_pct)
                 first = latest if n == 1 else (first_at, first_pct)
-            out.append(row[:width] + (latest, first))
+            out.append(ProjectRow(*row[:width], latest, first))
     return out
 
 
@@ -251,14 +278,14 @@ def _latest_reports(campaign_ids, project_ids, now) -> dict[int, tuple]:
 
 def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
                    changed_only: bool = False) -> ScanResult:
-    """Scan the campaigns (all their projects, or only project_ids) as of now, in one transaction.
+    """Scan the campaigns (all their projects, or only project_ids) as of now, in one transaction:
+    read the inputs, decide (pure: decide() writes nothing), apply the decision.
 
     A scan of whole campaigns records its watermark (scanstate); with changed_only it first leaves
     out the campaigns the watermark says nothing can have changed in.
     """
     now = now or timezone.now()
     local_now = timezone.localtime(now, local_zone())
-    as_of = local_now.date()
     result = ScanResult()
     with transaction.atomic():
         _without_jit()
@@ -272,149 +299,276 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
             states = {pk: states[pk] for pk in campaigns}
         if not campaigns:
             return result
-        ids = list(campaigns)
         valid_until = _valid_until(campaigns, local_now) if states is not None else {}
-        projects = _projects_with_reports(ids, project_ids, now)
-        result.campaigns, result.projects = len(campaigns), len(projects)
-        if not projects:
-            if states is not None:
-                scanstate.record(states, now, valid_until)
-            return result
-
-        def scoped(qs, path="project"):
-            qs = qs.filter(**{f"{path}__campaign_id__in": ids})
-            return qs.filter(**{f"{path}_id__in": list(project_ids)}) if project_ids else qs
-
-        milestones: dict[int, list] = defaultdict(list)
-        completed: dict[int, dict] = defaultdict(dict)  # project → {milestone id: completed_on}
-        for mid, pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
-                "pk", "project_id", "due_date", "planned_percent", "completed_on"):
-            milestones[pid].append(rules.MilestoneFact(due, pct, done))
-            completed[pid][mid] = done
-        # The versions of the plans that changed: the plan in force on as_of (projects.plans).
-        versions = list(scoped(PlanVersion.objects.order_by()))
-
-        obstacles = {
-            row["project_id"]: row for row in scoped(Obstacle.objects.order_by())
-            .filter(~Q(status=Obstacle.Status.RESOLVED) | Q(resolved_on__gt=as_of),
-                    due_date__lt=as_of, raised_at__lte=now)
-            .values("project_id").annotate(n=Count("pk"), oldest=Min("due_date"))
-        }
-        hazards = {
-            row["pid"]: row for row in scoped(Hazard.objects.order_by(), "check_record__project")
-            .filter(Q(rectified_on__isnull=True) | Q(rectified_on__gt=as_of),
-                    rectify_by__lt=as_of, check_record__checked_on__lte=as_of)
-            .values(pid=F("check_record__project_id"))
-            .annotate(n=Count("pk"), oldest=Min("rectify_by"),
-                      major=Count("pk", filter=Q(level=Hazard.Level.MAJOR)))
-        }
-        open_notices: dict[int, list] = defaultdict(list)
-        for pid, status, respond_by, escalated_at, number in (
-                scoped(Notice.objects.order_by()).exclude(status=Notice.Status.CLOSED).values_list(
-                    "project_id", "status", "respond_by", "escalated_at", "number")):
-            open_notices[pid].append(rules.NoticeFact(
-                status in Notice.AWAITING_RESPONSE, respond_by,
-                escalated_at is not None and escalated_at <= now, number))
-        open_flags = {
-            (pid, kind): (pk, severity, details, opened_at)
-            for pk, pid, kind, severity, details, opened_at in scoped(Flag.objects.order_by())
-            .filter(resolved_at__isnull=True)
-            .values_list("pk", "project_id", "kind", "severity", "details", "opened_at")
-        }
-
-        replanned = {v.project_id for v in versions}
-        in_force = plans.plans_in_force(
-            versions, as_of, {row[0]: (row[3], row[4], milestones.get(row[0], ()))
-                              for row in projects if row[0] in replanned}, completed)
-
-        to_open, to_update, to_resolve = [], [], []
-        health_changes: dict[str, list[int]] = defaultdict(list)
-        needs_notice: list[tuple] = []
-        leader_news: dict[tuple[int, int], list] = defaultdict(list)  # (leader, campaign)
-
-        for (pid, cid, leader_id, start, end, status, pause_reason, pause_approved, resumed_on,
-             health, code, name, last, first) in projects:
-            campaign = campaigns[cid]
-            latest = (last, first) if last else None
-            plan_milestones = milestones.get(pid, ())
-            if pid in in_force:
-                start, end, plan_milestones = in_force[pid]
-            facts = rules.ProjectFacts(
-                planned_start=start,
-                planned_end=end,
-                completed=status == Project.Status.COMPLETED,
-                paused_with_reason=Project.pause_is_justified(status, pause_approved, pause_reason),
-                milestones=plan_milestones,
-                reports=_report_facts(latest),
-                report_missing=rules.is_report_missing(
-                    latest[0][0] if latest else None, local_now, campaign.report_weekday,
-                    campaign.report_due_time, *campaign.reporting_window(start, resumed_on)),
-                obstacles=_overdue_fact(obstacles.get(pid)),
-                hazards=_overdue_fact(hazards.get(pid)),
-                notices=open_notices.get(pid, ()),
-            )
-            assessment = rules.assess(facts, as_of, _thresholds(campaign))
-            wanted = _flags_wanted(assessment, campaign, local_now, latest)
-            first_opened = None
-            new_kinds = []
-            for kind, (severity, details) in wanted.items():
-                existing = open_flags.pop((pid, kind), None)
-                if existing is None:
-                    to_open.append((pid, kind, severity, details))
-                    result.opened[kind] += 1
-                    new_kinds.append((kind, severity))
-                    opened_at = now
-                else:
-                    flag_pk, old_severity, old_details, opened_at = existing
-                    if old_severity != severity or old_details != details:
-                        to_update.append(Flag(pk=flag_pk, severity=severity, details=details,
-                                              updated_at=now))
-                        result.updated[kind] += 1
-                first_opened = opened_at if first_opened is None else min(first_opened, opened_at)
-            if assessment.health != health:
-                health_changes[assessment.health].append(pid)
-            if new_kinds:
-                leader_news[leader_id, cid].append((pid, code, name, new_kinds))
-            if not open_notices.get(pid):
-                if _deserves_notice(health, assessment.health, first_opened, now):
-                    needs_notice.append((pid, cid, leader_id, code, name, wanted))
-                elif assessment.health == rules.Health.YELLOW and first_opened is not None:
-                    # The day this light has been yellow long enough for a notice.
-                    ripe = first_opened + datetime.timedelta(days=YELLOW_NOTICE_DAYS)
-                    if cid in valid_until and ripe < valid_until[cid]:
-                        valid_until[cid] = ripe
-
-        # What is left of the open flags is no longer true: resolve it (within the scope).
-        for (_pid, kind), (flag_pk, *_rest) in open_flags.items():
-            to_resolve.append(flag_pk)
-            result.resolved[kind] += 1
-
-        if to_open:
-            _insert_flags(to_open, now)
-        if to_update:
-            Flag.objects.bulk_update(to_update, ["severity", "details", "updated_at"],
-                                     batch_size=1000)
-        for chunk in _chunks(to_resolve):
-            Flag.objects.filter(pk__in=chunk, resolved_at__isnull=True).update(
-                resolved_at=now, updated_at=now)
-        for new_health, pids in health_changes.items():
-            result.health_changed += len(pids)
-            for chunk in _chunks(pids):
-                Project.objects.filter(pk__in=chunk).update(health=new_health)
-
-        if needs_notice:
-            drafted, issued = draft_notices_from_scan(campaigns, needs_notice, now)
-            result.notices_drafted, result.notices_issued = drafted, issued
-        if leader_news:
-            _notify_leaders(leader_news, now)
-        bump_campaigns(ids if result.changed else ())  # cached pages show lights, flags, notices
+        inputs = read_inputs(campaigns, project_ids, now)
+        result.campaigns, result.projects = len(campaigns), len(inputs.projects)
+        if inputs.projects:
+            decision = decide(inputs, now)
+            apply(decision, inputs, now, result)
+            for cid, ripe in decision.notice_ripe.items():
+                if cid in valid_until and ripe < valid_until[cid]:
+                    valid_until[cid] = ripe
         if states is not None:
             scanstate.record(states, now, valid_until)
 
-    log.info("scan campaigns=%s projects=%s opened=%s updated=%s resolved=%s health=%s notices=%s",
-             result.campaigns, result.projects, sum(result.opened.values()),
-             sum(result.updated.values()), sum(result.resolved.values()),
-             result.health_changed, result.notices_drafted)
+    if result.projects:
+        log.info("scan campaigns=%s projects=%s opened=%s updated=%s resolved=%s health=%s "
+                 "notices=%s", result.campaigns, result.projects, sum(result.opened.values()),
+                 sum(result.updated.values()), sum(result.resolved.values()),
+                 result.health_changed, result.notices_drafted)
+    return result
+
+
+# --- Step 1: read the inputs --------------------------------------------------------------------
+
+
+class OpenFlag(NamedTuple):
+    """An open flag as the scan reads it."""
+
+    pk: int
+    severity: str
+    details: dict
+    opened_at: datetime.datetime
+
+
+@dataclass
+class ScanInputs:
+    """Everything a scan of a batch decides from, read in a fixed handful of queries."""
+
+    campaigns: dict[int, Campaign]
+    now: datetime.datetime
+    projects: list[ProjectRow]
+    milestones: dict[int, list[rules.MilestoneFact]]
+    #: The plan in force on the date assessed of the projects whose plan changed:
+    #: project → (start, end, milestones) (projects.plans).
+    in_force: dict[int, tuple]
+    obstacles: dict[int, rules.OverdueFact]
+    hazards: dict[int, rules.OverdueFact]
+    open_notices: dict[int, list[rules.NoticeFact]]
+    open_flags: dict[tuple[int, str], OpenFlag]
+
+
+def read_inputs(campaigns: dict[int, Campaign], project_ids, now) -> ScanInputs:
+    """The projects of the campaigns (or only project_ids) and what the rules read of them, as of
+    now. Reads only."""
+    ids = list(campaigns)
+    as_of = timezone.localtime(now, local_zone()).date()
+    projects = _projects_with_reports(ids, project_ids, now)
+    inputs = ScanInputs(campaigns, now, projects, {}, {}, {}, {}, {}, {})
+    if not projects:
+        return inputs
+
+    def scoped(qs, path="project"):
+        qs = qs.filter(**{f"{path}__campaign_id__in": ids})
+        return qs.filter(**{f"{path}_id__in": list(project_ids)}) if project_ids else qs
+
+    milestones: dict[int, list] = defaultdict(list)
+    completed: dict[int, dict] = defaultdict(dict)  # project → {milestone id: completed_on}
+    for mid, pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
+            "pk", "project_id", "due_date", "planned_percent", "completed_on"):
+        milestones[pid].append(rules.MilestoneFact(due, pct, done))
+        completed[pid][mid] = done
+    # The versions of the plans that changed: the plan in force on as_of (projects.plans).
+    versions = list(scoped(PlanVersion.objects.order_by()))
+    replanned = {v.project_id for v in versions}
+    inputs.milestones = milestones
+    inputs.in_force = plans.plans_in_force(
+        versions, as_of, {row.pk: (row.planned_start, row.planned_end, milestones.get(row.pk, ()))
+                          for row in projects if row.pk in replanned}, completed)
+
+    inputs.obstacles = {
+        row["project_id"]: rules.OverdueFact(row["n"], row["oldest"], 0)
+        for row in scoped(Obstacle.objects.order_by())
+        .filter(~Q(status=Obstacle.Status.RESOLVED) | Q(resolved_on__gt=as_of),
+                due_date__lt=as_of, raised_at__lte=now)
+        .values("project_id").annotate(n=Count("pk"), oldest=Min("due_date"))
+    }
+    inputs.hazards = {
+        row["pid"]: rules.OverdueFact(row["n"], row["oldest"], row["major"])
+        for row in scoped(Hazard.objects.order_by(), "check_record__project")
+        .filter(Q(rectified_on__isnull=True) | Q(rectified_on__gt=as_of),
+                rectify_by__lt=as_of, check_record__checked_on__lte=as_of)
+        .values(pid=F("check_record__project_id"))
+        .annotate(n=Count("pk"), oldest=Min("rectify_by"),
+                  major=Count("pk", filter=Q(level=Hazard.Level.MAJOR)))
+    }
+    open_notices: dict[int, list] = defaultdict(list)
+    for pid, status, respond_by, escalated_at, number in (
+            scoped(Notice.objects.order_by()).exclude(status=Notice.Status.CLOSED).values_list(
+                "project_id", "status", "respond_by", "escalated_at", "number")):
+        open_notices[pid].append(rules.NoticeFact(
+            status in Notice.AWAITING_RESPONSE, respond_by,
+            escalated_at is not None and escalated_at <= now, number))
+    inputs.open_notices = open_notices
+    inputs.open_flags = {
+        (pid, kind): OpenFlag(pk, severity, details, opened_at)
+        for pk, pid, kind, severity, details, opened_at in scoped(Flag.objects.order_by())
+        .filter(resolved_at__isnull=True)
+        .values_list("pk", "project_id", "kind", "severity", "details", "opened_at")
+    }
+    return inputs
+
+
+# --- Step 2: decide (pure) ----------------------------------------------------------------------
+
+
+class FlagToOpen(NamedTuple):
+    project_id: int
+    kind: str
+    severity: str
+    details: dict
+
+
+class FlagChange(NamedTuple):
+    """An open flag whose severity or details change."""
+
+    pk: int
+    kind: str
+    severity: str
+    details: dict
+
+
+class FlagToResolve(NamedTuple):
+    pk: int
+    kind: str
+
+
+class NoticeNeed(NamedTuple):
+    """A project that deserves a draft notice (supervision.notices.draft_notices_from_scan)."""
+
+    project_id: int
+    campaign_id: int
+    leader_id: int | None
+    code: str
+    name: str
+    wanted: dict  # {kind: (severity, details)}
+
+
+class LeaderNews(NamedTuple):
+    """New warnings on one project, for its leader."""
+
+    project_id: int
+    code: str
+    name: str
+    kinds: list  # [(kind, severity)]
+
+
+@dataclass
+class Decision:
+    """What a scan decided, before any write: apply() acts on it."""
+
+    to_open: list[FlagToOpen] = field(default_factory=list)
+    to_update: list[FlagChange] = field(default_factory=list)
+    to_resolve: list[FlagToResolve] = field(default_factory=list)
+    #: new health → the projects that take it
+    health_changes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    notices: list[NoticeNeed] = field(default_factory=list)
+    #: (leader, campaign) → the new warnings on their projects
+    leader_news: dict[tuple[int, int], list[LeaderNews]] = field(
+        default_factory=lambda: defaultdict(list))
+    #: campaign → the first moment a yellow light there is old enough for a notice
+    notice_ripe: dict[int, datetime.datetime] = field(default_factory=dict)
+
+
+def decide(inputs: ScanInputs, now) -> Decision:
+    """The rules applied to every project of the inputs as of now: which flags open, change or
+    resolve, which projects change health, which deserve a notice, which leaders hear of what.
+    Writes nothing (inputs.open_flags is left as it was)."""
+    local_now = timezone.localtime(now, local_zone())
+    as_of = local_now.date()
+    decision = Decision()
+    open_flags = dict(inputs.open_flags)
+    for row in inputs.projects:
+        pid, cid = row.pk, row.campaign_id
+        campaign = inputs.campaigns[cid]
+        latest = (row.latest, row.first) if row.latest else None
+        start, end = row.planned_start, row.planned_end
+        plan_milestones = inputs.milestones.get(pid, ())
+        if pid in inputs.in_force:
+            start, end, plan_milestones = inputs.in_force[pid]
+        facts = rules.ProjectFacts(
+            planned_start=start,
+            planned_end=end,
+            completed=row.status == Project.Status.COMPLETED,
+            paused_with_reason=Project.pause_is_justified(row.status, row.pause_approved,
+                                                          row.pause_reason),
+            milestones=plan_milestones,
+            reports=_report_facts(latest),
+            report_missing=rules.is_report_missing(
+                latest[0][0] if latest else None, local_now, campaign.report_weekday,
+                campaign.report_due_time, *campaign.reporting_window(start, row.resumed_on)),
+            obstacles=inputs.obstacles.get(pid),
+            hazards=inputs.hazards.get(pid),
+            notices=inputs.open_notices.get(pid, ()),
+        )
+        assessment = rules.assess(facts, as_of, _thresholds(campaign))
+        wanted = _flags_wanted(assessment, campaign, local_now, latest)
+        first_opened = None
+        new_kinds = []
+        for kind, (severity, details) in wanted.items():
+            existing = open_flags.pop((pid, kind), None)
+            if existing is None:
+                decision.to_open.append(FlagToOpen(pid, kind, severity, details))
+                new_kinds.append((kind, severity))
+                opened_at = now
+            else:
+                opened_at = existing.opened_at
+                if _changed(kind, existing, severity, details):
+                    decision.to_update.append(FlagChange(existing.pk, kind, severity, details))
+            first_opened = opened_at if first_opened is None else min(first_opened, opened_at)
+        if assessment.health != row.health:
+            decision.health_changes[assessment.health].append(pid)
+        if new_kinds:
+            decision.leader_news[row.leader_id, cid].append(
+                LeaderNews(pid, row.code, row.name, new_kinds))
+        if not inputs.open_notices.get(pid):
+            if _deserves_notice(row.health, assessment.health, first_opened, now):
+                decision.notices.append(
+                    NoticeNeed(pid, cid, row.leader_id, row.code, row.name, wanted))
+            elif assessment.health == rules.Health.YELLOW and first_opened is not None:
+                # The day this light has been yellow long enough for a notice.
+                ripe = first_opened + datetime.timedelta(days=YELLOW_NOTICE_DAYS)
+                if cid not in decision.notice_ripe or ripe < decision.notice_ripe[cid]:
+                    decision.notice_ripe[cid] = ripe
+
+    # What is left of the open flags is no longer true: resolve it (within the scope).
+    decision.to_resolve = [FlagToResolve(flag.pk, kind)
+                           for (_pid, kind), flag in open_flags.items()]
+    return decision
+
+
+# --- Step 3: apply (the writes) -----------------------------------------------------------------
+
+
+def apply(decision: Decision, inputs: ScanInputs, now, result: ScanResult) -> ScanResult:
+    """The writes of a decision, in bulk, inside the scan's transaction; counted into result."""
+    for row in decision.to_open:
+        result.opened[row.kind] += 1
+    for row in decision.to_update:
+        result.updated[row.kind] += 1
+    for row in decision.to_resolve:
+        result.resolved[row.kind] += 1
+    if decision.to_open:
+        _insert_flags(decision.to_open, now)
+    if decision.to_update:
+        update_rows(Flag, ["severity", "details"],
+                    [(c.pk, c.severity, c.details) for c in decision.to_update],
+                    also={"updated_at": now})
+    for chunk in _chunks([r.pk for r in decision.to_resolve]):
+        Flag.objects.filter(pk__in=chunk, resolved_at__isnull=True).update(
+            resolved_at=now, updated_at=now)
+    health_rows = [(pid, health) for health, pids in decision.health_changes.items()
+                   for pid in pids]
+    result.health_changed += len(health_rows)
+    update_rows(Project, ["health"], health_rows)
+
+    if decision.notices:
+        drafted, issued = draft_notices_from_scan(inputs.campaigns, decision.notices, now)
+        result.notices_drafted, result.notices_issued = drafted, issued
+    if decision.leader_news:
+        _notify_leaders(decision.leader_news, now)
+    # Cached pages show lights, flags, notices.
+    bump_campaigns(list(inputs.campaigns) if result.changed else ())
     return result
 
 
@@ -494,10 +648,6 @@ def _report_facts(latest) -> tuple:
     return tuple(facts)
 
 
-def _overdue_fact(row) -> rules.OverdueFact | None:
-    return rules.OverdueFact(row["n"], row["oldest"], row.get("major", 0)) if row else None
-
-
 def _flags_wanted(a, campaign, local_now, latest):
     """{kind: (severity, details)} of the flags that are true of the project as of now: the
     assessment's warnings (the rules decide every severity), with the deadline and the last report
@@ -512,6 +662,27 @@ def _flags_wanted(a, campaign, local_now, latest):
              if latest else None},
         )
     return wanted
+
+
+#: Figures of a flag's details that move from day to day with nothing new (the plan's percent
+#: today, hence the lag): kept as they were at the flag's opening or last change of severity, and
+#: never a reason alone to write the flag again.
+DAILY_FIGURES = {Kind.BEHIND_PLAN: frozenset({"planned", "lag"})}
+
+
+def _changed(kind, existing: OpenFlag, severity, details) -> bool:
+    """Whether an open flag must be written again: its severity changed, or what it says apart
+    from the day's figures (a new report's percent, another milestone overdue, a new deadline).
+    The days overdue are not stored but counted on read (from "since"), so the next day with
+    nothing new writes no flag."""
+    if existing.severity != severity:
+        return True
+    daily = DAILY_FIGURES.get(kind)
+    if not daily:
+        return existing.details != details
+    old = existing.details or {}
+    return ({k: v for k, v in old.items() if k not in daily}
+            != {k: v for k, v in details.items() if k not in daily})
 
 
 def _deserves_notice(old_health, new_health, first_opened, now) -> bool:

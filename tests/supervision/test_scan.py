@@ -2,6 +2,7 @@
 resolves it; and that a rerun changes nothing and the query count does not grow."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from projects.models import Obstacle, Project
 from supervision.models import Flag, Notice, Notification
+from supervision.notices import describe_flag
 from supervision.scan import scan_campaign, scan_moment, scan_project
 from tests import factories
 
@@ -94,11 +96,16 @@ def test_milestone_overdue_within_grace_is_yellow_beyond_it_red_and_resolves_whe
     scan_campaign(project.campaign_id, now=NOW)
     flag = open_flags(project)["milestone_overdue"]
     assert flag.severity == "yellow"
-    assert flag.details == {"days_overdue": 5, "count": 1, "due": ["2026-11-15"], "grace": 7}
+    # The date passed is stored, the days (11-20 less 11-15: 5) are counted on read.
+    assert flag.details == {"since": "2026-11-15", "count": 1, "due": ["2026-11-15"], "grace": 7}
+    assert re.findall(r"\d+", describe_flag(flag.kind, flag.severity, flag.details,
+                                            as_of=TODAY)) == ["5", "7"]
 
     scan_campaign(project.campaign_id, now=NOW + datetime.timedelta(days=3))
     flag.refresh_from_db()
-    assert flag.severity == "red" and flag.details["days_overdue"] == 8
+    assert flag.severity == "red" and flag.details["since"] == "2026-11-15"
+    assert re.findall(r"\d+", describe_flag(flag.kind, flag.severity, flag.details,
+                                            as_of=TODAY + datetime.timedelta(days=3))) == ["8", "7"]
 
     milestone.completed_on = day(11, 19)
     milestone.save()
@@ -134,7 +141,7 @@ def test_obstacle_overdue_opens_and_resolves_when_the_obstacle_is_resolved(make_
     factories.ObstacleFactory(project=project, due_date=day(11, 25), raised_at=raised)
     scan_campaign(project.campaign_id, now=NOW)
     flag = open_flags(project)["obstacle_overdue"]
-    assert (flag.severity, flag.details) == ("yellow", {"count": 1, "days_overdue": 2, "grace": 7})
+    assert (flag.severity, flag.details) == ("yellow", {"count": 1, "since": "2026-11-18", "grace": 7})
 
     obstacle.status, obstacle.resolved_on = Obstacle.Status.RESOLVED, TODAY
     obstacle.save()
@@ -150,7 +157,7 @@ def test_hazard_overdue_is_red_when_major_and_resolves_when_rectified(make_proje
     scan_campaign(project.campaign_id, now=NOW)
     flag = open_flags(project)["hazard_overdue"]
     assert flag.severity == "red"
-    assert flag.details == {"count": 1, "major": 1, "days_overdue": 2, "grace": 7}
+    assert flag.details == {"count": 1, "major": 1, "since": "2026-11-18", "grace": 7}
 
     hazard.rectified_on = TODAY
     hazard.save()
@@ -183,7 +190,7 @@ def test_notice_overdue_opens_past_respond_by_and_resolves_on_response(make_proj
     scan_campaign(project.campaign_id, now=NOW)
     flag = open_flags(project)["notice_overdue"]
     assert flag.severity == "yellow"
-    assert flag.details == {"count": 1, "days_overdue": 2, "numbers": ["湖督〔2026〕1号"],
+    assert flag.details == {"count": 1, "since": "2026-11-18", "numbers": ["湖督〔2026〕1号"],
                             "escalated": False, "escalate_after": 3}
 
     scan_campaign(project.campaign_id, now=NOW + datetime.timedelta(days=2))
