@@ -249,6 +249,7 @@ class Criticism(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     campaign = models.ForeignKey("campaign.Campaign", verbose_name=_("campaign"),
                                  on_delete=models.CASCADE, related_name="criticisms")
@@ -264,6 +265,11 @@ class Criticism(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"),
+                                     null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    #: A withdrawn draft stays on the record (who withdrew it, when), never in a bulletin.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("withdrawn by"),
                                      null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
 
