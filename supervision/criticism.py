@@ -40,11 +40,15 @@ def confirm_criticism(criticism: Criticism, actor) -> Criticism:
 
 
 @transaction.atomic
-def withdraw_criticism(criticism: Criticism) -> None:
-    """Delete a draft (an escalation may draft a criticism the group decides not to publish)."""
-    if criticism.status != Criticism.Status.DRAFT:
+def withdraw_criticism(criticism: Criticism, actor=None) -> Criticism:
+    """Withdraw a draft (an escalation may draft a criticism the group decides not to publish).
+    It stays on the record, marked withdrawn with who and when, and is never in a bulletin."""
+    won = Criticism.objects.filter(pk=criticism.pk, status=Criticism.Status.DRAFT).update(
+        status=Criticism.Status.WITHDRAWN, withdrawn_at=timezone.now(), withdrawn_by=actor)
+    if not won:
         raise ValidationError(_("Only a draft can be withdrawn."))
-    criticism.delete()
+    criticism.refresh_from_db(fields=["status", "withdrawn_at", "withdrawn_by"])
+    return criticism
 
 
 def in_published_bulletin():

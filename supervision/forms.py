@@ -185,6 +185,18 @@ class CloseForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class NoticeEditForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=SHORT_TEXT,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+    required_action = forms.CharField(label=_("Required action"), max_length=SHORT_TEXT,
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class UrgeForm(forms.Form):
+    note = forms.CharField(label=_("Note to the leader"), max_length=SHORT_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class EmptyForm(forms.Form):
     """A step with nothing to type (acknowledge)."""
 

@@ -79,6 +79,9 @@ class Notice(models.Model):
     issued_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued to"),
                                   on_delete=models.PROTECT, related_name="notices_received")
     reason = models.TextField(_("reason"))
+    #: The reason was written from the project's warnings (by the scan) and not edited since:
+    #: issuing brings its figures up to date.
+    auto_reason = models.BooleanField(_("reason from the warnings"), default=False)
     required_action = models.TextField(_("required action"))
     respond_by = models.DateField(_("respond by"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
@@ -184,6 +187,7 @@ class NoticeEvent(models.Model):
         CLOSED = "closed", _("Closed")
         URGED = "urged", _("Urged")
         ESCALATED = "escalated", _("Escalated")
+        EDITED = "edited", _("Draft edited")
 
     notice = models.ForeignKey(Notice, verbose_name=_("notice"), on_delete=models.CASCADE,
                                related_name="events")
@@ -245,6 +249,7 @@ class Criticism(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     campaign = models.ForeignKey("campaign.Campaign", verbose_name=_("campaign"),
                                  on_delete=models.CASCADE, related_name="criticisms")
@@ -260,6 +265,11 @@ class Criticism(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"),
+                                     null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    #: A withdrawn draft stays on the record (who withdrew it, when), never in a bulletin.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("withdrawn by"),
                                      null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
 

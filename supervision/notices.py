@@ -61,8 +61,15 @@ STEPS = {
     "return": (Status.RESPONDED,),
     "close": (Status.RESPONDED,),
 }
-SUPERVISION_STEPS = {"issue", "return", "close"}
+SUPERVISION_STEPS = {"issue", "return", "close", "edit", "delete", "urge"}
 LEADER_STEPS = {"acknowledge", "respond"}
+#: What the supervision group may do to a notice beside its lifecycle: correct or discard a draft,
+#: urge (催办) a notice awaiting its answer.
+MANAGE_STEPS = {
+    "edit": (Status.DRAFT,),
+    "delete": (Status.DRAFT,),
+    "urge": Notice.AWAITING_RESPONSE,
+}
 
 _WRONG_STATE = {
     "issue": gettext_lazy("Only a draft notice can be issued."),
@@ -70,6 +77,9 @@ _WRONG_STATE = {
     "respond": gettext_lazy("Acknowledge the notice before responding to it."),
     "return": gettext_lazy("Only a notice with a response can be returned."),
     "close": gettext_lazy("Only a notice with a response can be closed."),
+    "edit": gettext_lazy("Only a draft notice can be edited."),
+    "delete": gettext_lazy("Only a draft notice can be deleted."),
+    "urge": gettext_lazy("Only a notice awaiting its response can be urged."),
 }
 
 
@@ -78,7 +88,7 @@ def refusal(step: str, notice: Notice, user) -> str | None:
 
     user None is the system (the scan issuing under auto_issue_notices).
     """
-    if notice.status not in STEPS[step]:
+    if notice.status not in (STEPS.get(step) or MANAGE_STEPS[step]):
         return str(_WRONG_STATE[step])
     if step in SUPERVISION_STEPS:
         if user is not None and not is_supervisor(user):
@@ -93,6 +103,11 @@ def refusal(step: str, notice: Notice, user) -> str | None:
 def allowed_steps(notice: Notice, user) -> list[str]:
     """The steps the user may take on the notice now (for buttons on the notice page)."""
     return [step for step in STEPS if refusal(step, notice, user) is None]
+
+
+def allowed_manage_steps(notice: Notice, user) -> list[str]:
+    """Edit, delete, urge: the management steps the user may take on the notice now."""
+    return [step for step in MANAGE_STEPS if refusal(step, notice, user) is None]
 
 
 def _check(step: str, notice: Notice, user) -> None:
@@ -161,6 +176,79 @@ def create_draft_notice(project, flags=(), *, reason: str, required_action: str,
     return notice
 
 
+def warnings_reason(project_label: str, lines, _=_) -> str:
+    """The reason of a notice drafted from warnings: the project, then one line per warning."""
+    return (_("%(project)s has these warnings:") % {"project": project_label} + "\n"
+            + "\n".join(lines))
+
+
+def _refresh_figures(locked: Notice) -> bool:
+    """A draft written from the project's warnings (by the scan, reason untouched since) takes
+    the warnings as they stand now: a draft issued days later says today's planned, actual and
+    lag. Its flags follow. Returns whether the reason was rewritten."""
+    if not locked.auto_reason:
+        return False
+    flags = list(Flag.objects.filter(project_id=locked.project_id, resolved_at__isnull=True)
+                 .order_by("kind"))
+    if not flags:  # every warning has cleared: keep the figures the draft was written on
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        project = locked.project
+        reason = warnings_reason(f"{project.code} {project.name}",
+                                 [flag_sentence(f) for f in flags])
+    locked.flags.set(flags)
+    changed = reason != locked.reason
+    locked.reason = reason
+    return changed
+
+
+@transaction.atomic
+def edit_draft_notice(notice: Notice, actor, *, reason: str, required_action: str) -> Notice:
+    """Correct a draft before it is issued. A reason typed by hand is kept as typed on issue."""
+    locked = _lock(notice)
+    _check("edit", locked, actor)
+    if not reason.strip() or not required_action.strip():
+        raise ValidationError(_("A notice needs a reason and the action required."))
+    fields = ["required_action"]
+    if reason != locked.reason:
+        locked.reason, locked.auto_reason = reason, False
+        fields += ["reason", "auto_reason"]
+    locked.required_action = required_action
+    locked.save(update_fields=fields)
+    _event(locked, Action.EDITED, actor, timezone.now())
+    return _refresh_caller_copy(notice, locked)
+
+
+@transaction.atomic
+def delete_draft_notice(notice: Notice, actor) -> None:
+    """Discard a draft (a duplicate, or one no longer needed). Drafts have no number, so no gap
+    is left in the numbers: they are given at issue."""
+    locked = _lock(notice)
+    _check("delete", locked, actor)
+    pagecache.bump_campaigns([locked.campaign_id])
+    scanstate.inputs_changed([locked.campaign_id])  # the project may deserve a notice again
+    locked.delete()
+
+
+@transaction.atomic
+def urge_notice(notice: Notice, actor, note: str) -> Notice:
+    """The supervision group urges (催办) a notice awaiting its answer, with a note to the leader."""
+    locked = _lock(notice)
+    _check("urge", locked, actor)
+    if not note.strip():
+        raise ValidationError({"note": _("Write what the leader is urged to do.")})
+    now = timezone.now()
+    locked.urge_count += 1
+    locked.last_urged_at = now
+    locked.save(update_fields=["urge_count", "last_urged_at"])
+    event = _event(locked, Action.URGED, actor, now, note)
+    _notify([locked.issued_to_id], locked, "notice_urged",
+            _("Urged: %(number)s, respond by %(date)s")
+            % {"number": locked.number, "date": locked.respond_by},
+            note, dedupe_key=f"notice-urged:{locked.pk}:{event.pk}")
+    return _refresh_caller_copy(notice, locked)
+
+
 def notice_number(campaign: Campaign, year: int, sequence: int) -> str:
     """The number a notice is known by: 湖督〔2026〕12号."""
     return f"{campaign.notice_prefix}〔{year}〕{sequence}号"
@@ -201,6 +289,7 @@ def issue_notice(notice: Notice, actor, respond_by: datetime.date | None = None)
     if respond_by is not None and respond_by < today:
         raise ValidationError({"respond_by": _("The response date cannot be in the past.")})
     check_respond_by(locked.campaign, respond_by, today)
+    refreshed = _refresh_figures(locked)
     locked.sequence, locked.number = next_number(locked.campaign, today.year)
     locked.year = today.year
     locked.status = Status.ISSUED
@@ -210,8 +299,9 @@ def issue_notice(notice: Notice, actor, respond_by: datetime.date | None = None)
     # To whoever leads the project now: the leader may have changed while the draft waited.
     locked.issued_to_id = locked.project.leader_id
     locked.save(update_fields=["year", "sequence", "number", "status", "issued_at", "respond_by",
-                               "issued_to"])
-    _event(locked, Action.ISSUED, actor, now)
+                               "issued_to", "reason"])
+    _event(locked, Action.ISSUED, actor, now,
+           _("Figures brought up to date on issue.") if refreshed else "")
     _notify([locked.issued_to_id], locked, "notice_issued",
             _("Supervision notice %(number)s: %(project)s, respond by %(date)s")
             % {"number": locked.number, "project": locked.project, "date": locked.respond_by},
@@ -452,15 +542,21 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
         notices = []
         project_labels = {}
         today = local_date(now)
+        # One draft or open notice per project: a draft typed by hand since the scan read the
+        # notices (or a duplicate item) makes none.
+        covered = set(Notice.objects.filter(project_id__in=[item[0] for item in items])
+                      .exclude(status=Status.CLOSED).values_list("project_id", flat=True))
         for pid, cid, leader_id, code, name, wanted in items:
+            if pid in covered:
+                continue
+            covered.add(pid)
             campaign = campaigns[cid]
             project_labels[pid] = f"{code} {name}"
             lines = [describe_flag(kind, sev, details, _, labels, as_of=today)
                      for kind, (sev, details) in wanted.items()]
             notices.append(Notice(
                 campaign_id=cid, project_id=pid, issued_to_id=leader_id, created_at=now,
-                reason=_("%(project)s has these warnings:") % {"project": project_labels[pid]} + "\n"
-                + "\n".join(lines),
+                reason=warnings_reason(project_labels[pid], lines, _), auto_reason=True,
                 required_action=_("Find the causes, take measures to catch up, and report them "
                                   "with evidence within %(days)s days.")
                 % {"days": campaign.notice_response_days},

@@ -14,6 +14,7 @@ urlpatterns = [
     path("notices/", notices.notice_list, name="notice_list"),
     path("notices/new/", notices.notice_new, name="notice_new"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
     path("notices/<int:pk>/print/", notices.notice_print, name="notice_print"),
     path("notices/<int:pk>/<slug:step>/", notices.notice_step, name="notice_step"),
     path("evidence/<int:pk>/", notices.evidence_file, name="evidence_file"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.access import is_supervisor, may_supervise, visible_campaigns
+from campaign.people import name_of as person
 from core.dates import local_date
 from core.forms import add_service_errors
 from projects.figures import report_period
@@ -158,12 +159,28 @@ def bulletin_regenerate(request, pk):
 
 
 @supervisor_required
-@require_POST
 def bulletin_publish(request, pk):
+    """GET: the confirmation page (who is named, who is notified); POST: publish."""
     bulletin = get_bulletin_for_read(request.user, pk)
     back = reverse("bulletin_detail", args=[bulletin.pk])
     if (refusal := refuse_unless_supervises(request, bulletin.campaign, back=back)) is not None:
         return refusal
+    if request.method != "POST":
+        if bulletin.status != Bulletin.Status.DRAFT:
+            return redirect(back)
+        readers = bulletin_service.readers_of(bulletin.campaign).select_related("profile")
+        named = bulletin.criticisms.select_related("person__profile", "project")
+        return render(request, "supervision/confirm.html", {
+            "campaign": bulletin.campaign,
+            "title": _("Publish the bulletin"),
+            "action": reverse("bulletin_publish", args=[bulletin.pk]),
+            "cancel": back, "submit": _("Publish and notify everyone"),
+            "warning": _("A published bulletin is numbered and never changes; everyone below is "
+                         "notified at once."),
+            "details": [(_("Bulletin"), bulletin.title)],
+            "named": [f"{person(c.person)}（{c.project}）" for c in named],
+            "notified": sorted(person(u) for u in readers),
+        })
     try:
         bulletin_service.publish_bulletin(bulletin, request.user)
     except bulletin_service.BulletinRefused as exc:

@@ -30,8 +30,10 @@ from .forms import (
     EmptyForm,
     IssueForm,
     NoticeDraftForm,
+    NoticeEditForm,
     RespondForm,
     ReturnForm,
+    UrgeForm,
 )
 from .models import Evidence, Flag, Notice
 from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
@@ -42,6 +44,8 @@ STEP_FORMS = {
     "respond": RespondForm,
     "return": ReturnForm,
     "close": CloseForm,
+    "delete": EmptyForm,
+    "urge": UrgeForm,
 }
 #: The image formats Pillow verifies before a file is shown inline rather than downloaded.
 INLINE_IMAGES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
@@ -141,6 +145,9 @@ def _detail_context(request, notice, forms=None):
     steps = notice_service.allowed_steps(notice, request.user)
     forms = forms or {}
     step_forms = {step: forms.get(step) or STEP_FORMS[step](prefix=step) for step in steps}
+    manage = notice_service.allowed_manage_steps(notice, request.user)
+    manage_forms = {step: forms.get(step) or STEP_FORMS[step](prefix=step)
+                    for step in manage if step in STEP_FORMS}
     as_of = local_date()
     responses = list(notice.responses.select_related("responded_by__profile")
                      .prefetch_related("evidence"))
@@ -155,6 +162,8 @@ def _detail_context(request, notice, forms=None):
         "events": notice.events.select_related("actor__profile"),
         "responses": responses,
         "step_forms": step_forms,
+        "manage_forms": manage_forms,
+        "may_edit": "edit" in manage,
         "overdue": notice.is_overdue(as_of),
         "days_overdue": (as_of - notice.respond_by).days if notice.is_overdue(as_of) else 0,
         "is_supervisor": is_supervisor(request.user),
@@ -193,8 +202,15 @@ def notice_step(request, pk, step):
                                                  files=data["files"])
             elif step == "return":
                 notice_service.return_notice(notice, request.user, data["comment"])
-            else:
+            elif step == "close":
                 notice_service.close_notice(notice, request.user, data.get("comment", ""))
+            elif step == "urge":
+                notice_service.urge_notice(notice, request.user, data["note"])
+            else:
+                project_id = notice.project_id
+                notice_service.delete_draft_notice(notice, request.user)
+                messages.success(request, _("Draft notice deleted."))
+                return redirect(reverse("notice_list") + f"?project={project_id}")
         except notice_service.NoticeStepRefused as exc:
             return refused(request, exc.message, back=back)
         except ValidationError as exc:
@@ -206,11 +222,39 @@ def notice_step(request, pk, step):
                 "respond": _("Response sent to the supervision group."),
                 "return": _("Response returned to the leader."),
                 "close": _("Notice closed."),
+                "urge": _("The leader has been urged."),
             }[step])
             return redirect(back)
     notice = get_notice_for_read(request.user, pk)
     return render(request, "supervision/notice_detail.html",
                   _detail_context(request, notice, {step: form}), status=400)
+
+
+@supervisor_required
+def notice_edit(request, pk):
+    """Correct a draft's reason and required action before it is issued."""
+    notice = get_notice_for_read(request.user, pk)
+    back = reverse("notice_detail", args=[notice.pk])
+    reason = notice_service.refusal("edit", notice, request.user)
+    if reason is not None:
+        return refused(request, reason, back=back)
+    form = NoticeEditForm(request.POST or None, initial={
+        "reason": notice.reason, "required_action": notice.required_action})
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice_service.edit_draft_notice(
+                notice, request.user, reason=form.cleaned_data["reason"],
+                required_action=form.cleaned_data["required_action"])
+        except notice_service.NoticeStepRefused as exc:
+            return refused(request, exc.message, back=back)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Draft notice saved."))
+            return redirect(back)
+    return render(request, "supervision/notice_edit.html",
+                  {"form": form, "notice": notice, "campaign": notice.campaign},
+                  status=400 if form.is_bound else 200)
 
 
 #: Ruled lines of the 回执 on the printed 督办单 (the whole form stays on one A4 page).

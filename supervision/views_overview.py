@@ -138,6 +138,32 @@ def overview(request):
     return render(request, "supervision/overview.html", _overview_context(request, campaign))
 
 
+def _confirm_bulk_issue(request, campaign, form):
+    """The confirmation step of issuing in bulk: each notice and the leader it notifies, with the
+    ticks and the date carried to the button that issues them."""
+    chosen = list(form.cleaned_data["notices"].select_related("project__leader__profile"))
+    respond_by = form.cleaned_data.get("respond_by")
+    hidden = [("campaign", campaign.pk), ("confirmed", "1")]
+    hidden += [("notices", n.pk) for n in chosen]
+    if respond_by:
+        hidden.append(("respond_by", respond_by.isoformat()))
+    return render(request, "supervision/confirm.html", {
+        "campaign": campaign,
+        "title": _("Issue %(count)s notices") % {"count": len(chosen)},
+        "action": reverse("supervision_bulk_issue"),
+        "cancel": f"{reverse('supervision_overview')}?campaign={campaign.pk}",
+        "submit": _("Issue and notify the leaders"),
+        "warning": _("Issued notices are numbered and sent to the leaders at once; they cannot "
+                     "be taken back."),
+        "details": [(_("Respond by"), respond_by.isoformat() if respond_by else
+                     _("the campaign's days to respond from today"))],
+        "notified": sorted({person(n.project.leader) for n in chosen}),
+        "row_headers": [_("Project"), _("Leader notified")],
+        "rows": [(str(n.project), person(n.project.leader)) for n in chosen],
+        "hidden": hidden,
+    })
+
+
 @supervisor_required
 @require_POST
 def bulk_issue(request):
@@ -150,6 +176,8 @@ def bulk_issue(request):
     if not form.is_valid():
         return render(request, "supervision/overview.html",
                       _overview_context(request, campaign, bulk_form=form), status=400)
+    if request.POST.get("confirmed") != "1":
+        return _confirm_bulk_issue(request, campaign, form)
     issued, refused_msgs = [], []
     colon = pgettext("label separator", ": ")
     for notice in form.cleaned_data["notices"]:

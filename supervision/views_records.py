@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.access import is_supervisor, may_supervise, visible_campaigns
+from campaign.people import name_of as person
 from core.forms import add_service_errors
 from projects.access import visible_projects
 from projects.models import Highlight
@@ -97,11 +98,26 @@ def _get_criticism(user, pk) -> Criticism:
 
 
 @supervisor_required
-@require_POST
 def criticism_confirm(request, pk):
+    """GET: the confirmation page, which says who will be named and where; POST: confirm."""
     criticism = _get_criticism(request.user, pk)
     if (refusal := refuse_unless_supervises(request, criticism.campaign)) is not None:
         return refusal
+    if request.method != "POST":
+        if criticism.status != Criticism.Status.DRAFT:
+            return redirect(f"{_url('criticism_list')}?campaign={criticism.campaign_id}")
+        return render(request, "supervision/confirm.html", {
+            "campaign": criticism.campaign,
+            "title": _("Confirm the criticism"),
+            "action": reverse("criticism_confirm", args=[criticism.pk]),
+            "cancel": f"{_url('criticism_list')}?campaign={criticism.campaign_id}",
+            "submit": _("Confirm the criticism"),
+            "warning": _("Once confirmed, the criticism is listed in the next bulletin, which "
+                         "everyone in the campaign and the higher office read. It cannot be "
+                         "withdrawn after this."),
+            "named": [person(criticism.person)],
+            "details": [(_("Project"), str(criticism.project)), (_("Reason"), criticism.reason)],
+        })
     criticism_service.confirm_criticism(criticism, request.user)
     messages.success(request, _("Criticism confirmed: it will be listed in the next bulletin."))
     return redirect(f"{_url('criticism_list')}?campaign={criticism.campaign_id}")
@@ -115,7 +131,7 @@ def criticism_withdraw(request, pk):
         return refusal
     campaign_id = criticism.campaign_id
     try:
-        criticism_service.withdraw_criticism(criticism)
+        criticism_service.withdraw_criticism(criticism, request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

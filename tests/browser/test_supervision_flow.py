@@ -103,7 +103,11 @@ def test_a_red_project_goes_to_a_closed_notice_and_a_published_bulletin(page, to
     page.click("#draft-bulletin")
     page.wait_for_url("**/supervision/bulletins/*/")
     page.click("#publish-bulletin")
-    page.wait_for_selector("#publish-bulletin", state="detached")
+    # A confirmation page says who will be notified; nothing is published before it is confirmed.
+    page.wait_for_selector("#confirm-notified")
+    assert Bulletin.objects.get().status == Bulletin.Status.DRAFT
+    page.click("#confirm-submit")
+    page.wait_for_selector("#bulletin-notices")
     bulletin = Bulletin.objects.get()
     assert bulletin.status == Bulletin.Status.PUBLISHED
     notices = page.locator("#bulletin-notices").inner_text()

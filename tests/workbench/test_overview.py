@@ -73,7 +73,8 @@ def test_several_drafts_are_issued_at_once(client, campaign, project, supervisor
     drafts = [make_notice(project, supervisor, "draft"), make_notice(other, supervisor, "draft")]
     client.force_login(supervisor)
     response = client.post(reverse("supervision_bulk_issue"), {
-        "campaign": campaign.pk, "notices": [n.pk for n in drafts], "respond_by": ""})
+        "campaign": campaign.pk, "notices": [n.pk for n in drafts], "respond_by": "",
+        "confirmed": "1"})
     assert response.status_code == 302
     numbers = sorted(Notice.objects.values_list("number", flat=True))
     year = timezone.localdate().year
