@@ -239,3 +239,22 @@ class Profile(models.Model):
 
     def __str__(self):
         return self.full_name
+
+
+class FormToken(models.Model):
+    """A form submission that was carried out (campaign.once): its one-time token, unique, and
+    where its result is, so a second submission of the same form goes there instead of storing
+    the thing again."""
+
+    token = models.CharField(_("form token"), max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(_("result address"), max_length=500, blank=True)
+    used_at = models.DateTimeField(_("used at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form token")
+        verbose_name_plural = _("form tokens")
+
+    def __str__(self):
+        return self.token

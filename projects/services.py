@@ -192,7 +192,10 @@ def update_obstacle(obstacle: Obstacle, user, *, status: str | None = None, **fi
 @transaction.atomic
 def resolve_obstacle(obstacle: Obstacle, user, *, resolution: str,
                      resolved_on: datetime.date | None = None) -> Obstacle:
-    """Close out (销号) an obstacle with how it was solved; only once."""
+    """Close out (销号) an obstacle with how it was solved; only once — the row is locked and read
+    again, so of concurrent 销号 one is carried out (one history row) and the others refused."""
+    obstacle.status = Obstacle.objects.select_for_update().values_list(
+        "status", flat=True).get(pk=obstacle.pk)
     if obstacle.status == Obstacle.Status.RESOLVED:
         raise ValidationError(_("This obstacle is already resolved."))
     _not_after_today("resolved_on", resolved_on)
@@ -238,7 +241,10 @@ def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
 @transaction.atomic
 def rectify_hazard(hazard: Hazard, user, *, rectification: str,
                    rectified_on: datetime.date | None = None) -> Hazard:
-    """Close out (销号) a hazard with what was done; only once."""
+    """Close out (销号) a hazard with what was done; only once (the row locked and read again, so
+    concurrent requests close it once)."""
+    hazard.rectified_on = Hazard.objects.select_for_update().values_list(
+        "rectified_on", flat=True).get(pk=hazard.pk)
     if hazard.rectified_on is not None:
         raise ValidationError(_("This hazard is already rectified."))
     _not_after_today("rectified_on", rectified_on)
@@ -306,6 +312,8 @@ def update_action_item(item: ActionItem, user, **fields) -> ActionItem:
 
 @transaction.atomic
 def complete_action_item(item: ActionItem, user, *, done_on: datetime.date | None = None) -> ActionItem:
+    item.done_on = ActionItem.objects.select_for_update().values_list(
+        "done_on", flat=True).get(pk=item.pk)  # locked and read again: done once when concurrent
     if item.done_on is not None:
         raise ValidationError(_("This action item is already done."))
     _not_after_today("done_on", done_on)

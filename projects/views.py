@@ -6,14 +6,13 @@ see but not write a 403; both are logged there.
 
 import logging
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.forms import add_service_errors
+from campaign import once
 
 from . import access as project_access
 from . import services
@@ -34,20 +33,16 @@ def report_create(request, pk):
         form = ReportForm(request.POST, request.FILES, last_percent=last)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.submit_report(
-                    project, request.user,
-                    percent=data["percent"], investment_done=data["investment_done"],
-                    work_done=data["work_done"], next_steps=data["next_steps"],
-                    problems=data["problems"], needs_coordination=data["needs_coordination"],
-                    decrease_reason=data["decrease_reason"], photos=data["photos"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Report saved: %(project)s is at %(percent)s%%.")
-                                 % {"project": project.name, "percent": data["percent"]})
-                return redirect("project_detail", pk=project.pk)
+            outcome = once.submit(request, form, lambda: services.submit_report(
+                project, request.user,
+                percent=data["percent"], investment_done=data["investment_done"],
+                work_done=data["work_done"], next_steps=data["next_steps"],
+                problems=data["problems"], needs_coordination=data["needs_coordination"],
+                decrease_reason=data["decrease_reason"], photos=data["photos"],
+            ), lambda _report: reverse("project_detail", args=[project.pk]))
+            if outcome is not None:
+                return once.respond(request, outcome, _("Report saved: %(project)s is at %(percent)s%%.")
+                                    % {"project": project.name, "percent": data["percent"]})
         if request.FILES:
             form.photos_lost = True
     else:

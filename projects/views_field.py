@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from campaign import once
 from core.dates import local_date
 from core.forms import apply_service
 
@@ -50,10 +51,10 @@ def _form_page(request, project, form, title, submit, back_anchor, obj=None):
 def obstacle_create(request, pk):
     project = project_access.get_project_for_write(request.user, pk)
     form = ObstacleForm(request.POST or None, town=project.campaign.unit)
-    if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.record_obstacle(
-            project, request.user, **form.cleaned_data)):
-        messages.success(request, _("Obstacle added to the problem list."))
-        return redirect(f"{_detail(project)}#obstacles")
+    if request.method == "POST" and form.is_valid() and (outcome := once.submit(
+            request, form, lambda: services.record_obstacle(project, request.user, **form.cleaned_data),
+            lambda _obstacle: f"{_detail(project)}#obstacles")):
+        return once.respond(request, outcome, _("Obstacle added to the problem list."))
     return _form_page(request, project, form, _("New obstacle"), _("Add obstacle"), "obstacles")
 
 
@@ -91,10 +92,10 @@ def obstacle_resolve(request, pk):
 def hazard_create(request, pk):
     project = project_access.get_project_for_write(request.user, pk)
     form = HazardForm(request.POST or None, initial={"checked_on": local_date()})
-    if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.record_hazard(
-            project, request.user, **form.cleaned_data)):
-        messages.success(request, _("Safety hazard recorded."))
-        return redirect(f"{_detail(project)}#hazards")
+    if request.method == "POST" and form.is_valid() and (outcome := once.submit(
+            request, form, lambda: services.record_hazard(project, request.user, **form.cleaned_data),
+            lambda _hazard: f"{_detail(project)}#hazards")):
+        return once.respond(request, outcome, _("Safety hazard recorded."))
     return _form_page(request, project, form, _("New safety hazard"), _("Record hazard"), "hazards")
 
 

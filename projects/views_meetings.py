@@ -13,10 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from campaign import access
+from campaign import access, once
 from campaign.access import pick_campaign
 from campaign.models import Role
 from core.dates import local_date
@@ -95,11 +96,11 @@ def meeting_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         projects = data.pop("projects")
-        meeting = apply_service(form, lambda: services.create_meeting(campaign, request.user,
-                                                               projects=projects, **data))
-        if meeting is not None:
-            messages.success(request, _("Meeting recorded; now add its action items."))
-            return redirect("meeting_detail", pk=meeting.pk)
+        outcome = once.submit(request, form, lambda: services.create_meeting(
+            campaign, request.user, projects=projects, **data),
+            lambda meeting: reverse("meeting_detail", args=[meeting.pk]))
+        if outcome is not None:
+            return once.respond(request, outcome, _("Meeting recorded; now add its action items."))
     return _render_form(request, form, _("New meeting or site visit"), _("Save"),
                         redirect("meeting_list").url)
 
@@ -140,10 +141,10 @@ def action_item_create(request, pk):
     meeting = _meeting_for_write(request.user, pk)
     form = ActionItemForm(request.POST or None, campaign=meeting.campaign,
                           people=_people_of(meeting.campaign))
-    if request.method == "POST" and form.is_valid() and apply_service(
-            form, lambda: services.add_action_item(meeting, request.user, **form.cleaned_data)):
-        messages.success(request, _("Action item added."))
-        return redirect("meeting_detail", pk=meeting.pk)
+    if request.method == "POST" and form.is_valid() and (outcome := once.submit(
+            request, form, lambda: services.add_action_item(meeting, request.user, **form.cleaned_data),
+            lambda _item: reverse("meeting_detail", args=[meeting.pk]))):
+        return once.respond(request, outcome, _("Action item added."))
     return _render_form(request, form, _("New action item"), _("Add"),
                         redirect("meeting_detail", pk=pk).url, meeting)
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
+from campaign import once
 from campaign.access import has_role, is_supervisor, may_supervise
 from campaign.models import Role
 from campaign.people import name_of as person
@@ -127,17 +128,15 @@ def notice_new(request):
     form = NoticeDraftForm(request.POST or None, projects=projects, flags=flags, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            notice = notice_service.create_draft_notice(
+            outcome = once.submit(request, form, lambda: notice_service.create_draft_notice(
                 form.cleaned_data["project"], form.cleaned_data["flags"],
                 reason=form.cleaned_data["reason"],
-                required_action=form.cleaned_data["required_action"], created_by=request.user)
+                required_action=form.cleaned_data["required_action"], created_by=request.user),
+                lambda notice: reverse("notice_detail", args=[notice.pk]))
         except notice_service.NoticeStepRefused as exc:
             return refused(request, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Draft notice saved: review it and issue it."))
-            return redirect("notice_detail", pk=notice.pk)
+        if outcome is not None:
+            return once.respond(request, outcome, _("Draft notice saved: review it and issue it."))
     return render(request, "supervision/notice_new.html", {"form": form, "campaign": campaign})
 
 

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaign import once
 from campaign.access import is_supervisor, may_supervise, visible_campaigns
 from campaign.people import name_of as person
-from core.forms import add_service_errors
 from projects.access import visible_projects
 from projects.models import Highlight
 
@@ -73,14 +73,13 @@ def criticism_new(request):
                          people=_people(campaign))
     if request.method == "POST" and form.is_valid():
         project = form.cleaned_data["project"]
-        try:
-            criticism_service.draft_criticism(project, person=form.cleaned_data["person"] or project.leader,
-                                              reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Draft criticism saved: confirm it to list it in the next bulletin."))
-            return redirect(f"{_url('criticism_list')}?campaign={campaign.pk}")
+        outcome = once.submit(request, form, lambda: criticism_service.draft_criticism(
+            project, person=form.cleaned_data["person"] or project.leader,
+            reason=form.cleaned_data["reason"]),
+            lambda _criticism: f"{_url('criticism_list')}?campaign={campaign.pk}")
+        if outcome is not None:
+            return once.respond(request, outcome,
+                                _("Draft criticism saved: confirm it to list it in the next bulletin."))
     return render(request, "supervision/criticism_new.html", {
         "form": form, "campaign": campaign, "is_supervisor": True})
 
@@ -165,16 +164,14 @@ def highlight_new(request):
                          projects=_projects(request, campaign))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            highlight_service.create_highlight(
-                campaign, kind=data["kind"], title=data["title"], body=data["body"],
-                project=data.get("project"), person_name=data.get("person_name", ""),
-                photo=data.get("photo"), created_by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Highlight saved: it will be listed in the next bulletin."))
-            return redirect(f"{_url('highlight_list')}?campaign={campaign.pk}")
+        outcome = once.submit(request, form, lambda: highlight_service.create_highlight(
+            campaign, kind=data["kind"], title=data["title"], body=data["body"],
+            project=data.get("project"), person_name=data.get("person_name", ""),
+            photo=data.get("photo"), created_by=request.user),
+            lambda _highlight: f"{_url('highlight_list')}?campaign={campaign.pk}")
+        if outcome is not None:
+            return once.respond(request, outcome,
+                                _("Highlight saved: it will be listed in the next bulletin."))
     return render(request, "supervision/highlight_new.html", {
         "form": form, "campaign": campaign, "is_supervisor": True})
 

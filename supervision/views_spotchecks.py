@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaign import once
 from campaign.access import visible_campaigns
 from core.dates import local_date
 from core.forms import add_service_errors
@@ -66,21 +67,20 @@ def spotcheck_new(request, kind):
         raise Http404
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def save():
             if kind == SpotCheck.Kind.SCHEDULED:
-                check = spotchecks.plan_inspection(campaign, title=data["title"],
-                                                   planned_on=data["planned_on"],
-                                                   projects=data["projects"], created_by=request.user)
-            else:
-                check = spotchecks.draw_spot_check(
-                    campaign, title=data["title"], planned_on=data["planned_on"],
-                    sample_size=data["sample_size"], weight_red=data["weight_red"],
-                    seed=data.get("seed"), created_by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Spot check saved."))
-            return redirect("spotcheck_detail", pk=check.pk)
+                return spotchecks.plan_inspection(campaign, title=data["title"],
+                                                  planned_on=data["planned_on"],
+                                                  projects=data["projects"], created_by=request.user)
+            return spotchecks.draw_spot_check(
+                campaign, title=data["title"], planned_on=data["planned_on"],
+                sample_size=data["sample_size"], weight_red=data["weight_red"],
+                seed=data.get("seed"), created_by=request.user)
+        outcome = once.submit(request, form, save,
+                              lambda check: reverse("spotcheck_detail", args=[check.pk]))
+        if outcome is not None:
+            return once.respond(request, outcome, _("Spot check saved."))
     return render(request, "supervision/spotcheck_new.html", {
         "form": form, "kind": kind, "campaign": campaign, "is_supervisor": True})
 
@@ -121,14 +121,11 @@ def finding_add(request, pk):
         return refusal
     form = FindingForm(request.POST, projects=check.projects.all())
     if form.is_valid():
-        try:
-            spotchecks.record_finding(check, form.cleaned_data["project"],
-                                      form.cleaned_data["description"], request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Finding recorded."))
-            return redirect("spotcheck_detail", pk=check.pk)
+        outcome = once.submit(request, form, lambda: spotchecks.record_finding(
+            check, form.cleaned_data["project"], form.cleaned_data["description"], request.user),
+            lambda _finding: reverse("spotcheck_detail", args=[check.pk]))
+        if outcome is not None:
+            return once.respond(request, outcome, _("Finding recorded."))
     context = _detail_context(request, check, finding_form=form)
     return render(request, "supervision/spotcheck_detail.html", context, status=400)
 

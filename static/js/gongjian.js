@@ -88,6 +88,30 @@
     }
   });
 
+  // One submission, one record: once a posted form is on its way, its submit buttons are
+  // disabled (after the submit, so a clicked button's name and value still go with it) and a
+  // second submit is ignored. The server's one-time form token makes a repeat harmless anyway.
+  document.addEventListener("submit", function (event) {
+    var target = event.target;
+    if (event.defaultPrevented || !target || (target.method || "").toLowerCase() !== "post") { return; }
+    if (target.dataset.gjSubmitted) { event.preventDefault(); return; }
+    target.dataset.gjSubmitted = "1";
+    setTimeout(function () {
+      target.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (b) {
+        b.disabled = true;
+        b.setAttribute("aria-disabled", "true");
+      });
+    }, 0);
+  });
+  // Back from the browser's cache (pageshow persisted): the form can be used again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("form[data-gj-submitted]").forEach(function (f) {
+      delete f.dataset.gjSubmitted;
+      f.querySelectorAll("button, input[type=submit]").forEach(function (b) { b.disabled = false; b.removeAttribute("aria-disabled"); });
+    });
+  });
+
   // Report form: check before sending what the server would refuse, so the chosen photos are kept.
   var form = document.querySelector("form[data-gj-report]");
   if (!form) { return; }
