@@ -71,14 +71,24 @@ def prepare(env) -> None:
     psql(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)', "postgres")
     psql(f'CREATE DATABASE "{DB}"', "postgres")
     sh(PY, "manage.py", "migrate", "--no-input", "-v0", env=env)
+    sh(PY, "manage.py", "collectstatic", "--no-input", "-v0", env=env)
     sh(PY, "manage.py", "generate_scale_data", "--towns", str(TOWNS), "--projects-per-town",
        str(PROJECTS), "--weeks", "6", env=env, capture=True)
     # The generated leaders have no usable password; give the ones that will log in one.
-    sh(PY, "manage.py", "shell", "-c",
-       "from django.contrib.auth.hashers import make_password; "
-       "from django.contrib.auth.models import User; "
-       f"User.objects.filter(username__startswith='bench-leader-').update("
-       f"password=make_password({PASSWORD!r}))", env=env)
+    # The generated leaders have no usable password, profile nor role: give them what a town's
+    # leader has (the profile in their town, the leader's group).
+    sh(PY, "manage.py", "shell", "-v0", "-c", f"""
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
+from campaign.models import Profile, Unit
+from campaign.models import Role
+users = User.objects.filter(username__startswith='bench-leader-')
+users.update(password=make_password({PASSWORD!r}))
+units = Unit.objects.in_bulk([int(u.username.rsplit('-', 1)[1]) for u in users])
+Profile.objects.bulk_create([Profile(user=u, full_name='负责人' + u.username.rsplit('-', 1)[1],
+    unit=units[int(u.username.rsplit('-', 1)[1])]) for u in users], ignore_conflicts=True)
+Group.objects.get_or_create(name=Role.LEADER.value)[0].user_set.add(*users)
+""", env=env)
     sh(PY, "manage.py", "scan_campaigns", env=env, capture=True)  # the lights before the rush
 
 
@@ -167,12 +177,12 @@ def main():
 
     r = redis.Redis.from_url(REDIS)
     procs = []
-    log = open(var / "celery.log", "w")  # noqa: SIM115  # open for the workers' lifetime
+    log = open(var / "servers.log", "w")  # noqa: SIM115  # open for the servers' lifetime
     try:
         procs.append(subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--config", "gunicorn.conf.py",
              "--bind", f"127.0.0.1:{PORT}", "--access-logfile", "/dev/null",
-             "--max-requests", "0"], cwd=ROOT, env=env))
+             "--max-requests", "0"], cwd=ROOT, env=env, stdout=log, stderr=log))
         for n in (1, 2):
             procs.append(subprocess.Popen(
                 [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "--concurrency", "1",
@@ -243,6 +253,10 @@ def main():
                 p.kill()
         log.close()
         r.delete(probe_key)
+        errors = [line for line in (var / "servers.log").read_text().splitlines()
+                  if "level=ERROR" in line or "Traceback" in line]
+        for line in errors[:5]:
+            print("server error:", line[:400])
         shutil.rmtree(var, ignore_errors=True)
 
     print(f"\nbench-rush: {TOWNS} campaigns × {PROJECTS} projects, {len(users)} leaders logged "
