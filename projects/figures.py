@@ -15,10 +15,12 @@ import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 
 from campaign import reporting
-from core.dates import day_end, local_date
+from core.dates import day_end, local_date, local_zone
 
 from . import plan, plans
 from .models import Milestone, ProgressReport, Project
@@ -90,6 +92,17 @@ def headline_figures(campaign, as_of: datetime.date,
             done=Sum("investment_done"),
         )
     )
+    due = Milestone.objects.filter(project__campaign=campaign, due_date__lte=as_of).aggregate(
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(completed_on__isnull=False, completed_on__lte=F("due_date"))),
+    )
+    return _headline(campaign, as_of, period, rows, due)
+
+
+def _headline(campaign, as_of, period, rows, due, received=None) -> dict:
+    """headline_figures from the projects grouped by level and light (``rows``) and the
+    milestones due (``due``); the reports of the period (``received``: n, projects) are read
+    unless given (one query)."""
     level_counts: dict[str, int] = defaultdict(int)
     health_counts: dict[str, int] = {h.value: 0 for h in HEALTH_ORDER}
     started = completed = paused = total = 0
@@ -107,21 +120,17 @@ def headline_figures(campaign, as_of: datetime.date,
         # The stored figure is today's: for a past date, each project's latest report by then.
         done_inv = _investment_done_on(campaign, as_of)
 
-    due = Milestone.objects.filter(project__campaign=campaign, due_date__lte=as_of).aggregate(
-        due=Count("pk"),
-        on_time=Count("pk", filter=Q(completed_on__isnull=False, completed_on__lte=F("due_date"))),
-    )
-
     period_start, period_end = period or report_period(campaign, as_of)
     after, until = reporting.period_bounds(campaign, period_start, period_end)
     # The projects counted in projects_expected: neither completed nor paused with a reason.
     paused_q = Q(project__status=Project.Status.SUSPENDED, project__pause_approved=True) & ~Q(
         project__pause_reason="")
     owing = ~Q(project__status=Project.Status.COMPLETED) & ~paused_q
-    received = ProgressReport.objects.filter(
-        project__campaign=campaign,
-        reported_at__gt=after, reported_at__lte=min(until, day_end(as_of)),
-    ).aggregate(n=Count("pk"), projects=Count("project_id", distinct=True, filter=owing))
+    if received is None:
+        received = ProgressReport.objects.filter(
+            project__campaign=campaign,
+            reported_at__gt=after, reported_at__lte=min(until, day_end(as_of)),
+        ).aggregate(n=Count("pk"), projects=Count("project_id", distinct=True, filter=owing))
 
     declared = campaign.declared_project_count
     return {
@@ -169,14 +178,7 @@ def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
 def _milestones_by_project(project_ids) -> dict[int, list[plan.MilestoneFact]]:
     """The points of each project's current plan: its milestones and the points of its justified
     pauses (projects.plans). Two queries."""
-    facts: dict[int, list[plan.MilestoneFact]] = defaultdict(list)
-    rows = Milestone.objects.filter(project_id__in=project_ids).order_by().values_list(
-        "project_id", "due_date", "planned_percent", "completed_on")
-    for pid, due, pct, done in rows:
-        facts[pid].append(plan.MilestoneFact(due, pct, done))
-    for pid, pauses in plans.current_pause_facts(project_ids).items():
-        facts[pid].extend(pauses)
-    return facts
+    return _facts(_milestone_rows(project_ids), project_ids)
 
 
 def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
@@ -202,10 +204,35 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
       - ``problems``, ``next_steps``, ``needs_coordination``, ``work_done`` (of the latest report,
         "" without one).
     """
-    latest = _latest_report_by(as_of)
     qs = Project.objects.filter(campaign=campaign) if projects is None else projects
-    rows = list(
-        qs.order_by("code").annotate(
+    rows = _table_rows(qs, as_of)
+    ids = [r["pk"] for r in rows]
+    return _build_table(rows, _facts(_milestone_rows(ids), ids), as_of)
+
+
+def _milestone_rows(project_ids) -> list[tuple]:
+    """(project id, due date, planned %, completed on) of the projects' milestones: one query."""
+    return list(Milestone.objects.filter(project_id__in=project_ids).order_by().values_list(
+        "project_id", "due_date", "planned_percent", "completed_on"))
+
+
+def _facts(milestone_rows, project_ids) -> dict[int, list[plan.MilestoneFact]]:
+    """The points of each project's current plan from its milestone rows and its justified
+    pauses (projects.plans): one query."""
+    facts: dict[int, list[plan.MilestoneFact]] = defaultdict(list)
+    for pid, due, pct, done in milestone_rows:
+        facts[pid].append(plan.MilestoneFact(due, pct, done))
+    for pid, pauses in plans.current_pause_facts(project_ids).items():
+        facts[pid].extend(pauses)
+    return facts
+
+
+def _table_rows(qs, as_of: datetime.date, **extra) -> list[dict]:
+    """The projects of qs by code with their latest report on or before as_of (and the
+    ``extra`` annotations): one query."""
+    latest = _latest_report_by(as_of)
+    return list(
+        qs.order_by("code").annotate(**extra).annotate(
             r_at=Subquery(latest.values("reported_at")[:1]),
             r_percent=Subquery(latest.values("percent")[:1]),
             r_investment=Subquery(latest.values("investment_done")[:1]),
@@ -217,10 +244,14 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
             "pk", "code", "name", "level", "listed_by__name", "owner", "category", "status", "planned_start",
             "planned_end", "planned_investment", "health", "leader_id", "leader__username",
             "leader__profile__full_name", "r_at", "r_percent", "r_investment", "r_problems",
-            "r_next", "r_coordination", "r_work",
+            "r_next", "r_coordination", "r_work", "pause_approved", "pause_reason",
+            "investment_done", *extra,
         )
     )
-    milestones = _milestones_by_project([r["pk"] for r in rows])
+
+
+def _build_table(rows: list[dict], milestones, as_of: datetime.date) -> list[dict]:
+    """progress_table's rows from the projects' rows and the points of their plans."""
     levels, statuses, lights = dict(Project.Level.choices), dict(Project.Status.choices), dict(
         Project.Health.choices)
     table = []
@@ -289,13 +320,32 @@ def plan_vs_actual_curve(campaign, as_of: datetime.date) -> dict:
     projects = list(Project.objects.filter(campaign=campaign).order_by()
                     .values_list("pk", "planned_start", "planned_end"))
     milestones = _milestones_by_project([p[0] for p in projects])
-    reports: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
-    for pid, at, pct in (ProgressReport.objects.filter(project__campaign=campaign,
-                                                        reported_at__lte=day_end(as_of))
-                         .order_by("reported_at", "pk").values_list("project_id", "reported_at",
-                                                                    "percent")):
-        reports[pid].append((local_date(at), pct))
+    return _curve(campaign, as_of, projects, milestones, _daily_percents(campaign, as_of))
 
+
+def _daily_percents(campaign, as_of: datetime.date) -> dict[int, list[tuple[datetime.date, Decimal]]]:
+    """Per project, (local day, % of the day's last report) up to as_of, by day: one query.
+
+    On PostgreSQL one row per project and day (DISTINCT ON), so it is bounded by the campaign's
+    length, not by the number of reports; elsewhere (SQLite in development) every report."""
+    qs = ProgressReport.objects.filter(project__campaign=campaign, reported_at__lte=day_end(as_of))
+    reports: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+    if connection.vendor == "postgresql":
+        rows = (qs.annotate(day=TruncDate("reported_at", tzinfo=local_zone()))
+                .order_by("project_id", "day", "-reported_at", "-pk")
+                .distinct("project_id", "day").values_list("project_id", "day", "percent"))
+        for pid, day, pct in rows:
+            reports[pid].append((day, pct))
+        return reports
+    for pid, at, pct in qs.order_by("reported_at", "pk").values_list("project_id", "reported_at",
+                                                                     "percent"):
+        reports[pid].append((local_date(at), pct))
+    return reports
+
+
+def _curve(campaign, as_of, projects, milestones, reports) -> dict:
+    """plan_vs_actual_curve from (pk, planned start, planned end) of the projects, the points
+    of their plans and their daily percents (_daily_percents)."""
     points = []
     n = len(projects)
     for day in curve_dates(campaign.start_date, campaign.end_date, as_of):
@@ -313,3 +363,53 @@ def plan_vs_actual_curve(campaign, as_of: datetime.date) -> dict:
         })
     return {"start": campaign.start_date, "end": campaign.end_date, "as_of": as_of,
             "points": points, "project_count": n}
+
+
+def _paused_with_reason(row: dict) -> bool:
+    """Project.paused_with_reason_q on a row of _table_rows."""
+    return (row["status"] == Project.Status.SUSPENDED and bool(row["pause_approved"])
+            and row["pause_reason"] != "")
+
+
+def dashboard_figures(campaign, as_of: datetime.date) -> dict:
+    """The dashboard's ``table`` (progress_table), ``curve`` (plan_vs_actual_curve) and
+    ``headline`` (headline_figures of the reporting week) from one read of each source, the
+    same values as the three functions: 4 queries (5 for a past as_of) whatever the number of
+    projects and reports — 1 the projects with their latest report and their number of reports
+    in the period, 2 their milestones, 3 the pause points, 4 each project's last % per day (the
+    curve)."""
+    after, until = reporting.period_bounds(campaign, *report_period(campaign, as_of))
+    in_period = ProgressReport.objects.filter(
+        project=OuterRef("pk"), reported_at__gt=after, reported_at__lte=min(until, day_end(as_of))
+    ).order_by().values("project").annotate(n=Count("pk")).values("n")[:1]
+    rows = _table_rows(Project.objects.filter(campaign=campaign), as_of,
+                       r_period=Coalesce(Subquery(in_period), 0))
+    ids = [r["pk"] for r in rows]
+    milestone_rows = _milestone_rows(ids)
+    facts = _facts(milestone_rows, ids)
+    curve = _curve(campaign, as_of, [(r["pk"], r["planned_start"], r["planned_end"]) for r in rows],
+                   facts, _daily_percents(campaign, as_of))
+    grouped: dict[tuple[str, str], dict] = {}
+    for r in rows:
+        g = grouped.setdefault((r["level"], r["health"]), {
+            "level": r["level"], "health": r["health"], "n": 0, "started": 0, "completed": 0,
+            "paused": 0, "planned": ZERO, "done": ZERO})
+        g["n"] += 1
+        g["started"] += r["status"] != Project.Status.NOT_STARTED
+        g["completed"] += r["status"] == Project.Status.COMPLETED
+        g["paused"] += _paused_with_reason(r)
+        g["planned"] += r["planned_investment"] or ZERO
+        g["done"] += r["investment_done"] or ZERO
+    # headline_figures' reports of the period, from each project's count: every report, and
+    # the projects expected (neither completed nor paused with a reason) with one.
+    received = {"n": sum(r["r_period"] for r in rows), "projects": sum(
+        1 for r in rows if r["r_period"] and r["status"] != Project.Status.COMPLETED
+        and not _paused_with_reason(r))}
+    due = [(d, done) for _pid, d, _pct, done in milestone_rows if d <= as_of]
+    on_time = sum(1 for d, done in due if done is not None and done <= d)
+    return {
+        "table": _build_table(rows, facts, as_of),
+        "curve": curve,
+        "headline": _headline(campaign, as_of, None, list(grouped.values()),
+                              {"due": len(due), "on_time": on_time}, received),
+    }

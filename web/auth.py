@@ -6,12 +6,20 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import Group
 from django.contrib.auth.views import PasswordChangeView
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.validators import MaxLengthValidator
+from django.db import connection
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from campaign import access
+from campaign.models import Role
 from campaign.services import password_changed
 from core import pagecache
+from supervision.models import Notification
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -36,18 +44,54 @@ class UserBackend(ModelBackend):
     page makes that query and no other for the header and the access rules."""
 
     def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("profile")
+        cached = pagecache.enabled()
+        if not cached and connection.vendor == "postgresql":
+            # No shared cache: what viewer_state gives, read with the user in the same query.
+            users = users.annotate(**_viewer_columns())
         try:
-            user = get_user_model()._default_manager.select_related("profile").get(pk=user_id)
+            user = users.get(pk=user_id)
         except get_user_model().DoesNotExist:
             return None
         if not self.user_can_authenticate(user):
             return None
-        if pagecache.enabled():
+        if cached:
             state = pagecache.user_cached(user.pk, "viewer", lambda: viewer_state(user))
             user._gongjian_roles = set(state["roles"])
             user._gongjian_units = None if state["units"] is None else set(state["units"])
             user._gongjian_unread = state["unread"]
+        elif hasattr(user, "viewer_roles"):
+            user._gongjian_roles = set(user.viewer_roles) | (
+                {Role.TOWN_ADMIN.value} if user.is_superuser else set())
+            if not user.is_superuser:
+                user._gongjian_units = set(user.viewer_units)
+            user._gongjian_unread = user.viewer_unread
         return user
+
+
+#: The units whose campaigns the user's profile unit reads (campaign.access.unit_scope: the
+#: unit, every unit below it, every unit above it), for the user row of the outer query.
+_UNIT_SCOPE_SQL = """ARRAY(
+    WITH RECURSIVE start AS (
+        SELECT unit_id AS id FROM campaign_profile
+        WHERE user_id = "auth_user"."id" AND unit_id IS NOT NULL),
+    down(id) AS (SELECT id FROM start
+                 UNION SELECT u.id FROM campaign_unit u JOIN down ON u.parent_id = down.id),
+    up(id, parent_id) AS (SELECT u.id, u.parent_id FROM campaign_unit u JOIN start ON u.id = start.id
+                          UNION SELECT u.id, u.parent_id FROM campaign_unit u
+                          JOIN up ON u.id = up.parent_id)
+    SELECT id FROM down UNION SELECT id FROM up)"""
+
+
+def _viewer_columns() -> dict:
+    """viewer_state as columns of the user's row (PostgreSQL): role names, unit scope, unread."""
+    return {
+        "viewer_roles": ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name")),
+        "viewer_units": RawSQL(_UNIT_SCOPE_SQL, []),  # nosec B611  # constant SQL, no parameters
+        "viewer_unread": Coalesce(Subquery(
+            Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True).order_by()
+            .values("user").annotate(n=Count("pk")).values("n")[:1]), 0),
+    }
 
 
 def viewer_state(user) -> dict:

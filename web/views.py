@@ -70,13 +70,12 @@ def _leaders(rows: list[dict]) -> list[tuple[int, str]]:
 
 def campaign_figures(campaign, as_of) -> dict:
     """The table, the curve and the headline of the dashboard and the wall, from the shared cache
-    until a write changes them (web.cache): 9 queries on a miss, none on a hit. ``warnings``: per
-    project, the open warnings that make its light (supervision.lights)."""
+    until a write changes them (web.cache): 5 queries on a miss (figures.dashboard_figures and
+    the warnings), none on a hit. ``warnings``: per project, the open warnings that make its
+    light (supervision.lights)."""
     return pagecache.campaign_cached(campaign.pk, "dashboard", lambda: {
-        "table": figures.progress_table(campaign, as_of),
+        **figures.dashboard_figures(campaign, as_of),
         "warnings": lights.warnings_by_project(campaign_id=campaign.pk),
-        "curve": figures.plan_vs_actual_curve(campaign, as_of),
-        "headline": figures.headline_figures(campaign, as_of),
     }, as_of)
 
 
@@ -107,8 +106,8 @@ def _dashboard_body(request, campaign, as_of, context) -> str:
 @login_required
 def dashboard(request):
     """作战图. Queries: the session and the user (with their groups and units, see access), the
-    campaigns; then, unless the body is cached, the figures (campaign_figures): 3 for the
-    headline, 2 for the table, 3 for the curve."""
+    campaigns; then, unless the body is cached, the figures (campaign_figures): 4 read once for
+    the table, the curve and the headline, 1 for the warnings."""
     campaign, campaigns = pick_campaign(request)
     if campaign is None:
         return render(request, "campaign/no_campaign.html", status=200)

@@ -134,3 +134,51 @@ def test_each_function_runs_a_fixed_number_of_queries(campaign):
     # latest report, milestones, the pause points of the plans; curve: projects, milestones, the
     # pause points, reports.
     assert small == large == [4, 3, 4]
+
+
+def _mixed_campaign(campaign):
+    """Projects of every kind the headline counts apart, reports in and out of the period."""
+    statuses = [Project.Status.NOT_STARTED, Project.Status.IN_PROGRESS, Project.Status.COMPLETED,
+                Project.Status.SUSPENDED, Project.Status.SUSPENDED]
+    for i, status in enumerate(statuses):
+        p = factories.ProjectFactory(
+            campaign=campaign, status=status, level=[Project.Level.CITY, Project.Level.TOWN][i % 2],
+            health=["red", "green", "done", "paused", "yellow"][i],
+            pause_approved=i == 3, pause_reason="征地" if i >= 3 else "",
+            investment_done=Decimal(10 * i), planned_investment=Decimal(100 + i))
+        factories.MilestoneFactory(project=p, due_date=AS_OF - 5 * DAY,
+                                   completed_on=AS_OF - (6 - 2 * i) * DAY if i else None)
+        for days in (12, 3, 1, 0):
+            for hour in (9, 15):
+                factories.ProgressReportFactory(project=p, percent=Decimal(20 + 5 * i + hour // 5 - days),
+                                                reported_at=at(AS_OF - days * DAY, hour))
+        factories.ProgressReportFactory(project=p, reported_at=at(AS_OF + 2 * DAY))
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, None])
+def test_the_dashboard_s_figures_read_once_are_those_of_the_three_functions(campaign, as_of):
+    _mixed_campaign(campaign)
+    as_of = as_of or datetime.date.today()
+    together = figures.dashboard_figures(campaign, as_of)
+    assert together["table"] == figures.progress_table(campaign, as_of)
+    assert together["curve"] == figures.plan_vs_actual_curve(campaign, as_of)
+    assert together["headline"] == figures.headline_figures(campaign, as_of)
+    if as_of == AS_OF:  # the reports of AS_OF's week are counted, and one future one is not
+        assert together["headline"]["reports_received"] == 5 * 6
+        assert together["headline"]["projects_reported"] == 3
+
+
+def test_the_dashboard_s_figures_take_as_many_queries_for_3_and_33_projects(campaign):
+    def grow(n):
+        for _ in range(n):
+            p = factories.ProjectFactory(campaign=campaign)
+            factories.MilestoneFactory(project=p)
+            for days in range(4):
+                factories.ProgressReportFactory(project=p, reported_at=at(AS_OF - days * DAY))
+
+    grow(3)
+    small = _queries(figures.dashboard_figures, campaign)
+    grow(30)
+    # The projects with their latest report and their reports of the period, milestones, pause
+    # points, each project's last % per day; the investment done by AS_OF (a past date).
+    assert small == _queries(figures.dashboard_figures, campaign) == 5

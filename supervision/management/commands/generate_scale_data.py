@@ -66,9 +66,10 @@ class Command(BaseCommand):
                 INSERT INTO campaign_campaign (unit_id, name, notice_prefix, start_date, end_date,
                     status, declared_project_count, yellow_lag_points, red_lag_points,
                     milestone_grace_days, report_weekday, report_due_time, notice_response_days,
-                    escalate_after_days, auto_issue_notices, webhook_url, is_demo, created_at)
+                    escalate_after_days, auto_issue_notices, webhook_url, is_demo, created_at,
+                    contact_person, contact_phone, issuing_body, issuing_short_name, recipients)
                 SELECT u.id, u.name || '百日攻坚行动', '督', %s, %s, 'active', %s, 5, 15, 7,
-                       4, '18:00', 3, 3, false, '', false, %s
+                       4, '18:00', 3, 3, false, '', false, %s, '', '', '', '', ''
                 FROM campaign_unit u WHERE u.parent_id = %s""",
                         [start, end, projects_per_town, now, province])
             cur.execute("""
