@@ -132,7 +132,7 @@ def _campaign_with(n_projects):
 
 
 @pytest.mark.parametrize("n_projects", [2, 13, 40])
-def test_the_dashboard_makes_the_same_number_of_queries_for_2_and_40_projects(
+def test_the_dashboard_makes_the_same_number_of_queries_for_2_and_40_projects(postgres,
         client, django_assert_num_queries, n_projects):
     viewer = _campaign_with(n_projects)
     client.force_login(viewer)
@@ -146,7 +146,7 @@ def test_the_dashboard_makes_the_same_number_of_queries_for_2_and_40_projects(
     assert len(response.context["rows"]) == n_projects
 
 
-def test_the_dashboard_reads_as_many_queries_with_many_reports_a_day(client,
+def test_the_dashboard_reads_as_many_queries_with_many_reports_a_day(postgres, client,
                                                                      django_assert_num_queries):
     viewer = _campaign_with(3)
     campaign = Campaign.objects.get(unit=viewer.profile.unit)

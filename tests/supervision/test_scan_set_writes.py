@@ -26,7 +26,7 @@ def _updates(queries, model=None):
     return [s for s in sqls if s.split()[1].strip('"') == table]
 
 
-def test_many_changed_flags_and_lights_take_one_update_each(make_project):
+def test_many_changed_flags_and_lights_take_one_update_each(postgres, make_project):
     projects = [make_project() for _ in range(12)]
     for project in projects:
         report(project, "30", day(11, 19))  # 11.4 behind: yellow
@@ -70,7 +70,7 @@ def test_update_rows_writes_each_row_its_own_values_and_the_constants(make_proje
     assert update_rows(Project, ["health"], []) == 0
 
 
-def test_notices_issued_at_once_are_numbered_by_one_update(make_project):
+def test_notices_issued_at_once_are_numbered_by_one_update(postgres, make_project):
     project = make_project()
     campaign = project.campaign
     campaign.auto_issue_notices = True

@@ -102,7 +102,8 @@ def _cases(project, leader, team_member, supervisor):
 
 @pytest.mark.parametrize("case", ["report", "obstacle", "hazard", "meeting", "action item", "criticism",
                                   "highlight", "spot check", "finding", "notice draft"])
-def test_five_identical_submissions_at_once_store_one_row(case, project, leader, team_member, supervisor):
+def test_five_identical_submissions_at_once_store_one_row(postgres, case, project, leader,
+                                                          team_member, supervisor):
     user, form_url, data, count = _cases(project, leader, team_member, supervisor)[case]
     before = count()
     token = _token(user, form_url)
@@ -140,7 +141,7 @@ def test_a_form_refused_by_its_service_keeps_its_token_usable(client, project, t
     assert not FormToken.objects.filter(token=token).exists()
 
 
-def test_five_concurrent_close_outs_of_one_obstacle_write_one_history_row(project, team_member):
+def test_five_concurrent_close_outs_of_one_obstacle_write_one_history_row(postgres, project, team_member):
     obstacle = Obstacle.objects.create(project=project, title="杆线迁改滞后", category="pole_relocation",
                                        description="需供电公司配合", due_date=local_date())
     rows_before = obstacle.history.count()
