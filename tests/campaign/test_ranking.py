@@ -197,3 +197,21 @@ def test_the_ranking_reads_the_same_number_of_queries_for_2_and_20_projects(
         response = client.get(reverse("ranking"))
     assert sum(r["projects"] for r in response.context["ranking"]["leaders"]) == n_projects
     assert sum(r["open_notices"] for r in response.context["ranking"]["units"]) == n_projects
+
+
+def test_with_a_shared_cache_a_new_notice_shows_in_the_ranking_at_once(client, town, shared_cache):
+    from supervision import notices
+
+    client.force_login(town.supervisor)
+
+    def open_notices():
+        rows = client.get(reverse("ranking")).context["ranking"]["leaders"]
+        return {r["key"]: r["open_notices"] for r in rows}[town.leader.pk]
+
+    assert open_notices() == 0
+    notice = make_notice(town.project, town.supervisor, "issued")
+    assert open_notices() == 1
+    notices.acknowledge_notice(notice, town.leader)
+    notices.respond_to_notice(notice, town.leader, "已整改")
+    notices.close_notice(notice, town.supervisor, "核查属实")
+    assert open_notices() == 0
