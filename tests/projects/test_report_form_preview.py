@@ -114,3 +114,15 @@ def test_the_form_reads_a_fixed_number_of_queries(client, planned, django_assert
     # its team (access), 5 the project with its latest report, 6 its milestones, 7 its pause points.
     with django_assert_num_queries(7):
         assert _form(client, planned.project).status_code == 200
+
+
+def test_a_last_report_ahead_of_plan_is_said_so(client, planned):
+    # Three days ago the plan was 30.0 %: a report of 40.0 % was 10.0 points ahead.
+    factories.ProgressReportFactory(
+        project=planned.project, percent=Decimal("40.0"),
+        reported_at=datetime.datetime.combine(local_date() - datetime.timedelta(days=3),
+                                              datetime.time(9, 30), tzinfo=local_zone()))
+    client.force_login(planned.team_member)
+    body = _form(client, planned.project).content.decode()
+    last = re.search(r'data-testid="last-report">(.*?)</dd>', body, re.S).group(1)
+    assert "（超前10.0个百分点）" in last
