@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign import once
 
 from . import access as project_access
-from . import services
+from . import figures, services
 from .forms import ReportForm
 from .models import Project, ReportPhoto
 
@@ -24,11 +25,14 @@ log = logging.getLogger("gongjian.access")
 
 @login_required
 def report_create(request, pk):
-    """The weekly report form. Saving goes through services.submit_report, which updates the
-    project in the same transaction and enqueues its re-scan on commit."""
+    """The weekly report form, which says before submitting which week it is for, the plan of
+    today, the last report and (static/js/gongjian.js) the lag the typed percent would give.
+    Saving goes through services.submit_report, which updates the project in the same
+    transaction and enqueues its re-scan on commit."""
     project = project_access.get_project_for_write(
         request.user, pk, Project.objects.select_related("campaign"))
-    last = project.reports.order_by("-reported_at", "-pk").values_list("percent", flat=True).first()
+    preview = figures.report_form_figures(project, timezone.now())
+    last = preview["last_percent"]
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, last_percent=last)
         if form.is_valid():
@@ -51,7 +55,7 @@ def report_create(request, pk):
             initial = {"percent": last, "investment_done": project.investment_done}
         form = ReportForm(initial=initial, last_percent=last)
     return render(request, "projects/report_form.html", {
-        "project": project, "form": form, "last_percent": last,
+        "project": project, "form": form, "last_percent": last, "preview": preview,
     })
 
 

@@ -49,6 +49,9 @@ MATRIX = {
     "wall_link_revoke": ("post", {"pk": "wall_link"}, "302 302 403 403 403 403 404"),
     "wall_by_link": ("get", {"token": "wall_token"}, "200 200 200 200 200 200 200"),
     "dashboard_export": ("get", {}, "302 200 200 200 200 200 200"),
+    # The ranking of leaders and units: every reader of a campaign (the other town its own).
+    "ranking": ("get", {}, "302 200 200 200 200 200 200"),
+    "ranking_export": ("get", {}, "302 200 200 200 200 200 200"),
     "my_projects": ("get", {}, "302 200 200 200 200 200 200"),
     "project_detail": ("get", {"pk": "project"}, "302 200 200 200 200 200 404"),
     "report_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
