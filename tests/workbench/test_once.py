@@ -93,7 +93,8 @@ def _cases(project, leader, team_member, supervisor):
             "campaign": campaign.pk, "title": "第三周定期检查", "planned_on": today,
             "projects": [project.pk]}, lambda: SpotCheck.objects.filter(title="第三周定期检查").count()),
         "finding": (supervisor, reverse("spotcheck_detail", args=[check.pk]), {
-            "project": project.pk, "description": "现场未见安全围挡"}, lambda: Finding.objects.count()),
+            "project": project.pk, "description": "现场未见安全围挡", "rectify_by": today},
+            lambda: Finding.objects.count()),
         "notice draft": (supervisor, reverse("notice_new") + f"?campaign={campaign.pk}", {
             "campaign": campaign.pk, "project": project.pk, "reason": "进度滞后",
             "required_action": "制定赶工计划"}, lambda: Notice.objects.count()),

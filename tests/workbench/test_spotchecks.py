@@ -86,7 +86,7 @@ def test_the_page_redraws_and_a_finding_becomes_a_notice(client, campaign, super
     page = client.get(response.url).content.decode()
     assert str(check.seed) in page and 'id="redraw-ok"' in page
     client.post(reverse("finding_add", args=[check.pk]),
-                {"project": project.pk, "description": "现场未见安全围挡"})
+                {"project": project.pk, "description": "现场未见安全围挡", "rectify_by": "2026-11-27"})
     finding = check.findings.get()
     response = client.post(reverse("finding_notice", args=[check.pk, finding.pk]),
                            {f"finding-{finding.pk}-required_action": "立即设置围挡"})
