@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -528,9 +528,9 @@ class Hazard(models.Model):
         MAJOR = "major", _("Major")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Being rectified")
-        AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
-        RECTIFIED = "rectified", _("Rectified")
+        OPEN = "open", pgettext_lazy("hazard status", "Being rectified")
+        AWAITING_REVIEW = "awaiting_review", pgettext_lazy("hazard status", "Awaiting review")
+        RECTIFIED = "rectified", pgettext_lazy("hazard status", "Rectified")
 
     check_record = models.ForeignKey(SafetyCheck, verbose_name=_("safety check"),
                                      on_delete=models.CASCADE, related_name="hazards")

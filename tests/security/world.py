@@ -77,7 +77,8 @@ def build_world() -> World:
                                      rectify_by=timezone.localdate(), rectified_on=timezone.localdate(),
                                      rectification="已接地", status=Hazard.Status.AWAITING_REVIEW,
                                      review_round=1)
-    review = review_hazard(reviewed, supervisor, verdict="verified", note="现场核实", photo=jpeg("review.jpg"))
+    review = review_hazard(reviewed, supervisor, verdict="verified", note="现场核实",
+                           photo=jpeg("review.jpg"))
     meeting = Meeting.objects.create(campaign=campaign, kind=Meeting.Kind.SPECIAL_MEETING,
                                      title="专题会", held_on=timezone.localdate(), chaired_by=leader)
     item = ActionItem.objects.create(meeting=meeting, project=project, description="协调",
