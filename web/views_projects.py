@@ -11,7 +11,7 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -83,8 +83,9 @@ def my_projects(request):
                                           due_date__lte=horizon)
     obstacles = (Obstacle.objects.filter(project_id__in=ids, due_date__lte=horizon)
                  .exclude(status=Obstacle.Status.RESOLVED).select_related("responsible_unit"))
-    hazards = Hazard.objects.filter(check_record__project_id__in=ids, rectified_on__isnull=True,
-                                    rectify_by__lte=horizon).select_related("check_record")
+    hazards = Hazard.objects.filter(Q(rectify_by__lte=horizon) | Q(review_round__gt=0),
+                                    check_record__project_id__in=ids,
+                                    status=Hazard.Status.OPEN).select_related("check_record")
     notices = Notice.objects.filter(project_id__in=ids, status__in=OPEN_NOTICE_STATUSES)
     items = ActionItem.objects.filter(owner=user, done_on__isnull=True, due_date__lte=horizon)\
         .select_related("meeting", "project")
