@@ -119,6 +119,11 @@ def hazard_update(request, pk):
 def hazard_rectify(request, pk):
     hazard, project = _writable(request.user, Hazard.objects.select_related("check_record__project"),
                                 pk, "check_record__project", "hazard")
+    if request.method == "GET" and hazard.status != Hazard.Status.OPEN:
+        messages.info(request, _("This hazard's rectification is already awaiting review.")
+                      if hazard.status == Hazard.Status.AWAITING_REVIEW
+                      else _("This hazard is already rectified."))
+        return redirect(f"{_detail(project)}#hazard-{hazard.pk}")
     form = RectifyHazardForm(request.POST or None, initial={"rectified_on": local_date()})
     if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.rectify_hazard(
             hazard, request.user, **form.cleaned_data)):

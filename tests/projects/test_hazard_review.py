@@ -84,6 +84,9 @@ def test_a_major_hazard_waits_for_review_and_the_supervisors_are_told(
     again = _rectify(client, town.team_member, hazard)
     assert again.status_code == 200
     assert "该隐患的整改已在等待复核。" in again.content.decode()
+    opened = client.get(reverse("hazard_rectify", args=[hazard.pk]))
+    assert opened.status_code == 302 and opened.url.endswith(f"#hazard-{hazard.pk}")
+    assert client.get(reverse("hazard_update", args=[hazard.pk])).status_code == 302
 
 
 def test_verified_closes_the_hazard_with_who_and_when(client, town):
