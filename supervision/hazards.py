@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from campaign.access import may_supervise, supervisors_of
+from campaign.access import may_supervise, supervisors_by_campaign
+from campaign.models import Campaign
 from core import pagecache
 from core.links import path_to
 from core.queue import enqueue_on_commit
@@ -24,7 +25,7 @@ from projects import photos as photo_copies
 from projects.models import Hazard
 
 from .models import HazardReview
-from .notify import notify
+from .notify import Message, notify, notify_many
 
 
 def awaiting_review(campaign):
@@ -39,21 +40,39 @@ def _label(hazard: Hazard) -> str:
     return f"{project.code} {project.name}"
 
 
+def awaiting_review_messages(campaigns: dict, hazard_ids=None) -> list[Message]:
+    """The message to each supervisor of {id: Campaign} for every major hazard awaiting 复核
+    there (or those of hazard_ids), once per round by its dedupe key: the announcement when a
+    hazard enters review, and the reminders' catch-up should that announcement have been lost
+    (a broker down). Two queries."""
+    rows = Hazard.objects.filter(status=Hazard.Status.AWAITING_REVIEW,
+                                 check_record__project__campaign_id__in=list(campaigns))
+    if hazard_ids is not None:
+        rows = rows.filter(pk__in=list(hazard_ids))
+    rows = list(rows.values_list("pk", "review_round", "description", "rectification",
+                                 "check_record__project__campaign_id",
+                                 "check_record__project__code", "check_record__project__name"))
+    if not rows:
+        return []
+    supervisors = supervisors_by_campaign(campaigns)
+    out = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for pk, round_, description, rectification, cid, code, name in rows:
+            title = _("Major safety hazard of %(project)s rectified, awaiting review") % {
+                "project": f"{code} {name}"}
+            out += [Message(uid, "hazard_review", title, f"{description}\n{rectification}",
+                            path_to("hazard_review", pk), f"hazard-review:{pk}:{round_}", cid)
+                    for uid in supervisors.get(cid, ())]
+    return out
+
+
 def announce_awaiting_review(hazard_id: int) -> int:
     """Tell the town's supervision group that a major hazard awaits 复核 (once per round, safe
     to run twice); nothing when it no longer awaits review. Returns how many were told."""
-    hazard = (Hazard.objects.select_related("check_record__project__campaign")
-              .filter(pk=hazard_id, status=Hazard.Status.AWAITING_REVIEW).first())
-    if hazard is None:
+    campaign = Campaign.objects.filter(projects__safety_checks__hazards=hazard_id).first()
+    if campaign is None:
         return 0
-    campaign = hazard.check_record.project.campaign
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("Major safety hazard of %(project)s rectified, awaiting review") % {
-            "project": _label(hazard)}
-        body = f"{hazard.description}\n{hazard.rectification}"
-    return notify(supervisors_of(campaign), kind="hazard_review", title=title, body=body,
-                  url=path_to("hazard_review", hazard.pk), campaign=campaign,
-                  dedupe_key=f"hazard-review:{hazard.pk}:{hazard.review_round}")
+    return notify_many(awaiting_review_messages({campaign.pk: campaign}, [hazard_id]))
 
 
 @transaction.atomic

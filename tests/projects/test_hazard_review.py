@@ -231,3 +231,19 @@ def test_a_hazard_awaiting_review_is_not_overdue_and_a_returned_one_is_again(cli
     scan_project(town.project.pk)
     flag = Flag.objects.get(project=town.project, kind="hazard_overdue", resolved_at__isnull=True)
     assert flag.severity == "red"  # a major hazard overdue is red
+
+
+def test_a_lost_announcement_is_made_up_by_the_reminders_once(town):
+    from supervision.hazards import announce_awaiting_review
+    from supervision.reminders import send_reminders
+
+    hazard = _major(town, status=Hazard.Status.AWAITING_REVIEW, rectified_on=local_date(),
+                    rectification="已整改", review_round=1)  # its announcement never went out
+    send_reminders()
+    send_reminders()
+    told = Notification.objects.filter(kind="hazard_review")
+    assert list(told.values_list("user_id", "url")) == [
+        (town.supervisor.pk, reverse("hazard_review", args=[hazard.pk]))]
+    assert announce_awaiting_review(hazard.pk) == 0  # the task run late sends nothing twice
+    Hazard.objects.filter(pk=hazard.pk).update(review_round=2)  # a second round is told again
+    assert announce_awaiting_review(hazard.pk) == 1
