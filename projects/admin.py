@@ -99,6 +99,7 @@ class ObstacleAdmin(SimpleHistoryAdmin):
 class HazardInline(admin.TabularInline):
     model = Hazard
     extra = 0
+    readonly_fields = ["status", "review_round"]
 
 
 @admin.register(SafetyCheck)
@@ -113,8 +114,10 @@ class SafetyCheckAdmin(admin.ModelAdmin):
 
 @admin.register(Hazard)
 class HazardAdmin(SimpleHistoryAdmin):
-    list_display = ["description", "check_record", "level", "rectify_by", "rectified_on"]
-    list_filter = ["level", ("rectified_on", admin.EmptyFieldListFilter)]
+    list_display = ["description", "check_record", "level", "rectify_by", "rectified_on", "status"]
+    list_filter = ["level", "status", ("rectified_on", admin.EmptyFieldListFilter)]
+    # The team's 整改完毕 and the supervision group's 复核 own these (services).
+    readonly_fields = ["status", "review_round", "rectified_on", "rectification"]
     search_fields = ["description", "check_record__project__name"]
     list_select_related = ["check_record__project"]
 

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -516,11 +516,21 @@ class SafetyCheck(models.Model):
 
 
 class Hazard(models.Model):
-    """A safety hazard (安全隐患) found on a check, to be rectified by a date."""
+    """A safety hazard (安全隐患) found on a check, to be rectified by a date.
+
+    The team's 整改完毕 closes a general hazard. A major (重大) one waits for the supervision
+    group's 复核 (supervision.HazardReview): verified it is closed, returned it is being rectified
+    again. `rectified_on` is the date of the team's latest 整改完毕 — set while awaiting review
+    (the team met its date; the review is the supervision group's to do), cleared when returned."""
 
     class Level(models.TextChoices):
         GENERAL = "general", _("General")
         MAJOR = "major", _("Major")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("hazard status", "Being rectified")
+        AWAITING_REVIEW = "awaiting_review", pgettext_lazy("hazard status", "Awaiting review")
+        RECTIFIED = "rectified", pgettext_lazy("hazard status", "Rectified")
 
     check_record = models.ForeignKey(SafetyCheck, verbose_name=_("safety check"),
                                      on_delete=models.CASCADE, related_name="hazards")
@@ -530,6 +540,11 @@ class Hazard(models.Model):
     rectify_by = models.DateField(_("rectify by"))
     rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
     rectification = models.TextField(_("rectification"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.OPEN)
+    review_round = models.PositiveSmallIntegerField(
+        _("review round"), default=0,
+        help_text=_("How many times the team's rectification was put to review (one review each)."))
 
     history = HistoricalRecords()
 
@@ -537,11 +552,28 @@ class Hazard(models.Model):
         verbose_name = _("safety hazard")
         verbose_name_plural = _("safety hazards")
         ordering = ["rectify_by"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(rectified_on__isnull=False),
+                name="hazard_rectified_has_date",
+            ),
+        ]
         indexes = [models.Index(fields=["rectify_by"], name="hazard_open_due",
                                 condition=Q(rectified_on__isnull=True))]
 
     def __str__(self):
         return self.description[:40]
+
+    @property
+    def needs_review(self) -> bool:
+        """A major hazard's 整改完毕 is checked by the supervision group before it closes."""
+        return self.level == self.Level.MAJOR
+
+    @property
+    def was_returned(self) -> bool:
+        """Being rectified again after a 复核 sent it back (every review of an open hazard was a
+        return: a verified one closes it)."""
+        return self.status == self.Status.OPEN and self.review_round > 0
 
 
 class Meeting(models.Model):

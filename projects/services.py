@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.access import may_supervise
 from campaign.people import name_of
 from core import pagecache
 from core.dates import check_plausible, local_date
@@ -227,8 +228,14 @@ def record_hazard(project: Project, user, *, checked_on: datetime.date, descript
 
 @transaction.atomic
 def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
-    if hazard.rectified_on is not None:
+    """Change an open hazard. Lowering a major hazard to general would take its 整改完毕 past the
+    supervision group's 复核: only the supervision group of the town may do that."""
+    if hazard.status != Hazard.Status.OPEN:
         raise ValidationError(_("This hazard is rectified and can no longer be changed."))
+    if (hazard.level == Hazard.Level.MAJOR and fields.get("level", hazard.level) != Hazard.Level.MAJOR
+            and not may_supervise(user, hazard.check_record.project.campaign)):
+        raise ValidationError({"level": _(
+            "Only the supervision group can lower a major hazard to general.")})
     check_plausible({"rectify_by": fields.get("rectify_by")})
     changed = [k for k in ("description", "level", "rectify_by") if k in fields]
     for name in changed:
@@ -241,18 +248,29 @@ def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
 @transaction.atomic
 def rectify_hazard(hazard: Hazard, user, *, rectification: str,
                    rectified_on: datetime.date | None = None) -> Hazard:
-    """Close out (销号) a hazard with what was done; only once (the row locked and read again, so
-    concurrent requests close it once)."""
-    hazard.rectified_on = Hazard.objects.select_for_update().values_list(
-        "rectified_on", flat=True).get(pk=hazard.pk)
-    if hazard.rectified_on is not None:
+    """The team's 整改完毕, with what was done: a general hazard is closed out (销号); a major one
+    awaits the supervision group's 复核 (supervision.hazards), who are told once this commits.
+    Only once per round: the row is locked and read again, so concurrent requests carry it out
+    once and the others are refused."""
+    hazard.status, hazard.review_round, hazard.level = Hazard.objects.select_for_update().values_list(
+        "status", "review_round", "level").get(pk=hazard.pk)
+    if hazard.status == Hazard.Status.AWAITING_REVIEW:
+        raise ValidationError(_("This hazard's rectification is already awaiting review."))
+    if hazard.status != Hazard.Status.OPEN:
         raise ValidationError(_("This hazard is already rectified."))
     _not_after_today("rectified_on", rectified_on)
     _not_before("rectified_on", rectified_on, hazard.check_record.checked_on,
                 _("A hazard cannot be rectified before the check that found it (%(day)s)."))
     hazard.rectification = rectification
     hazard.rectified_on = rectified_on or local_date()
-    hazard.save(update_fields=["rectification", "rectified_on"])
+    if hazard.needs_review:
+        hazard.status = Hazard.Status.AWAITING_REVIEW
+        hazard.review_round += 1
+        # By the task's name: the supervision group is told by the layer above this one.
+        enqueue_on_commit("supervision.announce_hazard_review", hazard.pk)
+    else:
+        hazard.status = Hazard.Status.RECTIFIED
+    hazard.save(update_fields=["rectification", "rectified_on", "status", "review_round"])
     _project_changed(hazard.check_record.project_id, hazard.check_record.project.campaign_id)
     return hazard
 

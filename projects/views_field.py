@@ -103,7 +103,7 @@ def hazard_create(request, pk):
 def hazard_update(request, pk):
     hazard, project = _writable(request.user, Hazard.objects.select_related("check_record__project"),
                                 pk, "check_record__project", "hazard")
-    if hazard.rectified_on is not None:
+    if hazard.status != Hazard.Status.OPEN:
         messages.info(request, _("This hazard is rectified and can no longer be changed."))
         return redirect(f"{_detail(project)}#hazards")
     form = HazardForm(request.POST or None, editing=True, initial={
@@ -119,10 +119,19 @@ def hazard_update(request, pk):
 def hazard_rectify(request, pk):
     hazard, project = _writable(request.user, Hazard.objects.select_related("check_record__project"),
                                 pk, "check_record__project", "hazard")
+    if request.method == "GET" and hazard.status != Hazard.Status.OPEN:
+        messages.info(request, _("This hazard's rectification is already awaiting review.")
+                      if hazard.status == Hazard.Status.AWAITING_REVIEW
+                      else _("This hazard is already rectified."))
+        return redirect(f"{_detail(project)}#hazard-{hazard.pk}")
     form = RectifyHazardForm(request.POST or None, initial={"rectified_on": local_date()})
     if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.rectify_hazard(
             hazard, request.user, **form.cleaned_data)):
-        messages.success(request, _("Safety hazard rectified (closed out)."))
+        if hazard.status == Hazard.Status.AWAITING_REVIEW:
+            messages.success(request, _("Rectification reported: the supervision group will review "
+                                        "this major hazard before it is closed."))
+        else:
+            messages.success(request, _("Safety hazard rectified (closed out)."))
         return redirect(f"{_detail(project)}#hazards")
     return _form_page(request, project, form, _("Rectify safety hazard"), _("Rectified"), "hazards", hazard)
 

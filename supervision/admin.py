@@ -11,6 +11,7 @@ from .models import (
     Delivery,
     Finding,
     Flag,
+    HazardReview,
     Notice,
     NoticeEvent,
     NoticeResponse,
@@ -87,6 +88,21 @@ class SpotCheckAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "campaign"]
     search_fields = ["title"]
     inlines = [FindingInline]
+
+
+@admin.register(HazardReview)
+class HazardReviewAdmin(admin.ModelAdmin):
+    """The record of 复核 (supervision.hazards owns every field): read only."""
+
+    list_display = ["hazard", "round", "verdict", "reviewed_by", "reviewed_at"]
+    list_filter = ["verdict"]
+    list_select_related = ["hazard", "reviewed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Bulletin)

@@ -12,9 +12,10 @@ from campaign.people import label_of
 from core.dates import local_date
 from core.textlimits import LONG_TEXT, SHORT_TEXT
 from core.uploads import KIND_OF_EXTENSION, check_document, check_image
+from projects.forms import PhotosField
 from projects.models import Highlight, Project
 
-from .models import Flag, Notice, Severity
+from .models import Flag, HazardReview, Notice, Severity
 
 #: Evidence a leader may attach to a response: photos, scans and office documents, each checked by
 #: its content (core.uploads), not only by its name.
@@ -231,6 +232,8 @@ class FindingForm(forms.Form):
     project = ProjectChoiceField(label=_("Project"), queryset=Project.objects.none())
     description = forms.CharField(label=_("Finding"), max_length=SHORT_TEXT,
                                   widget=forms.Textarea(attrs={"rows": 3}))
+    rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput(),
+                                 help_text=_("Within the campaign, not before the check."))
 
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -241,6 +244,31 @@ class FindingForm(forms.Form):
 class FindingNoticeForm(forms.Form):
     required_action = forms.CharField(label=_("Required action"), max_length=SHORT_TEXT,
                                       widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HazardReviewForm(forms.Form):
+    """The supervision group's 复核 of a major hazard's 整改完毕."""
+
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=HazardReview.Verdict.choices,
+                                widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Review note"), required=False, max_length=SHORT_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Required when returned: what is still to be done."))
+    photo = forms.FileField(label=_("Photo"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+                            help_text=_("JPEG or PNG, at most 10 MB."))
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        if upload:
+            PhotosField().clean(upload)  # the report photos' checks: type by content, size
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("verdict") == HazardReview.Verdict.RETURNED and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the rectification is returned."))
+        return data
 
 
 # --- Criticism, highlights, bulletins ---------------------------------------------------------

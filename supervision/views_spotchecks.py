@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,7 +42,10 @@ def spotcheck_list(request):
         checks = (SpotCheck.objects.filter(campaign=campaign)
                   .select_related("created_by__profile")
                   .annotate(project_count=Count("projects", distinct=True),
-                            finding_count=Count("findings", distinct=True))
+                            finding_count=Count("findings", distinct=True),
+                            overdue_count=Count("findings", distinct=True, filter=Q(
+                                findings__rectify_by__lt=local_date(),
+                                findings__rectified_on__isnull=True)))
                   .order_by("-planned_on", "-pk"))
     return render(request, "supervision/spotcheck_list.html", {
         "campaign": campaign, "checks": checks, "is_supervisor": True})
@@ -92,8 +95,10 @@ def _detail_context(request, check, finding_form=None, notice_forms=None):
     redraw = spotchecks.redraw(check) if check.kind == SpotCheck.Kind.RANDOM else None
     redrawn = Project.objects.in_bulk(redraw) if redraw else {}
     notice_forms = notice_forms or {}
+    today = local_date()
     for f in findings:
         f.notice_form = notice_forms.get(f.pk) or FindingNoticeForm(prefix=f"finding-{f.pk}")
+        f.overdue = f.is_overdue(today)
     return {
         "check": check,
         "campaign": check.campaign,
@@ -122,7 +127,8 @@ def finding_add(request, pk):
     form = FindingForm(request.POST, projects=check.projects.all())
     if form.is_valid():
         outcome = once.submit(request, form, lambda: spotchecks.record_finding(
-            check, form.cleaned_data["project"], form.cleaned_data["description"], request.user),
+            check, form.cleaned_data["project"], form.cleaned_data["description"], request.user,
+            rectify_by=form.cleaned_data["rectify_by"]),
             lambda _finding: reverse("spotcheck_detail", args=[check.pk]))
         if outcome is not None:
             return once.respond(request, outcome, _("Finding recorded."))
@@ -154,6 +160,26 @@ def finding_notice(request, pk, finding_pk):
             return redirect("notice_detail", pk=notice.pk)
     context = _detail_context(request, check, notice_forms={finding.pk: form})
     return render(request, "supervision/spotcheck_detail.html", context, status=400)
+
+
+@supervisor_required
+@require_POST
+def finding_rectified(request, pk, finding_pk):
+    """The supervision group confirms a finding rectified (a second click changes nothing)."""
+    check = _get_check(request.user, pk)
+    if (refusal := refuse_unless_supervises(request, check.campaign)) is not None:
+        return refusal
+    try:
+        finding = check.findings.select_related("spot_check").get(pk=finding_pk)
+    except Finding.DoesNotExist:
+        raise Http404 from None
+    try:
+        spotchecks.mark_finding_rectified(finding, request.user)
+    except ValidationError as exc:
+        messages.info(request, exc.messages[0])
+    else:
+        messages.success(request, _("Finding confirmed rectified."))
+    return redirect(reverse("spotcheck_detail", args=[check.pk]) + f"#finding-{finding.pk}")
 
 
 @supervisor_required

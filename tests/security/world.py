@@ -17,6 +17,7 @@ from projects.services import submit_report
 from supervision import notices
 from supervision.bulletins import generate_bulletin
 from supervision.criticism import draft_criticism
+from supervision.hazards import review_hazard
 from supervision.models import Evidence, Finding, Notification, SpotCheck
 from tests import factories
 from web.services import create_wall_link
@@ -68,6 +69,16 @@ def build_world() -> World:
     check = SafetyCheck.objects.create(project=project, checked_on=timezone.localdate())
     hazard = Hazard.objects.create(check_record=check, description="临边",
                                    rectify_by=timezone.localdate())
+    awaiting = Hazard.objects.create(check_record=check, description="基坑", level=Hazard.Level.MAJOR,
+                                     rectify_by=timezone.localdate(), rectified_on=timezone.localdate(),
+                                     rectification="已设围挡", status=Hazard.Status.AWAITING_REVIEW,
+                                     review_round=1)
+    reviewed = Hazard.objects.create(check_record=check, description="配电箱", level=Hazard.Level.MAJOR,
+                                     rectify_by=timezone.localdate(), rectified_on=timezone.localdate(),
+                                     rectification="已接地", status=Hazard.Status.AWAITING_REVIEW,
+                                     review_round=1)
+    review = review_hazard(reviewed, supervisor, verdict="verified", note="现场核实",
+                           photo=jpeg("review.jpg"))
     meeting = Meeting.objects.create(campaign=campaign, kind=Meeting.Kind.SPECIAL_MEETING,
                                      title="专题会", held_on=timezone.localdate(), chaired_by=leader)
     item = ActionItem.objects.create(meeting=meeting, project=project, description="协调",
@@ -99,6 +110,7 @@ def build_world() -> World:
         "campaign": campaign.pk, "project": project.pk, "leader_user": leader.pk,
         "photo": report.photos.get().pk,
         "obstacle": obstacle.pk, "hazard": hazard.pk, "meeting": meeting.pk, "item": item.pk,
+        "awaiting_hazard": awaiting.pk, "hazard_review": review.pk,
         "notice": notice.pk, "draft_notice": draft.pk, "evidence": evidence.pk,
         "spot_check": spot_check.pk, "finding": finding.pk, "criticism": criticism.pk,
         "highlight": highlight.pk, "bulletin": bulletin.pk, "notification": notification.pk,
@@ -122,9 +134,15 @@ def build_county_campaign(county: Unit, users) -> dict[str, int]:
     spot_check = SpotCheck.objects.create(campaign=campaign, kind=SpotCheck.Kind.SCHEDULED,
                                           title="县定期检查", planned_on=today)
     spot_check.projects.add(project)
+    county_finding = Finding.objects.create(spot_check=spot_check, project=project, description="台账不全")
+    county_hazard = Hazard.objects.create(
+        check_record=SafetyCheck.objects.create(project=project, checked_on=today), description="脚手架",
+        level=Hazard.Level.MAJOR, rectify_by=today, rectified_on=today, rectification="已加固",
+        status=Hazard.Status.AWAITING_REVIEW, review_round=1)
     criticism = draft_criticism(project, person=county_leader, reason="工作不力")
     bulletin = generate_bulletin(campaign, today - datetime.timedelta(days=6), today)
     return {"county_campaign": campaign.pk, "county_leader": county_leader.pk, "county_project": project.pk,
             "county_draft_notice": draft.pk, "county_meeting": meeting.pk,
             "county_spot_check": spot_check.pk, "county_criticism": criticism.pk,
-            "county_bulletin": bulletin.pk}
+            "county_bulletin": bulletin.pk, "county_finding": county_finding.pk,
+            "county_hazard": county_hazard.pk}
