@@ -34,9 +34,20 @@ from core.bulk import update_rows
 from core.dates import day_start, local_date
 from core.links import path_to
 from core.queue import enqueue_on_commit
+from core.uploads import IMAGE_KINDS, content_kind
+from projects import photos as photo_copies
 
 from . import notify, scanstate
-from .models import Criticism, Evidence, Flag, Notice, NoticeCounter, NoticeEvent, NoticeResponse
+from .models import (
+    Criticism,
+    Evidence,
+    Flag,
+    Notice,
+    NoticeCounter,
+    NoticeEvent,
+    NoticeResponse,
+    ResponsePhoto,
+)
 
 Status = Notice.Status
 Action = NoticeEvent.Action
@@ -328,7 +339,9 @@ def acknowledge_notice(notice: Notice, actor) -> Notice:
 
 @transaction.atomic
 def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeResponse:
-    """The leader's rectification answer (整改反馈), with evidence files."""
+    """The leader's rectification answer (整改反馈), with evidence files (checked by the form):
+    a photo is stored as a ResponsePhoto (projects.photos: no GPS or camera, a thumbnail, marked
+    when taken before the notice was issued), any other file as Evidence."""
     locked = _lock(notice)
     _check("respond", locked, actor)
     if not measures.strip():
@@ -336,8 +349,16 @@ def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeR
     now = timezone.now()
     response = NoticeResponse.objects.create(notice=locked, measures=measures, responded_by=actor,
                                              responded_at=now)
+    photos = []
     for file in files:
-        Evidence.objects.create(response=response, file=file, uploaded_at=now)
+        if content_kind(file) in IMAGE_KINDS:
+            photos.append(file)
+        else:
+            Evidence.objects.create(response=response, file=file, uploaded_at=now)
+    issued_on = local_date(locked.issued_at) if locked.issued_at else None
+    photo_copies.store(ResponsePhoto, photos, response=response, uploaded_at=now,
+                       since=photo_copies.period_start(locked.campaign, local_date(now),
+                                                       not_before=issued_on))
     locked.status = Status.RESPONDED
     locked.responded_at = now
     locked.save(update_fields=["status", "responded_at"])

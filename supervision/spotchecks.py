@@ -21,10 +21,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import local_date
+from projects import photos as photo_copies
 from projects.models import Project
 
 from . import notices
-from .models import Finding, Flag, Severity, SpotCheck
+from .models import Finding, FindingPhoto, Flag, Severity, SpotCheck
 
 #: A project in red is this many times as likely to be drawn as another, when weighting is on.
 RED_WEIGHT = 3
@@ -132,14 +134,18 @@ def draw_spot_check(campaign, *, title: str, planned_on: datetime.date, sample_s
 
 
 @transaction.atomic
-def record_finding(spot_check: SpotCheck, project: Project, description: str, recorded_by) -> Finding:
-    """A finding on one of the spot check's projects."""
+def record_finding(spot_check: SpotCheck, project: Project, description: str, recorded_by,
+                   photos=()) -> Finding:
+    """A finding on one of the spot check's projects, with photos of it."""
     if not spot_check.projects.filter(pk=project.pk).exists():
         raise ValidationError({"project": _("The project is not part of this check.")})
     if not description.strip():
         raise ValidationError({"description": _("Describe what was found.")})
-    return Finding.objects.create(spot_check=spot_check, project=project, description=description,
-                                  recorded_by=recorded_by)
+    finding = Finding.objects.create(spot_check=spot_check, project=project, description=description,
+                                     recorded_by=recorded_by)
+    photo_copies.store(FindingPhoto, photos, finding=finding,
+                       since=photo_copies.period_start(spot_check.campaign, local_date()))
+    return finding
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +18,12 @@ from core.dates import local_date
 from core.forms import add_service_errors
 from projects.access import visible_projects
 from projects.models import Project
+from projects.views_photos import readable_photo, serve_photo
 
 from . import notices as notice_service
 from . import spotchecks
 from .forms import FindingForm, FindingNoticeForm, InspectionForm, RandomDrawForm
-from .models import Finding, SpotCheck
+from .models import Finding, FindingPhoto, SpotCheck
 from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
 
 
@@ -88,6 +89,7 @@ def spotcheck_new(request, kind):
 def _detail_context(request, check, finding_form=None, notice_forms=None):
     projects = list(check.projects.select_related("leader__profile").order_by("code"))
     findings = list(check.findings.select_related("project", "notice", "recorded_by__profile")
+                    .prefetch_related(Prefetch("photos", queryset=FindingPhoto.objects.order_by("pk")))
                     .order_by("recorded_at", "pk"))
     redraw = spotchecks.redraw(check) if check.kind == SpotCheck.Kind.RANDOM else None
     redrawn = Project.objects.in_bulk(redraw) if redraw else {}
@@ -119,14 +121,16 @@ def finding_add(request, pk):
     check = _get_check(request.user, pk)
     if (refusal := refuse_unless_supervises(request, check.campaign)) is not None:
         return refusal
-    form = FindingForm(request.POST, projects=check.projects.all())
+    form = FindingForm(request.POST, request.FILES, projects=check.projects.all())
     if form.is_valid():
         outcome = once.submit(request, form, lambda: spotchecks.record_finding(
-            check, form.cleaned_data["project"], form.cleaned_data["description"], request.user),
+            check, form.cleaned_data["project"], form.cleaned_data["description"], request.user,
+            photos=form.cleaned_data["photos"]),
             lambda _finding: reverse("spotcheck_detail", args=[check.pk]))
         if outcome is not None:
             return once.respond(request, outcome, _("Finding recorded."))
     context = _detail_context(request, check, finding_form=form)
+    form.photos_lost = bool(request.FILES)
     return render(request, "supervision/spotcheck_detail.html", context, status=400)
 
 
@@ -166,3 +170,10 @@ def spotcheck_done(request, pk):
     messages.success(request, _("Spot check marked as done."))
     return redirect("spotcheck_detail", pk=check.pk)
 
+
+
+@supervisor_required
+def finding_photo(request, pk, size="screen"):
+    """A finding's photo, to those who may read its spot check (the same rule as its page)."""
+    return serve_photo(readable_photo(request.user, FindingPhoto.objects.filter(
+        finding__spot_check__campaign__in=visible_campaigns(request.user)), pk, "finding_photo"), size)

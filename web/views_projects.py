@@ -25,8 +25,10 @@ from projects.models import (
     ActionItem,
     Assignment,
     Hazard,
+    HazardPhoto,
     Milestone,
     Obstacle,
+    ObstaclePhoto,
     PlanVersion,
     Project,
     ReportPhoto,
@@ -147,6 +149,13 @@ def _project_for_page(user, pk) -> tuple[Project, bool]:
                      or access.may_administer(user, project.campaign))
 
 
+def _by_stage(photos, first_stage) -> tuple[list, list]:
+    """An item's photos of its first stage (raised, found) and of its close-out."""
+    photos = list(photos)
+    return ([p for p in photos if p.stage == first_stage],
+            [p for p in photos if p.stage != first_stage])
+
+
 def _project_body(request, project, context, supervisor: bool) -> str:
     """The project page below the menu, with what it shows added to context."""
     as_of = context["as_of"]
@@ -179,10 +188,16 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     reports_page = paginator.get_page(request.GET.get("page"))
 
     obstacles = list(project.obstacles.select_related("responsible_unit", "raised_by__profile")
+                     .prefetch_related(Prefetch("photos", queryset=ObstaclePhoto.objects.order_by("pk")))
                      .order_by("status", "due_date"))
+    for o in obstacles:
+        o.raised_photos, o.resolved_photos = _by_stage(o.photos.all(), ObstaclePhoto.Stage.RAISED)
     hazards = list(Hazard.objects.filter(check_record__project=project)
                    .select_related("check_record__checked_by__profile")
+                   .prefetch_related(Prefetch("photos", queryset=HazardPhoto.objects.order_by("pk")))
                    .order_by("rectified_on", "rectify_by"))
+    for h in hazards:
+        h.found_photos, h.rectified_photos = _by_stage(h.photos.all(), HazardPhoto.Stage.FOUND)
     # The open flags first (at most one per kind), then the latest resolved ones.
     flags = list(Flag.objects.filter(project=project)
                  .order_by(F("resolved_at").desc(nulls_first=True), "-opened_at")[:30])
