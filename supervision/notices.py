@@ -34,7 +34,7 @@ from core.bulk import update_rows
 from core.dates import day_start, local_date
 from core.links import path_to
 from core.queue import enqueue_on_commit
-from core.uploads import IMAGE_KINDS, content_kind
+from core.uploads import IMAGE_KINDS, check_image, content_kind
 from projects import photos as photo_copies
 
 from . import notify, scanstate
@@ -337,6 +337,12 @@ def acknowledge_notice(notice: Notice, actor) -> Notice:
     return _refresh_caller_copy(notice, locked)
 
 
+def _photo_since(notice: Notice, responded_at) -> datetime.date:
+    """An evidence photo proves what was done after the notice was issued, in the week it was sent."""
+    issued_on = local_date(notice.issued_at) if notice.issued_at else None
+    return photo_copies.period_start(notice.campaign, local_date(responded_at), not_before=issued_on)
+
+
 @transaction.atomic
 def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeResponse:
     """The leader's rectification answer (整改反馈), with evidence files (checked by the form):
@@ -355,10 +361,8 @@ def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeR
             photos.append(file)
         else:
             Evidence.objects.create(response=response, file=file, uploaded_at=now)
-    issued_on = local_date(locked.issued_at) if locked.issued_at else None
     photo_copies.store(ResponsePhoto, photos, response=response, uploaded_at=now,
-                       since=photo_copies.period_start(locked.campaign, local_date(now),
-                                                       not_before=issued_on))
+                       since=_photo_since(locked, now))
     locked.status = Status.RESPONDED
     locked.responded_at = now
     locked.save(update_fields=["status", "responded_at"])
@@ -369,6 +373,33 @@ def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeR
             dedupe_key=f"notice-responded:{locked.pk}:{response.pk}")
     _refresh_caller_copy(notice, locked)
     return response
+
+
+@transaction.atomic
+def evidence_to_photo(evidence_pk: int) -> bool:
+    """An image stored as an evidence file before photos were kept apart, made an evidence photo
+    (projects.photos.store: no metadata, a thumbnail, its capture time) of the same response; the
+    old file, which kept the phone's GPS position, is deleted once this commits. False for a
+    document, an unreadable image or one already moved (safe to run twice)."""
+    evidence = (Evidence.objects.select_for_update(of=("self",))
+                .select_related("response__notice__campaign").filter(pk=evidence_pk).first())
+    if evidence is None:
+        return False
+    with evidence.file.open("rb") as handle:
+        if content_kind(handle) not in IMAGE_KINDS:
+            return False
+        try:
+            check_image(handle, formats=IMAGE_KINDS)
+        except ValidationError:
+            return False
+        response = evidence.response
+        photo_copies.store(ResponsePhoto, [handle], response=response, uploaded_at=evidence.uploaded_at,
+                           since=_photo_since(response.notice, response.responded_at))
+    old_name, storage = evidence.file.name, evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(old_name))
+    pagecache.bump_campaigns([response.notice.campaign_id])
+    return True
 
 
 @transaction.atomic

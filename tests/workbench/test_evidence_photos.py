@@ -3,9 +3,13 @@ camera, shown as thumbnails with their capture time (a document stays a file lin
 非本期照片 when older than what they prove, and served only to the readers of their page."""
 
 import datetime
+import io
+import os
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from core.dates import local_date, local_zone
@@ -142,3 +146,22 @@ def test_the_spot_check_page_makes_the_same_number_of_queries_for_1_and_5_findin
     with django_assert_num_queries(7):
         response = client.get(reverse("spotcheck_detail", args=[check.pk]))
     assert len(response.context["findings"]) == count
+
+
+def test_images_stored_as_evidence_files_before_become_photos_by_the_command(
+        project, supervisor, leader, django_capture_on_commit_callbacks):
+    notice = make_notice(project, supervisor, "responded")
+    response = notice.responses.get()
+    taken = _minus(hours=2)
+    old = Evidence(response=response)
+    old.file.save("现场.jpg", ContentFile(phone_photo(taken, size=(1200, 900))), save=True)
+    pdf = Evidence(response=response)
+    pdf.file.save("报告.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    old_path = old.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("make_photo_copies", stdout=io.StringIO())
+        call_command("make_photo_copies", stdout=io.StringIO())  # a second run changes nothing
+    photo = ResponsePhoto.objects.get(response=response)
+    assert photo.taken_at == taken and max(stored_sizes(photo)["thumbnail"]) == 480
+    assert list(Evidence.objects.filter(response=response)) == [pdf]  # the document stays a file
+    assert not os.path.exists(old_path)  # the file with the GPS position is gone
