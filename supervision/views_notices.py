@@ -37,7 +37,7 @@ from .forms import (
     ReturnForm,
     UrgeForm,
 )
-from .models import Evidence, Flag, Notice, ResponsePhoto
+from .models import Evidence, FindingPhoto, Flag, Notice, ResponsePhoto
 from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
 
 STEP_FORMS = {
@@ -159,6 +159,8 @@ def _detail_context(request, notice, forms=None):
     return {
         "notice": notice,
         "campaign": notice.campaign,
+        # A notice made from a spot check's finding shows what was found.
+        "finding_photos": FindingPhoto.objects.filter(finding__notice=notice).order_by("pk"),
         "flags": notice.flags.all(),
         "events": notice.events.select_related("actor__profile"),
         "responses": responses,

@@ -4,8 +4,9 @@ redrawing it, recording findings and turning a finding into a notice."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign import once
-from campaign.access import visible_campaigns
+from campaign.access import is_supervisor, visible_campaigns
 from core.dates import local_date
 from core.forms import add_service_errors
 from projects.access import visible_projects
@@ -25,6 +26,7 @@ from . import spotchecks
 from .forms import FindingForm, FindingNoticeForm, InspectionForm, RandomDrawForm
 from .models import Finding, FindingPhoto, SpotCheck
 from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
+from .views_notices import readable_notices
 
 
 def _get_check(user, pk) -> SpotCheck:
@@ -172,8 +174,13 @@ def spotcheck_done(request, pk):
 
 
 
-@supervisor_required
+@login_required
 def finding_photo(request, pk, size="screen"):
-    """A finding's photo, to those who may read its spot check (the same rule as its page)."""
-    return serve_photo(readable_photo(request.user, FindingPhoto.objects.filter(
-        finding__spot_check__campaign__in=visible_campaigns(request.user)), pk, "finding_photo"), size)
+    """A finding's photo, to those who may read its spot check (the supervision group of a visible
+    campaign, as its page) or the notice made from it (which shows it); a 404 to anyone else."""
+    user = request.user
+    readable = Q(finding__notice__in=readable_notices(user))
+    if is_supervisor(user):
+        readable |= Q(finding__spot_check__campaign__in=visible_campaigns(user))
+    return serve_photo(readable_photo(user, FindingPhoto.objects.filter(readable), pk,
+                                      "finding_photo"), size)

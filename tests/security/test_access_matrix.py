@@ -96,9 +96,11 @@ MATRIX = {
     "spotcheck_list": ("get", {}, "302 200 403 403 200 403 200"),
     "spotcheck_new": ("get", {"kind": "random"}, "302 200 403 403 200 403 200"),
     "spotcheck_detail": ("get", {"pk": "spot_check"}, "302 200 403 403 200 403 404"),
-    "finding_photo": ("get", {"pk": "finding_photo"}, "302 200 403 403 200 403 404"),
-    "finding_photo_thumb": ("get", {"pk": "finding_photo"}, "302 200 403 403 200 403 404"),
-    "finding_photo_original": ("get", {"pk": "finding_photo"}, "302 200 403 403 200 403 404"),
+    # A finding's photo: the supervision group (as its spot check's page), or the readers of the
+    # notice made from it (this finding has none); a 404 to anyone else.
+    "finding_photo": ("get", {"pk": "finding_photo"}, "302 200 404 404 200 404 404"),
+    "finding_photo_thumb": ("get", {"pk": "finding_photo"}, "302 200 404 404 200 404 404"),
+    "finding_photo_original": ("get", {"pk": "finding_photo"}, "302 200 404 404 200 404 404"),
     "finding_add": ("post", {"pk": "spot_check"}, "302 400 403 403 400 403 404"),
     "finding_notice": ("post", {"pk": "spot_check", "finding_pk": "finding"}, "302 400 403 403 400 403 404"),
     "spotcheck_done": ("post", {"pk": "spot_check"}, "302 302 403 403 302 403 404"),

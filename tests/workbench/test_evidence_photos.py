@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.dates import local_date, local_zone
-from supervision import spotchecks
+from supervision import notices, spotchecks
 from supervision.models import Evidence, FindingPhoto, ResponsePhoto, SpotCheck
 from tests.photos import bytes_of_images, image_sources, phone_photo, stored_sizes
 
@@ -64,17 +64,27 @@ def test_a_finding_s_phone_photo_is_stored_without_metadata_and_shown_as_a_thumb
     assert f'href="{reverse("finding_photo_original", args=[photo.pk])}"' in body
 
 
-def test_a_finding_photo_is_for_the_readers_of_its_spot_check_only(client, campaign, project,
-                                                                   supervisor, leader, outsider):
+def test_a_finding_photo_is_for_the_readers_of_its_spot_check_or_of_its_notice(
+        client, campaign, project, supervisor, leader, outsider):
     check = _check(campaign, project, supervisor)
-    finding = spotchecks.record_finding(check, project, "资料不全", supervisor,
+    finding = spotchecks.record_finding(check, project, "现场未见安全围挡", supervisor,
                                         photos=[_jpeg(_minus(hours=1), size=(640, 480))])
     url = reverse("finding_photo_thumb", args=[finding.photos.get().pk])
     client.force_login(supervisor)
     assert client.get(url).status_code == 200
     client.force_login(leader)  # the spot check's page is the supervision group's
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     client.force_login(outsider)  # a supervisor of another town
+    assert client.get(url).status_code == 404
+    # Made a notice and issued, the finding's photo goes with it to the leader.
+    notice = spotchecks.finding_to_notice(finding, supervisor, required_action="立即设置围挡")
+    client.force_login(leader)
+    assert client.get(url).status_code == 404  # a draft is not the leader's yet
+    notices.issue_notice(notice, supervisor)
+    assert client.get(url).status_code == 200
+    body = client.get(reverse("notice_detail", args=[notice.pk])).content.decode()
+    assert image_sources(body) == [url]
+    client.force_login(outsider)
     assert client.get(url).status_code == 404
 
 
