@@ -171,12 +171,13 @@ def test_a_file_that_is_not_a_photo_is_refused_beside_the_field_and_the_text_is_
 
 def test_at_most_nine_photos_at_once(client, town):
     client.force_login(town.team_member)
+    client.cookies["django_language"] = "zh-hans"
     small = phone_photo(_now_minus(hours=1), size=(40, 30))
     response = client.post(reverse("obstacle_create", args=[town.project.pk]), {
         "title": "用地", "category": "land", "due_date": local_date().isoformat(),
         "photos": [upload(f"{i}.jpg", small) for i in range(10)]})
     assert response.status_code == 200
-    assert response.context["form"].errors["photos"] == ["At most 9 photos at once; you chose 10."]
+    assert response.context["form"].errors["photos"] == ["一次最多上传9张照片，您选择了10张。"]
     assert not Obstacle.objects.exists()
 
 
