@@ -175,3 +175,28 @@ def test_images_stored_as_evidence_files_before_become_photos_by_the_command(
     assert photo.taken_at == taken and max(stored_sizes(photo)["thumbnail"]) == 480
     assert list(Evidence.objects.filter(response=response)) == [pdf]  # the document stays a file
     assert not os.path.exists(old_path)  # the file with the GPS position is gone
+
+
+def test_the_admin_shows_every_kind_of_photo_read_only(admin_client, campaign, project, supervisor,
+                                                       team_member):
+    from projects import services
+
+    small = [_jpeg(_minus(hours=1), size=(64, 48))]
+    obstacle = services.record_obstacle(project, team_member, title="用电", category="water_power",
+                                        due_date=local_date(), photos=small)
+    hazard = services.record_hazard(project, team_member, checked_on=local_date(), description="临边",
+                                    level="general", rectify_by=local_date(), photos=small)
+    finding = spotchecks.record_finding(_check(campaign, project, supervisor), project, "资料不全",
+                                        supervisor, photos=small)
+    notice = make_notice(project, supervisor, "acknowledged")
+    response = notices.respond_to_notice(notice, project.leader, "已整改", files=small)
+    for admin_name, pk in (("projects_obstacle", obstacle.pk), ("projects_hazard", hazard.pk),
+                           ("supervision_finding", finding.pk),
+                           ("supervision_noticeresponse", response.pk)):
+        page = admin_client.get(reverse(f"admin:{admin_name}_change", args=[pk]))
+        assert page.status_code == 200, admin_name
+        # An upload here would skip the stripping: the photo inline has no file input, no new row.
+        photos = next(f for f in page.context["inline_admin_formsets"]
+                      if f.formset.prefix == "photos")
+        assert not photos.has_add_permission and not photos.has_change_permission, admin_name
+        assert 'type="file"' not in page.content.decode(), admin_name
