@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -407,30 +408,45 @@ class ProgressReport(models.Model):
 
 
 def report_photo_path(instance, filename):
+    """Kept for the migrations that name it; photos are filed by stored_photo_path."""
     return f"reports/{local_date():%Y/%m}/{filename}"
 
 
-class ReportPhoto(models.Model):
-    report = models.ForeignKey(ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE,
-                               related_name="photos")
-    """A site photo of a report: the original (re-encoded without metadata), a screen-size copy and
-    a thumbnail (projects.photos); pages show the thumbnail and link to the screen size."""
+def stored_photo_path(instance, filename):
+    """reports/2026/12/<uuid>-thumb.jpg: the folder of the photo's kind, then the month."""
+    return f"{instance.PHOTO_FOLDER}/{local_date():%Y/%m}/{filename}"
 
-    image = models.ImageField(_("photo"), upload_to=report_photo_path)
-    screen = models.ImageField(_("screen-size copy"), upload_to=report_photo_path, blank=True)
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=report_photo_path, blank=True)
+
+class StoredPhoto(models.Model):
+    """A photo that proves the work, as stored by projects.photos.store: the original re-encoded
+    without metadata (no GPS, no camera), a screen-size copy and a thumbnail, and the capture time
+    read from the camera before the metadata was stripped. Pages show the thumbnail, link to the
+    screen size and offer the original only on request, each through a view that checks that the
+    reader may read the photo's parent (URL_NAME, URL_NAME_thumb, URL_NAME_original).
+
+    taken_before_period marks a photo taken before the period it was meant to prove (the
+    reporting week it was submitted in, or a later start its parent gives): 非本期照片."""
+
+    #: The folder of the stored files and the name of the screen-size view (the others add
+    #: _thumb and _original to it).
+    PHOTO_FOLDER = "photos"
+    URL_NAME = ""
+
+    image = models.ImageField(_("photo"), upload_to=stored_photo_path)
+    screen = models.ImageField(_("screen-size copy"), upload_to=stored_photo_path, blank=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=stored_photo_path, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True,
                                     help_text=_("From the camera (EXIF), read before it is stripped."))
     taken_before_period = models.BooleanField(
         _("taken before the reporting week"), default=False,
-        help_text=_("Taken before the reporting week of its report: not this period's photo."))
+        help_text=_("Taken before the period it was to prove (the reporting week it was submitted "
+                    "in): not this period's photo."))
 
     SIZES = ("thumbnail", "screen", "image")
 
     class Meta:
-        verbose_name = _("report photo")
-        verbose_name_plural = _("report photos")
+        abstract = True
         ordering = ["pk"]
 
     def __str__(self):
@@ -440,6 +456,32 @@ class ReportPhoto(models.Model):
         """The stored copy of that size; photos stored before the copies existed have only image."""
         copy = getattr(self, size) if size in self.SIZES else self.image
         return copy or self.image
+
+    @property
+    def thumbnail_url(self) -> str:
+        return reverse(f"{self.URL_NAME}_thumb", args=[self.pk])
+
+    @property
+    def screen_url(self) -> str:
+        return reverse(self.URL_NAME, args=[self.pk])
+
+    @property
+    def original_url(self) -> str:
+        return reverse(f"{self.URL_NAME}_original", args=[self.pk])
+
+
+class ReportPhoto(StoredPhoto):
+    """A site photo of a weekly report."""
+
+    PHOTO_FOLDER = "reports"
+    URL_NAME = "report_photo"
+
+    report = models.ForeignKey(ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE,
+                               related_name="photos")
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
 
 
 class Obstacle(models.Model):
@@ -574,6 +616,44 @@ class Hazard(models.Model):
         """Being rectified again after a 复核 sent it back (every review of an open hazard was a
         return: a verified one closes it)."""
         return self.status == self.Status.OPEN and self.review_round > 0
+
+
+class ObstaclePhoto(StoredPhoto):
+    """A photo of an obstacle: of the problem when it is raised, of the solution when resolved."""
+
+    class Stage(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        RESOLVED = "resolved", _("Resolved")
+
+    PHOTO_FOLDER = "obstacles"
+    URL_NAME = "obstacle_photo"
+
+    obstacle = models.ForeignKey(Obstacle, verbose_name=_("obstacle"), on_delete=models.CASCADE,
+                                 related_name="photos")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.RAISED)
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("obstacle photo")
+        verbose_name_plural = _("obstacle photos")
+
+
+class HazardPhoto(StoredPhoto):
+    """A photo of a safety hazard: as found (登记) and once rectified (整改)."""
+
+    class Stage(models.TextChoices):
+        FOUND = "found", _("Found")
+        RECTIFIED = "rectified", _("Rectified")
+
+    PHOTO_FOLDER = "hazards"
+    URL_NAME = "hazard_photo"
+
+    hazard = models.ForeignKey(Hazard, verbose_name=_("safety hazard"), on_delete=models.CASCADE,
+                               related_name="photos")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.FOUND)
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("hazard photo")
+        verbose_name_plural = _("hazard photos")
 
 
 class Meeting(models.Model):

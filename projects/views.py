@@ -1,13 +1,10 @@
-"""The weekly report form and the report photos.
+"""The weekly report form (its photos are served by views_photos).
 
 Every view reads through projects.access: a project the user may not see is a 404, one they may
 see but not write a 403; both are logged there.
 """
 
-import logging
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +15,7 @@ from campaign import once
 from . import access as project_access
 from . import figures, services
 from .forms import ReportForm
-from .models import Project, ReportPhoto
-
-log = logging.getLogger("gongjian.access")
+from .models import Project
 
 
 @login_required
@@ -57,37 +52,3 @@ def report_create(request, pk):
     return render(request, "projects/report_form.html", {
         "project": project, "form": form, "last_percent": last, "preview": preview,
     })
-
-
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
-
-
-@login_required
-def report_photo(request, pk, size="screen"):
-    """A report photo in one of its stored sizes (ReportPhoto.file_for), to those who may read its
-    project; never served as anything but an image."""
-    photo = (ReportPhoto.objects.filter(pk=pk).select_related("report")
-             .only("image", "screen", "thumbnail", "report__project_id").first())
-    if photo is None:
-        raise Http404
-    project_access.get_project_for_read(request.user, photo.report.project_id)
-    try:
-        handle = photo.file_for(size).open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    content_type = _sniff(handle.read(16))
-    handle.seek(0)
-    if content_type is None:
-        handle.close()
-        log.warning("photo not an image photo=%s", pk)
-        raise Http404
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -41,6 +41,8 @@ def _detail(project) -> str:
 
 
 def _form_page(request, project, form, title, submit, back_anchor, obj=None):
+    # A browser cannot keep chosen files after an error: the page says to choose them again.
+    form.photos_lost = request.method == "POST" and bool(request.FILES)
     return render(request, "projects/item_form.html", {
         "project": project, "form": form, "title": title, "submit": submit, "object": obj,
         "back_url": f"{_detail(project)}#{back_anchor}",
@@ -50,7 +52,7 @@ def _form_page(request, project, form, title, submit, back_anchor, obj=None):
 @login_required
 def obstacle_create(request, pk):
     project = project_access.get_project_for_write(request.user, pk)
-    form = ObstacleForm(request.POST or None, town=project.campaign.unit)
+    form = ObstacleForm(request.POST or None, request.FILES or None, town=project.campaign.unit)
     if request.method == "POST" and form.is_valid() and (outcome := once.submit(
             request, form, lambda: services.record_obstacle(project, request.user, **form.cleaned_data),
             lambda _obstacle: f"{_detail(project)}#obstacles")):
@@ -79,7 +81,8 @@ def obstacle_update(request, pk):
 def obstacle_resolve(request, pk):
     obstacle, project = _writable(request.user, Obstacle.objects.select_related("project"), pk,
                                   "project", "obstacle")
-    form = ResolveObstacleForm(request.POST or None, initial={"resolved_on": local_date()})
+    form = ResolveObstacleForm(request.POST or None, request.FILES or None,
+                               initial={"resolved_on": local_date()})
     if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.resolve_obstacle(
             obstacle, request.user, **form.cleaned_data)):
         messages.success(request, _("Obstacle resolved (closed out)."))
@@ -91,7 +94,7 @@ def obstacle_resolve(request, pk):
 @login_required
 def hazard_create(request, pk):
     project = project_access.get_project_for_write(request.user, pk)
-    form = HazardForm(request.POST or None, initial={"checked_on": local_date()})
+    form = HazardForm(request.POST or None, request.FILES or None, initial={"checked_on": local_date()})
     if request.method == "POST" and form.is_valid() and (outcome := once.submit(
             request, form, lambda: services.record_hazard(project, request.user, **form.cleaned_data),
             lambda _hazard: f"{_detail(project)}#hazards")):
@@ -124,7 +127,8 @@ def hazard_rectify(request, pk):
                       if hazard.status == Hazard.Status.AWAITING_REVIEW
                       else _("This hazard is already rectified."))
         return redirect(f"{_detail(project)}#hazard-{hazard.pk}")
-    form = RectifyHazardForm(request.POST or None, initial={"rectified_on": local_date()})
+    form = RectifyHazardForm(request.POST or None, request.FILES or None,
+                             initial={"rectified_on": local_date()})
     if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.rectify_hazard(
             hazard, request.user, **form.cleaned_data)):
         if hazard.status == Hazard.Status.AWAITING_REVIEW:

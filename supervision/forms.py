@@ -11,15 +11,17 @@ from campaign.forms import PersonChoiceField
 from campaign.people import label_of
 from core.dates import local_date
 from core.textlimits import LONG_TEXT, SHORT_TEXT
-from core.uploads import KIND_OF_EXTENSION, check_document, check_image
-from projects.forms import PhotosField
+from core.uploads import IMAGE_KINDS, KIND_OF_EXTENSION, check_document, check_image
+from projects.forms import MAX_PHOTOS, PHOTO_FORMATS, PhotosField, check_photo
 from projects.models import Highlight, Project
 
 from .models import Flag, HazardReview, Notice, Severity
 
-#: Evidence a leader may attach to a response: photos, scans and office documents, each checked by
-#: its content (core.uploads), not only by its name.
-EVIDENCE_EXTENSIONS = frozenset(KIND_OF_EXTENSION)
+#: Evidence a leader may attach to a response: photos (JPEG, PNG: they are stored as photos, without
+#: their metadata, projects.forms.check_photo), scans and office documents, each checked by its
+#: content (core.uploads), not only by its name.
+EVIDENCE_EXTENSIONS = frozenset(ext for ext, kind in KIND_OF_EXTENSION.items()
+                                if kind not in IMAGE_KINDS or kind in PHOTO_FORMATS)
 MAX_EVIDENCE_FILES = 10
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -145,7 +147,8 @@ class RespondForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 4}))
     files = MultipleFileField(
         label=_("Evidence (photos, files)"), required=False,
-        help_text=_("Up to %(count)s files: photos, PDF, Word, Excel or text, %(mb)s MB each.")
+        help_text=_("Up to %(count)s files: photos (JPEG or PNG, 10 MB each, shown as thumbnails), "
+                    "PDF, Word, Excel or text (%(mb)s MB each).")
         % {"count": MAX_EVIDENCE_FILES, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
 
     def __init__(self, *args, **kwargs):
@@ -162,15 +165,21 @@ class RespondForm(forms.Form):
         if len(files) > MAX_EVIDENCE_FILES:
             raise ValidationError(_("Attach at most %(count)s files.") % {"count": MAX_EVIDENCE_FILES})
         errors = []
+        photos = 0
         for f in files:
             if f.size > MAX_EVIDENCE_BYTES:
                 errors.append(ValidationError(_("%(name)s is larger than %(mb)s MB.")
                               % {"name": f.name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}))
                 continue
             try:
-                check_document(f, EVIDENCE_EXTENSIONS)
+                if check_document(f, EVIDENCE_EXTENSIONS) in IMAGE_KINDS:
+                    check_photo(f)  # the same rule as every photo that proves the work
+                    photos += 1
             except ValidationError as exc:
                 errors.extend(exc.error_list)
+        if photos > MAX_PHOTOS:
+            errors.append(ValidationError(_("At most %(max)d photos at once; you chose %(count)d.")
+                                          % {"max": MAX_PHOTOS, "count": photos}))
         if errors:
             raise ValidationError(errors)
         return files
@@ -234,6 +243,7 @@ class FindingForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
     rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput(),
                                  help_text=_("Within the campaign, not before the check."))
+    photos = PhotosField(label=_("Photos of what was found"))
 
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.dates import local_date
+from projects.models import StoredPhoto
 
 
 class Severity(models.TextChoices):
@@ -243,6 +244,21 @@ class Evidence(models.Model):
         return self.file.name
 
 
+class ResponsePhoto(StoredPhoto):
+    """A photo given as evidence with a response: stored without metadata, shown as a thumbnail
+    (a document stays an Evidence file)."""
+
+    PHOTO_FOLDER = "evidence"
+    URL_NAME = "response_photo"
+
+    response = models.ForeignKey(NoticeResponse, verbose_name=_("response"),
+                                 on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("evidence photo")
+        verbose_name_plural = _("evidence photos")
+
+
 class Criticism(models.Model):
     """A notice of criticism (通报批评) against a project and a person, for a bulletin."""
 
@@ -407,6 +423,20 @@ class HazardReview(models.Model):
 
     def file_for(self, size: str):
         return getattr(self, self.SIZES.get(size, "photo")) or self.photo
+
+
+class FindingPhoto(StoredPhoto):
+    """A photo of what a spot check found."""
+
+    PHOTO_FOLDER = "findings"
+    URL_NAME = "finding_photo"
+
+    finding = models.ForeignKey(Finding, verbose_name=_("finding"), on_delete=models.CASCADE,
+                                related_name="photos")
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("finding photo")
+        verbose_name_plural = _("finding photos")
 
 
 class Bulletin(models.Model):

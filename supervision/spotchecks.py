@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 
 from core import pagecache
 from core.dates import local_date
+from projects import photos as photo_copies
 from projects.models import Project
 
 from . import notices
-from .models import Finding, Flag, Severity, SpotCheck
+from .models import Finding, FindingPhoto, Flag, Severity, SpotCheck
 
 #: A project in red is this many times as likely to be drawn as another, when weighting is on.
 RED_WEIGHT = 3
@@ -150,8 +151,9 @@ def check_rectify_by(spot_check: SpotCheck, rectify_by: datetime.date | None) ->
 
 @transaction.atomic
 def record_finding(spot_check: SpotCheck, project: Project, description: str, recorded_by,
-                   rectify_by: datetime.date | None = None) -> Finding:
-    """A finding on one of the spot check's projects, to be rectified by its deadline."""
+                   rectify_by: datetime.date | None = None, photos=()) -> Finding:
+    """A finding on one of the spot check's projects, with photos of it, to be rectified by its
+    deadline."""
     if not spot_check.projects.filter(pk=project.pk).exists():
         raise ValidationError({"project": _("The project is not part of this check.")})
     if not description.strip():
@@ -160,6 +162,8 @@ def record_finding(spot_check: SpotCheck, project: Project, description: str, re
     finding = Finding.objects.create(spot_check=spot_check, project=project,
                                      description=description, recorded_by=recorded_by,
                                      rectify_by=rectify_by)
+    photo_copies.store(FindingPhoto, photos, finding=finding,
+                       since=photo_copies.period_start(spot_check.campaign, local_date()))
     pagecache.bump_campaigns([spot_check.campaign_id])
     return finding
 

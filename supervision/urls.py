@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from projects.views_photos import photo_urls
+
 from . import views_bulletins as bulletins
 from . import views_hazards as hazards
 from . import views_notices as notices
@@ -26,10 +28,12 @@ urlpatterns = [
          name="hazard_review_photo_thumb"),
     path("hazard-reviews/<int:pk>/photo/original/", hazards.hazard_review_photo, {"size": "image"},
          name="hazard_review_photo_original"),
+    *photo_urls("evidence/photos/", notices.response_photo, "response_photo"),
     path("spot-checks/", spotchecks.spotcheck_list, name="spotcheck_list"),
     path("spot-checks/new/<slug:kind>/", spotchecks.spotcheck_new, name="spotcheck_new"),
     path("spot-checks/<int:pk>/", spotchecks.spotcheck_detail, name="spotcheck_detail"),
     path("spot-checks/<int:pk>/findings/", spotchecks.finding_add, name="finding_add"),
+    *photo_urls("spot-checks/findings/photos/", spotchecks.finding_photo, "finding_photo"),
     path("spot-checks/<int:pk>/findings/<int:finding_pk>/notice/", spotchecks.finding_notice,
          name="finding_notice"),
     path("spot-checks/<int:pk>/findings/<int:finding_pk>/rectified/", spotchecks.finding_rectified,

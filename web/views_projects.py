@@ -25,8 +25,10 @@ from projects.models import (
     ActionItem,
     Assignment,
     Hazard,
+    HazardPhoto,
     Milestone,
     Obstacle,
+    ObstaclePhoto,
     PlanVersion,
     Project,
     ReportPhoto,
@@ -149,6 +151,13 @@ def _project_for_page(user, pk) -> tuple[Project, bool]:
                      or access.may_administer(user, project.campaign))
 
 
+def _by_stage(photos, first_stage) -> tuple[list, list]:
+    """An item's photos of its first stage (raised, found) and of its close-out."""
+    photos = list(photos)
+    return ([p for p in photos if p.stage == first_stage],
+            [p for p in photos if p.stage != first_stage])
+
+
 def _project_body(request, project, context, supervisor: bool) -> str:
     """The project page below the menu, with what it shows added to context."""
     as_of = context["as_of"]
@@ -181,15 +190,21 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     reports_page = paginator.get_page(request.GET.get("page"))
 
     obstacles = list(project.obstacles.select_related("responsible_unit", "raised_by__profile")
+                     .prefetch_related(Prefetch("photos", queryset=ObstaclePhoto.objects.order_by("pk")))
                      .order_by("status", "due_date"))
-    # Open first, then those awaiting 复核, then the closed ones; each with its reviews.
+    for o in obstacles:
+        o.raised_photos, o.resolved_photos = _by_stage(o.photos.all(), ObstaclePhoto.Stage.RAISED)
+    # Open first, then those awaiting 复核, then the closed ones; each with its reviews and photos.
     rank = {Hazard.Status.OPEN: 0, Hazard.Status.AWAITING_REVIEW: 1, Hazard.Status.RECTIFIED: 2}
     hazards = sorted(Hazard.objects.filter(check_record__project=project)
                      .select_related("check_record__checked_by__profile")
                      .prefetch_related(Prefetch("reviews", queryset=HazardReview.objects
-                                                .select_related("reviewed_by__profile")))
+                                                .select_related("reviewed_by__profile")),
+                                       Prefetch("photos", queryset=HazardPhoto.objects.order_by("pk")))
                      .order_by("rectify_by", "pk"),
                      key=lambda h: rank.get(h.status, 0))
+    for h in hazards:
+        h.found_photos, h.rectified_photos = _by_stage(h.photos.all(), HazardPhoto.Stage.FOUND)
     findings = list(Finding.objects.filter(project=project).select_related("spot_check")
                     .order_by(F("rectified_on").desc(nulls_first=True), "rectify_by", "pk"))
     for f in findings:
