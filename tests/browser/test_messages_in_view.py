@@ -34,7 +34,7 @@ def test_after_adding_an_obstacle_the_message_is_in_view_on_a_phone(phone_page, 
     phone_page.wait_for_url("**#obstacles")
     assert Obstacle.objects.filter(project=town.project, title="施工用电未接入").count() == 1
 
-    message = phone_page.locator("#gj-messages [data-gj-message]")
+    message = phone_page.locator("main .alert-success")
     assert "问题" in message.inner_text()
     phone_page.wait_for_timeout(400)  # the anchor is scrolled to after load
     screenshot(phone_page, "message-in-view-phone")
