@@ -52,4 +52,4 @@ def test_after_adding_an_obstacle_the_message_is_in_view_on_a_phone(phone_page, 
     # Closed, it is gone and no longer keeps room at the top.
     message.locator(".btn-close").click()
     message.wait_for(state="detached")
-    assert phone_page.evaluate("document.documentElement.style.scrollPaddingTop") == ""
+    assert phone_page.evaluate("getComputedStyle(document.documentElement).scrollPaddingTop") == "auto"
