@@ -41,7 +41,7 @@ SERVICE_USER=${GONGJIAN_USER:-gongjian}
 DB=${GONGJIAN_DB:-gongjian}
 ENV_FILE=$ETC_DIR/gongjian.env
 UNITS=(gongjian-web gongjian-worker gongjian-beat)
-PACKAGES=(python3 python3-venv postgresql postgresql-client redis-server rsync make)
+PACKAGES=(python3 python3-venv postgresql postgresql-client redis-server rsync make ca-certificates)
 
 say() { printf '== %s\n' "$*"; }
 run() {
@@ -95,8 +95,10 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   run apt-get update -qq
   # An existing configuration (PostgreSQL's, Redis's) is kept, never replaced by the package's.
+  # dpkg's progress goes to /var/log/apt/term.log (and its errors here).
   run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" \
+    >/dev/null
 fi
 
 say "system user $SERVICE_USER"
@@ -189,6 +191,11 @@ else
 fi
 
 say "virtualenv and the locked dependencies"
+# pip trusts the system's certificates (update-ca-certificates), as Debian's own pip does, not
+# only the copy it carries: an office proxy's CA installed on the server is trusted too.
+if [ -z "${PIP_CERT:-}" ] && [ -s /etc/ssl/certs/ca-certificates.crt ]; then
+  export PIP_CERT=/etc/ssl/certs/ca-certificates.crt
+fi
 if ! check "$APP_DIR/.venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   run rm -rf "$APP_DIR/.venv"
   run python3 -m venv "$APP_DIR/.venv"

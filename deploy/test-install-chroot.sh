@@ -141,6 +141,10 @@ mount --bind "$CACHE/apt-$SUITE/archives" "$ROOT/var/cache/apt/archives"
 mount --bind "$CACHE/apt-$SUITE/lists" "$ROOT/var/lib/apt/lists"
 mount --bind "$CACHE/pip-$SUITE" "$ROOT/root/.cache/pip"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# This machine's own certificate authorities (a proxy's, as an office network may have) in the
+# root's trust store, as an operator there would have them.
+mkdir -p "$ROOT/usr/local/share/ca-certificates"
+cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/" 2>/dev/null || true
 printf '#!/bin/sh\nexit 101\n' > "$ROOT/usr/sbin/policy-rc.d"
 chmod 755 "$ROOT/usr/sbin/policy-rc.d"
 
@@ -156,6 +160,8 @@ mkdir -p "$ROOT/usr/local/src/gongjian"
 git -C "$SOURCE" archive "$COMMIT" | tar -C "$ROOT/usr/local/src/gongjian" -x
 
 # --- the install, then the checks -----------------------------------------------------------
+# From here on a failing command is a failed check, never the end of the run.
+set +e
 stage "deploy/install.sh, first run"
 LOGS=$ROOT/var/tmp/gj-test
 mkdir -p "$LOGS"
@@ -212,8 +218,8 @@ manage_as_gongjian() {
 }
 PLAN=$(manage_as_gongjian showmigrations --plan 2>&1) || true
 APPLIED=$(grep -c '^\[X\]' <<<"$PLAN" || true)
-equal "migrations: every one applied (none left in showmigrations --plan)" \
-  "$(grep -c '^\[ \]' <<<"$PLAN" || true)" 0
+equal "migrations: every one applied (showmigrations --plan: none left, some applied)" \
+  "$(grep -c '^\[ \]' <<<"$PLAN" || true) $([ "$APPLIED" -gt 0 ] && echo some)" "0 some"
 equal "migrations: $APPLIED applied, recorded in django_migrations, a table of gongjian's" \
   "$(psql_root -d gongjian -c 'SELECT count(*) FROM django_migrations') $(psql_root -d gongjian \
     -c "SELECT tableowner FROM pg_tables WHERE tablename = 'django_migrations'")" "$APPLIED gongjian"
@@ -250,13 +256,13 @@ for _ in $(seq 60); do
   sleep 1
 done
 equal "gunicorn answers /healthz with 200 (database and broker ok)" \
-  "$(healthz) $(tr -d ' ' <"$LOGS/healthz.json" | grep -o '"status":"ok","checks"')" \
+  "$(healthz) $(tr -d ' ' <"$LOGS/healthz.json" 2>/dev/null | grep -o '"status":"ok","checks"')" \
   '200 "status":"ok","checks"'
-LISTEN=$(ss -Hltnp "sport = :$WEB_PORT")
-WEB_PID=$(grep -o 'pid=[0-9]*' <<<"$LISTEN" | head -n 1 | cut -d= -f2)
+LISTEN=$(ss -Hltnp "sport = :$WEB_PORT" || true)
+WEB_PID=$(grep -o 'pid=[0-9]*' <<<"$LISTEN" | head -n 1 | cut -d= -f2 || true)
 equal "gunicorn listens on 127.0.0.1:$WEB_PORT only" "$(awk '{ print $4 }' <<<"$LISTEN" | sort -u)" \
   "127.0.0.1:$WEB_PORT"
-GONGJIAN_UID=$(in_root id -u gongjian)
+GONGJIAN_UID=$(in_root id -u gongjian || echo none)
 equal "gunicorn runs as gongjian" \
   "$(awk '/^Uid:/ { print $2 }' "/proc/${WEB_PID:-0}/status" 2>/dev/null)" "$GONGJIAN_UID"
 sleep 10
@@ -275,11 +281,14 @@ equal "Celery beat is up after 10 s, as gongjian" "$(root_process_users 'celery 
   "$GONGJIAN_UID"
 expect "Celery beat keeps its schedule in /var/lib/gongjian" \
   test -n "$(in_root find /var/lib/gongjian -maxdepth 1 -name 'celerybeat-schedule*' -user gongjian)"
-expect "the worker answers a ping through the broker" \
+ping_worker() {
   in_root sh -c 'cd /opt/gongjian && set -a && . /etc/gongjian/gongjian.env && set +a &&
-    runuser -u gongjian -- .venv/bin/celery -A config inspect ping --timeout 10' >"$LOGS/ping.log" 2>&1
+    exec runuser -u gongjian -- .venv/bin/celery -A config inspect ping --timeout 10' \
+    >"$LOGS/ping.log" 2>&1
+}
+expect "the worker answers a ping through the broker" ping_worker
 LISTENERS=$(ss -Hltnp | while read -r _ _ _ local _ users; do
-  pid=$(grep -o 'pid=[0-9]*' <<<"$users" | head -n 1 | cut -d= -f2)
+  pid=$(grep -o 'pid=[0-9]*' <<<"$users" | head -n 1 | cut -d= -f2 || true)
   [ -n "$pid" ] && [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$ROOT" ] && echo "$local"
 done | sort -u | tr '\n' ' ')
 expect "nothing started in the root listens on 5432 or 6379 (it listens on: $LISTENERS)" \
