@@ -270,7 +270,7 @@ root_process_users() {  # the uids of the root's processes whose command line ma
   local pid
   for pid in /proc/[0-9]*; do
     [ "$(readlink "$pid/root" 2>/dev/null)" = "$ROOT" ] || continue
-    tr '\0' ' ' <"$pid/cmdline" 2>/dev/null | grep -q -- "^/opt/gongjian/.venv/bin/python .*$1" \
+    tr '\0' ' ' <"$pid/cmdline" 2>/dev/null | grep -q -- "^/opt/gongjian/.venv/bin/python[0-9.]* .*$1" \
       || continue
     awk '/^Uid:/ { print $2 }' "$pid/status"
   done | sort -u
@@ -287,6 +287,16 @@ ping_worker() {
     >"$LOGS/ping.log" 2>&1
 }
 expect "the worker answers a ping through the broker" ping_worker
+first_user() {  # the command install.sh prints for the first operator, as printed
+  local command
+  command=$(grep -E '^ +cd /opt/gongjian && .*createsuperuser$' "$LOGS/install-1.log" | tail -n 1)
+  [ -n "$command" ] || return 1
+  in_root env DJANGO_SUPERUSER_PASSWORD="$(head -c 18 /dev/urandom | base64)" sh -c \
+    "$command --no-input --username operator --email operator@example.gov.cn" >"$LOGS/createsuperuser.log" 2>&1
+}
+expect "the first operator is made with the command install.sh prints" first_user
+equal "the operator is a superuser in the database" \
+  "$(psql_root -d gongjian -c "SELECT is_superuser FROM auth_user WHERE username = 'operator'")" t
 LISTENERS=$(ss -Hltnp | while read -r _ _ _ local _ users; do
   pid=$(grep -o 'pid=[0-9]*' <<<"$users" | head -n 1 | cut -d= -f2 || true)
   [ -n "$pid" ] && [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$ROOT" ] && echo "$local"
