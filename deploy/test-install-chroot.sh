@@ -102,6 +102,7 @@ cleanup() {
   elif [ "$KEEP" != 1 ]; then
     rm -rf --one-file-system "$ROOT"
   fi
+  echo "stopped, unmounted and cleaned up: $((SECONDS - STARTED))s in all"
   exit "$status"
 }
 
@@ -165,8 +166,11 @@ set +e
 stage "deploy/install.sh, first run"
 LOGS=$ROOT/var/tmp/gj-test
 mkdir -p "$LOGS"
-run_install() {  # N: the Nth run, its output shown and kept (pipefail: install.sh's status)
-  in_root /usr/local/src/gongjian/deploy/install.sh 2>&1 | tee "$LOGS/install-$1.log"
+run_install() {  # N: the Nth run, its output kept and shown with the seconds since its start
+  local start=$SECONDS line
+  in_root /usr/local/src/gongjian/deploy/install.sh 2>&1 | tee "$LOGS/install-$1.log" |
+    while IFS= read -r line; do printf '[%3ds] %s\n' "$((SECONDS - start))" "$line"; done
+  return "${PIPESTATUS[0]}"
 }
 FIRST_START=$SECONDS
 expect "install.sh (first run) exits 0" run_install 1
