@@ -47,6 +47,14 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 
+missing=()
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v curl >/dev/null || missing+=(curl)
+command -v ss >/dev/null || missing+=(iproute2)
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 STARTED=$SECONDS
 passed=0
 failed=0

@@ -74,6 +74,9 @@ cleanup() {
 }
 
 stage "a clean Debian $SUITE root in $ROOT"
+if ! command -v debootstrap >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+fi
 if [ -e "$ROOT" ]; then
   stop_root_processes
   unmount_all
