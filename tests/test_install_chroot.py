@@ -5,7 +5,8 @@ database, migrations, static files, gunicorn as gongjian answering /healthz, the
 and beat, the first operator, and a second run that changes nothing.
 
 It needs root, Debian's mirror and PyPI, and minutes (docs/notes/install-run.log has the
-figures), so it runs when GONGJIAN_TEST_INSTALL=1."""
+figures), so it runs when GONGJIAN_TEST_INSTALL=1. Likewise `make install-dev` and a part of the
+suite under Debian 13's Python 3.13 (deploy/test-python-chroot.sh), with GONGJIAN_TEST_PYTHON=1."""
 
 import os
 import re
@@ -16,9 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("GONGJIAN_TEST_INSTALL") != "1",
-    reason="the real install in a Debian root runs with GONGJIAN_TEST_INSTALL=1 (root, minutes)")
 
 # Checks the script must have made and passed, so that a script that checks less fails here.
 REQUIRED = [
@@ -37,6 +35,8 @@ REQUIRED = [
 ]
 
 
+@pytest.mark.skipif(os.environ.get("GONGJIAN_TEST_INSTALL") != "1",
+                    reason="the real install in a Debian root runs with GONGJIAN_TEST_INSTALL=1")
 def test_install_sh_installs_a_clean_debian_root_and_a_second_run_changes_nothing():
     result = subprocess.run([str(ROOT / "deploy/test-install-chroot.sh")], capture_output=True,
                             text=True, timeout=1800, stdin=subprocess.DEVNULL)
@@ -49,3 +49,14 @@ def test_install_sh_installs_a_clean_debian_root_and_a_second_run_changes_nothin
     assert not missing, missing
     summary = re.search(r"^install-chroot: (\d+) passed, (\d+) failed$", out, re.MULTILINE)
     assert summary and int(summary.group(2)) == 0 and int(summary.group(1)) == len(passes)
+
+
+@pytest.mark.skipif(os.environ.get("GONGJIAN_TEST_PYTHON") != "1",
+                    reason="make install-dev under Debian 13's Python 3.13 runs with GONGJIAN_TEST_PYTHON=1")
+def test_make_install_dev_and_part_of_the_suite_under_python_3_13():
+    result = subprocess.run([str(ROOT / "deploy/test-python-chroot.sh"), "trixie"],
+                            capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert re.search(r"^Python 3\.13\.", result.stdout, re.MULTILINE)  # the venv's, not the host's
+    summary = re.search(r"^(\d+) passed", result.stdout, re.MULTILINE)
+    assert summary and int(summary.group(1)) >= 40
