@@ -9,7 +9,7 @@
 # beat schedule); the secret key (gongjian 600); the env file from deploy/gongjian.env.example
 # (root 600, the database through PostgreSQL's local socket, no password); the PostgreSQL role
 # and database; the locked dependencies in a virtualenv; migrate and collectstatic as gongjian;
-# the systemd units, enabled and (re)started. Edit /etc/gongjian/gongjian.env (ALLOWED_HOSTS,
+# the systemd units, enabled and (re)started. Edit /etc/gongjian/gongjian.env (ALLOWED_HOSTS, SITE_URL,
 # CSRF_TRUSTED_ORIGINS, e-mail) and run the script again.
 #
 # The env file says where PostgreSQL and Redis are. A new one points at this machine's own: the
@@ -139,7 +139,7 @@ if ! check test -s "$ENV_FILE"; then
     -e 's|^SECRET_KEY_FILE=.*|SECRET_KEY_FILE=$ETC_DIR/secret_key|' \
     -e 's|^GONGJIAN_VAR_DIR=.*|GONGJIAN_VAR_DIR=$VAR_DIR|' \
     '$APP_DIR/deploy/gongjian.env.example' > '$ENV_FILE'"
-  echo "   edit $ENV_FILE (ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, e-mail), then run this again"
+  echo "   edit $ENV_FILE (ALLOWED_HOSTS, SITE_URL, CSRF_TRUSTED_ORIGINS, e-mail), then run this again"
 fi
 run chown root:root "$ENV_FILE"
 run chmod 600 "$ENV_FILE"
