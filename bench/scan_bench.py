@@ -168,17 +168,24 @@ def ensure_data(args, call_command) -> None:
 # --- The state between runs ---------------------------------------------------------------------
 
 
+#: What the scan writes (or the notices it drafts write), emptied between runs.
+OUTPUT_TABLES = ("supervision_notice_flags", "supervision_noticeevent",
+                 "supervision_historicalnotice", "supervision_notice", "supervision_noticecounter",
+                 "supervision_delivery", "supervision_notification", "supervision_flag",
+                 "supervision_scanstate")
+
+
 def clean_state() -> None:
     """No flags, notices, notifications or scan states, every project green (this database is
     the bench's own: emptied wholesale, not row by row)."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE supervision_notice_flags, supervision_noticeevent, "
-                    "supervision_historicalnotice, supervision_notice, "
-                    "supervision_noticecounter, supervision_delivery, "
-                    "supervision_notification, supervision_flag, supervision_scanstate "
-                    "CASCADE")
+        # Those of the scan's output tables this schema has (the scan's own state may move).
+        cur.execute("SELECT t FROM unnest(%s::text[]) AS t WHERE to_regclass(t) IS NOT NULL",
+                    [list(OUTPUT_TABLES)])
+        tables = [row[0] for row in cur.fetchall()]
+        cur.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         cur.execute("UPDATE projects_project SET health = 'green' WHERE health <> 'green'")
         cur.execute("VACUUM ANALYZE projects_project")
 
