@@ -13,10 +13,10 @@ it is there already (--regenerate to force), then runs this day of a province --
    change or the nightly safety net costs) — and the **differential**: how many flags, lights and
    notices it changed after the hourly scan (0, or the hourly scan left something undone);
 4. **a day when 10 % of the projects cross a threshold**: one project in ten (green ones) gets a
-   lower report at 07:30 — what ``projects.services.submit_report`` writes, in bulk, then the
-   model signals the saves send, so whatever marks a project's inputs changed on a write marks
-   these (not timed) — then the hourly scan at 08:00; half are put 17 points behind plan (red),
-   half 6 points (yellow);
+   lower report at 07:30 — what ``projects.services.submit_report`` writes, in bulk, then what it
+   does to mark the inputs changed: each report's ``post_save`` signal, and
+   ``Project.review_now`` where the code has it (not timed) — then the hourly scan at 08:00; half
+   are put 17 points behind plan (red), half 6 points (yellow);
 5. **the forced re-evaluation, fanned out over 2 processes** (--workers) at 08:00, the campaigns
    shared out between them, with its differential as in 3;
 6. **the rescan, nothing new**: the hourly scan at 09:00;
@@ -223,8 +223,9 @@ def cross_thresholds(moment) -> tuple[int, int, float]:
 
     What projects.services.submit_report writes for such a report — the report, the project's
     progress and date of last report, the milestones a lower figure un-meets — in bulk, and then
-    the signal each report's save sends: every hook the app has on a new report (today the scan's
-    watermark) runs as it would for submit_report. (20,000 calls of submit_report take 10–25 min
+    what marks a project's inputs changed: the signal each report's save sends (every hook the
+    app has on a new report) and, where the code has it, Project.review_now, as submit_report
+    calls it. (20,000 calls of submit_report take 10–25 min
     on this machine; what it does beyond these writes is checks, the project's history row and
     the per-report rescan task, which the hourly scan stands in for here.)
     Returns (reports, projects in the data set, seconds)."""
@@ -261,10 +262,16 @@ def cross_thresholds(moment) -> tuple[int, int, float]:
             Project.objects.filter(pk__in=ids).update(progress=percent, last_reported_at=moment)
             Milestone.objects.filter(project_id__in=ids, completed_on__isnull=False,
                                      planned_percent__gt=percent).update(completed_on=None)
+        # The app's own "inputs changed" for these projects, whichever this code has: each
+        # report's post_save (the scan's watermark hooks it, supervision.scanstate) and the
+        # projects' review moment made due (Project.review_now, which submit_report calls).
         using = router.db_for_write(ProgressReport)
         for report in reports:
             post_save.send(sender=ProgressReport, instance=report, created=True,
                            update_fields=None, raw=False, using=using)
+        review_now = getattr(Project, "review_now", None)
+        if review_now is not None:
+            review_now(list(projects))
     return len(rows), total, time.perf_counter() - started
 
 
@@ -445,7 +452,7 @@ def one_run(number: int, args) -> dict:
     step("forced_1", t1, False)
     reports, total, seconds = cross_thresholds(t1 + datetime.timedelta(minutes=30))
     print(f"  (10 % day: {reports} of {total} projects ({100 * reports / max(total, 1):.1f} %) "
-          f"reported lower at 07:30, written in bulk with the model signals a save sends, in "
+          f"reported lower at 07:30, written in bulk, inputs marked changed as submit_report marks them, in "
           f"{seconds:.1f} s, not timed)", flush=True)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
@@ -657,8 +664,8 @@ def summary(runs: list[dict], args) -> None:
     print(f"{'differential (forced − hourly), changes':<{width}}  "
           f"{' / '.join(str(d) for d in differences):>26}  {'':>20}  must be 0: "
           f"{_verdict(not any(differences))}")
-    print(f"10 % day: {runs[0]['crossed']} projects reported lower (bulk writes + the signals of "
-          f"their saves); "
+    print(f"10 % day: {runs[0]['crossed']} projects reported lower (bulk writes, inputs marked "
+          f"changed as submit_report marks them); "
           f"finished {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
