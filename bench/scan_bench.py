@@ -120,8 +120,8 @@ def main(argv=None) -> int:
     os.environ.setdefault("DEBUG", "1")
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    # The tasks the services enqueue (a project's rescan after a report) stay in this process:
-    # a real broker would hand them to workers of another database.
+    # Any task the scan enqueues (a delivery) stays in this process: a real broker would hand it
+    # to workers of another database.
     os.environ["CELERY_BROKER_URL"] = "memory://localhost/"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     import django
