@@ -76,8 +76,12 @@ bench-web: install-dev
 	$(BIN)/python bench/web.py
 
 # Benchmark of the scan (not a test): 200,000 projects and 2,000,000 reports in PostgreSQL
-# (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/gongjian_bench); prints the
-# full-scan and rescan times, their query counts and the peak memory.
+# (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/gongjian_bench). Three runs of a
+# day and the next morning: the first scan, the next day with nothing new, a day when 10 % of the
+# projects cross a threshold, the forced re-evaluation over 1 and 2 processes, the rescan; each
+# with min/median/max, its ratio to the write floor of its run and issue 18's targets (MET or
+# MISSED), the peak memory and queries per batch, and the differential (forced − hourly: 0).
+# BENCH_ARGS=--quick: 500 towns in their own database, a couple of minutes.
 bench-scan: install-dev
 	$(BIN)/python bench/scan_bench.py $(BENCH_ARGS)
 
