@@ -34,8 +34,9 @@ from core.bulk import update_rows
 from core.dates import day_start, local_date
 from core.links import path_to
 from core.queue import enqueue_on_commit
+from projects.models import Project
 
-from . import notify, scanstate
+from . import notify
 from .models import Criticism, Evidence, Flag, Notice, NoticeCounter, NoticeEvent, NoticeResponse
 
 Status = Notice.Status
@@ -122,8 +123,10 @@ def _lock(notice: Notice) -> Notice:
 
 
 def _event(notice: Notice, action: str, actor, at, comment: str = "") -> NoticeEvent:
-    """A step of the notice, on its record; the campaign's pages show notices (cached)."""
+    """A step of the notice, on its record; the campaign's pages show notices (cached), and the
+    rules read the project's notices (its review moment is due)."""
     pagecache.bump_campaigns([notice.campaign_id])
+    Project.review_now([notice.project_id])
     return NoticeEvent.objects.create(notice=notice, action=action, actor=actor, at=at,
                                       comment=comment)
 
@@ -226,7 +229,7 @@ def delete_draft_notice(notice: Notice, actor) -> None:
     locked = _lock(notice)
     _check("delete", locked, actor)
     pagecache.bump_campaigns([locked.campaign_id])
-    scanstate.inputs_changed([locked.campaign_id])  # the project may deserve a notice again
+    Project.review_now([locked.project_id])  # the project may deserve a notice again
     locked.delete()
 
 
@@ -436,7 +439,7 @@ def urge_overdue_notices(campaign: Campaign, now: datetime.datetime | None = Non
 def _escalate(notice: Notice, now, days: int) -> bool:
     if not Notice.objects.filter(pk=notice.pk, escalated_at__isnull=True).update(escalated_at=now):
         return False
-    scanstate.inputs_changed([notice.campaign_id])  # an escalated notice is a red notice flag
+    Project.review_now([notice.project_id])  # an escalated notice is a red notice flag
     _event(notice, Action.ESCALATED, None, now, _("%(days)s days overdue") % {"days": days})
     Criticism.objects.get_or_create(
         notice=notice,
