@@ -158,6 +158,8 @@ class Assessment:
     reasons: tuple[str, ...] = field(default=())
     #: Every open warning, the worst first; the light is the most severe of them.
     warnings: tuple[Warning, ...] = ()
+    #: The plan curve read (plan_curve of the plan in force).
+    curve: Sequence[tuple[datetime.date, Decimal]] = ()
 
 
 def latest_report(reports: Iterable[ReportFact], as_of: datetime.date) -> ReportFact | None:
@@ -328,6 +330,7 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
         finish_at_risk=at_risk,
         reasons=tuple(w.kind for w in found),
         warnings=tuple(sorted(found, key=lambda w: SEVERITY_RANK[w.severity])),
+        curve=curve,
     )
 
 
@@ -431,7 +434,7 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
     # Behind plan: the lag only grows with the days (the plan never goes down, the % reported
     # stays), so each threshold not reached yet is crossed at most once: on the first day the
     # plan, read on the measurement date, reaches actual + threshold.
-    curve = plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
+    curve = a.curve or plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
     latest = latest_report(facts.reports, as_of)
     first_day = as_of + _DAY
     if latest is not None:
@@ -462,8 +465,9 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
             moments.append(deadline)
 
     # Finish at risk: the forecast is never before the day it is made, so once the pace's date
-    # has passed it moves every day; past the planned end the project is at risk.
-    if a.finish_at_risk and forecast_finish(facts.reports, as_of + _DAY, curve) != a.forecast:
+    # has been reached (the forecast is today) it moves every day; past the planned end the
+    # project is at risk.
+    if a.finish_at_risk and a.forecast == as_of:
         days.append(as_of + _DAY)
     if a.forecast is not None and a.forecast < NEVER:
         days.append(a.forecast + _DAY)
