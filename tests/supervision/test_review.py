@@ -222,3 +222,31 @@ def test_a_write_committed_while_the_scan_decides_keeps_the_project_due(postgres
     scan.apply(decision, inputs, T0, scan.ScanResult())
     assert review_at(project) is None
     assert review_at(other) > T0
+
+
+def test_a_write_around_the_services_is_caught_by_the_nightly_reevaluation(campaign, caplog):
+    from projects.models import ProgressReport
+    from supervision.tasks import reevaluate_campaigns_task
+
+    project = factories.ProjectFactory(campaign=campaign)
+    report(project, "41", day(11, 17))
+    scan_campaign(campaign.pk, now=T0)
+    assert Project.objects.get(pk=project.pk).health == "green"
+    ProgressReport.objects.filter(project=project).update(percent=Decimal("5"))  # raw: no bump
+    later = T0 + datetime.timedelta(hours=1)
+    assert scan_all(now=later, changed_only=True).projects == 0
+    assert Project.objects.get(pk=project.pk).health == "green"  # the hourly scan cannot know
+
+    with caplog.at_level("INFO", logger="gongjian.scan"):
+        assert reevaluate_campaigns_task([campaign.pk], later.isoformat()) == 1
+    assert Project.objects.get(pk=project.pk).health == "red"
+    [line] = [r for r in caplog.records if "re-evaluation" in r.getMessage()]
+    assert line.levelname == "WARNING" and "early=1" in line.getMessage()
+    assert "outputs_changed=0" not in line.getMessage()
+    # Once caught, the next night finds nothing.
+    caplog.clear()
+    with caplog.at_level("INFO", logger="gongjian.scan"):
+        assert reevaluate_campaigns_task([campaign.pk], (later + datetime.timedelta(
+            minutes=1)).isoformat()) == 0
+    [line] = [r for r in caplog.records if "re-evaluation" in r.getMessage()]
+    assert line.levelname == "INFO" and "outputs_changed=0 early=0" in line.getMessage()
