@@ -533,6 +533,11 @@ def flag_sentence(flag: Flag) -> str:
     return describe_flag(flag.kind, flag.severity, flag.details or {})
 
 
+def auto_respond_by(campaign: Campaign, today: datetime.date) -> datetime.date:
+    """The respond-by date of a notice the scan issues at once (auto_issue_notices) today."""
+    return today + datetime.timedelta(days=campaign.notice_response_days)
+
+
 def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[int, int]:
     """Draft one notice per (project_id, campaign_id, leader_id, code, name, wanted flags) in a few
     queries; issue them at once in campaigns with auto_issue_notices. Returns (drafted, issued).
@@ -586,7 +591,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                 notice.year, notice.sequence = today.year, seq
                 notice.number = notice_number(campaign, today.year, seq)
                 notice.status, notice.issued_at = Status.ISSUED, now
-                notice.respond_by = today + datetime.timedelta(days=campaign.notice_response_days)
+                notice.respond_by = auto_respond_by(campaign, today)
                 events.append(NoticeEvent(notice=notice, action=Action.ISSUED, at=now))
                 issued.append(notice)
         if issued:

@@ -51,7 +51,7 @@ from django.utils.translation import gettext
 
 from campaign.models import Campaign
 from core.bulk import ROW_VERSION, update_rows
-from core.dates import day_end, local_zone
+from core.dates import day_end, day_start, local_zone
 from core.links import path_to
 from core.pagecache import bump_campaigns
 from projects import plans
@@ -59,7 +59,7 @@ from projects.models import Hazard, Milestone, Obstacle, PlanVersion, ProgressRe
 
 from . import rules
 from .models import Flag, Notice
-from .notices import draft_notices_from_scan
+from .notices import auto_respond_by, draft_notices_from_scan
 from .notify import Message, notify_many
 
 log = logging.getLogger("gongjian.scan")
@@ -624,14 +624,18 @@ def decide(inputs: ScanInputs, now) -> Decision:
                 LeaderNews(pid, row.code, row.name, new_kinds))
 
         # The next review moment: the rules' own, or sooner the day a yellow light is old enough
-        # for a notice; a notice drafted now is a new input (due at once).
+        # for a notice. A draft notice changes no answer of the rules (and the project has no
+        # other notice to deserve); one issued at once is overdue the day after its respond-by.
         review_at = rules.next_change(facts, now, thresholds, assessment)
         if not inputs.open_notices.get(pid):
             if _deserves_notice(row.health, assessment.health, first_opened, now):
                 decision.notices.append(
                     NoticeNeed(pid, cid, row.leader_id, row.code, row.name, wanted))
                 changed = True
-                review_at = now
+                if campaign.auto_issue_notices:
+                    overdue = day_start(auto_respond_by(campaign, as_of)
+                                        + datetime.timedelta(days=1))
+                    review_at = overdue if review_at is None else min(review_at, overdue)
             elif assessment.health == rules.Health.YELLOW and first_opened is not None:
                 ripe = first_opened + datetime.timedelta(days=YELLOW_NOTICE_DAYS)
                 review_at = ripe if review_at is None else min(review_at, ripe)
