@@ -415,7 +415,7 @@ class ProgressReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["project", "-reported_at"], name="report_project_latest"),
-            # The scan's watermark asks for reports dated after now (normally none): a range.
+            # Reports dated after a moment (normally none), asked for by range.
             models.Index(fields=["reported_at"], name="report_reported_at"),
         ]
 
