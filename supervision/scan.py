@@ -651,8 +651,9 @@ def decide(inputs: ScanInputs, now) -> Decision:
             elif assessment.health == rules.Health.YELLOW and first_opened is not None:
                 ripe = first_opened + datetime.timedelta(days=YELLOW_NOTICE_DAYS)
                 review_at = ripe if review_at is None else min(review_at, ripe)
-        if review_at is None:
-            review_at = now + REVIEW_AT_THE_LATEST
+        if review_at is None:  # never by the clock: any later moment will do (no rewrite)
+            review_at = row.review_at if row.review_at is not None and row.review_at > now \
+                else now + REVIEW_AT_THE_LATEST
         if changed and row.review_at is not None and row.review_at > now:
             decision.early.add(pid)
         if changed or review_at != row.review_at:

@@ -250,3 +250,11 @@ def test_a_write_around_the_services_is_caught_by_the_nightly_reevaluation(campa
             minutes=1)).isoformat()) == 0
     [line] = [r for r in caplog.records if "re-evaluation" in r.getMessage()]
     assert line.levelname == "INFO" and "outputs_changed=0 early=0" in line.getMessage()
+
+
+def test_a_done_project_waits_a_year_and_a_rescan_does_not_rewrite_it(campaign):
+    project = factories.ProjectFactory(campaign=campaign, status=Project.Status.COMPLETED)
+    scan_campaign(campaign.pk, now=T0)
+    assert review_at(project) == T0 + scan.REVIEW_AT_THE_LATEST
+    scan_campaign(campaign.pk, now=T0 + datetime.timedelta(hours=5))
+    assert review_at(project) == T0 + scan.REVIEW_AT_THE_LATEST
