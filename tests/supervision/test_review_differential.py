@@ -151,3 +151,25 @@ def test_the_review_driven_scan_stores_what_a_full_reevaluation_does(postgres, t
     assert Campaign.objects.count() == CAMPAIGNS and checks >= 12
     # The hourly scan assessed a small share of what scanning every project every hour would.
     assert assessed < len(projects) * HOURS * 0.15
+
+
+def test_on_the_bench_data_the_review_driven_scan_is_a_full_reevaluation(postgres):
+    """The bench's province (generate_scale_data, made as of today: greens, yellows behind plan
+    and forecast late, reds with milestones weeks overdue, obstacles), smaller: hourly from now
+    for eight days — a report deadline, a milestone's grace ending, reports turning stale —
+    compared with a full re-evaluation every 17 hours."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("generate_scale_data", towns=6, projects_per_town=5, weeks=10, verbosity=0)
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    scan_all(now=start)
+    assessed = 0
+    for hour in range(1, 8 * 24):
+        now = start + datetime.timedelta(hours=hour)
+        assessed += scan_all(now=now, changed_only=True).projects
+        if hour % 17 == 0:
+            expected, early = full_reevaluation(now)
+            assert stored() == expected, f"differs from a full re-evaluation at {now}"
+            assert early == 0
+    assert 0 < assessed < 30 * 8 * 24 * 0.1
