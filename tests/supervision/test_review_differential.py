@@ -156,7 +156,7 @@ def test_the_review_driven_scan_stores_what_a_full_reevaluation_does(postgres, t
 def test_on_the_bench_data_the_review_driven_scan_is_a_full_reevaluation(postgres):
     """The bench's province (generate_scale_data, made as of today: greens, yellows behind plan
     and forecast late, reds with milestones weeks overdue, obstacles), smaller: hourly from now
-    for eight days — a report deadline, a milestone's grace ending, reports turning stale —
+    for twelve days — two report deadlines, a milestone's grace ending, reports turning stale —
     compared with a full re-evaluation every 17 hours."""
     from django.core.management import call_command
     from django.utils import timezone
@@ -165,11 +165,11 @@ def test_on_the_bench_data_the_review_driven_scan_is_a_full_reevaluation(postgre
     start = timezone.now().replace(minute=0, second=0, microsecond=0)
     scan_all(now=start)
     assessed = 0
-    for hour in range(1, 8 * 24):
+    for hour in range(1, 12 * 24):
         now = start + datetime.timedelta(hours=hour)
         assessed += scan_all(now=now, changed_only=True).projects
         if hour % 17 == 0:
             expected, early = full_reevaluation(now)
             assert stored() == expected, f"differs from a full re-evaluation at {now}"
             assert early == 0
-    assert 0 < assessed < 30 * 8 * 24 * 0.1
+    assert 0 < assessed < 30 * 12 * 24 * 0.1
