@@ -11,7 +11,7 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,15 +25,17 @@ from projects.models import (
     ActionItem,
     Assignment,
     Hazard,
+    HazardPhoto,
     Milestone,
     Obstacle,
+    ObstaclePhoto,
     PlanVersion,
     Project,
     ReportPhoto,
 )
 from projects.views_history import project_history
 from supervision import lights, rules
-from supervision.models import Flag, Notice
+from supervision.models import Finding, Flag, HazardReview, Notice
 
 log = logging.getLogger("gongjian.access")
 
@@ -83,8 +85,9 @@ def my_projects(request):
                                           due_date__lte=horizon)
     obstacles = (Obstacle.objects.filter(project_id__in=ids, due_date__lte=horizon)
                  .exclude(status=Obstacle.Status.RESOLVED).select_related("responsible_unit"))
-    hazards = Hazard.objects.filter(check_record__project_id__in=ids, rectified_on__isnull=True,
-                                    rectify_by__lte=horizon).select_related("check_record")
+    hazards = Hazard.objects.filter(Q(rectify_by__lte=horizon) | Q(review_round__gt=0),
+                                    check_record__project_id__in=ids,
+                                    status=Hazard.Status.OPEN).select_related("check_record")
     notices = Notice.objects.filter(project_id__in=ids, status__in=OPEN_NOTICE_STATUSES)
     items = ActionItem.objects.filter(owner=user, done_on__isnull=True, due_date__lte=horizon)\
         .select_related("meeting", "project")
@@ -126,14 +129,15 @@ def project_detail(request, pk):
     project, can_write = _project_for_page(user, pk)
     supervisor = access.is_supervisor(user)
     as_of = local_date()
+    may_review = supervisor and access.may_supervise(user, project.campaign)  # 复核 of hazards
     context = {"project": project, "campaign": project.campaign, "can_write": can_write,
-               "as_of": as_of}
+               "as_of": as_of, "may_review": may_review}
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
     context["can_replan"] = access.is_town_admin(user)  # the campaign office re-plans
     context["body"] = pagecache.campaign_cached(
         project.campaign_id, "project-body",
         lambda: _project_body(request, project, context, supervisor),
-        project.pk, as_of, can_write, supervisor, context["can_replan"], query)
+        project.pk, as_of, can_write, supervisor, context["can_replan"], may_review, query)
     return render(request, "projects/detail.html", context)
 
 
@@ -145,6 +149,13 @@ def _project_for_page(user, pk) -> tuple[Project, bool]:
             reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"), user=user))))
     return project, (project.leader_id == user.pk or project.reader_on_team
                      or access.may_administer(user, project.campaign))
+
+
+def _by_stage(photos, first_stage) -> tuple[list, list]:
+    """An item's photos of its first stage (raised, found) and of its close-out."""
+    photos = list(photos)
+    return ([p for p in photos if p.stage == first_stage],
+            [p for p in photos if p.stage != first_stage])
 
 
 def _project_body(request, project, context, supervisor: bool) -> str:
@@ -179,10 +190,25 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     reports_page = paginator.get_page(request.GET.get("page"))
 
     obstacles = list(project.obstacles.select_related("responsible_unit", "raised_by__profile")
+                     .prefetch_related(Prefetch("photos", queryset=ObstaclePhoto.objects.order_by("pk")))
                      .order_by("status", "due_date"))
-    hazards = list(Hazard.objects.filter(check_record__project=project)
-                   .select_related("check_record__checked_by__profile")
-                   .order_by("rectified_on", "rectify_by"))
+    for o in obstacles:
+        o.raised_photos, o.resolved_photos = _by_stage(o.photos.all(), ObstaclePhoto.Stage.RAISED)
+    # Open first, then those awaiting 复核, then the closed ones; each with its reviews and photos.
+    rank = {Hazard.Status.OPEN: 0, Hazard.Status.AWAITING_REVIEW: 1, Hazard.Status.RECTIFIED: 2}
+    hazards = sorted(Hazard.objects.filter(check_record__project=project)
+                     .select_related("check_record__checked_by__profile")
+                     .prefetch_related(Prefetch("reviews", queryset=HazardReview.objects
+                                                .select_related("reviewed_by__profile")),
+                                       Prefetch("photos", queryset=HazardPhoto.objects.order_by("pk")))
+                     .order_by("rectify_by", "pk"),
+                     key=lambda h: rank.get(h.status, 0))
+    for h in hazards:
+        h.found_photos, h.rectified_photos = _by_stage(h.photos.all(), HazardPhoto.Stage.FOUND)
+    findings = list(Finding.objects.filter(project=project).select_related("spot_check")
+                    .order_by(F("rectified_on").desc(nulls_first=True), "rectify_by", "pk"))
+    for f in findings:
+        f.overdue = f.is_overdue(as_of)
     # The open flags first (at most one per kind), then the latest resolved ones.
     flags = list(Flag.objects.filter(project=project)
                  .order_by(F("resolved_at").desc(nulls_first=True), "-opened_at")[:30])
@@ -204,6 +230,7 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "reports_page": reports_page,
         "obstacles": obstacles,
         "hazards": hazards,
+        "findings": findings,
         "flags": flags,
         # Why the project has its light: its open warnings in words, red first.
         "light_warnings": lights.describe_open(flags),

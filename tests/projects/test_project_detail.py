@@ -95,14 +95,15 @@ def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports
     # 6 the project (visible, with campaign, whether the reader is on its team); 7 the user's
     # groups (can_write); the body (not cached here: no shared cache): 8 the project with its
     # leader, leader's profile and listing unit, 9 team, 10 milestones, 10b plan versions, 11 report dates and
-    # percents for the chart, 12 report count (paginator), 13 obstacles, 14 hazards, 15 flags,
+    # percents for the chart, 12 report count (paginator), 13 obstacles, 14 hazards, 14b their
+    # reviews (复核), 14c spot-check findings, 15 flags,
     # 16 action items, 17 notices; history: 18 project, 19 milestones, 20 team, 21 obstacles,
     # 22 hazards, 23 action items; rendered lazily: 24 the page of reports, 25 their photos;
-    # 26 unread notifications (the bell).
+    # 26 unread notifications (the bell); 13b the obstacles' photos, 14b the hazards' photos.
     # On PostgreSQL the user row carries their roles, unit scope and unread count
     # (web.auth.UserBackend): the session, user, unit, roles and bell queries listed below are
     # two (the session and that user row).
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(26):
         response = client.get(reverse("project_detail", args=[p.pk]))
     assert response.context["reports_page"].paginator.count == n_reports
 

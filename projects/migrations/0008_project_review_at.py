@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_merge_photos_plans'),
+        ('projects', '0007_stored_photos_obstacles_hazards'),
     ]
 
     operations = [
