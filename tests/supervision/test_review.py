@@ -258,3 +258,24 @@ def test_a_done_project_waits_a_year_and_a_rescan_does_not_rewrite_it(campaign):
     assert review_at(project) == T0 + scan.REVIEW_AT_THE_LATEST
     scan_campaign(campaign.pk, now=T0 + datetime.timedelta(hours=5))
     assert review_at(project) == T0 + scan.REVIEW_AT_THE_LATEST
+
+
+def test_a_major_hazard_returned_on_review_makes_its_project_due(campaign, supervisor):
+    from projects.models import Hazard
+    from projects.services import rectify_hazard
+    from supervision.hazards import review_hazard
+
+    supervisor.profile.unit = campaign.unit  # the supervision group of the campaign's own town
+    supervisor.profile.save()
+    project = factories.ProjectFactory(campaign=campaign)
+    hazard = factories.HazardFactory(check_record=factories.SafetyCheckFactory(
+        project=project, checked_on=day(11, 10)), rectify_by=day(11, 12), level="major")
+    rectify_hazard(hazard, project.leader, rectification="已整改", rectified_on=day(11, 11))
+    assert Hazard.objects.get(pk=hazard.pk).status == Hazard.Status.AWAITING_REVIEW
+    scan_campaign(campaign.pk, now=T0)
+    assert review_at(project) is not None
+    review_hazard(Hazard.objects.get(pk=hazard.pk), supervisor, verdict="returned",
+                  note="未接地到位")
+    assert review_at(project) is None
+    scan_campaigns([campaign.pk], now=T0 + datetime.timedelta(minutes=5), changed_only=True)
+    assert project.flags.get(kind="hazard_overdue", resolved_at__isnull=True).severity == "red"
