@@ -43,6 +43,9 @@ def update_campaign(campaign: Campaign, user, **fields) -> Campaign:
         setattr(locked, name, fields[name])
     locked.full_clean()
     locked.save(update_fields=changed or None)
+    # The rules read the campaign's thresholds, dates and report day: every project of it is due
+    # for review (through the relation: the projects app sits above this one).
+    locked.projects.update(review_at=None)
     pagecache.bump_everything()  # the campaign list and every page of the campaign
     return locked
 

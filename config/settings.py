@@ -370,6 +370,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0),
         "options": {"expires": 55 * 60},
     },
+    "reevaluate-all-campaigns-nightly": {
+        # The safety net under the review moments: every project assessed, each batch logging
+        # the outputs it changed (supervision.reevaluate_campaigns).
+        "task": "supervision.reevaluate_all",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "urge-overdue-notices-daily": {
         "task": "supervision.urge_notices",
         "schedule": crontab(hour=8, minute=30),

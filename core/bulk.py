@@ -4,6 +4,11 @@ On PostgreSQL one ``UPDATE … FROM unnest(%s::bigint[], …)`` statement per ch
 values go as one array per column, with no model instances and no ``CASE WHEN`` per row (which is
 what ``bulk_update`` builds, and costs more in Python than the rows are worth). Elsewhere (SQLite in
 development) ``bulk_update``, which writes the same.
+
+A field can be set only where the row was not written since it was read (``unless_rewritten``):
+the row's version as read (``ROW_VERSION``, PostgreSQL's xmin, which every write of the row
+changes) travels with the values, so a concurrent writer's value is kept, not overwritten by one
+computed before it committed.
 """
 
 from __future__ import annotations
@@ -16,19 +21,29 @@ from django.db.models import JSONField
 #: Rows per statement on PostgreSQL (the arrays travel as parameters; memory stays bounded).
 CHUNK = 10_000
 
+#: The version of a row, as SQL over its table's alias (read it with the row; see update_rows).
+ROW_VERSION = "{table}.xmin::text"
 
-def update_rows(model, fields: list[str], rows: list[tuple], *, also: dict | None = None) -> int:
+
+def update_rows(model, fields: list[str], rows: list[tuple], *, also: dict | None = None,
+                unless_rewritten: tuple[str, ...] = ()) -> int:
     """Set, for each row (pk, value of fields[0], value of fields[1], …), those fields of the row
-    of model with that pk; also: {field: value} set alike on every row. Returns the rows updated."""
+    of model with that pk; also: {field: value} set alike on every row. Returns the rows updated.
+
+    With unless_rewritten (some of fields), each row ends with one more value, the row's version
+    read with it (ROW_VERSION): those fields are set only where the row is still that version;
+    the other fields are set in any case. Elsewhere than on PostgreSQL (one writer at a time) the
+    version is not read (None) and every field is set."""
     if not rows:
         return 0
     also = also or {}
     meta = model._meta
     if connection.vendor != "postgresql":
         objects = []
+        width = len(fields) + 1
         for row in rows:
             obj = model(pk=row[0])
-            for name, value in zip(fields, row[1:], strict=True):
+            for name, value in zip(fields, row[1:width], strict=True):
                 setattr(obj, name, value)
             for name, value in also.items():
                 setattr(obj, name, value)
@@ -37,18 +52,26 @@ def update_rows(model, fields: list[str], rows: list[tuple], *, also: dict | Non
 
     pk_column = meta.pk.column
     sets, arrays, json_columns = [], [f"%s::{_array_type(meta.pk)}"], set()
+    version = ROW_VERSION.format(table=meta.db_table)
     for i, name in enumerate(fields):
         field = meta.get_field(name)
         if isinstance(field, JSONField):
             json_columns.add(i)
             arrays.append("%s::text[]")
-            sets.append(f"{field.column} = t.c{i}::jsonb")
+            value = f"t.c{i}::jsonb"
         else:
             arrays.append(f"%s::{_array_type(field)}")
-            sets.append(f"{field.column} = t.c{i}")
+            value = f"t.c{i}"
+        if name in unless_rewritten:
+            value = (f"CASE WHEN {version} = t.version THEN {value} "
+                     f"ELSE {meta.db_table}.{field.column} END")
+        sets.append(f"{field.column} = {value}")
     for name in also:
         sets.append(f"{meta.get_field(name).column} = %s")
-    names = ", ".join(["pk", *(f"c{i}" for i in range(len(fields)))])
+    names = ", ".join(["pk", *(f"c{i}" for i in range(len(fields))),
+                       *(["version"] if unless_rewritten else [])])
+    if unless_rewritten:
+        arrays.append("%s::text[]")
     sql = (f"UPDATE {meta.db_table} SET {', '.join(sets)} "  # nosec B608  # model names; values are parameters
            f"FROM unnest({', '.join(arrays)}) AS t({names}) "
            f"WHERE {meta.db_table}.{pk_column} = t.pk")
@@ -62,6 +85,8 @@ def update_rows(model, fields: list[str], rows: list[tuple], *, also: dict | Non
                 if i in json_columns:
                     values = [None if v is None else json.dumps(v) for v in values]
                 columns.append(values)
+            if unless_rewritten:
+                columns.append([r[len(fields) + 1] for r in chunk])
             # SET's constants come first in the statement, the arrays after.
             cur.execute(sql, [*also.values(), *columns])
             done += cur.rowcount

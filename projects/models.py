@@ -96,8 +96,14 @@ class Project(models.Model):
     health = models.CharField(_("health"), max_length=10, choices=Health.choices,
                               default=Health.GREEN)
     last_reported_at = models.DateTimeField(_("last reported at"), null=True, blank=True)
+    #: The next review moment (supervision.rules.next_change): the scan's answer for this project
+    #: cannot change before it with no new input, so the hourly scan assesses only the projects
+    #: whose moment has passed. NULL is due now: every write to what the rules read of the
+    #: project sets it so (review_now), in the writer's transaction.
+    review_at = models.DateTimeField(_("next review"), null=True, blank=True, editable=False,
+                                     db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["health", "last_reported_at"])
+    history = HistoricalRecords(excluded_fields=["health", "last_reported_at", "review_at"])
 
     class Meta:
         verbose_name = _("project")
@@ -165,8 +171,9 @@ class Project(models.Model):
                            "%(reason)s") % {"start": paused_on.isoformat(),
                                             "end": resumed_on.isoformat(), "days": days,
                                             "reason": self.pause_reason})
-        # What the rules and the pages read changes: re-scan it (by the task's name) once this
-        # commits, and drop the campaign's cached pages.
+        # What the rules and the pages read changes: due for review, re-scanned (by the task's
+        # name) once this commits, and the campaign's cached pages dropped.
+        Project.review_now([self.pk])
         enqueue_on_commit("supervision.scan_project", self.pk)
         pagecache.bump_campaigns([self.campaign_id])
         return version
@@ -206,6 +213,16 @@ class Project(models.Model):
                 update_fields):
             return False
         return Project.objects.filter(Project.paused_with_reason_q(), pk=self.pk).exists()
+
+    @classmethod
+    def review_now(cls, project_ids) -> None:
+        """What the rules read of these projects changes with the current transaction: the next
+        hourly scan assesses them again (their review moment is due). Called explicitly by every
+        service that writes a project's inputs; a write that goes around the services is caught by
+        the nightly full re-evaluation."""
+        ids = [pk for pk in project_ids if pk is not None]
+        if ids:
+            cls.objects.filter(pk__in=ids).update(review_at=None)
 
     @classmethod
     def pause_is_justified(cls, status: str, pause_approved: bool, pause_reason: str) -> bool:
@@ -399,7 +416,7 @@ class ProgressReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["project", "-reported_at"], name="report_project_latest"),
-            # The scan's watermark asks for reports dated after now (normally none): a range.
+            # Reports dated after a moment (normally none), asked for by range.
             models.Index(fields=["reported_at"], name="report_reported_at"),
         ]
 

@@ -22,6 +22,7 @@ from .models import Milestone, PlanVersion, Project
 
 
 def _changed(project: Project) -> None:
+    Project.review_now([project.pk])
     enqueue_on_commit("supervision.scan_project", project.pk)
     pagecache.bump_campaigns([project.campaign_id])
 

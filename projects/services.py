@@ -32,9 +32,10 @@ from .models import (
 
 
 def _project_changed(project_id: int, campaign_id: int) -> None:
-    """What the rules and the pages read of this project changes with the transaction: re-scan
-    it once it commits (by the task's name: supervision sits above this layer) and drop the
-    campaign's cached pages."""
+    """What the rules and the pages read of this project changes with the transaction: its review
+    moment is due, it is re-scanned once this commits (by the task's name: supervision sits above
+    this layer) and the campaign's cached pages are dropped."""
+    Project.review_now([project_id])
     enqueue_on_commit("supervision.scan_project", project_id)
     pagecache.bump_campaigns([campaign_id])
 

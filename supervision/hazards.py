@@ -22,7 +22,7 @@ from core import pagecache
 from core.links import path_to
 from core.queue import enqueue_on_commit
 from projects import photos as photo_copies
-from projects.models import Hazard
+from projects.models import Hazard, Project
 
 from .models import HazardReview
 from .notify import Message, notify, notify_many
@@ -114,6 +114,7 @@ def review_hazard(hazard: Hazard, user, *, verdict: str, note: str = "", photo=N
                url=path_to("hazard_rectify", locked.pk), campaign=project.campaign_id,
                dedupe_key=f"hazard-returned:{locked.pk}:{review.round}")
     locked.save(update_fields=["status", "rectified_on"])
+    Project.review_now([project.pk])  # a returned hazard counts again: due for review
     enqueue_on_commit("supervision.scan_project", project.pk)
     pagecache.bump_campaigns([project.campaign_id])
     return review

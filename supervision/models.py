@@ -126,8 +126,12 @@ class Notice(models.Model):
 
 
 class ScanState(models.Model):
-    """What the last full scan of a campaign saw, so the hourly scan can skip a campaign where
-    nothing can have changed.
+    """No longer written or read: the per-project next review moment (Project.review_at) took its
+    place. The table stays for one release, so a worker of the previous release still running
+    during a rolling deploy finds it; a later migration drops it.
+
+    It was what the last full scan of a campaign saw, so the hourly scan could skip a campaign
+    where nothing could have changed.
 
     inputs_version is bumped on commit of every write to what the rules read (the campaign, its
     projects, milestones, reports, obstacles, safety checks, hazards, notices); scanned_version is

@@ -36,8 +36,9 @@ from core.links import path_to
 from core.queue import enqueue_on_commit
 from core.uploads import IMAGE_KINDS, check_image, content_kind
 from projects import photos as photo_copies
+from projects.models import Project
 
-from . import notify, scanstate
+from . import notify
 from .models import (
     Criticism,
     Evidence,
@@ -133,8 +134,10 @@ def _lock(notice: Notice) -> Notice:
 
 
 def _event(notice: Notice, action: str, actor, at, comment: str = "") -> NoticeEvent:
-    """A step of the notice, on its record; the campaign's pages show notices (cached)."""
+    """A step of the notice, on its record; the campaign's pages show notices (cached), and the
+    rules read the project's notices (its review moment is due)."""
     pagecache.bump_campaigns([notice.campaign_id])
+    Project.review_now([notice.project_id])
     return NoticeEvent.objects.create(notice=notice, action=action, actor=actor, at=at,
                                       comment=comment)
 
@@ -237,7 +240,7 @@ def delete_draft_notice(notice: Notice, actor) -> None:
     locked = _lock(notice)
     _check("delete", locked, actor)
     pagecache.bump_campaigns([locked.campaign_id])
-    scanstate.inputs_changed([locked.campaign_id])  # the project may deserve a notice again
+    Project.review_now([locked.project_id])  # the project may deserve a notice again
     locked.delete()
 
 
@@ -488,7 +491,7 @@ def urge_overdue_notices(campaign: Campaign, now: datetime.datetime | None = Non
 def _escalate(notice: Notice, now, days: int) -> bool:
     if not Notice.objects.filter(pk=notice.pk, escalated_at__isnull=True).update(escalated_at=now):
         return False
-    scanstate.inputs_changed([notice.campaign_id])  # an escalated notice is a red notice flag
+    Project.review_now([notice.project_id])  # an escalated notice is a red notice flag
     _event(notice, Action.ESCALATED, None, now, _("%(days)s days overdue") % {"days": days})
     Criticism.objects.get_or_create(
         notice=notice,
@@ -582,6 +585,11 @@ def flag_sentence(flag: Flag) -> str:
     return describe_flag(flag.kind, flag.severity, flag.details or {})
 
 
+def auto_respond_by(campaign: Campaign, today: datetime.date) -> datetime.date:
+    """The respond-by date of a notice the scan issues at once (auto_issue_notices) today."""
+    return today + datetime.timedelta(days=campaign.notice_response_days)
+
+
 def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[int, int]:
     """Draft one notice per (project_id, campaign_id, leader_id, code, name, wanted flags) in a few
     queries; issue them at once in campaigns with auto_issue_notices. Returns (drafted, issued).
@@ -635,7 +643,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                 notice.year, notice.sequence = today.year, seq
                 notice.number = notice_number(campaign, today.year, seq)
                 notice.status, notice.issued_at = Status.ISSUED, now
-                notice.respond_by = today + datetime.timedelta(days=campaign.notice_response_days)
+                notice.respond_by = auto_respond_by(campaign, today)
                 events.append(NoticeEvent(notice=notice, action=Action.ISSUED, at=now))
                 issued.append(notice)
         if issued:

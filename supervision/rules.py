@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from campaign.reporting import report_due_moment  # noqa: F401 (one home of the week; callers read it here)
+from campaign.reporting import WEEK, report_due_moment
+from core.dates import day_start, local_zone
 from projects.plan import (  # noqa: F401 (the plan's names, read by the rules and their callers)
     HUNDRED,
     ONE_PLACE,
@@ -119,6 +120,28 @@ class ProjectFacts:
     obstacles: OverdueFact | None = None
     hazards: OverdueFact | None = None
     notices: Sequence[NoticeFact] = ()
+    # What lies ahead in the same data, for next_change (the light does not read these):
+    #: the weekly report owed (the deadlines move the report_missing answer);
+    reporting: ReportDuty | None = None
+    #: due dates not yet passed of the open obstacles and hazards (each overdue the day after);
+    due_ahead: Sequence[datetime.date] = ()
+    #: later dates on which what the rules read changes by itself: a close-out or a safety check
+    #: dated after the day assessed, a plan version in force from a later date;
+    changes_on: Sequence[datetime.date] = ()
+    #: the first moment after the one assessed at which a row dated later comes into view (a
+    #: report or an obstacle dated in the future, an escalation recorded for a later moment).
+    visible_from: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReportDuty:
+    """The campaign's weekly report (its weekday and time) and the days the project owes it
+    (Campaign.reporting_window): the input of is_report_missing, less the moment."""
+
+    weekday: int
+    due_time: datetime.time
+    obliged_from: datetime.date
+    obliged_until: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +158,8 @@ class Assessment:
     reasons: tuple[str, ...] = field(default=())
     #: Every open warning, the worst first; the light is the most severe of them.
     warnings: tuple[Warning, ...] = ()
+    #: The plan curve read (plan_curve of the plan in force).
+    curve: Sequence[tuple[datetime.date, Decimal]] = ()
 
 
 def latest_report(reports: Iterable[ReportFact], as_of: datetime.date) -> ReportFact | None:
@@ -305,6 +330,7 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
         finish_at_risk=at_risk,
         reasons=tuple(w.kind for w in found),
         warnings=tuple(sorted(found, key=lambda w: SEVERITY_RANK[w.severity])),
+        curve=curve,
     )
 
 
@@ -366,3 +392,130 @@ def warnings_of(facts: ProjectFacts, as_of: datetime.date, t: Thresholds, *, pla
 def is_due_soon(due: datetime.date, as_of: datetime.date, days: int = DUE_SOON_DAYS) -> bool:
     """Within `days` days of its date and not yet past it."""
     return 0 <= (due - as_of).days <= days
+
+
+#: Figures of a warning's details that move from day to day with nothing new (the plan's percent
+#: today, hence the lag): the stored flag keeps them as they were at its opening or last change of
+#: severity, so they are never a reason alone to write it again, nor a change of the answer.
+DAILY_FIGURES = {BEHIND_PLAN: frozenset({"planned", "lag"})}
+
+
+def lasting(kind: str, details: dict) -> dict:
+    """A warning's details without its DAILY_FIGURES: what a change of the answer is read on."""
+    daily = DAILY_FIGURES.get(kind)
+    return details if not daily else {k: v for k, v in details.items() if k not in daily}
+
+
+# --- The next review moment ---------------------------------------------------------------------
+
+
+def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
+                assessment: Assessment | None = None) -> datetime.datetime | None:
+    """The earliest moment after now at which the answer for these facts can differ with no new
+    input: the light, each warning's kind, severity and lasting details, the missing report's
+    deadline. None when nothing can change by the clock alone (a project done or paused).
+
+    Earlier is always safe (the project is assessed once more for nothing); later would be a bug
+    (tests/fuzz/test_review_moment.py walks random projects hour by hour to show it never is).
+    now is aware; its local date is the day assessed (the date assess() is given); the moments
+    returned are local midnights, the next report deadline, or facts.visible_from.
+    """
+    local_now = now.astimezone(local_zone())
+    as_of = local_now.date()
+    a = assessment or assess(facts, as_of, t)
+    if a.health in (Health.DONE, Health.PAUSED):
+        return None  # no warning whatever the clock says, until the status changes (a write)
+    moments: list[datetime.datetime] = []
+    if facts.visible_from is not None and facts.visible_from > now:
+        moments.append(facts.visible_from)
+    days: list[datetime.date] = [*facts.changes_on, *(d + _DAY for d in facts.due_ahead)]
+    grace = datetime.timedelta(days=t.milestone_grace_days)
+
+    # Behind plan: the lag only grows with the days (the plan never goes down, the % reported
+    # stays), so each threshold not reached yet is crossed at most once: on the first day the
+    # plan, read on the measurement date, reaches actual + threshold.
+    curve = a.curve or plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
+    latest = latest_report(facts.reports, as_of)
+    first_day = as_of + _DAY
+    if latest is not None:
+        # Until the report is REPORT_FRESH_DAYS old the plan is read on its date.
+        first_day = max(first_day, latest.reported_on + datetime.timedelta(
+            days=REPORT_FRESH_DAYS + 1))
+    for threshold in (t.yellow_lag_points, t.red_lag_points):
+        if a.lag < threshold:
+            day = first_day_reaching(curve, a.actual_percent + threshold, first_day)
+            if day is not None:
+                days.append(day)
+
+    # Milestones: each one not met yet is overdue the day after its date and red after the grace
+    # days; one met on a later date (a date typed ahead) stops counting then.
+    for m in facts.milestones:
+        if m.pause or (m.completed_on is not None and m.completed_on <= as_of):
+            continue
+        days += [m.due_date + _DAY, m.due_date + grace + _DAY]
+        if m.completed_on is not None:
+            days.append(m.completed_on)
+
+    # The weekly report: every deadline moves the answer (owed, missing, which week's).
+    duty = facts.reporting
+    if duty is not None:
+        deadline = report_due_moment(local_now, duty.weekday, duty.due_time) + WEEK
+        if facts.report_missing or duty.obliged_until is None \
+                or deadline.date() <= duty.obliged_until:
+            moments.append(deadline)
+
+    # Finish at risk: the forecast is never before the day it is made, so once the pace's date
+    # has been reached (the forecast is today) it moves every day; past the planned end the
+    # project is at risk.
+    if a.finish_at_risk and a.forecast == as_of:
+        days.append(as_of + _DAY)
+    if a.forecast is not None and a.forecast < NEVER:
+        days.append(a.forecast + _DAY)
+    days.append(facts.planned_end + _DAY)
+
+    # Obstacles and hazards overdue: red after the grace days (a major hazard is red at once).
+    if facts.obstacles:
+        days.append(facts.obstacles.oldest + grace + _DAY)
+    if facts.hazards and not facts.hazards.major:
+        days.append(facts.hazards.oldest + grace + _DAY)
+
+    # Notices awaiting a response: overdue the day after respond_by, red after escalate_after.
+    for n in facts.notices:
+        if n.awaiting_response and n.respond_by is not None:
+            days.append(n.respond_by + _DAY)
+            if not n.escalated:
+                days.append(n.respond_by + datetime.timedelta(days=t.escalate_after_days) + _DAY)
+
+    later = [d for d in days if d > as_of]
+    if later:
+        moments.append(day_start(min(later)))
+    return min(moments, default=None)
+
+
+_DAY = datetime.timedelta(days=1)
+
+
+def first_day_reaching(curve: Sequence[tuple[datetime.date, Decimal]], target: Decimal,
+                       not_before: datetime.date) -> datetime.date | None:
+    """The first day on or after not_before on which the plan (read_curve) is at least target;
+    None if it never is (a target above 100 %). Exact: the day found is checked with read_curve."""
+    if target > HUNDRED:
+        return None
+    day = None
+    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
+        if p1 < target or d1 < not_before:
+            continue
+        if p0 >= target or p1 == p0:
+            day = d0
+        else:
+            day = d0 + datetime.timedelta(days=math.ceil((target - p0) * (d1 - d0).days
+                                                         / (p1 - p0)))
+        break
+    if day is None:
+        day = curve[-1][0]  # 100 % from the planned end on
+    day = max(day, not_before)
+    while read_curve(curve, day) < target:
+        day += _DAY
+    while day > not_before and read_curve(curve, day - _DAY) >= target:
+        day -= _DAY
+    return day

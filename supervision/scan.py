@@ -2,25 +2,35 @@
 
 Set-based: a fixed handful of queries per batch whatever the number of projects —
 
-1. the campaigns, locked (two scans of a campaign queue instead of racing),
-2. the projects, 3. their milestones and the versions of their plans (the plan in force on the
-   date assessed), 4. the latest report and the latest of the fourth-latest
-   report day (the two ends of the pace),
-5. overdue obstacles, 6. overdue hazards and 7. notices not closed, each aggregated per project,
+1. the campaigns, locked (two scans of a campaign queue instead of racing), (the hourly scan:
+   the projects of these due for review),
+2. the projects (with the first report dated after now), 3. their milestones and the versions
+   of their plans (the plan in force on the date assessed), 4. the latest report and the latest
+   of the fourth-latest report day (the two ends of the pace),
+5. open obstacles, 6. open hazards (those overdue, and the next dates ahead) and 7. notices not
+   closed, each aggregated per project,
 8. the open flags (9 queries in all) —
 
 then the rules of supervision/rules.py in Python, and the writes in bulk: new flags (a flag open
 already is a no-op by the database constraint), changed details, resolved flags, the projects'
-health, draft notices and the leaders' notifications. On PostgreSQL the rows with values of their
-own go as arrays (INSERT … SELECT FROM unnest, UPDATE … FROM unnest: core.bulk), one statement per
-10,000 rows; no bulk_update's CASE per row. A batch is one transaction, and a campaign
-is never split across batches, so every campaign moves from one consistent state to the next.
+health and next review moment, draft notices and the leaders' notifications. On PostgreSQL the
+rows with values of their own go as arrays (INSERT … SELECT FROM unnest, UPDATE … FROM unnest:
+core.bulk), one statement per 10,000 rows; no bulk_update's CASE per row. A batch is one
+transaction, and a campaign is never split across batches, so every campaign moves from one
+consistent state to the next.
 
 Three steps, each its own function: read_inputs() (the queries, into ScanInputs of named rows),
 decide() (pure: a Decision — flags to open, change, resolve, health changes, notices to draft,
 leaders to tell), apply() (the writes). The decision can be looked at without any write.
 
 A scan is a pure function of the data and the moment: run twice, the second run changes nothing.
+
+The next review moment: each project assessed stores the earliest moment its answer can change
+with no new input (rules.next_change, and the day a yellow light is old enough for a notice);
+every write to its inputs makes it due (Project.review_now). The hourly scan (changed_only)
+assesses only the projects whose moment has passed, found with one indexed query; a forced scan
+assesses every project, and counts the answers that changed before their moment (``early``: 0
+when the review moments are right; the nightly re-evaluation logs it).
 """
 
 from __future__ import annotations
@@ -40,16 +50,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from campaign.models import Campaign
-from core.bulk import update_rows
-from core.dates import day_end, local_zone
+from core.bulk import ROW_VERSION, update_rows
+from core.dates import day_end, day_start, local_zone
 from core.links import path_to
 from core.pagecache import bump_campaigns
 from projects import plans
 from projects.models import Hazard, Milestone, Obstacle, PlanVersion, ProgressReport, Project
 
-from . import rules, scanstate
+from . import rules
 from .models import Flag, Notice
-from .notices import draft_notices_from_scan
+from .notices import auto_respond_by, draft_notices_from_scan
 from .notify import Message, notify_many
 
 log = logging.getLogger("gongjian.scan")
@@ -63,6 +73,10 @@ YELLOW_NOTICE_DAYS = 7
 #: Campaigns are scanned in batches of about this many projects (memory stays bounded).
 BATCH_PROJECTS = 20_000
 
+#: A project whose answer cannot change by the clock alone (done, paused) is looked at again
+#: after this long at the latest: earlier than needed is always safe.
+REVIEW_AT_THE_LATEST = datetime.timedelta(days=366)
+
 
 @dataclass
 class ScanResult:
@@ -74,6 +88,9 @@ class ScanResult:
     health_changed: int = 0
     notices_drafted: int = 0
     notices_issued: int = 0
+    #: Projects whose answer changed although their review moment had not come (and no write
+    #: made them due): 0 when the review moments are right.
+    early: int = 0
 
     def merge(self, other: ScanResult) -> ScanResult:
         self.campaigns += other.campaigns
@@ -84,12 +101,18 @@ class ScanResult:
         self.health_changed += other.health_changed
         self.notices_drafted += other.notices_drafted
         self.notices_issued += other.notices_issued
+        self.early += other.early
         return self
 
     @property
     def changed(self) -> bool:
-        return bool(self.opened or self.updated or self.resolved or self.health_changed
-                    or self.notices_drafted)
+        return bool(self.outputs_changed)
+
+    @property
+    def outputs_changed(self) -> int:
+        """How many outputs the scan changed: flags opened, changed, resolved, lights, notices."""
+        return (sum(self.opened.values()) + sum(self.updated.values())
+                + sum(self.resolved.values()) + self.health_changed + self.notices_drafted)
 
 
 def scan_moment(as_of: datetime.date | None = None, now: datetime.datetime | None = None):
@@ -117,16 +140,27 @@ def scan_project(project_id: int, *, now=None) -> ScanResult:
     return scan_campaigns([campaign_id], now=now, project_ids=[project_id])
 
 
+def due_for_review(now) -> Q:
+    """Projects whose review moment has passed at now (NULL: due since a write)."""
+    return Q(review_at__isnull=True) | Q(review_at__lte=now)
+
+
 def campaign_batches(campaign_ids=None, batch_projects: int = BATCH_PROJECTS, *, now=None,
                      changed_only: bool = False) -> list[list[int]]:
     """Active campaigns (or the given ones) grouped so a batch holds about batch_projects; with
-    changed_only, without those a scan at now can skip (scanstate)."""
-    qs = Campaign.objects.all()
-    qs = qs.filter(pk__in=campaign_ids) if campaign_ids else qs.filter(
-        status=Campaign.Status.ACTIVE)
+    changed_only, only the campaigns with projects due for review at now, weighed by those (one
+    query on the review moment's index)."""
     if changed_only:
-        qs = qs.exclude(scanstate.skippable_filter(now or timezone.now()))
-    rows = qs.annotate(n=Count("projects")).order_by("pk").values_list("pk", "n")
+        qs = Project.objects.filter(due_for_review(now or timezone.now()))
+        qs = qs.filter(campaign_id__in=campaign_ids) if campaign_ids else qs.filter(
+            campaign__status=Campaign.Status.ACTIVE)
+        rows = (qs.order_by().values("campaign_id").annotate(n=Count("pk"))
+                .order_by("campaign_id").values_list("campaign_id", "n"))
+    else:
+        qs = Campaign.objects.all()
+        qs = qs.filter(pk__in=campaign_ids) if campaign_ids else qs.filter(
+            status=Campaign.Status.ACTIVE)
+        rows = qs.annotate(n=Count("projects")).order_by("pk").values_list("pk", "n")
     batches, current, size = [], [], 0
     limit = min(500, connection.features.max_query_params or 500)
     for pk, n in rows:
@@ -143,7 +177,7 @@ def campaign_batches(campaign_ids=None, batch_projects: int = BATCH_PROJECTS, *,
 def scan_all(*, now=None, campaign_ids=None, batch_projects: int = BATCH_PROJECTS,
              changed_only: bool = False) -> ScanResult:
     """Scan every active campaign (or the given ones) in batches, in this process; with
-    changed_only (the hourly beat) only those where something can have changed."""
+    changed_only (the hourly beat) only the projects due for review."""
     now = now or timezone.now()
     total = ScanResult()
     for batch in campaign_batches(campaign_ids, batch_projects, now=now,
@@ -162,7 +196,8 @@ def _chunks(items: list, size: int | None = None):
 
 
 PROJECT_FIELDS = ("pk", "campaign_id", "leader_id", "planned_start", "planned_end", "status",
-                  "pause_reason", "pause_approved", "resumed_on", "health", "code", "name")
+                  "pause_reason", "pause_approved", "resumed_on", "health", "code", "name",
+                  "review_at")
 
 
 class ProjectRow(NamedTuple):
@@ -180,8 +215,13 @@ class ProjectRow(NamedTuple):
     health: str
     code: str
     name: str
+    review_at: datetime.datetime | None
     latest: tuple | None  # (reported_at, percent)
     first: tuple | None
+    #: The first report dated after now (it comes into view then with no write).
+    report_ahead: datetime.datetime | None = None
+    #: The row's version as read (core.bulk.ROW_VERSION; None off PostgreSQL).
+    version: str | None = None
 
 
 def _projects_with_reports(campaign_ids, project_ids, now) -> list[ProjectRow]:
@@ -193,13 +233,14 @@ def _projects_with_reports(campaign_ids, project_ids, now) -> list[ProjectRow]:
 
     On PostgreSQL one query: a LATERAL join reads the project's reports up to now from the
     (project, -reported_at) index and keeps the latest of each local day (DISTINCT ON), the last
-    FORECAST_REPORTS days. Elsewhere two: the projects, then their reports.
+    FORECAST_REPORTS days. Elsewhere two: the projects, then their reports. Each row also has
+    the first report dated after now, if any.
     """
     if connection.vendor == "postgresql":
         return _projects_with_reports_pg(campaign_ids, project_ids, now)
     projects = list(_project_rows(campaign_ids, project_ids))
     reports = _latest_reports(campaign_ids, project_ids, now)
-    none = (None, None)
+    none = (None, None, None)
     return [ProjectRow(*row, *reports.get(row[0], none)) for row in projects]
 
 
@@ -222,7 +263,10 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow
     # before the local midnight that began its day, and so on, FORECAST_REPORTS times — the latest
     # report of each of the last report days, one index probe each, however many reports a day.
     sql = f"""
-        SELECT {columns}, r.ats[1], r.pcts[1], r.ats[r.n], r.pcts[r.n], r.n
+        SELECT {columns}, r.ats[1], r.pcts[1], r.ats[r.n], r.pcts[r.n], r.n,
+               (SELECT min(reported_at) FROM {reports}
+                WHERE project_id = p.id AND reported_at > z.now),
+               {ROW_VERSION.format(table="p")}
         FROM {Project._meta.db_table} p
         CROSS JOIN (SELECT %s::timestamptz AS now, %s::text AS zone) z
         LEFT JOIN LATERAL (
@@ -248,31 +292,36 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow
     with connection.cursor() as cur:
         cur.execute(sql, params)
         for row in cur.fetchall():
-            last_at, last_pct, first_at, first_pct, n = row[width:]
+            last_at, last_pct, first_at, first_pct, n, ahead, version = row[width:]
             if not n:
                 latest = first = None
             else:
                 latest = (last_at, last_pct)
                 first = latest if n == 1 else (first_at, first_pct)
-            out.append(ProjectRow(*row[:width], latest, first))
+            out.append(ProjectRow(*row[:width], latest, first, ahead, version))
     return out
 
 
 def _latest_reports(campaign_ids, project_ids, now) -> dict[int, tuple]:
-    """Per project: (latest, first) as _projects_with_reports gives them, from the reports in
-    Python (the portable path: SQLite and the rest)."""
-    qs = ProgressReport.objects.filter(reported_at__lte=now, project__campaign_id__in=campaign_ids)
+    """Per project: (latest, first, ahead) as _projects_with_reports gives them, from the reports
+    in Python (the portable path: SQLite and the rest)."""
+    qs = ProgressReport.objects.filter(project__campaign_id__in=campaign_ids)
     if project_ids:
         qs = qs.filter(project_id__in=project_ids)
     zone = local_zone()
     days: dict[int, dict] = defaultdict(dict)  # project → {local day: (at, percent)}, latest wins
+    ahead: dict[int, datetime.datetime] = {}
     for pid, at, pct in qs.order_by("reported_at", "pk").values_list(
             "project_id", "reported_at", "percent"):
-        days[pid][timezone.localtime(at, zone).date()] = (at, pct)
+        if at > now:
+            ahead.setdefault(pid, at)
+        else:
+            days[pid][timezone.localtime(at, zone).date()] = (at, pct)
     out = {}
-    for pid, by_day in days.items():
-        recent = [by_day[d] for d in sorted(by_day)[-rules.FORECAST_REPORTS:]]
-        out[pid] = (recent[-1], recent[0] if len(recent) > 1 else recent[-1])
+    for pid in days.keys() | ahead.keys():
+        recent = [days[pid][d] for d in sorted(days[pid])[-rules.FORECAST_REPORTS:]]
+        out[pid] = ((recent[-1], recent[0] if len(recent) > 1 else recent[-1]) if recent
+                    else (None, None)) + (ahead.get(pid),)
     return out
 
 
@@ -281,42 +330,49 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
     """Scan the campaigns (all their projects, or only project_ids) as of now, in one transaction:
     read the inputs, decide (pure: decide() writes nothing), apply the decision.
 
-    A scan of whole campaigns records its watermark (scanstate); with changed_only it first leaves
-    out the campaigns the watermark says nothing can have changed in.
+    With changed_only (the hourly scan), only the projects of these campaigns whose review moment
+    has passed at now (one query on its index); without, every project (a forced re-evaluation).
     """
     now = now or timezone.now()
-    local_now = timezone.localtime(now, local_zone())
     result = ScanResult()
     with transaction.atomic():
         _without_jit()
         campaigns = {c.pk: c for c in Campaign.objects.select_for_update()
                      .filter(pk__in=list(campaign_ids)).order_by("pk")}
-        states = scanstate.read(list(campaigns)) if project_ids is None else None
-        if changed_only and states:
-            for pk, state in states.items():
-                if state.skippable(now):
-                    del campaigns[pk]
-            states = {pk: states[pk] for pk in campaigns}
+        if changed_only and campaigns:
+            project_ids = _due_projects(list(campaigns), project_ids, now)
+            if project_ids == []:
+                return result
         if not campaigns:
             return result
-        valid_until = _valid_until(campaigns, local_now) if states is not None else {}
         inputs = read_inputs(campaigns, project_ids, now)
         result.campaigns, result.projects = len(campaigns), len(inputs.projects)
         if inputs.projects:
             decision = decide(inputs, now)
             apply(decision, inputs, now, result)
-            for cid, ripe in decision.notice_ripe.items():
-                if cid in valid_until and ripe < valid_until[cid]:
-                    valid_until[cid] = ripe
-        if states is not None:
-            scanstate.record(states, now, valid_until)
 
     if result.projects:
         log.info("scan campaigns=%s projects=%s opened=%s updated=%s resolved=%s health=%s "
-                 "notices=%s", result.campaigns, result.projects, sum(result.opened.values()),
-                 sum(result.updated.values()), sum(result.resolved.values()),
-                 result.health_changed, result.notices_drafted)
+                 "notices=%s early=%s", result.campaigns, result.projects,
+                 sum(result.opened.values()), sum(result.updated.values()),
+                 sum(result.resolved.values()), result.health_changed, result.notices_drafted,
+                 result.early)
     return result
+
+
+def _due_projects(campaign_ids, project_ids, now) -> list[int] | None:
+    """The projects of these campaigns (of project_ids, if given) due for review at now; None
+    when they are most of the campaigns' projects (a Friday evening's deadline): the campaigns are
+    then read whole, by their index, rather than through a list of thousands of ids — assessing a
+    project not due changes none of its answers."""
+    qs = Project.objects.filter(campaign_id__in=campaign_ids)
+    if project_ids:
+        qs = qs.filter(pk__in=list(project_ids))
+    rows = list(qs.order_by().values_list("pk", "review_at"))
+    due = [pk for pk, at in rows if at is None or at <= now]
+    if due and not project_ids and len(due) * 2 >= len(rows):
+        return None
+    return due
 
 
 # --- Step 1: read the inputs --------------------------------------------------------------------
@@ -346,6 +402,19 @@ class ScanInputs:
     hazards: dict[int, rules.OverdueFact]
     open_notices: dict[int, list[rules.NoticeFact]]
     open_flags: dict[tuple[int, str], OpenFlag]
+    #: What lies ahead in the same data (rules.ProjectFacts): per project, the due dates not yet
+    #: passed of its open obstacles and hazards, the later dates on which a close-out, a safety
+    #: check or a plan version takes effect, the first row dated after now (not a report: those
+    #: are on the project's row).
+    due_ahead: dict[int, list[datetime.date]] = field(default_factory=lambda: defaultdict(list))
+    changes_on: dict[int, list[datetime.date]] = field(
+        default_factory=lambda: defaultdict(list))
+    visible_from: dict[int, datetime.datetime] = field(default_factory=dict)
+
+    def comes_into_view(self, pid: int, moment: datetime.datetime | None) -> None:
+        if moment is not None and (pid not in self.visible_from
+                                   or moment < self.visible_from[pid]):
+            self.visible_from[pid] = moment
 
 
 def read_inputs(campaigns: dict[int, Campaign], project_ids, now) -> ScanInputs:
@@ -375,23 +444,44 @@ def read_inputs(campaigns: dict[int, Campaign], project_ids, now) -> ScanInputs:
     inputs.in_force = plans.plans_in_force(
         versions, as_of, {row.pk: (row.planned_start, row.planned_end, milestones.get(row.pk, ()))
                           for row in projects if row.pk in replanned}, completed)
+    for v in versions:
+        if v.in_force_from > as_of:
+            inputs.changes_on[v.project_id].append(v.in_force_from)
 
-    inputs.obstacles = {
-        row["project_id"]: rules.OverdueFact(row["n"], row["oldest"], 0)
-        for row in scoped(Obstacle.objects.order_by())
-        .filter(~Q(status=Obstacle.Status.RESOLVED) | Q(resolved_on__gt=as_of),
-                due_date__lt=as_of, raised_at__lte=now)
-        .values("project_id").annotate(n=Count("pk"), oldest=Min("due_date"))
-    }
-    inputs.hazards = {
-        row["pid"]: rules.OverdueFact(row["n"], row["oldest"], row["major"])
-        for row in scoped(Hazard.objects.order_by(), "check_record__project")
-        .filter(Q(rectified_on__isnull=True) | Q(rectified_on__gt=as_of),
-                rectify_by__lt=as_of, check_record__checked_on__lte=as_of)
-        .values(pid=F("check_record__project_id"))
-        .annotate(n=Count("pk"), oldest=Min("rectify_by"),
-                  major=Count("pk", filter=Q(level=Hazard.Level.MAJOR)))
-    }
+    # The open obstacles (and hazards), each aggregate over those overdue as of the day assessed,
+    # with what lies ahead: the next due date, the next close-out dated later, the next one
+    # raised (checked) after now.
+    overdue = Q(due_date__lt=as_of, raised_at__lte=now)
+    inputs.obstacles = {}
+    for row in (scoped(Obstacle.objects.order_by())
+                .filter(~Q(status=Obstacle.Status.RESOLVED) | Q(resolved_on__gt=as_of))
+                .values("project_id")
+                .annotate(n=Count("pk", filter=overdue), oldest=Min("due_date", filter=overdue),
+                          due_next=Min("due_date", filter=Q(due_date__gte=as_of,
+                                                            raised_at__lte=now)),
+                          closes=Min("resolved_on", filter=Q(resolved_on__gt=as_of)),
+                          raised_next=Min("raised_at", filter=Q(raised_at__gt=now)))):
+        pid = row["project_id"]
+        if row["n"]:
+            inputs.obstacles[pid] = rules.OverdueFact(row["n"], row["oldest"], 0)
+        _ahead(inputs, pid, row["due_next"], row["closes"])
+        inputs.comes_into_view(pid, row["raised_next"])
+    overdue = Q(rectify_by__lt=as_of, check_record__checked_on__lte=as_of)
+    inputs.hazards = {}
+    for row in (scoped(Hazard.objects.order_by(), "check_record__project")
+                .filter(Q(rectified_on__isnull=True) | Q(rectified_on__gt=as_of))
+                .values(pid=F("check_record__project_id"))
+                .annotate(n=Count("pk", filter=overdue), oldest=Min("rectify_by", filter=overdue),
+                          major=Count("pk", filter=overdue & Q(level=Hazard.Level.MAJOR)),
+                          due_next=Min("rectify_by", filter=Q(
+                              rectify_by__gte=as_of, check_record__checked_on__lte=as_of)),
+                          closes=Min("rectified_on", filter=Q(rectified_on__gt=as_of)),
+                          checked_next=Min("check_record__checked_on",
+                                           filter=Q(check_record__checked_on__gt=as_of)))):
+        pid = row["pid"]
+        if row["n"]:
+            inputs.hazards[pid] = rules.OverdueFact(row["n"], row["oldest"], row["major"])
+        _ahead(inputs, pid, row["due_next"], row["closes"], row["checked_next"])
     open_notices: dict[int, list] = defaultdict(list)
     for pid, status, respond_by, escalated_at, number in (
             scoped(Notice.objects.order_by()).exclude(status=Notice.Status.CLOSED).values_list(
@@ -399,6 +489,8 @@ def read_inputs(campaigns: dict[int, Campaign], project_ids, now) -> ScanInputs:
         open_notices[pid].append(rules.NoticeFact(
             status in Notice.AWAITING_RESPONSE, respond_by,
             escalated_at is not None and escalated_at <= now, number))
+        if escalated_at is not None and escalated_at > now:
+            inputs.comes_into_view(pid, escalated_at)
     inputs.open_notices = open_notices
     inputs.open_flags = {
         (pid, kind): OpenFlag(pk, severity, details, opened_at)
@@ -407,6 +499,12 @@ def read_inputs(campaigns: dict[int, Campaign], project_ids, now) -> ScanInputs:
         .values_list("pk", "project_id", "kind", "severity", "details", "opened_at")
     }
     return inputs
+
+
+def _ahead(inputs: ScanInputs, pid: int, due_next, *later) -> None:
+    if due_next is not None:
+        inputs.due_ahead[pid].append(due_next)
+    inputs.changes_on[pid].extend(day for day in later if day is not None)
 
 
 # --- Step 2: decide (pure) ----------------------------------------------------------------------
@@ -466,8 +564,11 @@ class Decision:
     #: (leader, campaign) → the new warnings on their projects
     leader_news: dict[tuple[int, int], list[LeaderNews]] = field(
         default_factory=lambda: defaultdict(list))
-    #: campaign → the first moment a yellow light there is old enough for a notice
-    notice_ripe: dict[int, datetime.datetime] = field(default_factory=dict)
+    #: (project, its light, its next review moment, its row's version as read) of every project
+    #: whose light or review moment changes
+    reviews: list[tuple] = field(default_factory=list)
+    #: the projects whose answer changed before their review moment (ScanResult.early)
+    early: set[int] = field(default_factory=set)
 
 
 def decide(inputs: ScanInputs, now) -> Decision:
@@ -486,6 +587,8 @@ def decide(inputs: ScanInputs, now) -> Decision:
         plan_milestones = inputs.milestones.get(pid, ())
         if pid in inputs.in_force:
             start, end, plan_milestones = inputs.in_force[pid]
+        thresholds = _thresholds(campaign)
+        obliged = campaign.reporting_window(start, row.resumed_on)
         facts = rules.ProjectFacts(
             planned_start=start,
             planned_end=end,
@@ -496,44 +599,72 @@ def decide(inputs: ScanInputs, now) -> Decision:
             reports=_report_facts(latest),
             report_missing=rules.is_report_missing(
                 latest[0][0] if latest else None, local_now, campaign.report_weekday,
-                campaign.report_due_time, *campaign.reporting_window(start, row.resumed_on)),
+                campaign.report_due_time, *obliged),
             obstacles=inputs.obstacles.get(pid),
             hazards=inputs.hazards.get(pid),
             notices=inputs.open_notices.get(pid, ()),
+            reporting=rules.ReportDuty(campaign.report_weekday, campaign.report_due_time,
+                                       *obliged),
+            due_ahead=inputs.due_ahead.get(pid, ()),
+            changes_on=inputs.changes_on.get(pid, ()),
+            visible_from=min((m for m in (row.report_ahead, inputs.visible_from.get(pid))
+                              if m is not None), default=None),
         )
-        assessment = rules.assess(facts, as_of, _thresholds(campaign))
+        assessment = rules.assess(facts, as_of, thresholds)
         wanted = _flags_wanted(assessment, campaign, local_now, latest)
         first_opened = None
         new_kinds = []
+        changed = False
         for kind, (severity, details) in wanted.items():
             existing = open_flags.pop((pid, kind), None)
             if existing is None:
                 decision.to_open.append(FlagToOpen(pid, kind, severity, details))
                 new_kinds.append((kind, severity))
                 opened_at = now
+                changed = True
             else:
                 opened_at = existing.opened_at
                 if _changed(kind, existing, severity, details):
                     decision.to_update.append(FlagChange(existing.pk, kind, severity, details))
+                    changed = True
             first_opened = opened_at if first_opened is None else min(first_opened, opened_at)
         if assessment.health != row.health:
             decision.health_changes[assessment.health].append(pid)
+            changed = True
         if new_kinds:
             decision.leader_news[row.leader_id, cid].append(
                 LeaderNews(pid, row.code, row.name, new_kinds))
+
+        # The next review moment: the rules' own, or sooner the day a yellow light is old enough
+        # for a notice. A draft notice changes no answer of the rules (and the project has no
+        # other notice to deserve); one issued at once is overdue the day after its respond-by.
+        review_at = rules.next_change(facts, now, thresholds, assessment)
         if not inputs.open_notices.get(pid):
             if _deserves_notice(row.health, assessment.health, first_opened, now):
                 decision.notices.append(
                     NoticeNeed(pid, cid, row.leader_id, row.code, row.name, wanted))
+                changed = True
+                if campaign.auto_issue_notices:
+                    overdue = day_start(auto_respond_by(campaign, as_of)
+                                        + datetime.timedelta(days=1))
+                    review_at = overdue if review_at is None else min(review_at, overdue)
             elif assessment.health == rules.Health.YELLOW and first_opened is not None:
-                # The day this light has been yellow long enough for a notice.
                 ripe = first_opened + datetime.timedelta(days=YELLOW_NOTICE_DAYS)
-                if cid not in decision.notice_ripe or ripe < decision.notice_ripe[cid]:
-                    decision.notice_ripe[cid] = ripe
+                review_at = ripe if review_at is None else min(review_at, ripe)
+        if review_at is None:  # never by the clock: any later moment will do (no rewrite)
+            review_at = row.review_at if row.review_at is not None and row.review_at > now \
+                else now + REVIEW_AT_THE_LATEST
+        if changed and row.review_at is not None and row.review_at > now:
+            decision.early.add(pid)
+        if changed or review_at != row.review_at:
+            decision.reviews.append((pid, assessment.health, review_at, row.version))
 
     # What is left of the open flags is no longer true: resolve it (within the scope).
     decision.to_resolve = [FlagToResolve(flag.pk, kind)
                            for (_pid, kind), flag in open_flags.items()]
+    reviewed_at = {row.pk: row.review_at for row in inputs.projects}
+    decision.early.update(pid for pid, _kind in open_flags
+                          if reviewed_at.get(pid) is not None and reviewed_at[pid] > now)
     return decision
 
 
@@ -557,10 +688,12 @@ def apply(decision: Decision, inputs: ScanInputs, now, result: ScanResult) -> Sc
     for chunk in _chunks([r.pk for r in decision.to_resolve]):
         Flag.objects.filter(pk__in=chunk, resolved_at__isnull=True).update(
             resolved_at=now, updated_at=now)
-    health_rows = [(pid, health) for health, pids in decision.health_changes.items()
-                   for pid in pids]
-    result.health_changed += len(health_rows)
-    update_rows(Project, ["health"], health_rows)
+    result.health_changed += sum(len(pids) for pids in decision.health_changes.values())
+    result.early += len(decision.early)
+    # The light and the next review moment in one statement; the moment only where no writer
+    # has made the project due since it was read (its row's version).
+    update_rows(Project, ["health", "review_at"], decision.reviews,
+                unless_rewritten=("review_at",))
 
     if decision.notices:
         drafted, issued = draft_notices_from_scan(inputs.campaigns, decision.notices, now)
@@ -580,23 +713,6 @@ def _without_jit() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SET LOCAL jit = off")
-
-
-def _valid_until(campaigns: dict, local_now) -> dict[int, datetime.datetime]:
-    """Per campaign, the first moment after now at which the rules can answer otherwise with the
-    same data: the next local midnight (every rule reads dates), the next report deadline, the
-    first report or obstacle dated after now; the scan lowers it further for a yellow light that
-    will be old enough for a notice (see the loop)."""
-    zone = local_zone()
-    midnight = datetime.datetime.combine(local_now.date() + datetime.timedelta(days=1),
-                                         datetime.time(0), tzinfo=zone)
-    future = scanstate.future_moments(list(campaigns), local_now)
-    out = {}
-    for pk, campaign in campaigns.items():
-        deadline = rules.report_due_moment(local_now, campaign.report_weekday,
-                                           campaign.report_due_time) + datetime.timedelta(days=7)
-        out[pk] = min(midnight, deadline, *([future[pk]] if pk in future else []))
-    return out
 
 
 def _insert_flags(rows: list[tuple], now) -> None:
@@ -664,10 +780,6 @@ def _flags_wanted(a, campaign, local_now, latest):
     return wanted
 
 
-#: Figures of a flag's details that move from day to day with nothing new (the plan's percent
-#: today, hence the lag): kept as they were at the flag's opening or last change of severity, and
-#: never a reason alone to write the flag again.
-DAILY_FIGURES = {Kind.BEHIND_PLAN: frozenset({"planned", "lag"})}
 
 
 def _changed(kind, existing: OpenFlag, severity, details) -> bool:
@@ -677,12 +789,7 @@ def _changed(kind, existing: OpenFlag, severity, details) -> bool:
     nothing new writes no flag."""
     if existing.severity != severity:
         return True
-    daily = DAILY_FIGURES.get(kind)
-    if not daily:
-        return existing.details != details
-    old = existing.details or {}
-    return ({k: v for k, v in old.items() if k not in daily}
-            != {k: v for k, v in details.items() if k not in daily})
+    return rules.lasting(kind, existing.details or {}) != rules.lasting(kind, details)
 
 
 def _deserves_notice(old_health, new_health, first_opened, now) -> bool:

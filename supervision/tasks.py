@@ -9,6 +9,7 @@ whose task was lost (broker down at enqueue time).
 """
 
 import datetime
+import logging
 
 from celery import shared_task
 from django.utils import timezone
@@ -22,6 +23,8 @@ from .notices import urge_overdue_notices
 from .notify import TransientDeliveryError, backoff, deliver, due_deliveries
 from .reminders import send_reminders
 from .scan import campaign_batches, scan_campaigns, scan_project
+
+log = logging.getLogger("gongjian.scan")
 
 
 def _moment(now_iso: str | None):
@@ -41,19 +44,42 @@ def announce_hazard_review_task(hazard_id: int) -> int:
 @shared_task(name="supervision.scan_campaigns")
 def scan_campaigns_task(campaign_ids: list[int], now_iso: str | None = None,
                         changed_only: bool = False) -> None:
-    """Scan one batch of campaigns (one transaction); with changed_only, leave out those where
-    nothing can have changed since their last scan."""
+    """Scan one batch of campaigns (one transaction); with changed_only, only their projects due
+    for review."""
     scan_campaigns(campaign_ids, now=_moment(now_iso), changed_only=changed_only)
 
 
 @shared_task(name="supervision.scan_all")
 def scan_all_task() -> int:
-    """Beat: fan the active campaigns where something can have changed (scanstate) out in
-    batches, one task per batch, all as of this moment."""
+    """Beat, hourly: the projects due for review (one query on their review moment), their
+    campaigns fanned out in batches, one task per batch, all as of this moment."""
     now = timezone.now()
     batches = campaign_batches(now=now, changed_only=True)
     for batch in batches:
         enqueue_now("supervision.scan_campaigns", batch, now.isoformat(), True)
+    return len(batches)
+
+
+@shared_task(name="supervision.reevaluate_campaigns")
+def reevaluate_campaigns_task(campaign_ids: list[int], now_iso: str | None = None) -> int:
+    """Every project of one batch of campaigns assessed (a forced scan); logs how many outputs
+    it changed, and how many projects changed before their review moment (a write that went
+    around the services, or a review moment computed too late: 0 when they are right)."""
+    result = scan_campaigns(campaign_ids, now=_moment(now_iso))
+    (log.warning if result.early else log.info)(
+        "re-evaluation campaigns=%s projects=%s outputs_changed=%s early=%s", result.campaigns,
+        result.projects, result.outputs_changed, result.early)
+    return result.early
+
+
+@shared_task(name="supervision.reevaluate_all")
+def reevaluate_all_task() -> int:
+    """Beat, nightly: the safety net under the review moments — every active campaign re-evaluated
+    in full, fanned out in batches as the hourly scan is."""
+    now = timezone.now()
+    batches = campaign_batches(now=now)
+    for batch in batches:
+        enqueue_now("supervision.reevaluate_campaigns", batch, now.isoformat())
     return len(batches)
 
 

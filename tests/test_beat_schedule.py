@@ -28,5 +28,7 @@ def test_the_schedule_of_design_md_is_there():
     bulletin = next(e for n, e in settings.CELERY_BEAT_SCHEDULE.items() if "bulletin" in n)
     assert bulletin["schedule"].day_of_week == {1}
     assert bulletin["schedule"].hour == {8}
+    nightly = by_task["supervision.reevaluate_all"]  # the safety net under the review moments
+    assert nightly.hour == {2} and nightly.minute == {30}
     assert "supervision.urge_notices" in by_task
     assert "supervision.send_reminders" in by_task

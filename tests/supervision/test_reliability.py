@@ -27,7 +27,7 @@ from kombu import pools
 from config.celery import app
 from projects.models import Project
 from projects.services import submit_report
-from supervision.models import Flag, Notice, Notification, ScanState
+from supervision.models import Flag, Notice, Notification
 from supervision.scan import scan_campaigns
 from supervision.tasks import scan_campaigns_task
 from tests import factories
@@ -199,18 +199,18 @@ def _scan_waiting_for(lock_holder_pid: int) -> bool:
 
 
 def test_a_worker_killed_mid_scan_redelivers_and_ends_as_a_clean_run(start_worker):
-    """The test holds the campaign's watermark row locked (a second connection), so the scan
-    computes and writes its flags and then waits, inside its transaction, for the last write;
-    the test kills the pool process there, releases the lock, and the redelivered task scans."""
+    """The test holds the campaign's project rows locked (a second connection), so the scan
+    computes and writes its flags and then waits, inside its transaction, to write the projects'
+    lights and review moments; the test kills the pool process there, releases the lock, and the
+    redelivered task scans."""
     worker = start_worker()
     campaign, _ = lagging_campaign()
-    ScanState.objects.get_or_create(campaign=campaign)
     holder = psycopg2.connect(_db_url())
     try:
         with holder.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             holder_pid = cursor.fetchone()[0]
-            cursor.execute(f"SELECT 1 FROM {ScanState._meta.db_table} WHERE campaign_id = %s "
+            cursor.execute(f"SELECT 1 FROM {Project._meta.db_table} WHERE campaign_id = %s "
                            "FOR UPDATE", [campaign.pk])
         now = factories.timezone.now()
         scan_campaigns_task.apply_async(args=[[campaign.pk], now.isoformat()])

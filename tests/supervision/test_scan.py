@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from projects.models import Obstacle, Project
 from supervision.models import Flag, Notice, Notification
 from supervision.notices import describe_flag
-from supervision.scan import scan_campaign, scan_moment, scan_project
+from supervision.scan import scan_campaign, scan_campaigns, scan_moment, scan_project
 from tests import factories
 
 from .conftest import NOW, TODAY, day, report
@@ -380,11 +380,29 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_projects():
     _build(large, 30)  # 120 flags: one INSERT even within SQLite's 999 parameters
     first_small, first_large = _count_queries(small.pk), _count_queries(large.pk)
     assert first_small == first_large
-    # A forced rescan with nothing new: the campaign lock, the watermark, projects and reports
-    # (two queries on SQLite), milestones, obstacles, hazards, notices, open flags, the reports
-    # and obstacles dated later — 12 reads — and the watermark's record, no other write (plus the
-    # savepoint and its release in the test's transaction).
+    # A forced rescan with nothing new: the campaign lock, projects and reports (two queries on
+    # SQLite), milestones, plan versions, obstacles, hazards, notices, open flags — 9 reads at
+    # most — and no write (plus the savepoint and its release in the test's transaction).
     rescan_small, rescan_large = _count_queries(small.pk), _count_queries(large.pk)
     assert rescan_small == rescan_large
-    assert rescan_small <= 15
+    assert rescan_small <= 11
+
+
+def test_the_hourly_scan_of_the_projects_due_takes_as_many_queries_for_few_as_for_many():
+    """The hourly scan of a batch: the campaign lock, the projects due, then the reads and writes
+    of a scan of those — as many queries for 2 projects due as for 20."""
+    small = factories.CampaignFactory(unit=factories.UnitFactory(name="甲镇"))
+    large = factories.CampaignFactory(unit=factories.UnitFactory(name="乙镇"))
+    _build(small, 6)
+    _build(large, 60)
+    for campaign, due in ((small, 2), (large, 20)):
+        scan_campaign(campaign.pk, now=NOW)
+        Project.review_now(campaign.projects.order_by("pk").values_list("pk", flat=True)[:due])
+    counts = {}
+    for campaign in (small, large):
+        with CaptureQueriesContext(connection) as ctx:
+            result = scan_campaigns([campaign.pk], now=NOW, changed_only=True)
+        counts[campaign.pk] = len(ctx.captured_queries)
+        assert result.projects == (2 if campaign == small else 20)
+    assert counts[small.pk] == counts[large.pk]
 

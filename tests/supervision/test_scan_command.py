@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from projects.models import Project
-from supervision.models import Flag, Notice, ScanState
+from supervision.models import Flag, Notice
 from web.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,7 @@ def demo():
     campaign = seed_demo().campaign
     Notice.objects.all().delete()
     Flag.objects.all().delete()
-    ScanState.objects.all().delete()
-    Project.objects.update(health=Project.Health.GREEN)
+    Project.objects.update(health=Project.Health.GREEN, review_at=None)
     return campaign
 
 

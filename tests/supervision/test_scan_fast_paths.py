@@ -47,17 +47,20 @@ def test_the_latest_reports_read_by_lateral_join_equal_the_portable_window(campa
     by_window = scan._latest_reports([campaign.pk], None, NOW)
     assert len(rows) == 6
     for row in rows:
-        latest, first = row[-2:]
-        expected = tuple(by_window.get(row[0], (None, None)))
-        assert (latest, first) == expected
-        assert (first is latest) == (expected[1] is expected[0])
+        expected = tuple(by_window.get(row.pk, (None, None, None)))
+        assert (row.latest, row.first, row.report_ahead) == expected
+        assert (row.first is row.latest) == (expected[1] is expected[0])
+    # The report dated after now is not read, but its moment is: it comes into view then.
+    tie = rows[-1] if rows[-1].report_ahead else next(r for r in rows if r.report_ahead)
+    assert tie.report_ahead == datetime.datetime.combine(day(11, 25), datetime.time(10),
+                                                         tzinfo=NOW.tzinfo)
 
 
 def test_one_project_only_is_read_when_asked(campaign):
     projects = _projects(campaign)
     rows = scan._projects_with_reports([campaign.pk], [projects[3].pk], NOW)
     assert [r[0] for r in rows] == [projects[3].pk]
-    assert rows[0][-2][1] == 25 and rows[0][-1][1] == 10
+    assert rows[0].latest[1] == 25 and rows[0].first[1] == 10
 
 
 @pytest.mark.parametrize("details", DETAILS)
@@ -97,9 +100,9 @@ def test_the_report_days_are_local_days_and_a_correction_takes_no_slot(campaign)
         made[when] = factories.ProgressReportFactory(project=project, percent=Decimal(pct),
                                                      reported_at=at)
     [row] = scan._projects_with_reports([campaign.pk], [project.pk], NOW)
-    latest, first = row[-2:]
+    latest, first = row.latest, row.first
     assert latest[1] == Decimal("19")
     # The four last days: 11-20, 11-19, 11-17, 11-15 — whose last report (15:00) says 13.
     assert first == (made[(11, 15, 15, 0)].reported_at, Decimal("13.0"))
     assert tuple(scan._latest_reports([campaign.pk], [project.pk], NOW)[project.pk]) == (
-        latest, first)
+        latest, first, None)

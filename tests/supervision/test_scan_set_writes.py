@@ -38,7 +38,8 @@ def test_many_changed_flags_and_lights_take_one_update_each(postgres, make_proje
         result = scan_campaign(projects[0].campaign_id, now=NOW)
     assert result.updated["behind_plan"] == 12 and result.health_changed == 12
     updates = _updates(queries)
-    assert not any("CASE WHEN" in sql for sql in updates)
+    # bulk_update's CASE has a WHEN per row; the review moment's guard is one condition.
+    assert not any(sql.count(" WHEN ") > 1 for sql in updates)
     if connection.vendor == "postgresql":
         flag_updates = _updates(queries, Flag)
         health_updates = _updates(queries, Project)
@@ -82,7 +83,7 @@ def test_notices_issued_at_once_are_numbered_by_one_update(postgres, make_projec
         result = scan_campaign(campaign.pk, now=NOW)
     assert result.notices_issued == 3
     updates = _updates(queries, Notice)
-    assert not any("CASE WHEN" in s for s in updates)
+    assert not any(s.count(" WHEN ") > 1 for s in updates)
     if connection.vendor == "postgresql":
         assert len(updates) == 1 and "unnest" in updates[0]
     notices = list(Notice.objects.order_by("sequence"))

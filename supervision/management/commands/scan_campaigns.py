@@ -4,8 +4,8 @@
 included, so the same command gives the same answer whenever it is run; without it the scan looks
 from now.
 
-Always a full evaluation of the campaigns (the watermark that lets the hourly beat skip campaigns
-is recorded, never consulted). Prints in the site's language (Chinese by default).
+Always a full evaluation of the campaigns (every project, whatever its next review moment; the
+moments it computes are stored as the hourly scan's are). Prints in the site's language (Chinese by default).
 """
 
 import datetime
