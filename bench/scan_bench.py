@@ -187,6 +187,13 @@ def clean_state() -> None:
         tables = [row[0] for row in cur.fetchall()]
         cur.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         cur.execute("UPDATE projects_project SET health = 'green' WHERE health <> 'green'")
+        # A clean state is one no scan has seen: every project due for review (the raw SQL above
+        # goes around the services that mark a project due; a stale moment would hide a project
+        # from the hourly scan and show as "early" in the nightly re-evaluation).
+        cur.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'projects_project' "
+                    "AND column_name = 'review_at'")
+        if cur.fetchone():
+            cur.execute("UPDATE projects_project SET review_at = NULL WHERE review_at IS NOT NULL")
         cur.execute("VACUUM ANALYZE projects_project")
 
 
