@@ -12,6 +12,7 @@ import logging
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch
+from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -138,12 +139,32 @@ def project_detail(request, pk):
 
 
 def _project_for_page(user, pk) -> tuple[Project, bool]:
-    """The project (with its campaign) and whether the reader may write to it, in one query;
-    a 404 (logged) when they may not read it (projects.access, decided on every request)."""
-    project = project_access.get_project_for_read(
-        user, pk, Project.objects.select_related("campaign").annotate(
-            reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"), user=user))))
-    return project, (project.leader_id == user.pk or project.reader_on_team
+    """The project (with its campaign) and whether the reader may write to it; a 404 (logged)
+    when they may not read it. The rules (projects.access, campaign.access) are decided on every
+    request, for this reader; what they are decided from — the project, its campaign and the
+    ids of its team — comes from the shared cache (core.pagecache.project_cached, no query on a
+    hit), else from one query."""
+    if not pagecache.enabled():
+        project = project_access.get_project_for_read(
+            user, pk, Project.objects.select_related("campaign").annotate(
+                reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"),
+                                                                user=user))))
+        return project, (project.leader_id == user.pk or project.reader_on_team
+                         or access.may_administer(user, project.campaign))
+
+    def compute():
+        project = Project.objects.select_related("campaign").filter(pk=pk).first()
+        if project is None:
+            return None
+        return project.campaign_id, (project, frozenset(project.assignments.values_list(
+            "user_id", flat=True)))
+
+    found = pagecache.project_cached(pk, compute)
+    if found is None or not access.may_read_campaign(user, found[0].campaign):
+        log.warning("refused read user=%s project=%s", user.pk, pk)
+        raise Http404
+    project, team = found
+    return project, (project.leader_id == user.pk or user.pk in team
                      or access.may_administer(user, project.campaign))
 
 

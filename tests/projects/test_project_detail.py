@@ -5,13 +5,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from projects import services
 from supervision import notices
 from tests import factories
-from tests.projects.conftest import READERS, WRITERS
+from tests.projects.conftest import READERS, WRITERS, place
 
 pytestmark = pytest.mark.django_db
 
@@ -114,15 +115,55 @@ def _page(client, user, project, **params) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
 
 
-def test_with_a_shared_cache_a_second_look_reads_only_what_access_is_decided_from(
+def test_with_a_shared_cache_a_second_look_reads_only_the_user(
         client, town, django_assert_num_queries, shared_cache):
     p = _project_with_reports(town, 30)
     first = _page(client, town.team_member, p)
-    # The session, the reader's roles, unit scope and unread count, the campaigns they see and
-    # the body come from the cache. Two queries decide access on every request: the user with
-    # their profile, the project with its campaign (and whether the reader is on its team).
-    with django_assert_num_queries(2):
+    # The session, the reader's roles, unit scope and unread count, the project with its
+    # campaign and team (what access is decided from) and the body come from the cache; one
+    # query, the user with their profile (Django's session check needs the row).
+    with django_assert_num_queries(1):
         assert _page(client, None, p) == first
+
+
+def _name_in_header(page: str) -> str:
+    return re.search(r'data-bs-toggle="dropdown" aria-expanded="false">([^<]+)</a>', page).group(1)
+
+
+def _main(page: str) -> str:
+    """What is below the menu: the cached body (and nothing else on this page)."""
+    return page[page.index("<main"):page.index("</main>")]
+
+
+def test_with_a_shared_cache_a_second_reader_with_the_same_access_gets_the_body_from_the_cache(
+        town, django_assert_num_queries, shared_cache):
+    p = _project_with_reports(town, 30)
+    second = place(factories.UserFactory(username="cadre9", roles=["team_member"],
+                                         profile__full_name="第二位组员"), town.campaign.unit)
+    factories.AssignmentFactory(project=p, user=second)
+    url = reverse("project_detail", args=[p.pk])
+    first_reader = Client(enforce_csrf_checks=True)
+    first_reader.force_login(town.team_member)
+    first = first_reader.get(url).content.decode()
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(second)
+    other.get(reverse("todo"))  # their own roles and unread count are read once, and cached
+    with django_assert_num_queries(1):  # the user row only: the body is the first reader's
+        page = other.get(url).content.decode()
+
+    assert _main(page) == _main(first)
+    # What is the reader's own stays theirs: the name in the menu, and the CSRF token of the
+    # forms in it (the language switch), which only their own session accepts.
+    assert _name_in_header(first) == town.team_member.profile.full_name
+    assert _name_in_header(page) == "第二位组员"
+    for body in (first, page):
+        assert "csrfmiddlewaretoken" not in _main(body) and 'name="once"' not in _main(body)
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    switch = reverse("set_language")
+    own = {"language": "en", "next": url, "csrfmiddlewaretoken": token.search(page).group(1)}
+    theirs = {**own, "csrfmiddlewaretoken": token.search(first).group(1)}
+    assert other.post(switch, theirs).status_code == 403
+    assert other.post(switch, own).status_code == 302
 
 
 def test_with_a_shared_cache_each_reader_sees_their_own_buttons_and_notices(client, town,
@@ -228,3 +269,11 @@ def test_notes_in_brackets_and_the_change_history_read_as_chinese(client, town):
     body = client.get(url).content.decode()
     assert f" ({p.listed_by.name})" in body and f"已完成迁改 ({today:%Y-%m-%d})" in body
     assert "“杆线迁改滞后” changed: " in body
+
+
+def test_with_a_shared_cache_a_deleted_project_is_a_404_at_once(client, town, shared_cache):
+    url = reverse("project_detail", args=[town.project.pk])
+    client.force_login(town.observer)
+    assert client.get(url).status_code == 200
+    town.project.delete()
+    assert client.get(url).status_code == 404
