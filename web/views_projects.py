@@ -6,12 +6,11 @@ Every view reads through projects.access: a project the user may not see is a 40
 """
 
 import datetime
-import hashlib
 import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -29,6 +28,7 @@ from projects.models import (
     Milestone,
     Obstacle,
     PlanVersion,
+    ProgressReport,
     Project,
     ReportPhoto,
 )
@@ -39,6 +39,8 @@ from supervision.models import Flag, Notice
 log = logging.getLogger("gongjian.access")
 
 REPORTS_PER_PAGE = 10
+#: The reports the project page shows; the older ones are on their own pages (project_reports).
+LATEST_REPORTS = 5
 #: "Due this week" on my projects: things due within this many days, and everything overdue.
 DUE_WINDOW_DAYS = 7
 OPEN_NOTICE_STATUSES = [Notice.Status.ISSUED, Notice.Status.ACKNOWLEDGED, Notice.Status.RETURNED,
@@ -117,25 +119,61 @@ def my_projects(request):
 
 @login_required
 def project_detail(request, pk):
-    """The project page. A fixed number of queries whatever the number of reports (pinned in
-    tests/projects/test_project_detail.py).
+    """The project page: its latest reports (the older ones on project_reports, its change
+    history on project_changes), so its queries are as many whatever the number of reports,
+    photos and changes (pinned in tests/projects/test_project_detail.py).
 
-    The page below the menu depends only on the project, the day, the page of reports, whether
-    the reader may write (its buttons) and whether they supervise (draft notices), so it comes
-    from the shared cache until a write to the campaign changes it (core.pagecache)."""
+    The page below the menu depends only on the project, the day, whether the reader may write
+    (its buttons) and whether they supervise (draft notices), so it comes from the shared cache
+    until a write to the campaign changes it (core.pagecache)."""
     user = request.user
     project, can_write = _project_for_page(user, pk)
     supervisor = access.is_supervisor(user)
     as_of = local_date()
     context = {"project": project, "campaign": project.campaign, "can_write": can_write,
-               "as_of": as_of}
-    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-    context["can_replan"] = access.is_town_admin(user)  # the campaign office re-plans
+               "as_of": as_of, "can_replan": access.is_town_admin(user)}  # the office re-plans
     context["body"] = pagecache.campaign_cached(
         project.campaign_id, "project-body",
         lambda: _project_body(request, project, context, supervisor),
-        project.pk, as_of, can_write, supervisor, context["can_replan"], query)
+        project.pk, as_of, can_write, supervisor, context["can_replan"])
     return render(request, "projects/detail.html", context)
+
+
+@login_required
+def project_reports(request, pk):
+    """Every report of the project, newest first, REPORTS_PER_PAGE to a page, with their photos
+    ("更早的填报" on the project page)."""
+    project, _can_write = _project_for_page(request.user, pk)
+    paginator = Paginator(_reports(project), REPORTS_PER_PAGE)
+    return render(request, "projects/reports.html", {
+        "project": project, "campaign": project.campaign,
+        "reports_page": paginator.get_page(request.GET.get("page"))})
+
+
+@login_required
+def project_changes(request, pk):
+    """The project's change history: its own records and those of its milestones, team,
+    obstacles, hazards and action items, newest first (projects.views_history)."""
+    project, _can_write = _project_for_page(request.user, pk)
+    checks = Hazard.objects.filter(check_record__project=project).values_list(
+        "check_record_id", flat=True)
+    return render(request, "projects/changes.html", {
+        "project": project, "campaign": project.campaign,
+        "history": project_history(project, list(checks))})
+
+
+def _reports(project):
+    """The project's reports, newest first, each with its reporter and photos."""
+    return (project.reports.select_related("reported_by__profile").order_by("-reported_at", "-pk")
+            .prefetch_related(Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk"))))
+
+
+def _page_projects():
+    """Projects with what the page shows of them besides their lists: the campaign, the
+    leader with their profile, the listing unit and the number of reports."""
+    return Project.objects.select_related("campaign", "leader__profile", "listed_by").annotate(
+        report_count=Subquery(ProgressReport.objects.filter(project=OuterRef("pk")).order_by()
+                              .values("project").annotate(n=Count("pk")).values("n")[:1]))
 
 
 def _project_for_page(user, pk) -> tuple[Project, bool]:
@@ -143,12 +181,10 @@ def _project_for_page(user, pk) -> tuple[Project, bool]:
     when they may not read it. The rules (projects.access, campaign.access) are decided on every
     request, for this reader; what they are decided from — the project, its campaign and the
     ids of its team — comes from the shared cache (core.pagecache.project_cached, no query on a
-    hit), else from one query."""
+    hit), else from one query, which also reads what the page shows of the project."""
     if not pagecache.enabled():
-        project = project_access.get_project_for_read(
-            user, pk, Project.objects.select_related("campaign").annotate(
-                reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"),
-                                                                user=user))))
+        project = project_access.get_project_for_read(user, pk, _page_projects().annotate(
+            reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"), user=user))))
         return project, (project.leader_id == user.pk or project.reader_on_team
                          or access.may_administer(user, project.campaign))
 
@@ -171,11 +207,8 @@ def _project_for_page(user, pk) -> tuple[Project, bool]:
 def _project_body(request, project, context, supervisor: bool) -> str:
     """The project page below the menu, with what it shows added to context."""
     as_of = context["as_of"]
-    # Read afresh, with the joins only the body needs: the project that decided access may come
-    # from the cache (its figures, such as health, are the body's business), and the joins are
-    # not worth making on every request (PostgreSQL spent a millisecond planning them).
-    project = Project.objects.select_related("campaign", "leader__profile", "listed_by").get(
-        pk=project.pk)
+    if not hasattr(project, "report_count"):  # the lean project of the shared cache's entry
+        project = _page_projects().get(pk=project.pk)
     context.update({"project": project, "campaign": project.campaign})
     team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
     milestones = list(project.milestones.all())
@@ -192,12 +225,6 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     last_on = chart_reports[-1][0] if chart_reports else None
     measured_on = rules.measurement_date(last_on, as_of)
     planned_now = rules.planned_percent(measured_on, project.planned_start, project.planned_end, facts)
-
-    paginator = Paginator(
-        project.reports.select_related("reported_by__profile")
-        .prefetch_related(Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk"))),
-        REPORTS_PER_PAGE)
-    reports_page = paginator.get_page(request.GET.get("page"))
 
     obstacles = list(project.obstacles.select_related("responsible_unit", "raised_by__profile")
                      .order_by("status", "due_date"))
@@ -222,7 +249,8 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "measured_on": measured_on,
         "curve_planned": rules.plan_curve(project.planned_start, project.planned_end, facts),
         "curve_actual": chart_reports,
-        "reports_page": reports_page,
+        "latest_reports": list(_reports(project)[:LATEST_REPORTS]),
+        "report_count": project.report_count or 0,
         "obstacles": obstacles,
         "hazards": hazards,
         "flags": flags,
@@ -232,6 +260,5 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "action_items": action_items,
         "plan_versions": plan_versions,
         "original_plan": plan_versions[0] if plan_versions else None,
-        "history": project_history(project, [h.check_record_id for h in hazards]),
     })
     return render_to_string("projects/_detail_body.html", context, request)

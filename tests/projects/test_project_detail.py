@@ -56,20 +56,45 @@ def test_the_page_shows_team_milestones_obstacles_hazards_and_history(client, to
     for text in ("路基完成", "杆线迁改滞后", "基坑临边防护缺失", "完成清表", member):
         assert text in body
     assert 'class="gj-timeline"' in body and '<svg class="gj-chart"' in body
-    assert response.context["history"], "the change history is shown"
-    assert any("progress" in " ".join(c.fields).lower() or c.action for c in response.context["history"])
+    changes = reverse("project_changes", args=[p.pk])
+    assert f'href="{changes}"' in body, "the change history is a page of its own"
+    history = client.get(changes).context["history"]
+    assert history, "the change history is shown"
+    assert any("progress" in " ".join(c.fields).lower() or c.action for c in history)
 
 
-def test_reports_are_paged(client, town):
+def test_the_page_shows_the_latest_reports_and_links_to_the_earlier_ones_page_by_page(client, town):
     for i in range(25):
         factories.ProgressReportFactory(project=town.project, percent=Decimal(i),
                                         reported_at=timezone.now() - datetime.timedelta(days=30 - i))
     client.force_login(town.leader)
-    url = reverse("project_detail", args=[town.project.pk])
-    page1 = client.get(url).context["reports_page"]
+    response = client.get(reverse("project_detail", args=[town.project.pk]))
+    assert [r.percent for r in response.context["latest_reports"]] == [24, 23, 22, 21, 20]
+    body = response.content.decode()
+    assert "（25）" in body, "the number of every report"
+    earlier = reverse("project_reports", args=[town.project.pk])
+    assert f'href="{earlier}?page=1"' in body and "更早的填报" in body
+
+    page1 = client.get(earlier).context["reports_page"]
     assert len(page1.object_list) == 10 and page1.paginator.num_pages == 3
     assert page1.object_list[0].percent == Decimal("24")
-    assert client.get(url, {"page": 3}).context["reports_page"].object_list[-1].percent == 0
+    assert client.get(earlier, {"page": 3}).context["reports_page"].object_list[-1].percent == 0
+
+
+def test_with_few_reports_there_is_no_link_to_earlier_ones(client, town):
+    factories.ProgressReportFactory(project=town.project, percent=Decimal(5))
+    client.force_login(town.leader)
+    body = client.get(reverse("project_detail", args=[town.project.pk])).content.decode()
+    assert "更早的填报" not in body and "（1）" in body
+
+
+def test_the_pages_of_reports_and_of_changes_are_refused_as_the_project_is(client, town):
+    client.force_login(town.outsider)
+    for name in ("project_reports", "project_changes"):
+        assert client.get(reverse(name, args=[town.project.pk])).status_code == 404
+    client.force_login(town.observer)
+    for name in ("project_reports", "project_changes"):
+        assert client.get(reverse(name, args=[town.project.pk])).status_code == 200
 
 
 def _project_with_reports(town, n):
@@ -83,29 +108,26 @@ def _project_with_reports(town, n):
     from projects.models import ProgressReport, ReportPhoto
 
     created = ProgressReport.objects.bulk_create(reports)
-    ReportPhoto.objects.bulk_create([ReportPhoto(report=r, image="reports/x.jpg") for r in created[:20]])
+    ReportPhoto.objects.bulk_create([ReportPhoto(report=r, image="reports/x.jpg")
+                                     for r in created for _ in range(3)])
     return p
 
 
-@pytest.mark.parametrize("n_reports", [5, 500])
-def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports(postgres,
-        client, town, django_assert_num_queries, n_reports):
+@pytest.mark.parametrize("n_reports", [2, 200])
+def test_without_the_cache_the_project_page_makes_the_same_number_of_queries_for_2_and_200_reports(
+        postgres, client, town, django_assert_num_queries, n_reports):
     p = _project_with_reports(town, n_reports)
     client.force_login(town.team_member)
-    # 1 session, 2 user with profile, 3 unit, 4 units below it, 5 its parent (access units);
-    # 6 the project (visible, with campaign, whether the reader is on its team); 7 the user's
-    # groups (can_write); the body (not cached here: no shared cache): 8 the project with its
-    # leader, leader's profile and listing unit, 9 team, 10 milestones, 10b plan versions, 11 report dates and
-    # percents for the chart, 12 report count (paginator), 13 obstacles, 14 hazards, 15 flags,
-    # 16 action items, 17 notices; history: 18 project, 19 milestones, 20 team, 21 obstacles,
-    # 22 hazards, 23 action items; rendered lazily: 24 the page of reports, 25 their photos;
-    # 26 unread notifications (the bell).
-    # On PostgreSQL the user row carries their roles, unit scope and unread count
-    # (web.auth.UserBackend): the session, user, unit, roles and bell queries listed below are
-    # two (the session and that user row).
-    with django_assert_num_queries(22):
+    # 1 the session; 2 the user with their profile, roles, unit scope and unread count (on
+    # PostgreSQL one row, web.auth.UserBackend); 3 the project with its campaign, leader and
+    # listing unit, its number of reports and whether the reader is on its team; the body (no
+    # shared cache here): 4 team, 5 milestones, 6 plan versions, 7 report dates and percents
+    # (the chart), 8 obstacles, 9 hazards, 10 flags, 11 notices, 12 action items, 13 the latest
+    # reports, 14 their photos. The older reports and the change history are pages of their own.
+    with django_assert_num_queries(14):
         response = client.get(reverse("project_detail", args=[p.pk]))
-    assert response.context["reports_page"].paginator.count == n_reports
+    assert response.context["report_count"] == n_reports
+    assert len(response.context["latest_reports"]) == min(n_reports, 5)
 
 
 def _page(client, user, project, **params) -> str:
@@ -187,7 +209,8 @@ def test_with_a_shared_cache_a_write_shows_at_once(client, town, shared_cache):
                            investment_done=Decimal("100"), work_done="完成桩基")
     body = _page(client, town.observer, p)
     assert "杆线迁改滞后" in body and "41.5%" in body
-    assert body.count("杆线迁改滞后") == 2, "listed, and in the change history"
+    changes = client.get(reverse("project_changes", args=[p.pk])).content.decode()
+    assert "杆线迁改滞后" in changes, "and in the change history"
 
 
 
@@ -259,16 +282,17 @@ def test_notes_in_brackets_and_the_change_history_read_as_chinese(client, town):
     services.resolve_obstacle(obstacle, town.team_member, resolution="已完成迁改", resolved_on=today)
     client.force_login(town.observer)
     url = reverse("project_detail", args=[p.pk])
+    changes = reverse("project_changes", args=[p.pk])
     body = client.get(url).content.decode()
     assert f"{p.get_level_display()}（{p.listed_by.name}）" in body
     assert f"已完成迁改（{today:%Y-%m-%d}）" in body
-    assert "问题“杆线迁改滞后”修改：状态、解决情况" in body
+    assert "问题“杆线迁改滞后”修改：状态、解决情况" in client.get(changes).content.decode()
     assert "«" not in body and f" ({p.listed_by.name})" not in body
 
     client.cookies["django_language"] = "en"
     body = client.get(url).content.decode()
     assert f" ({p.listed_by.name})" in body and f"已完成迁改 ({today:%Y-%m-%d})" in body
-    assert "“杆线迁改滞后” changed: " in body
+    assert "“杆线迁改滞后” changed: " in client.get(changes).content.decode()
 
 
 def test_with_a_shared_cache_a_deleted_project_is_a_404_at_once(client, town, shared_cache):
