@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects import services
+from projects.models import Project
 from supervision import notices
 from tests import factories
 from tests.projects.conftest import READERS, WRITERS, place
@@ -120,11 +121,11 @@ def test_without_the_cache_the_project_page_makes_the_same_number_of_queries_for
     client.force_login(town.team_member)
     # 1 the session; 2 the user with their profile, roles, unit scope and unread count (on
     # PostgreSQL one row, web.auth.UserBackend); 3 the project with its campaign, leader and
-    # listing unit, its number of reports and whether the reader is on its team; the body (no
-    # shared cache here): 4 team, 5 milestones, 6 plan versions, 7 report dates and percents
-    # (the chart), 8 obstacles, 9 hazards, 10 flags, 11 notices, 12 action items, 13 the latest
-    # reports, 14 their photos. The older reports and the change history are pages of their own.
-    with django_assert_num_queries(14):
+    # listing unit, its number of reports, whether the reader is on its team, and its
+    # milestones, chart points, obstacles, hazards, flags and action items (core.rowlists);
+    # the body (no shared cache here): 4 team, 5 plan versions, 6 notices, 7 the latest
+    # reports, 8 their photos. The older reports and the change history are pages of their own.
+    with django_assert_num_queries(8):
         response = client.get(reverse("project_detail", args=[p.pk]))
     assert response.context["report_count"] == n_reports
     assert len(response.context["latest_reports"]) == min(n_reports, 5)
@@ -301,3 +302,49 @@ def test_with_a_shared_cache_a_deleted_project_is_a_404_at_once(client, town, sh
     assert client.get(url).status_code == 200
     town.project.delete()
     assert client.get(url).status_code == 404
+
+
+def test_the_lists_read_with_the_project_are_the_lists_read_one_query_each(postgres, town):
+    """core.rowlists on PostgreSQL gives the same rows, field by field, as the queries the page
+    makes on other databases."""
+    from projects.models import ActionItem
+    from web import views_projects
+
+    p = town.project
+    factories.MilestoneFactory(project=p, name="路基完成", due_date=datetime.date(2026, 10, 1),
+                               planned_percent=Decimal("30.5"))
+    factories.MilestoneFactory(project=p, name="桥梁合龙", due_date=datetime.date(2026, 11, 1),
+                               planned_percent=Decimal("60"), completed_on=datetime.date(2026, 11, 3))
+    factories.ObstacleFactory(project=p, title="杆线迁改滞后",
+                              responsible_unit=factories.UnitFactory(name="供电所"))
+    factories.ObstacleFactory(project=p, title="用地未交付", responsible_unit=None)
+    factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=p),
+                            description="基坑临边防护缺失")
+    services.submit_report(p, town.team_member, percent=Decimal("20.5"),
+                           investment_done=Decimal("100"), work_done="完成清表")
+    factories.ProgressReportFactory(project=p, percent=Decimal("21"))
+    from supervision.models import Flag
+
+    Flag.objects.create(project=p, kind=Flag.Kind.BEHIND_PLAN, severity="yellow",
+                        details={"since": "2026-10-02", "lag": "12.5"})
+    meeting = factories.MeetingFactory(campaign=p.campaign, title="第三次专题会")
+    ActionItem.objects.create(meeting=meeting, project=p, description="协调供电所",
+                              owner=town.team_member, due_date=datetime.date(2026, 12, 1))
+
+    together = views_projects._lists(views_projects._page_projects().get(pk=p.pk))
+    apart = views_projects._lists(Project.objects.get(pk=p.pk))
+    assert together["chart"] == apart["chart"] and len(apart["chart"]) == 2
+    for name in ("milestones", "obstacles", "hazards", "flags", "action_items"):
+        assert apart[name], name
+        for a, b in zip(together[name], apart[name], strict=True):
+            for field in type(b)._meta.concrete_fields:
+                assert getattr(a, field.attname) == getattr(b, field.attname), (name, field.name)
+    assert [o.responsible_unit.name if o.responsible_unit else None for o in together["obstacles"]] \
+        == [o.responsible_unit.name if o.responsible_unit else None for o in apart["obstacles"]]
+    assert [h.check_record.checked_on for h in together["hazards"]] \
+        == [h.check_record.checked_on for h in apart["hazards"]]
+    item = together["action_items"][0]
+    assert (item.meeting.title, str(item.owner.profile.full_name)) == (
+        "第三次专题会", town.team_member.profile.full_name)
+    assert isinstance(together["milestones"][0].planned_percent, Decimal)
+    assert str(together["milestones"][0].planned_percent) == "30.5"
