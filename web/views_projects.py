@@ -152,7 +152,8 @@ def project_detail(request, pk):
 def project_reports(request, pk):
     """Every report of the project, newest first, REPORTS_PER_PAGE to a page, with their photos
     ("更早的填报" on the project page)."""
-    project, _can_write = _project_for_page(request.user, pk)
+    project, _can_write = _project_for_page(request.user, pk,
+                                            Project.objects.select_related("campaign"))
     paginator = Paginator(_reports(project), REPORTS_PER_PAGE)
     return render(request, "projects/reports.html", {
         "project": project, "campaign": project.campaign,
@@ -163,7 +164,8 @@ def project_reports(request, pk):
 def project_changes(request, pk):
     """The project's change history: its own records and those of its milestones, team,
     obstacles, hazards and action items, newest first (projects.views_history)."""
-    project, _can_write = _project_for_page(request.user, pk)
+    project, _can_write = _project_for_page(request.user, pk,
+                                            Project.objects.select_related("campaign"))
     checks = Hazard.objects.filter(check_record__project=project).values_list(
         "check_record_id", flat=True)
     return render(request, "projects/changes.html", {
@@ -260,14 +262,16 @@ def _lists(project) -> dict:
     }
 
 
-def _project_for_page(user, pk) -> tuple[Project, bool]:
+def _project_for_page(user, pk, projects=None) -> tuple[Project, bool]:
     """The project (with its campaign) and whether the reader may write to it; a 404 (logged)
     when they may not read it. The rules (projects.access, campaign.access) are decided on every
     request, for this reader; what they are decided from — the project, its campaign and the
     ids of its team — comes from the shared cache (core.pagecache.project_cached, no query on a
-    hit), else from one query, which also reads what the page shows of the project."""
+    hit), else from one query, which also reads what the page shows of the project (projects,
+    the project page's by default)."""
     if not pagecache.enabled():
-        project = project_access.get_project_for_read(user, pk, _page_projects().annotate(
+        projects = _page_projects() if projects is None else projects
+        project = project_access.get_project_for_read(user, pk, projects.annotate(
             reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"), user=user))))
         return project, (project.leader_id == user.pk or project.reader_on_team
                          or access.may_administer(user, project.campaign))

@@ -131,6 +131,21 @@ def test_without_the_cache_the_project_page_makes_the_same_number_of_queries_for
     assert len(response.context["latest_reports"]) == min(n_reports, 5)
 
 
+@pytest.mark.parametrize("n_reports", [12, 40])
+def test_the_pages_of_reports_make_the_same_number_of_queries_for_12_and_40_reports(
+        postgres, client, town, django_assert_num_queries, n_reports):
+    p = _project_with_reports(town, n_reports)
+    client.force_login(town.team_member)
+    # 1 the session, 2 the user (one row on PostgreSQL), 3 the project with its campaign and
+    # whether the reader is on its team, 4 the number of reports, 5 the page of reports with
+    # their reporters, 6 their photos.
+    with django_assert_num_queries(6):
+        response = client.get(reverse("project_reports", args=[p.pk]), {"page": 2})
+    page = response.context["reports_page"]
+    assert page.paginator.count == n_reports and len(page.object_list) == min(10, n_reports - 10)
+    assert response.content.decode().count('class="gj-photo"') == 3 * len(page.object_list)
+
+
 def _page(client, user, project, **params) -> str:
     if user is not None:
         client.force_login(user)
