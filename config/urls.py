@@ -38,4 +38,4 @@ urlpatterns = [
 handler400 = "web.errors.bad_request"
 
 # No MEDIA_URL route, even with DEBUG: uploads are behind login, served by views that check the
-# user may read them (projects.views.report_photo, supervision's evidence_file).
+# user may read them (projects.views_photos, supervision's evidence_file).

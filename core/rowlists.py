@@ -5,7 +5,9 @@ obstacles, hazards …) would make one query a list. ``as_list(queryset, **extra
 annotation for the parent's query: the rows of ``queryset`` (filtered on ``OuterRef``) as an
 array of JSON objects — every concrete field of the model, decimals as text so that none loses
 its scale, and ``extra`` expressions such as a related row's name; ``rows_of(model, value)`` turns
-that array back into model instances, whose extra values are in ``instance.extra``. Other
+that array back into model instances, whose extra values are in ``instance.extra``. An extra
+may itself be an ``as_list`` of the row's own children (filtered on ``OuterRef`` to the row: an
+obstacle's photos), read back with ``rows_of`` from ``instance.extra``. Other
 databases have no such array: callers read the lists with their own queries there
 (``supported()``).
 """

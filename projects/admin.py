@@ -8,10 +8,12 @@ from .models import (
     ActionItem,
     Assignment,
     Hazard,
+    HazardPhoto,
     Highlight,
     Meeting,
     Milestone,
     Obstacle,
+    ObstaclePhoto,
     ProgressReport,
     Project,
     ReportPhoto,
@@ -59,17 +61,34 @@ class ProjectAdmin(SimpleHistoryAdmin):
         return name_of(obj.leader)
 
 
-class ReportPhotoInline(admin.TabularInline):
-    """Read-only: a photo is stored by services.submit_report, which strips its metadata and makes
-    its copies; one added here would keep the phone's GPS position."""
+class StoredPhotoInline(admin.TabularInline):
+    """Read-only: a photo is stored by its service (projects.photos.store), which strips its
+    metadata and makes its copies; one added or replaced here would keep the phone's GPS position.
+    Subclasses set model (a StoredPhoto)."""
 
-    model = ReportPhoto
     extra = 0
     fields = readonly_fields = ["image", "screen", "thumbnail", "taken_at", "taken_before_period",
                                 "uploaded_at"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReportPhotoInline(StoredPhotoInline):
+    model = ReportPhoto
+
+
+class ObstaclePhotoInline(StoredPhotoInline):
+    model = ObstaclePhoto
+    fields = readonly_fields = ["stage", *StoredPhotoInline.fields]
+
+
+class HazardPhotoInline(StoredPhotoInline):
+    model = HazardPhoto
+    fields = readonly_fields = ["stage", *StoredPhotoInline.fields]
 
 
 @admin.register(ProgressReport)
@@ -94,11 +113,13 @@ class ObstacleAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "description", "project__name", "project__code"]
     list_select_related = ["project", "responsible_unit"]
     autocomplete_fields = ["project", "responsible_unit", "raised_by"]
+    inlines = [ObstaclePhotoInline]
 
 
 class HazardInline(admin.TabularInline):
     model = Hazard
     extra = 0
+    readonly_fields = ["status", "review_round"]
 
 
 @admin.register(SafetyCheck)
@@ -113,10 +134,13 @@ class SafetyCheckAdmin(admin.ModelAdmin):
 
 @admin.register(Hazard)
 class HazardAdmin(SimpleHistoryAdmin):
-    list_display = ["description", "check_record", "level", "rectify_by", "rectified_on"]
-    list_filter = ["level", ("rectified_on", admin.EmptyFieldListFilter)]
+    list_display = ["description", "check_record", "level", "rectify_by", "rectified_on", "status"]
+    list_filter = ["level", "status", ("rectified_on", admin.EmptyFieldListFilter)]
+    # The team's 整改完毕 and the supervision group's 复核 own these (services).
+    readonly_fields = ["status", "review_round", "rectified_on", "rectification"]
     search_fields = ["description", "check_record__project__name"]
     list_select_related = ["check_record__project"]
+    inlines = [HazardPhotoInline]
 
 
 class ActionItemInline(admin.TabularInline):

@@ -12,6 +12,7 @@ The light (``health``) is the stored ``Project.health`` written by the scan.
 from __future__ import annotations
 
 import datetime
+import math
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -412,4 +413,44 @@ def dashboard_figures(campaign, as_of: datetime.date) -> dict:
         "curve": curve,
         "headline": _headline(campaign, as_of, None, list(grouped.values()),
                               {"due": len(due), "on_time": on_time}, received),
+    }
+
+
+def report_form_figures(project, now: datetime.datetime) -> dict:
+    """What the weekly report form shows before a report is made: three queries (the project with
+    its latest report, its milestones, its pause points), whatever its number of reports.
+
+    Keys:
+      - ``due``: the deadline (aware) of the reporting week a report made now counts for
+        (campaign.reporting.week_containing: after Friday 18:00 it is next Friday's);
+      - ``plan_today``: the plan in force read today, shown (plan.shown) — what a report made now
+        is measured against (plan.measurement_date of a report of today is today), the
+        dashboard's ``plan_today``;
+      - ``last_percent`` (Decimal, or None without a report), ``last_reported_at``, ``lag`` (the
+        project's lag now, as the dashboard shows it) of the latest report;
+      - ``plan_tenths`` (⌊10 × the exact plan today⌋) and ``plan_half`` (−1, 0 or 1: the exact
+        plan's remainder below, at or above half a tenth), from which the page's script works out,
+        in whole numbers, the lag a typed percent would give exactly as the rules and plan.shown
+        do (static/js/gongjian.js);
+      - ``yellow_points``, ``red_points``: the campaign's thresholds.
+    """
+    as_of = local_date(now)
+    rows = _table_rows(Project.objects.filter(pk=project.pk), as_of)
+    facts = _facts(_milestone_rows([project.pk]), [project.pk])
+    row = _build_table(rows, facts, as_of)[0]
+    r = rows[0]
+    exact = plan.planned_percent(as_of, r["planned_start"], r["planned_end"], facts.get(project.pk, []))
+    tenths = math.floor(exact * 10)
+    remainder = exact * 10 - tenths - Decimal("0.5")
+    campaign = project.campaign
+    return {
+        "due": reporting.week_containing(campaign, now).closes_at,
+        "plan_today": row["plan_today"],
+        "last_percent": row["progress"] if row["last_reported_at"] else None,
+        "last_reported_at": row["last_reported_at"],
+        "lag": row["lag"],
+        "plan_tenths": tenths,
+        "plan_half": (remainder > 0) - (remainder < 0),
+        "yellow_points": campaign.yellow_lag_points,
+        "red_points": campaign.red_lag_points,
     }

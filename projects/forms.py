@@ -32,40 +32,50 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def check_photo(upload) -> None:
+    """One photo that proves the work: a JPEG or PNG by its content, within the size and pixel
+    limits (core.uploads), at most MAX_PHOTO_BYTES; else a ValidationError naming it. It is then
+    renamed: the uploaded name is neither trusted nor kept."""
+    name = getattr(upload, "name", "")
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": name}, code="too_big")
+    kind = check_image(upload, formats=set(PHOTO_FORMATS))
+    upload.name = f"{uuid.uuid4().hex}.{PHOTO_FORMATS[kind]}"
+
+
 class PhotosField(forms.FileField):
-    """Up to MAX_PHOTOS JPEG or PNG images of at most MAX_PHOTO_BYTES each, checked by content."""
+    """Up to MAX_PHOTOS JPEG or PNG images of at most MAX_PHOTO_BYTES each, checked by content
+    (check_photo): the photos of a report, an obstacle, a hazard, a finding or a response, stored
+    by projects.photos.store."""
 
     widget = MultipleFileInput
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, too_many=None, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Photos"))
+        kwargs.setdefault("help_text", _("JPEG or PNG, at most 10 MB each and 9 at once."))
         super().__init__(**kwargs)
+        self.too_many = too_many or _("At most %(max)d photos at once; you chose %(count)d.")
+        # Checked in the browser before sending as well (static/js/gongjian.js).
         self.widget.attrs.update({"accept": "image/jpeg,image/png", "data-max-bytes": MAX_PHOTO_BYTES,
-                                  "data-max-count": MAX_PHOTOS})
+                                  "data-max-count": MAX_PHOTOS,
+                                  "data-msg-too-big": _("Each photo must be at most 10 MB."),
+                                  "data-msg-too-many": _("At most 9 photos at once.")})
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("At most %(max)d photos per report; you chose %(count)d.")
-                                  % {"max": MAX_PHOTOS, "count": len(files)}, code="too_many")
+            raise ValidationError(self.too_many % {"max": MAX_PHOTOS, "count": len(files)},
+                                  code="too_many")
         errors = []
         for upload in files:
             try:
-                self._check_photo(super().clean(upload, initial))
+                check_photo(super().clean(upload, initial))
             except ValidationError as exc:
                 errors.extend(exc.error_list)
         if errors:
             raise ValidationError(errors)
         return files
-
-    @staticmethod
-    def _check_photo(upload):
-        name = getattr(upload, "name", "")
-        if upload.size > MAX_PHOTO_BYTES:
-            raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": name}, code="too_big")
-        kind = check_image(upload, formats=set(PHOTO_FORMATS))
-        # The stored name is ours: the uploaded one is neither trusted nor kept.
-        upload.name = f"{uuid.uuid4().hex}.{PHOTO_FORMATS[kind]}"
 
 
 def _helper() -> FormHelper:
@@ -111,7 +121,8 @@ class ReportForm(forms.Form):
         help_text=_("Required when the progress is lower than in the last report."),
     )
     photos = PhotosField(label=_("Site photos"),
-                         help_text=_("JPEG or PNG, at most 10 MB each and 9 per report."))
+                         help_text=_("JPEG or PNG, at most 10 MB each and 9 per report."),
+                         too_many=_("At most %(max)d photos per report; you chose %(count)d."))
 
     def __init__(self, *args, last_percent: Decimal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,6 +157,8 @@ def responsible_units(town: Unit, keep: int | None = None):
 
 
 class ObstacleForm(forms.ModelForm):
+    photos = PhotosField(label=_("Photos of the problem"))
+
     class Meta:
         model = Obstacle
         fields = ["title", "category", "description", "responsible_unit", "due_date", "status"]
@@ -159,6 +172,8 @@ class ObstacleForm(forms.ModelForm):
                                          if c[0] != Obstacle.Status.RESOLVED]
         if self.instance.pk is None:
             del self.fields["status"]
+        else:
+            del self.fields["photos"]  # photos come with the obstacle and with its resolution
         limit_lengths(self, {"description": LONG_TEXT})
         self.helper = _helper()
 
@@ -167,6 +182,7 @@ class ResolveObstacleForm(forms.Form):
     resolution = forms.CharField(label=_("How it was resolved"), max_length=LONG_TEXT,
                                  widget=forms.Textarea(attrs={"rows": 3}))
     resolved_on = forms.DateField(label=_("Resolved on"), widget=DateInput())
+    photos = PhotosField(label=_("Photos of the result"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,11 +195,13 @@ class HazardForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
     level = forms.ChoiceField(label=_("Level"), choices=Hazard.Level.choices)
     rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput())
+    photos = PhotosField(label=_("Photos of the hazard"))
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["checked_on"]
+            del self.fields["photos"]  # photos come with the hazard and with its rectification
         self.helper = _helper()
 
     def clean(self):
@@ -198,6 +216,7 @@ class RectifyHazardForm(forms.Form):
     rectification = forms.CharField(label=_("What was done"), max_length=LONG_TEXT,
                                     widget=forms.Textarea(attrs={"rows": 3}))
     rectified_on = forms.DateField(label=_("Rectified on"), widget=DateInput())
+    photos = PhotosField(label=_("Photos after rectification"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

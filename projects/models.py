@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -436,30 +437,45 @@ class ProgressReport(models.Model):
 
 
 def report_photo_path(instance, filename):
+    """Kept for the migrations that name it; photos are filed by stored_photo_path."""
     return f"reports/{local_date():%Y/%m}/{filename}"
 
 
-class ReportPhoto(models.Model):
-    report = models.ForeignKey(ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE,
-                               related_name="photos")
-    """A site photo of a report: the original (re-encoded without metadata), a screen-size copy and
-    a thumbnail (projects.photos); pages show the thumbnail and link to the screen size."""
+def stored_photo_path(instance, filename):
+    """reports/2026/12/<uuid>-thumb.jpg: the folder of the photo's kind, then the month."""
+    return f"{instance.PHOTO_FOLDER}/{local_date():%Y/%m}/{filename}"
 
-    image = models.ImageField(_("photo"), upload_to=report_photo_path)
-    screen = models.ImageField(_("screen-size copy"), upload_to=report_photo_path, blank=True)
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=report_photo_path, blank=True)
+
+class StoredPhoto(models.Model):
+    """A photo that proves the work, as stored by projects.photos.store: the original re-encoded
+    without metadata (no GPS, no camera), a screen-size copy and a thumbnail, and the capture time
+    read from the camera before the metadata was stripped. Pages show the thumbnail, link to the
+    screen size and offer the original only on request, each through a view that checks that the
+    reader may read the photo's parent (URL_NAME, URL_NAME_thumb, URL_NAME_original).
+
+    taken_before_period marks a photo taken before the period it was meant to prove (the
+    reporting week it was submitted in, or a later start its parent gives): 非本期照片."""
+
+    #: The folder of the stored files and the name of the screen-size view (the others add
+    #: _thumb and _original to it).
+    PHOTO_FOLDER = "photos"
+    URL_NAME = ""
+
+    image = models.ImageField(_("photo"), upload_to=stored_photo_path)
+    screen = models.ImageField(_("screen-size copy"), upload_to=stored_photo_path, blank=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=stored_photo_path, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True,
                                     help_text=_("From the camera (EXIF), read before it is stripped."))
     taken_before_period = models.BooleanField(
         _("taken before the reporting week"), default=False,
-        help_text=_("Taken before the reporting week of its report: not this period's photo."))
+        help_text=_("Taken before the period it was to prove (the reporting week it was submitted "
+                    "in): not this period's photo."))
 
     SIZES = ("thumbnail", "screen", "image")
 
     class Meta:
-        verbose_name = _("report photo")
-        verbose_name_plural = _("report photos")
+        abstract = True
         ordering = ["pk"]
 
     def __str__(self):
@@ -469,6 +485,32 @@ class ReportPhoto(models.Model):
         """The stored copy of that size; photos stored before the copies existed have only image."""
         copy = getattr(self, size) if size in self.SIZES else self.image
         return copy or self.image
+
+    @property
+    def thumbnail_url(self) -> str:
+        return reverse(f"{self.URL_NAME}_thumb", args=[self.pk])
+
+    @property
+    def screen_url(self) -> str:
+        return reverse(self.URL_NAME, args=[self.pk])
+
+    @property
+    def original_url(self) -> str:
+        return reverse(f"{self.URL_NAME}_original", args=[self.pk])
+
+
+class ReportPhoto(StoredPhoto):
+    """A site photo of a weekly report."""
+
+    PHOTO_FOLDER = "reports"
+    URL_NAME = "report_photo"
+
+    report = models.ForeignKey(ProgressReport, verbose_name=_("report"), on_delete=models.CASCADE,
+                               related_name="photos")
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
 
 
 class Obstacle(models.Model):
@@ -545,11 +587,21 @@ class SafetyCheck(models.Model):
 
 
 class Hazard(models.Model):
-    """A safety hazard (安全隐患) found on a check, to be rectified by a date."""
+    """A safety hazard (安全隐患) found on a check, to be rectified by a date.
+
+    The team's 整改完毕 closes a general hazard. A major (重大) one waits for the supervision
+    group's 复核 (supervision.HazardReview): verified it is closed, returned it is being rectified
+    again. `rectified_on` is the date of the team's latest 整改完毕 — set while awaiting review
+    (the team met its date; the review is the supervision group's to do), cleared when returned."""
 
     class Level(models.TextChoices):
         GENERAL = "general", _("General")
         MAJOR = "major", _("Major")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("hazard status", "Being rectified")
+        AWAITING_REVIEW = "awaiting_review", pgettext_lazy("hazard status", "Awaiting review")
+        RECTIFIED = "rectified", pgettext_lazy("hazard status", "Rectified")
 
     check_record = models.ForeignKey(SafetyCheck, verbose_name=_("safety check"),
                                      on_delete=models.CASCADE, related_name="hazards")
@@ -559,6 +611,11 @@ class Hazard(models.Model):
     rectify_by = models.DateField(_("rectify by"))
     rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
     rectification = models.TextField(_("rectification"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.OPEN)
+    review_round = models.PositiveSmallIntegerField(
+        _("review round"), default=0,
+        help_text=_("How many times the team's rectification was put to review (one review each)."))
 
     history = HistoricalRecords()
 
@@ -566,11 +623,66 @@ class Hazard(models.Model):
         verbose_name = _("safety hazard")
         verbose_name_plural = _("safety hazards")
         ordering = ["rectify_by"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(rectified_on__isnull=False),
+                name="hazard_rectified_has_date",
+            ),
+        ]
         indexes = [models.Index(fields=["rectify_by"], name="hazard_open_due",
                                 condition=Q(rectified_on__isnull=True))]
 
     def __str__(self):
         return self.description[:40]
+
+    @property
+    def needs_review(self) -> bool:
+        """A major hazard's 整改完毕 is checked by the supervision group before it closes."""
+        return self.level == self.Level.MAJOR
+
+    @property
+    def was_returned(self) -> bool:
+        """Being rectified again after a 复核 sent it back (every review of an open hazard was a
+        return: a verified one closes it)."""
+        return self.status == self.Status.OPEN and self.review_round > 0
+
+
+class ObstaclePhoto(StoredPhoto):
+    """A photo of an obstacle: of the problem when it is raised, of the solution when resolved."""
+
+    class Stage(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        RESOLVED = "resolved", _("Resolved")
+
+    PHOTO_FOLDER = "obstacles"
+    URL_NAME = "obstacle_photo"
+
+    obstacle = models.ForeignKey(Obstacle, verbose_name=_("obstacle"), on_delete=models.CASCADE,
+                                 related_name="photos")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.RAISED)
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("obstacle photo")
+        verbose_name_plural = _("obstacle photos")
+
+
+class HazardPhoto(StoredPhoto):
+    """A photo of a safety hazard: as found (登记) and once rectified (整改)."""
+
+    class Stage(models.TextChoices):
+        FOUND = "found", _("Found")
+        RECTIFIED = "rectified", _("Rectified")
+
+    PHOTO_FOLDER = "hazards"
+    URL_NAME = "hazard_photo"
+
+    hazard = models.ForeignKey(Hazard, verbose_name=_("safety hazard"), on_delete=models.CASCADE,
+                               related_name="photos")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.FOUND)
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("hazard photo")
+        verbose_name_plural = _("hazard photos")
 
 
 class Meeting(models.Model):

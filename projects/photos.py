@@ -1,5 +1,6 @@
-"""Report photos as they are stored: an original re-encoded without metadata, a screen-size copy
-and a thumbnail, with the capture time read from the camera's EXIF before it is stripped.
+"""Photos that prove the work (of reports, obstacles, hazards, spot-check findings and notice
+responses) as they are stored: an original re-encoded without metadata, a screen-size copy and a
+thumbnail, with the capture time read from the camera's EXIF before it is stripped.
 
 A phone photo carries its GPS position and the device in EXIF; every reader of a project (the
 higher office included) sees its photos, so no stored copy keeps any EXIF, XMP or text chunk.
@@ -15,7 +16,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageOps
 
-from core.dates import local_zone
+from core.dates import local_date, local_zone
+
+from .figures import report_period
 
 THUMBNAIL_PX = 480
 SCREEN_PX = 1600
@@ -119,3 +122,28 @@ def prepare(upload) -> PreparedPhoto:
                               name=f"{stem}-thumb.jpg"),
         taken_at=taken_at,
     )
+
+
+def period_start(campaign, day: datetime.date, *, not_before: datetime.date | None = None) -> datetime.date:
+    """The first day a photo submitted on `day` should have been taken on: the start of that
+    reporting week (projects.figures.report_period, the dashboard's 本期), or `not_before` when
+    later (a rectification photo from before the hazard was found proves nothing)."""
+    start = report_period(campaign, day)[0]
+    return max(start, not_before) if not_before else start
+
+
+def store(model, uploads, *, since: datetime.date, **fields) -> list:
+    """Each upload (checked by core.uploads through the form's PhotosField) stored as a `model`
+    row (a projects.models.StoredPhoto) with `fields`: three copies without metadata and the
+    capture time; a photo taken before `since` is marked not this period's. Call it inside the
+    service's transaction."""
+    rows = []
+    for upload in uploads:
+        prepared = prepare(upload)
+        photo = model(taken_at=prepared.taken_at, taken_before_period=(
+            prepared.taken_at is not None and local_date(prepared.taken_at) < since), **fields)
+        photo.image.save(prepared.original.name, prepared.original, save=False)
+        photo.screen.save(prepared.screen.name, prepared.screen, save=False)
+        photo.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
+        rows.append(photo)
+    return model.objects.bulk_create(rows)

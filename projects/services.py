@@ -8,20 +8,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.access import may_supervise
 from campaign.people import name_of
 from core import pagecache
 from core.dates import check_plausible, local_date
 from core.queue import enqueue_on_commit
 
 from . import photos as photo_copies
-from .figures import report_period
 from .models import (
     ActionItem,
     Assignment,
     Hazard,
+    HazardPhoto,
     Meeting,
     Milestone,
     Obstacle,
+    ObstaclePhoto,
     ProgressReport,
     Project,
     ReportPhoto,
@@ -84,7 +86,8 @@ def submit_report(
         decrease_reason=decrease_reason, reported_by=user, reported_at=reported_at,
     )
     if photos:
-        _store_photos(report, photos, report_period(project.campaign, local_date(reported_at))[0])
+        photo_copies.store(ReportPhoto, photos, report=report,
+                           since=photo_copies.period_start(project.campaign, local_date(reported_at)))
 
     report_day = local_date(reported_at)
     Milestone.objects.filter(project=locked, completed_on__isnull=True,
@@ -113,21 +116,6 @@ def submit_report(
     return report
 
 
-def _store_photos(report: ProgressReport, uploads, period_start: datetime.date) -> None:
-    """Each upload as three copies without metadata (projects.photos), with its capture time; a
-    photo taken before the report's week (period_start) is marked as not this period's."""
-    rows = []
-    for upload in uploads:
-        prepared = photo_copies.prepare(upload)
-        photo = ReportPhoto(report=report, taken_at=prepared.taken_at, taken_before_period=(
-            prepared.taken_at is not None and local_date(prepared.taken_at) < period_start))
-        photo.image.save(prepared.original.name, prepared.original, save=False)
-        photo.screen.save(prepared.screen.name, prepared.screen, save=False)
-        photo.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
-        rows.append(photo)
-    ReportPhoto.objects.bulk_create(rows)
-
-
 @transaction.atomic
 def make_photo_copies(photo: ReportPhoto) -> bool:
     """A photo stored before the copies existed: its original re-encoded without metadata, its
@@ -140,10 +128,9 @@ def make_photo_copies(photo: ReportPhoto) -> bool:
         prepared = photo_copies.prepare(handle)
     old_name = locked.image.name
     report = locked.report
-    period_start = report_period(report.project.campaign, local_date(report.reported_at))[0]
+    since = photo_copies.period_start(report.project.campaign, local_date(report.reported_at))
     locked.taken_at = prepared.taken_at
-    locked.taken_before_period = (prepared.taken_at is not None
-                                  and local_date(prepared.taken_at) < period_start)
+    locked.taken_before_period = prepared.taken_at is not None and local_date(prepared.taken_at) < since
     locked.image.save(prepared.original.name, prepared.original, save=False)
     locked.screen.save(prepared.screen.name, prepared.screen, save=False)
     locked.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)
@@ -161,11 +148,14 @@ OBSTACLE_FIELDS = ("title", "description", "category", "responsible_unit", "due_
 
 
 @transaction.atomic
-def record_obstacle(project: Project, user, **fields) -> Obstacle:
-    """Put an obstacle on the project's problem list; the project is re-scanned on commit."""
+def record_obstacle(project: Project, user, *, photos=(), **fields) -> Obstacle:
+    """Put an obstacle on the project's problem list, with photos of it; the project is re-scanned
+    on commit."""
     check_plausible({"due_date": fields.get("due_date")})
     obstacle = Obstacle.objects.create(project=project, raised_by=user,
                                        **{k: fields[k] for k in OBSTACLE_FIELDS if k in fields})
+    photo_copies.store(ObstaclePhoto, photos, obstacle=obstacle, stage=ObstaclePhoto.Stage.RAISED,
+                       since=photo_copies.period_start(project.campaign, local_date()))
     _project_changed(project.pk, project.campaign_id)
     return obstacle
 
@@ -191,8 +181,9 @@ def update_obstacle(obstacle: Obstacle, user, *, status: str | None = None, **fi
 
 @transaction.atomic
 def resolve_obstacle(obstacle: Obstacle, user, *, resolution: str,
-                     resolved_on: datetime.date | None = None) -> Obstacle:
-    """Close out (销号) an obstacle with how it was solved; only once — the row is locked and read
+                     resolved_on: datetime.date | None = None, photos=()) -> Obstacle:
+    """Close out (销号) an obstacle with how it was solved and photos of it (one taken before the
+    obstacle was raised is marked not this period's); only once — the row is locked and read
     again, so of concurrent 销号 one is carried out (one history row) and the others refused."""
     obstacle.status = Obstacle.objects.select_for_update().values_list(
         "status", flat=True).get(pk=obstacle.pk)
@@ -205,6 +196,9 @@ def resolve_obstacle(obstacle: Obstacle, user, *, resolution: str,
     obstacle.resolution = resolution
     obstacle.resolved_on = resolved_on or local_date()
     obstacle.save(update_fields=["status", "resolution", "resolved_on"])
+    photo_copies.store(ObstaclePhoto, photos, obstacle=obstacle, stage=ObstaclePhoto.Stage.RESOLVED,
+                       since=photo_copies.period_start(obstacle.project.campaign, local_date(),
+                                                       not_before=local_date(obstacle.raised_at)))
     _project_changed(obstacle.project_id, obstacle.project.campaign_id)
     return obstacle
 
@@ -213,22 +207,31 @@ def resolve_obstacle(obstacle: Obstacle, user, *, resolution: str,
 
 @transaction.atomic
 def record_hazard(project: Project, user, *, checked_on: datetime.date, description: str,
-                  level: str, rectify_by: datetime.date, summary: str = "") -> Hazard:
-    """A hazard found on a safety check; the check of that day by that person is reused."""
+                  level: str, rectify_by: datetime.date, summary: str = "", photos=()) -> Hazard:
+    """A hazard found on a safety check, with photos of it; the check of that day by that person
+    is reused."""
     _not_after_today("checked_on", checked_on)
     check_plausible({"checked_on": checked_on, "rectify_by": rectify_by})
     check, _created = SafetyCheck.objects.get_or_create(
         project=project, checked_on=checked_on, checked_by=user, defaults={"summary": summary})
     hazard = Hazard.objects.create(check_record=check, description=description, level=level,
                                    rectify_by=rectify_by)
+    photo_copies.store(HazardPhoto, photos, hazard=hazard, stage=HazardPhoto.Stage.FOUND,
+                       since=photo_copies.period_start(project.campaign, local_date()))
     _project_changed(project.pk, project.campaign_id)
     return hazard
 
 
 @transaction.atomic
 def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
-    if hazard.rectified_on is not None:
+    """Change an open hazard. Lowering a major hazard to general would take its 整改完毕 past the
+    supervision group's 复核: only the supervision group of the town may do that."""
+    if hazard.status != Hazard.Status.OPEN:
         raise ValidationError(_("This hazard is rectified and can no longer be changed."))
+    if (hazard.level == Hazard.Level.MAJOR and fields.get("level", hazard.level) != Hazard.Level.MAJOR
+            and not may_supervise(user, hazard.check_record.project.campaign)):
+        raise ValidationError({"level": _(
+            "Only the supervision group can lower a major hazard to general.")})
     check_plausible({"rectify_by": fields.get("rectify_by")})
     changed = [k for k in ("description", "level", "rectify_by") if k in fields]
     for name in changed:
@@ -240,19 +243,34 @@ def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
 
 @transaction.atomic
 def rectify_hazard(hazard: Hazard, user, *, rectification: str,
-                   rectified_on: datetime.date | None = None) -> Hazard:
-    """Close out (销号) a hazard with what was done; only once (the row locked and read again, so
-    concurrent requests close it once)."""
-    hazard.rectified_on = Hazard.objects.select_for_update().values_list(
-        "rectified_on", flat=True).get(pk=hazard.pk)
-    if hazard.rectified_on is not None:
+                   rectified_on: datetime.date | None = None, photos=()) -> Hazard:
+    """The team's 整改完毕, with what was done and photos of it (one taken before the hazard was
+    found is marked not this period's): a general hazard is closed out (销号); a major one awaits
+    the supervision group's 复核 (supervision.hazards), who are told once this commits.
+    Only once per round: the row is locked and read again, so concurrent requests carry it out
+    once and the others are refused."""
+    hazard.status, hazard.review_round, hazard.level = Hazard.objects.select_for_update().values_list(
+        "status", "review_round", "level").get(pk=hazard.pk)
+    if hazard.status == Hazard.Status.AWAITING_REVIEW:
+        raise ValidationError(_("This hazard's rectification is already awaiting review."))
+    if hazard.status != Hazard.Status.OPEN:
         raise ValidationError(_("This hazard is already rectified."))
     _not_after_today("rectified_on", rectified_on)
     _not_before("rectified_on", rectified_on, hazard.check_record.checked_on,
                 _("A hazard cannot be rectified before the check that found it (%(day)s)."))
     hazard.rectification = rectification
     hazard.rectified_on = rectified_on or local_date()
-    hazard.save(update_fields=["rectification", "rectified_on"])
+    if hazard.needs_review:
+        hazard.status = Hazard.Status.AWAITING_REVIEW
+        hazard.review_round += 1
+        # By the task's name: the supervision group is told by the layer above this one.
+        enqueue_on_commit("supervision.announce_hazard_review", hazard.pk)
+    else:
+        hazard.status = Hazard.Status.RECTIFIED
+    hazard.save(update_fields=["rectification", "rectified_on", "status", "review_round"])
+    photo_copies.store(HazardPhoto, photos, hazard=hazard, stage=HazardPhoto.Stage.RECTIFIED,
+                       since=photo_copies.period_start(hazard.check_record.project.campaign, local_date(),
+                                                       not_before=hazard.check_record.checked_on))
     _project_changed(hazard.check_record.project_id, hazard.check_record.project.campaign_id)
     return hazard
 

@@ -1,14 +1,15 @@
 from django.urls import path
 
-from . import views, views_field, views_meetings, views_plan
+from . import views, views_field, views_meetings, views_photos, views_plan
+from .views_photos import photo_urls
 
 urlpatterns = [
     path("<int:pk>/report/", views.report_create, name="report_create"),
     path("<int:pk>/replan/", views_plan.replan, name="project_replan"),
     # A page shows the thumbnail and links to the screen size; the original only on request.
-    path("photos/<int:pk>/", views.report_photo, {"size": "screen"}, name="report_photo"),
-    path("photos/<int:pk>/thumb/", views.report_photo, {"size": "thumbnail"}, name="report_photo_thumb"),
-    path("photos/<int:pk>/original/", views.report_photo, {"size": "image"}, name="report_photo_original"),
+    *photo_urls("photos/", views_photos.report_photo, "report_photo"),
+    *photo_urls("obstacles/photos/", views_photos.obstacle_photo, "obstacle_photo"),
+    *photo_urls("hazards/photos/", views_photos.hazard_photo, "hazard_photo"),
     path("<int:pk>/obstacles/new/", views_field.obstacle_create, name="obstacle_create"),
     path("obstacles/<int:pk>/edit/", views_field.obstacle_update, name="obstacle_update"),
     path("obstacles/<int:pk>/resolve/", views_field.obstacle_resolve, name="obstacle_resolve"),

@@ -1,34 +1,33 @@
-"""The weekly report form and the report photos.
+"""The weekly report form (its photos are served by views_photos).
 
 Every view reads through projects.access: a project the user may not see is a 404, one they may
 see but not write a 403; both are logged there.
 """
 
-import logging
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign import once
 
 from . import access as project_access
-from . import services
+from . import figures, services
 from .forms import ReportForm
-from .models import Project, ReportPhoto
-
-log = logging.getLogger("gongjian.access")
+from .models import Project
 
 
 @login_required
 def report_create(request, pk):
-    """The weekly report form. Saving goes through services.submit_report, which updates the
-    project in the same transaction and enqueues its re-scan on commit."""
+    """The weekly report form, which says before submitting which week it is for, the plan of
+    today, the last report and (static/js/gongjian.js) the lag the typed percent would give.
+    Saving goes through services.submit_report, which updates the project in the same
+    transaction and enqueues its re-scan on commit."""
     project = project_access.get_project_for_write(
         request.user, pk, Project.objects.select_related("campaign"))
-    last = project.reports.order_by("-reported_at", "-pk").values_list("percent", flat=True).first()
+    preview = figures.report_form_figures(project, timezone.now())
+    last = preview["last_percent"]
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, last_percent=last)
         if form.is_valid():
@@ -51,39 +50,5 @@ def report_create(request, pk):
             initial = {"percent": last, "investment_done": project.investment_done}
         form = ReportForm(initial=initial, last_percent=last)
     return render(request, "projects/report_form.html", {
-        "project": project, "form": form, "last_percent": last,
+        "project": project, "form": form, "last_percent": last, "preview": preview,
     })
-
-
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
-
-
-@login_required
-def report_photo(request, pk, size="screen"):
-    """A report photo in one of its stored sizes (ReportPhoto.file_for), to those who may read its
-    project; never served as anything but an image."""
-    photo = (ReportPhoto.objects.filter(pk=pk).select_related("report")
-             .only("image", "screen", "thumbnail", "report__project_id").first())
-    if photo is None:
-        raise Http404
-    project_access.get_project_for_read(request.user, photo.report.project_id)
-    try:
-        handle = photo.file_for(size).open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    content_type = _sniff(handle.read(16))
-    handle.seek(0)
-    if content_type is None:
-        handle.close()
-        log.warning("photo not an image photo=%s", pk)
-        raise Http404
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

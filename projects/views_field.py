@@ -41,6 +41,8 @@ def _detail(project) -> str:
 
 
 def _form_page(request, project, form, title, submit, back_anchor, obj=None):
+    # A browser cannot keep chosen files after an error: the page says to choose them again.
+    form.photos_lost = request.method == "POST" and bool(request.FILES)
     return render(request, "projects/item_form.html", {
         "project": project, "form": form, "title": title, "submit": submit, "object": obj,
         "back_url": f"{_detail(project)}#{back_anchor}",
@@ -50,7 +52,7 @@ def _form_page(request, project, form, title, submit, back_anchor, obj=None):
 @login_required
 def obstacle_create(request, pk):
     project = project_access.get_project_for_write(request.user, pk)
-    form = ObstacleForm(request.POST or None, town=project.campaign.unit)
+    form = ObstacleForm(request.POST or None, request.FILES or None, town=project.campaign.unit)
     if request.method == "POST" and form.is_valid() and (outcome := once.submit(
             request, form, lambda: services.record_obstacle(project, request.user, **form.cleaned_data),
             lambda _obstacle: f"{_detail(project)}#obstacles")):
@@ -79,7 +81,8 @@ def obstacle_update(request, pk):
 def obstacle_resolve(request, pk):
     obstacle, project = _writable(request.user, Obstacle.objects.select_related("project"), pk,
                                   "project", "obstacle")
-    form = ResolveObstacleForm(request.POST or None, initial={"resolved_on": local_date()})
+    form = ResolveObstacleForm(request.POST or None, request.FILES or None,
+                               initial={"resolved_on": local_date()})
     if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.resolve_obstacle(
             obstacle, request.user, **form.cleaned_data)):
         messages.success(request, _("Obstacle resolved (closed out)."))
@@ -91,7 +94,7 @@ def obstacle_resolve(request, pk):
 @login_required
 def hazard_create(request, pk):
     project = project_access.get_project_for_write(request.user, pk)
-    form = HazardForm(request.POST or None, initial={"checked_on": local_date()})
+    form = HazardForm(request.POST or None, request.FILES or None, initial={"checked_on": local_date()})
     if request.method == "POST" and form.is_valid() and (outcome := once.submit(
             request, form, lambda: services.record_hazard(project, request.user, **form.cleaned_data),
             lambda _hazard: f"{_detail(project)}#hazards")):
@@ -103,7 +106,7 @@ def hazard_create(request, pk):
 def hazard_update(request, pk):
     hazard, project = _writable(request.user, Hazard.objects.select_related("check_record__project"),
                                 pk, "check_record__project", "hazard")
-    if hazard.rectified_on is not None:
+    if hazard.status != Hazard.Status.OPEN:
         messages.info(request, _("This hazard is rectified and can no longer be changed."))
         return redirect(f"{_detail(project)}#hazards")
     form = HazardForm(request.POST or None, editing=True, initial={
@@ -119,10 +122,20 @@ def hazard_update(request, pk):
 def hazard_rectify(request, pk):
     hazard, project = _writable(request.user, Hazard.objects.select_related("check_record__project"),
                                 pk, "check_record__project", "hazard")
-    form = RectifyHazardForm(request.POST or None, initial={"rectified_on": local_date()})
+    if request.method == "GET" and hazard.status != Hazard.Status.OPEN:
+        messages.info(request, _("This hazard's rectification is already awaiting review.")
+                      if hazard.status == Hazard.Status.AWAITING_REVIEW
+                      else _("This hazard is already rectified."))
+        return redirect(f"{_detail(project)}#hazard-{hazard.pk}")
+    form = RectifyHazardForm(request.POST or None, request.FILES or None,
+                             initial={"rectified_on": local_date()})
     if request.method == "POST" and form.is_valid() and apply_service(form, lambda: services.rectify_hazard(
             hazard, request.user, **form.cleaned_data)):
-        messages.success(request, _("Safety hazard rectified (closed out)."))
+        if hazard.status == Hazard.Status.AWAITING_REVIEW:
+            messages.success(request, _("Rectification reported: the supervision group will review "
+                                        "this major hazard before it is closed."))
+        else:
+            messages.success(request, _("Safety hazard rectified (closed out)."))
         return redirect(f"{_detail(project)}#hazards")
     return _form_page(request, project, form, _("Rectify safety hazard"), _("Rectified"), "hazards", hazard)
 

@@ -5,16 +5,21 @@ criticism's confirmation, flags, events and deliveries. Those are changed on the
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.admin import StoredPhotoInline
+
 from .models import (
     Bulletin,
     Criticism,
     Delivery,
     Finding,
+    FindingPhoto,
     Flag,
+    HazardReview,
     Notice,
     NoticeEvent,
     NoticeResponse,
     Notification,
+    ResponsePhoto,
     SpotCheck,
 )
 
@@ -50,6 +55,23 @@ class NoticeResponseInline(admin.StackedInline):
         return False  # the leader responds on the notice page
 
 
+class ResponsePhotoInline(StoredPhotoInline):
+    model = ResponsePhoto
+
+
+@admin.register(NoticeResponse)
+class NoticeResponseAdmin(admin.ModelAdmin):
+    """A response as the leader sent it, with its photos (read-only, like its notice's inline)."""
+
+    list_display = ["notice", "responded_by", "responded_at"]
+    list_select_related = ["notice", "responded_by"]
+    readonly_fields = ["notice", "measures", "responded_by", "responded_at"]
+    inlines = [ResponsePhotoInline]
+
+    def has_add_permission(self, request):
+        return False  # the leader responds on the notice page
+
+
 @admin.register(Notice)
 class NoticeAdmin(SimpleHistoryAdmin):
     list_display = ["number", "project", "issued_to", "status", "respond_by", "urge_count"]
@@ -80,6 +102,19 @@ class FindingInline(admin.TabularInline):
     autocomplete_fields = ["project"]
 
 
+class FindingPhotoInline(StoredPhotoInline):
+    model = FindingPhoto
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ["project", "spot_check", "recorded_at"]
+    list_select_related = ["project", "spot_check"]
+    search_fields = ["description", "project__code", "project__name"]
+    autocomplete_fields = ["project"]
+    inlines = [FindingPhotoInline]
+
+
 @admin.register(SpotCheck)
 class SpotCheckAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "seed", "sample_size", "weight_red", "created_by", "created_at"]
@@ -87,6 +122,21 @@ class SpotCheckAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "campaign"]
     search_fields = ["title"]
     inlines = [FindingInline]
+
+
+@admin.register(HazardReview)
+class HazardReviewAdmin(admin.ModelAdmin):
+    """The record of 复核 (supervision.hazards owns every field): read only."""
+
+    list_display = ["hazard", "round", "verdict", "reviewed_by", "reviewed_at"]
+    list_filter = ["verdict"]
+    list_select_related = ["hazard", "reviewed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Bulletin)

@@ -11,14 +11,17 @@ from campaign.forms import PersonChoiceField
 from campaign.people import label_of
 from core.dates import local_date
 from core.textlimits import LONG_TEXT, SHORT_TEXT
-from core.uploads import KIND_OF_EXTENSION, check_document, check_image
+from core.uploads import IMAGE_KINDS, KIND_OF_EXTENSION, check_document, check_image
+from projects.forms import MAX_PHOTOS, PHOTO_FORMATS, PhotosField, check_photo
 from projects.models import Highlight, Project
 
-from .models import Flag, Notice, Severity
+from .models import Flag, HazardReview, Notice, Severity
 
-#: Evidence a leader may attach to a response: photos, scans and office documents, each checked by
-#: its content (core.uploads), not only by its name.
-EVIDENCE_EXTENSIONS = frozenset(KIND_OF_EXTENSION)
+#: Evidence a leader may attach to a response: photos (JPEG, PNG: they are stored as photos, without
+#: their metadata, projects.forms.check_photo), scans and office documents, each checked by its
+#: content (core.uploads), not only by its name.
+EVIDENCE_EXTENSIONS = frozenset(ext for ext, kind in KIND_OF_EXTENSION.items()
+                                if kind not in IMAGE_KINDS or kind in PHOTO_FORMATS)
 MAX_EVIDENCE_FILES = 10
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -144,7 +147,8 @@ class RespondForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 4}))
     files = MultipleFileField(
         label=_("Evidence (photos, files)"), required=False,
-        help_text=_("Up to %(count)s files: photos, PDF, Word, Excel or text, %(mb)s MB each.")
+        help_text=_("Up to %(count)s files: photos (JPEG or PNG, 10 MB each, shown as thumbnails), "
+                    "PDF, Word, Excel or text (%(mb)s MB each).")
         % {"count": MAX_EVIDENCE_FILES, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
 
     def __init__(self, *args, **kwargs):
@@ -161,15 +165,21 @@ class RespondForm(forms.Form):
         if len(files) > MAX_EVIDENCE_FILES:
             raise ValidationError(_("Attach at most %(count)s files.") % {"count": MAX_EVIDENCE_FILES})
         errors = []
+        photos = 0
         for f in files:
             if f.size > MAX_EVIDENCE_BYTES:
                 errors.append(ValidationError(_("%(name)s is larger than %(mb)s MB.")
                               % {"name": f.name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}))
                 continue
             try:
-                check_document(f, EVIDENCE_EXTENSIONS)
+                if check_document(f, EVIDENCE_EXTENSIONS) in IMAGE_KINDS:
+                    check_photo(f)  # the same rule as every photo that proves the work
+                    photos += 1
             except ValidationError as exc:
                 errors.extend(exc.error_list)
+        if photos > MAX_PHOTOS:
+            errors.append(ValidationError(_("At most %(max)d photos at once; you chose %(count)d.")
+                                          % {"max": MAX_PHOTOS, "count": photos}))
         if errors:
             raise ValidationError(errors)
         return files
@@ -231,6 +241,9 @@ class FindingForm(forms.Form):
     project = ProjectChoiceField(label=_("Project"), queryset=Project.objects.none())
     description = forms.CharField(label=_("Finding"), max_length=SHORT_TEXT,
                                   widget=forms.Textarea(attrs={"rows": 3}))
+    rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput(),
+                                 help_text=_("Within the campaign, not before the check."))
+    photos = PhotosField(label=_("Photos of what was found"))
 
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -241,6 +254,31 @@ class FindingForm(forms.Form):
 class FindingNoticeForm(forms.Form):
     required_action = forms.CharField(label=_("Required action"), max_length=SHORT_TEXT,
                                       widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HazardReviewForm(forms.Form):
+    """The supervision group's 复核 of a major hazard's 整改完毕."""
+
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=HazardReview.Verdict.choices,
+                                widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Review note"), required=False, max_length=SHORT_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Required when returned: what is still to be done."))
+    photo = forms.FileField(label=_("Photo"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+                            help_text=_("JPEG or PNG, at most 10 MB."))
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        if upload:
+            PhotosField().clean(upload)  # the report photos' checks: type by content, size
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("verdict") == HazardReview.Verdict.RETURNED and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the rectification is returned."))
+        return data
 
 
 # --- Criticism, highlights, bulletins ---------------------------------------------------------

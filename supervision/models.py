@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.dates import local_date
+from projects.models import StoredPhoto
 
 
 class Severity(models.TextChoices):
@@ -243,6 +244,21 @@ class Evidence(models.Model):
         return self.file.name
 
 
+class ResponsePhoto(StoredPhoto):
+    """A photo given as evidence with a response: stored without metadata, shown as a thumbnail
+    (a document stays an Evidence file)."""
+
+    PHOTO_FOLDER = "evidence"
+    URL_NAME = "response_photo"
+
+    response = models.ForeignKey(NoticeResponse, verbose_name=_("response"),
+                                 on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("evidence photo")
+        verbose_name_plural = _("evidence photos")
+
+
 class Criticism(models.Model):
     """A notice of criticism (通报批评) against a project and a person, for a bulletin."""
 
@@ -342,6 +358,10 @@ class Finding(models.Model):
                                     null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    rectify_by = models.DateField(
+        _("rectify by"), null=True, blank=True,
+        help_text=_("The rectification deadline (整改时限): within the campaign, not before the check."))
+    rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("finding")
@@ -349,6 +369,74 @@ class Finding(models.Model):
 
     def __str__(self):
         return self.description[:40]
+
+    def is_overdue(self, as_of) -> bool:
+        """Past its deadline (整改时限) and not confirmed rectified by as_of."""
+        return (self.rectify_by is not None and self.rectify_by < as_of
+                and (self.rectified_on is None or self.rectified_on > as_of))
+
+
+def review_photo_path(instance, filename):
+    return f"reviews/{local_date():%Y/%m}/{filename}"
+
+
+class HazardReview(models.Model):
+    """The supervision group's 复核 of a major hazard's 整改完毕: verified (通过, the hazard is
+    closed) or returned (退回, back to 整改中 with the note). One per round of the hazard (a
+    database constraint): of concurrent identical reviews one is stored. The photo is kept as
+    projects.photos makes report photos (no metadata; screen size and thumbnail)."""
+
+    class Verdict(models.TextChoices):
+        VERIFIED = "verified", _("Verified")
+        RETURNED = "returned", _("Returned")
+
+    hazard = models.ForeignKey("projects.Hazard", verbose_name=_("safety hazard"),
+                               on_delete=models.CASCADE, related_name="reviews")
+    round = models.PositiveSmallIntegerField(_("review round"))
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    note = models.TextField(_("review note"), blank=True)
+    rectification = models.TextField(_("rectification reviewed"), blank=True)
+    rectified_on = models.DateField(_("rectified on (as reported)"), null=True, blank=True)
+    photo = models.ImageField(_("photo"), upload_to=review_photo_path, blank=True)
+    photo_screen = models.ImageField(_("screen-size copy"), upload_to=review_photo_path, blank=True)
+    photo_thumbnail = models.ImageField(_("thumbnail"), upload_to=review_photo_path, blank=True)
+    photo_taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+
+    SIZES = {"thumbnail": "photo_thumbnail", "screen": "photo_screen", "image": "photo"}
+
+    class Meta:
+        verbose_name = _("hazard review")
+        verbose_name_plural = _("hazard reviews")
+        ordering = ["reviewed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["hazard", "round"], name="hazardreview_once_per_round"),
+            models.CheckConstraint(condition=Q(verdict="verified") | ~Q(note=""),
+                                   name="hazardreview_returned_has_note"),
+        ]
+
+    def __str__(self):
+        return f"{self.hazard_id} #{self.round} {self.verdict}"
+
+    def file_for(self, size: str):
+        return getattr(self, self.SIZES.get(size, "photo")) or self.photo
+
+
+class FindingPhoto(StoredPhoto):
+    """A photo of what a spot check found."""
+
+    PHOTO_FOLDER = "findings"
+    URL_NAME = "finding_photo"
+
+    finding = models.ForeignKey(Finding, verbose_name=_("finding"), on_delete=models.CASCADE,
+                                related_name="photos")
+
+    class Meta(StoredPhoto.Meta):
+        verbose_name = _("finding photo")
+        verbose_name_plural = _("finding photos")
 
 
 class Bulletin(models.Model):

@@ -34,9 +34,20 @@ from core.bulk import update_rows
 from core.dates import day_start, local_date
 from core.links import path_to
 from core.queue import enqueue_on_commit
+from core.uploads import IMAGE_KINDS, check_image, content_kind
+from projects import photos as photo_copies
 
 from . import notify, scanstate
-from .models import Criticism, Evidence, Flag, Notice, NoticeCounter, NoticeEvent, NoticeResponse
+from .models import (
+    Criticism,
+    Evidence,
+    Flag,
+    Notice,
+    NoticeCounter,
+    NoticeEvent,
+    NoticeResponse,
+    ResponsePhoto,
+)
 
 Status = Notice.Status
 Action = NoticeEvent.Action
@@ -326,9 +337,17 @@ def acknowledge_notice(notice: Notice, actor) -> Notice:
     return _refresh_caller_copy(notice, locked)
 
 
+def _photo_since(notice: Notice, responded_at) -> datetime.date:
+    """An evidence photo proves what was done after the notice was issued, in the week it was sent."""
+    issued_on = local_date(notice.issued_at) if notice.issued_at else None
+    return photo_copies.period_start(notice.campaign, local_date(responded_at), not_before=issued_on)
+
+
 @transaction.atomic
 def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeResponse:
-    """The leader's rectification answer (整改反馈), with evidence files."""
+    """The leader's rectification answer (整改反馈), with evidence files (checked by the form):
+    a photo is stored as a ResponsePhoto (projects.photos: no GPS or camera, a thumbnail, marked
+    when taken before the notice was issued), any other file as Evidence."""
     locked = _lock(notice)
     _check("respond", locked, actor)
     if not measures.strip():
@@ -336,8 +355,14 @@ def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeR
     now = timezone.now()
     response = NoticeResponse.objects.create(notice=locked, measures=measures, responded_by=actor,
                                              responded_at=now)
+    photos = []
     for file in files:
-        Evidence.objects.create(response=response, file=file, uploaded_at=now)
+        if content_kind(file) in IMAGE_KINDS:
+            photos.append(file)
+        else:
+            Evidence.objects.create(response=response, file=file, uploaded_at=now)
+    photo_copies.store(ResponsePhoto, photos, response=response, uploaded_at=now,
+                       since=_photo_since(locked, now))
     locked.status = Status.RESPONDED
     locked.responded_at = now
     locked.save(update_fields=["status", "responded_at"])
@@ -348,6 +373,33 @@ def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeR
             dedupe_key=f"notice-responded:{locked.pk}:{response.pk}")
     _refresh_caller_copy(notice, locked)
     return response
+
+
+@transaction.atomic
+def evidence_to_photo(evidence_pk: int) -> bool:
+    """An image stored as an evidence file before photos were kept apart, made an evidence photo
+    (projects.photos.store: no metadata, a thumbnail, its capture time) of the same response; the
+    old file, which kept the phone's GPS position, is deleted once this commits. False for a
+    document, an unreadable image or one already moved (safe to run twice)."""
+    evidence = (Evidence.objects.select_for_update(of=("self",))
+                .select_related("response__notice__campaign").filter(pk=evidence_pk).first())
+    if evidence is None:
+        return False
+    with evidence.file.open("rb") as handle:
+        if content_kind(handle) not in IMAGE_KINDS:
+            return False
+        try:
+            check_image(handle, formats=IMAGE_KINDS)
+        except ValidationError:
+            return False
+        response = evidence.response
+        photo_copies.store(ResponsePhoto, [handle], response=response, uploaded_at=evidence.uploaded_at,
+                           since=_photo_since(response.notice, response.responded_at))
+    old_name, storage = evidence.file.name, evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(old_name))
+    pagecache.bump_campaigns([response.notice.campaign_id])
+    return True
 
 
 @transaction.atomic

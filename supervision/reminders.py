@@ -22,6 +22,7 @@ from core.links import path_to
 from projects.models import Assignment, Hazard, Milestone, Obstacle, Project
 
 from . import rules
+from .hazards import awaiting_review_messages
 from .models import Notice
 from .notify import Message, notify_many
 
@@ -56,6 +57,9 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         messages += _report_reminders(now, campaigns, projects, team)
         messages += _due_soon(today, campaigns, projects, team, leads)
+    # Major hazards awaiting 复核: told when they entered review; sent again here only if that
+    # announcement was lost (the same dedupe key).
+    messages += awaiting_review_messages(campaigns)
     return notify_many(messages)
 
 

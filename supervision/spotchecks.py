@@ -21,10 +21,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pagecache
+from core.dates import local_date
+from projects import photos as photo_copies
 from projects.models import Project
 
 from . import notices
-from .models import Finding, Flag, Severity, SpotCheck
+from .models import Finding, FindingPhoto, Flag, Severity, SpotCheck
 
 #: A project in red is this many times as likely to be drawn as another, when weighting is on.
 RED_WEIGHT = 3
@@ -131,15 +134,52 @@ def draw_spot_check(campaign, *, title: str, planned_on: datetime.date, sample_s
     return check
 
 
+def check_rectify_by(spot_check: SpotCheck, rectify_by: datetime.date | None) -> None:
+    """A finding's deadline (整改时限) lies within the campaign and not before the check."""
+    if rectify_by is None:
+        raise ValidationError({"rectify_by": _("Give the rectification deadline.")})
+    if rectify_by < spot_check.planned_on:
+        raise ValidationError({"rectify_by": _(
+            "The deadline cannot be before the spot check (%(day)s).") % {
+                "day": spot_check.planned_on.isoformat()}})
+    campaign = spot_check.campaign
+    if not campaign.start_date <= rectify_by <= campaign.end_date:
+        raise ValidationError({"rectify_by": _(
+            "The deadline must be within the campaign (%(start)s to %(end)s).") % {
+                "start": campaign.start_date.isoformat(), "end": campaign.end_date.isoformat()}})
+
+
 @transaction.atomic
-def record_finding(spot_check: SpotCheck, project: Project, description: str, recorded_by) -> Finding:
-    """A finding on one of the spot check's projects."""
+def record_finding(spot_check: SpotCheck, project: Project, description: str, recorded_by,
+                   rectify_by: datetime.date | None = None, photos=()) -> Finding:
+    """A finding on one of the spot check's projects, with photos of it, to be rectified by its
+    deadline."""
     if not spot_check.projects.filter(pk=project.pk).exists():
         raise ValidationError({"project": _("The project is not part of this check.")})
     if not description.strip():
         raise ValidationError({"description": _("Describe what was found.")})
-    return Finding.objects.create(spot_check=spot_check, project=project, description=description,
-                                  recorded_by=recorded_by)
+    check_rectify_by(spot_check, rectify_by)
+    finding = Finding.objects.create(spot_check=spot_check, project=project,
+                                     description=description, recorded_by=recorded_by,
+                                     rectify_by=rectify_by)
+    photo_copies.store(FindingPhoto, photos, finding=finding,
+                       since=photo_copies.period_start(spot_check.campaign, local_date()))
+    pagecache.bump_campaigns([spot_check.campaign_id])
+    return finding
+
+
+@transaction.atomic
+def mark_finding_rectified(finding: Finding, actor) -> Finding:
+    """The supervision group confirms a finding rectified (today); once — the row is locked and
+    read again, so a second click changes nothing."""
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if locked.rectified_on is not None:
+        raise ValidationError(_("This finding is already rectified."))
+    locked.rectified_on = local_date()
+    locked.save(update_fields=["rectified_on"])
+    pagecache.bump_campaigns([finding.spot_check.campaign_id])
+    finding.rectified_on = locked.rectified_on
+    return finding
 
 
 @transaction.atomic

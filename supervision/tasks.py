@@ -17,6 +17,7 @@ from campaign.models import Campaign
 from core.queue import enqueue_now
 
 from .bulletins import draft_weekly_bulletins
+from .hazards import announce_awaiting_review
 from .notices import urge_overdue_notices
 from .notify import TransientDeliveryError, backoff, deliver, due_deliveries
 from .reminders import send_reminders
@@ -30,6 +31,11 @@ def _moment(now_iso: str | None):
 @shared_task(name="supervision.scan_project")
 def scan_project_task(project_id: int) -> None:
     scan_project(project_id)
+
+
+@shared_task(name="supervision.announce_hazard_review")
+def announce_hazard_review_task(hazard_id: int) -> int:
+    return announce_awaiting_review(hazard_id)
 
 
 @shared_task(name="supervision.scan_campaigns")

@@ -2,7 +2,10 @@
 
 from django.urls import path
 
+from projects.views_photos import photo_urls
+
 from . import views_bulletins as bulletins
+from . import views_hazards as hazards
 from . import views_notices as notices
 from . import views_overview as overview
 from . import views_records as records
@@ -18,12 +21,23 @@ urlpatterns = [
     path("notices/<int:pk>/print/", notices.notice_print, name="notice_print"),
     path("notices/<int:pk>/<slug:step>/", notices.notice_step, name="notice_step"),
     path("evidence/<int:pk>/", notices.evidence_file, name="evidence_file"),
+    path("hazards/<int:pk>/review/", hazards.hazard_review, name="hazard_review"),
+    path("hazard-reviews/<int:pk>/photo/", hazards.hazard_review_photo, {"size": "screen"},
+         name="hazard_review_photo"),
+    path("hazard-reviews/<int:pk>/photo/thumb/", hazards.hazard_review_photo, {"size": "thumbnail"},
+         name="hazard_review_photo_thumb"),
+    path("hazard-reviews/<int:pk>/photo/original/", hazards.hazard_review_photo, {"size": "image"},
+         name="hazard_review_photo_original"),
+    *photo_urls("evidence/photos/", notices.response_photo, "response_photo"),
     path("spot-checks/", spotchecks.spotcheck_list, name="spotcheck_list"),
     path("spot-checks/new/<slug:kind>/", spotchecks.spotcheck_new, name="spotcheck_new"),
     path("spot-checks/<int:pk>/", spotchecks.spotcheck_detail, name="spotcheck_detail"),
     path("spot-checks/<int:pk>/findings/", spotchecks.finding_add, name="finding_add"),
+    *photo_urls("spot-checks/findings/photos/", spotchecks.finding_photo, "finding_photo"),
     path("spot-checks/<int:pk>/findings/<int:finding_pk>/notice/", spotchecks.finding_notice,
          name="finding_notice"),
+    path("spot-checks/<int:pk>/findings/<int:finding_pk>/rectified/", spotchecks.finding_rectified,
+         name="finding_rectified"),
     path("spot-checks/<int:pk>/done/", spotchecks.spotcheck_done, name="spotcheck_done"),
     path("criticism/", records.criticism_list, name="criticism_list"),
     path("criticism/new/", records.criticism_new, name="criticism_new"),

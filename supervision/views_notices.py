@@ -9,7 +9,7 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from campaign.people import name_of as person
 from core.dates import local_date
 from core.forms import add_service_errors
 from projects.access import visible_projects
+from projects.views_photos import readable_photo, serve_photo
 
 from . import notices as notice_service
 from .forms import (
@@ -36,7 +37,7 @@ from .forms import (
     ReturnForm,
     UrgeForm,
 )
-from .models import Evidence, Flag, Notice
+from .models import Evidence, FindingPhoto, Flag, Notice, ResponsePhoto
 from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
 
 STEP_FORMS = {
@@ -149,7 +150,8 @@ def _detail_context(request, notice, forms=None):
                     for step in manage if step in STEP_FORMS}
     as_of = local_date()
     responses = list(notice.responses.select_related("responded_by__profile")
-                     .prefetch_related("evidence"))
+                     .prefetch_related("evidence", Prefetch(
+                         "photos", queryset=ResponsePhoto.objects.order_by("pk"))))
     for response in responses:
         for evidence in response.evidence.all():
             # The file's own name, not the storage folders it was filed under (evidence/2026/12/).
@@ -157,6 +159,8 @@ def _detail_context(request, notice, forms=None):
     return {
         "notice": notice,
         "campaign": notice.campaign,
+        # A notice made from a spot check's finding shows what was found.
+        "finding_photos": FindingPhoto.objects.filter(finding__notice=notice).order_by("pk"),
         "flags": notice.flags.all(),
         "events": notice.events.select_related("actor__profile"),
         "responses": responses,
@@ -309,3 +313,10 @@ def evidence_file(request, pk):
         return serve_checked_file(evidence.file, os.path.basename(evidence.file.name))
     except FileNotFoundError:
         raise Http404 from None
+
+
+@login_required
+def response_photo(request, pk, size="screen"):
+    """A photo given as evidence, to those who may read its notice (the same rule as its page)."""
+    return serve_photo(readable_photo(request.user, ResponsePhoto.objects.filter(
+        response__notice__in=readable_notices(request.user)), pk, "response_photo"), size)

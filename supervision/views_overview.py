@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from campaign.access import is_supervisor, visible_campaigns
+from campaign.access import is_supervisor, may_supervise, visible_campaigns
 from campaign.people import name_of as person
 from core.dates import local_date
 from projects.models import ActionItem, Hazard, Obstacle, Project
 
+from . import hazards as hazard_service
 from . import notices as notice_service
 from .bulletins import days_in_red
 from .forms import BulkIssueForm, OverviewFilterForm
@@ -96,6 +97,10 @@ def _overview_context(request, campaign, bulk_form=None):
                .filter(**({"project__leader": f["leader"]} if f.get("leader") else {}))
                .select_related("project", "owner__profile", "meeting").order_by("due_date"))
 
+    awaiting = list(hazard_service.awaiting_review(campaign)
+                    .filter(**({"check_record__project__level": f["level"]} if f.get("level") else {}))
+                    .filter(**({"check_record__project__leader": f["leader"]} if f.get("leader") else {})))
+
     red_days = days_in_red(campaign, as_of)
     top = sorted(((d, pk) for pk, d in red_days.items() if d), key=lambda t: (-t[0], t[1]))[:TOP_RED]
     projects = Project.objects.filter(pk__in=[pk for _d, pk in top]).filter(
@@ -121,6 +126,8 @@ def _overview_context(request, campaign, bulk_form=None):
         "bulk_form": bulk_form,
         "obstacles": obstacles,
         "hazards": hazards,
+        "awaiting_review": awaiting,
+        "may_review": may_supervise(request.user, campaign),
         "actions": actions,
         "most_red": most_red,
         "today": as_of,

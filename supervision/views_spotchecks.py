@@ -4,8 +4,9 @@ redrawing it, recording findings and turning a finding into a notice."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,17 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign import once
-from campaign.access import visible_campaigns
+from campaign.access import is_supervisor, visible_campaigns
 from core.dates import local_date
 from core.forms import add_service_errors
 from projects.access import visible_projects
 from projects.models import Project
+from projects.views_photos import readable_photo, serve_photo
 
 from . import notices as notice_service
 from . import spotchecks
 from .forms import FindingForm, FindingNoticeForm, InspectionForm, RandomDrawForm
-from .models import Finding, SpotCheck
+from .models import Finding, FindingPhoto, SpotCheck
 from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
+from .views_notices import readable_notices
 
 
 def _get_check(user, pk) -> SpotCheck:
@@ -42,7 +45,10 @@ def spotcheck_list(request):
         checks = (SpotCheck.objects.filter(campaign=campaign)
                   .select_related("created_by__profile")
                   .annotate(project_count=Count("projects", distinct=True),
-                            finding_count=Count("findings", distinct=True))
+                            finding_count=Count("findings", distinct=True),
+                            overdue_count=Count("findings", distinct=True, filter=Q(
+                                findings__rectify_by__lt=local_date(),
+                                findings__rectified_on__isnull=True)))
                   .order_by("-planned_on", "-pk"))
     return render(request, "supervision/spotcheck_list.html", {
         "campaign": campaign, "checks": checks, "is_supervisor": True})
@@ -88,12 +94,15 @@ def spotcheck_new(request, kind):
 def _detail_context(request, check, finding_form=None, notice_forms=None):
     projects = list(check.projects.select_related("leader__profile").order_by("code"))
     findings = list(check.findings.select_related("project", "notice", "recorded_by__profile")
+                    .prefetch_related(Prefetch("photos", queryset=FindingPhoto.objects.order_by("pk")))
                     .order_by("recorded_at", "pk"))
     redraw = spotchecks.redraw(check) if check.kind == SpotCheck.Kind.RANDOM else None
     redrawn = Project.objects.in_bulk(redraw) if redraw else {}
     notice_forms = notice_forms or {}
+    today = local_date()
     for f in findings:
         f.notice_form = notice_forms.get(f.pk) or FindingNoticeForm(prefix=f"finding-{f.pk}")
+        f.overdue = f.is_overdue(today)
     return {
         "check": check,
         "campaign": check.campaign,
@@ -119,14 +128,16 @@ def finding_add(request, pk):
     check = _get_check(request.user, pk)
     if (refusal := refuse_unless_supervises(request, check.campaign)) is not None:
         return refusal
-    form = FindingForm(request.POST, projects=check.projects.all())
+    form = FindingForm(request.POST, request.FILES, projects=check.projects.all())
     if form.is_valid():
         outcome = once.submit(request, form, lambda: spotchecks.record_finding(
-            check, form.cleaned_data["project"], form.cleaned_data["description"], request.user),
+            check, form.cleaned_data["project"], form.cleaned_data["description"], request.user,
+            rectify_by=form.cleaned_data["rectify_by"], photos=form.cleaned_data["photos"]),
             lambda _finding: reverse("spotcheck_detail", args=[check.pk]))
         if outcome is not None:
             return once.respond(request, outcome, _("Finding recorded."))
     context = _detail_context(request, check, finding_form=form)
+    form.photos_lost = bool(request.FILES)
     return render(request, "supervision/spotcheck_detail.html", context, status=400)
 
 
@@ -158,6 +169,26 @@ def finding_notice(request, pk, finding_pk):
 
 @supervisor_required
 @require_POST
+def finding_rectified(request, pk, finding_pk):
+    """The supervision group confirms a finding rectified (a second click changes nothing)."""
+    check = _get_check(request.user, pk)
+    if (refusal := refuse_unless_supervises(request, check.campaign)) is not None:
+        return refusal
+    try:
+        finding = check.findings.select_related("spot_check").get(pk=finding_pk)
+    except Finding.DoesNotExist:
+        raise Http404 from None
+    try:
+        spotchecks.mark_finding_rectified(finding, request.user)
+    except ValidationError as exc:
+        messages.info(request, exc.messages[0])
+    else:
+        messages.success(request, _("Finding confirmed rectified."))
+    return redirect(reverse("spotcheck_detail", args=[check.pk]) + f"#finding-{finding.pk}")
+
+
+@supervisor_required
+@require_POST
 def spotcheck_done(request, pk):
     check = _get_check(request.user, pk)
     if (refusal := refuse_unless_supervises(request, check.campaign)) is not None:
@@ -166,3 +197,15 @@ def spotcheck_done(request, pk):
     messages.success(request, _("Spot check marked as done."))
     return redirect("spotcheck_detail", pk=check.pk)
 
+
+
+@login_required
+def finding_photo(request, pk, size="screen"):
+    """A finding's photo, to those who may read its spot check (the supervision group of a visible
+    campaign, as its page) or the notice made from it (which shows it); a 404 to anyone else."""
+    user = request.user
+    readable = Q(finding__notice__in=readable_notices(user))
+    if is_supervisor(user):
+        readable |= Q(finding__spot_check__campaign__in=visible_campaigns(user))
+    return serve_photo(readable_photo(user, FindingPhoto.objects.filter(readable), pk,
+                                      "finding_photo"), size)

@@ -336,7 +336,12 @@ def _field_work(campaign, projects, units, users, today):
                           level=Hazard.Level.MAJOR, rectify_by=today + 1 * day)
     Hazard.objects.create(check_record=check, description="塔吊作业区警示标志不全",
                           rectify_by=today - 3 * day, rectified_on=today - 4 * day,
-                          rectification="已补设警示标志")
+                          rectification="已补设警示标志", status=Hazard.Status.RECTIFIED)
+    # A major hazard the team reports rectified waits for the supervision group's 复核.
+    Hazard.objects.create(check_record=check, description="施工临时用电配电箱未接地",
+                          level=Hazard.Level.MAJOR, rectify_by=today, rectified_on=today - 1 * day,
+                          rectification="已重新接地并经电工检测合格",
+                          status=Hazard.Status.AWAITING_REVIEW, review_round=1)
 
     meeting = Meeting.objects.create(
         campaign=campaign, kind=Meeting.Kind.SPECIAL_MEETING, title="百日攻坚项目推进专题会",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import health, views, views_projects, views_todo, views_wall
+from . import health, views, views_projects, views_ranking, views_todo, views_wall
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("wall/links/<int:pk>/revoke/", views_wall.wall_link_revoke, name="wall_link_revoke"),
     path("wall/t/<str:token>/", views_wall.wall_by_link, name="wall_by_link"),
     path("export.xlsx", views.dashboard_export, name="dashboard_export"),
+    path("ranking/", views_ranking.ranking, name="ranking"),
+    path("ranking.xlsx", views_ranking.ranking_export, name="ranking_export"),
     path("todo/", views_todo.todo, name="todo"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("", views_todo.home, name="home"),

@@ -99,6 +99,9 @@ def _dashboard_body(request, campaign, as_of, context) -> str:
         "curve_actual": [(p["date"], p["actual"]) for p in curve["points"]],
         "curve": curve,
         "sort_columns": SORT_COLUMNS,
+        # The light counts filter the table to their light (the counts and the table are read
+        # from the same figures, so they agree); not on the wall, which shares _figures.html.
+        "light_links": True,
     })
     return render_to_string("campaign/_dashboard_body.html", context, request)
 

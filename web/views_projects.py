@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery, TextField
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, TextField
 from django.db.models.functions import Cast, JSONObject
 from django.http import Http404
 from django.shortcuts import render
@@ -32,9 +32,11 @@ from projects.models import (
     ActionItem,
     Assignment,
     Hazard,
+    HazardPhoto,
     Meeting,
     Milestone,
     Obstacle,
+    ObstaclePhoto,
     PlanVersion,
     ProgressReport,
     Project,
@@ -43,7 +45,7 @@ from projects.models import (
 )
 from projects.views_history import project_history
 from supervision import lights, rules
-from supervision.models import Flag, Notice
+from supervision.models import Finding, Flag, HazardReview, Notice, SpotCheck
 
 log = logging.getLogger("gongjian.access")
 
@@ -95,8 +97,9 @@ def my_projects(request):
                                           due_date__lte=horizon)
     obstacles = (Obstacle.objects.filter(project_id__in=ids, due_date__lte=horizon)
                  .exclude(status=Obstacle.Status.RESOLVED).select_related("responsible_unit"))
-    hazards = Hazard.objects.filter(check_record__project_id__in=ids, rectified_on__isnull=True,
-                                    rectify_by__lte=horizon).select_related("check_record")
+    hazards = Hazard.objects.filter(Q(rectify_by__lte=horizon) | Q(review_round__gt=0),
+                                    check_record__project_id__in=ids,
+                                    status=Hazard.Status.OPEN).select_related("check_record")
     notices = Notice.objects.filter(project_id__in=ids, status__in=OPEN_NOTICE_STATUSES)
     items = ActionItem.objects.filter(owner=user, done_on__isnull=True, due_date__lte=horizon)\
         .select_related("meeting", "project")
@@ -139,12 +142,14 @@ def project_detail(request, pk):
     project, can_write = _project_for_page(user, pk)
     supervisor = access.is_supervisor(user)
     as_of = local_date()
+    may_review = supervisor and access.may_supervise(user, project.campaign)  # 复核 of hazards
     context = {"project": project, "campaign": project.campaign, "can_write": can_write,
-               "as_of": as_of, "can_replan": access.is_town_admin(user)}  # the office re-plans
+               "as_of": as_of, "may_review": may_review,
+               "can_replan": access.is_town_admin(user)}  # the office re-plans
     context["body"] = pagecache.campaign_cached(
         project.campaign_id, "project-body",
         lambda: _project_body(request, project, context, supervisor),
-        project.pk, as_of, can_write, supervisor, context["can_replan"])
+        project.pk, as_of, can_write, supervisor, context["can_replan"], may_review)
     return render(request, "projects/detail.html", context)
 
 
@@ -182,7 +187,9 @@ def _reports(project):
 def _page_projects():
     """Projects with what the page shows of them besides the lists the body reads itself: the
     campaign, the leader with their profile, the listing unit and the number of reports; on
-    PostgreSQL also six short lists (core.rowlists), in the same query."""
+    PostgreSQL also its short lists (core.rowlists), in the same query: milestones, chart points,
+    obstacles and hazards with their photos, the hazards' reviews (复核) with their reviewers,
+    flags, action items and spot-check findings."""
     projects = Project.objects.select_related("campaign", "leader__profile", "listed_by").annotate(
         report_count=Subquery(ProgressReport.objects.filter(project=OuterRef("pk")).order_by()
                               .values("project").annotate(n=Count("pk")).values("n")[:1]))
@@ -197,17 +204,47 @@ def _page_projects():
             .annotate(point=JSONObject(at=F("reported_at"), percent=Cast("percent", TextField())))
             .values("point")),
         list_obstacles=rowlists.as_list(
-            Obstacle.objects.filter(project=here).order_by("status", "due_date"),
-            unit_name=F("responsible_unit__name")),
+            _obstacles(Obstacle.objects.filter(project=here)),
+            unit_name=F("responsible_unit__name"),
+            photos=rowlists.as_list(_photos(ObstaclePhoto.objects.filter(obstacle=OuterRef("pk"))))),
         list_hazards=rowlists.as_list(
-            Hazard.objects.filter(check_record__project=here).order_by("rectified_on", "rectify_by"),
-            checked_on=F("check_record__checked_on")),
+            _hazards(Hazard.objects.filter(check_record__project=here)),
+            checked_on=F("check_record__checked_on"),
+            photos=rowlists.as_list(_photos(HazardPhoto.objects.filter(hazard=OuterRef("pk")))),
+            reviews=rowlists.as_list(
+                _reviews(HazardReview.objects.filter(hazard=OuterRef("pk"))),
+                reviewer_username=F("reviewed_by__username"),
+                reviewer_name=F("reviewed_by__profile__full_name"))),
         list_flags=rowlists.as_list(_flags(Flag.objects.filter(project=here))),
         list_action_items=rowlists.as_list(
             _action_items(ActionItem.objects.filter(project=here)),
             meeting_title=F("meeting__title"), owner_username=F("owner__username"),
             owner_name=F("owner__profile__full_name")),
+        list_findings=rowlists.as_list(
+            _findings(Finding.objects.filter(project=here)),
+            spot_check_title=F("spot_check__title"), spot_check_planned_on=F("spot_check__planned_on")),
     )
+
+
+def _obstacles(obstacles):
+    return obstacles.order_by("status", "due_date", "pk")
+
+
+def _hazards(hazards):
+    """In the order of their deadlines; _lists puts the open ones first (HAZARD_RANK)."""
+    return hazards.order_by("rectify_by", "pk")
+
+
+#: Open hazards first, then those awaiting 复核, then the closed ones.
+HAZARD_RANK = {Hazard.Status.OPEN: 0, Hazard.Status.AWAITING_REVIEW: 1, Hazard.Status.RECTIFIED: 2}
+
+
+def _photos(photos):
+    return photos.order_by("pk")
+
+
+def _reviews(reviews):
+    return reviews.order_by("reviewed_at", "pk")
 
 
 def _flags(flags):
@@ -219,46 +256,102 @@ def _action_items(items):
     return items.order_by("done_on", "due_date")
 
 
+def _findings(findings):
+    """The ones not rectified first, by their deadline (整改时限)."""
+    return findings.order_by(F("rectified_on").desc(nulls_first=True), "rectify_by", "pk")
+
+
+def _person(user_id, username, full_name):
+    """A user as the person filter reads them (the name, else the login name), or None."""
+    if user_id is None:
+        return None
+    user = get_user_model()(pk=user_id, username=username)
+    user.profile = Profile(full_name=full_name or "")
+    return user
+
+
+def _by_stage(photos, first_stage) -> tuple[list, list]:
+    """An item's photos of its first stage (raised, found) and of its close-out."""
+    photos = list(photos)
+    return ([p for p in photos if p.stage == first_stage],
+            [p for p in photos if p.stage != first_stage])
+
+
 def _lists(project) -> dict:
-    """The project's milestones, chart points, obstacles, hazards, flags and action items: from
-    the project's own row where _page_projects read them, else one query each."""
+    """The project's milestones, chart points, obstacles and hazards (with their photos, and
+    the hazards with their reviews: review_list), flags, action items and spot-check findings:
+    from the project's own row where _page_projects read them, else one query each (and one
+    for each prefetch)."""
     if not hasattr(project, "list_milestones"):
-        return {
+        obstacles = list(_obstacles(project.obstacles.select_related("responsible_unit"))
+                         .prefetch_related(Prefetch("photos", queryset=_photos(ObstaclePhoto.objects))))
+        hazards = list(_hazards(Hazard.objects.filter(check_record__project=project))
+                       .select_related("check_record").prefetch_related(
+                           Prefetch("photos", queryset=_photos(HazardPhoto.objects)),
+                           Prefetch("reviews", queryset=_reviews(HazardReview.objects)
+                                    .select_related("reviewed_by__profile"))))
+        for o in obstacles:
+            o.photo_list = list(o.photos.all())
+        for h in hazards:
+            h.photo_list, h.review_list = list(h.photos.all()), list(h.reviews.all())
+        lists = {
             "milestones": list(project.milestones.order_by("due_date", "planned_percent", "pk")),
             "chart": list(project.reports.order_by("reported_at", "pk").values_list(
                 "reported_at", "percent")),
-            "obstacles": list(project.obstacles.select_related("responsible_unit")
-                              .order_by("status", "due_date")),
-            "hazards": list(Hazard.objects.filter(check_record__project=project)
-                            .select_related("check_record").order_by("rectified_on", "rectify_by")),
+            "obstacles": obstacles, "hazards": hazards,
             "flags": list(_flags(Flag.objects.filter(project=project))),
             "action_items": list(_action_items(project.action_items.select_related(
                 "owner__profile", "meeting"))),
+            "findings": list(_findings(project.findings.select_related("spot_check"))),
         }
+    else:
+        lists = _lists_from_row(project)
+    for o in lists["obstacles"]:
+        o.raised_photos, o.resolved_photos = _by_stage(o.photo_list, ObstaclePhoto.Stage.RAISED)
+    lists["hazards"].sort(key=lambda h: HAZARD_RANK.get(h.status, 0))  # stable: deadlines kept
+    for h in lists["hazards"]:
+        h.found_photos, h.rectified_photos = _by_stage(h.photo_list, HazardPhoto.Stage.FOUND)
+    return lists
+
+
+def _lists_from_row(project) -> dict:
+    """_lists from the arrays _page_projects read with the project (core.rowlists)."""
     chart = [(json.loads(p) if isinstance(p, str) else p) for p in project.list_chart or []]
     obstacles = rowlists.rows_of(Obstacle, project.list_obstacles)
     for o in obstacles:
         if o.responsible_unit_id:
             Obstacle.responsible_unit.field.set_cached_value(
                 o, Unit(pk=o.responsible_unit_id, name=o.extra["unit_name"]))
+        o.photo_list = rowlists.rows_of(ObstaclePhoto, o.extra["photos"])
     hazards = rowlists.rows_of(Hazard, project.list_hazards)
     for h in hazards:
         Hazard.check_record.field.set_cached_value(h, SafetyCheck(
             pk=h.check_record_id, checked_on=SafetyCheck._meta.get_field("checked_on").to_python(
                 h.extra["checked_on"])))
+        h.photo_list = rowlists.rows_of(HazardPhoto, h.extra["photos"])
+        h.review_list = rowlists.rows_of(HazardReview, h.extra["reviews"])
+        for r in h.review_list:
+            HazardReview.reviewed_by.field.set_cached_value(r, _person(
+                r.reviewed_by_id, r.extra["reviewer_username"], r.extra["reviewer_name"]))
     items = rowlists.rows_of(ActionItem, project.list_action_items)
     for item in items:
         ActionItem.meeting.field.set_cached_value(item, Meeting(pk=item.meeting_id,
                                                                 title=item.extra["meeting_title"]))
         if item.owner_id:
-            owner = get_user_model()(pk=item.owner_id, username=item.extra["owner_username"])
-            owner.profile = Profile(full_name=item.extra["owner_name"] or "")
-            ActionItem.owner.field.set_cached_value(item, owner)
+            ActionItem.owner.field.set_cached_value(item, _person(
+                item.owner_id, item.extra["owner_username"], item.extra["owner_name"]))
+    findings = rowlists.rows_of(Finding, project.list_findings)
+    for f in findings:
+        Finding.spot_check.field.set_cached_value(f, SpotCheck(
+            pk=f.spot_check_id, title=f.extra["spot_check_title"],
+            planned_on=SpotCheck._meta.get_field("planned_on").to_python(
+                f.extra["spot_check_planned_on"])))
     return {
         "milestones": rowlists.rows_of(Milestone, project.list_milestones),
         "chart": [(parse_datetime(p["at"]), Decimal(p["percent"])) for p in chart],
         "obstacles": obstacles, "hazards": hazards,
         "flags": rowlists.rows_of(Flag, project.list_flags), "action_items": items,
+        "findings": findings,
     }
 
 
@@ -300,8 +393,10 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     context.update({"project": project, "campaign": project.campaign})
     team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
     lists = _lists(project)
-    milestones, obstacles, hazards, flags = (lists["milestones"], lists["obstacles"],
-                                             lists["hazards"], lists["flags"])
+    milestones, obstacles, hazards, flags, findings = (
+        lists["milestones"], lists["obstacles"], lists["hazards"], lists["flags"], lists["findings"])
+    for f in findings:
+        f.overdue = f.is_overdue(as_of)
     # The plan's record: the original (version 1) and every change, who, when and why.
     plan_versions = list(project.plan_versions.select_related("created_by__profile")
                          .order_by("number"))
@@ -329,6 +424,7 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "report_count": project.report_count or 0,
         "obstacles": obstacles,
         "hazards": hazards,
+        "findings": findings,
         "flags": flags,
         # Why the project has its light: its open warnings in words, red first.
         "light_warnings": lights.describe_open(flags),

@@ -7,6 +7,7 @@ officials, supervisors and observers keep the dashboard (landing).
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.dates import local_date, local_zone
 from projects import access as project_access
 from projects.models import ActionItem, Hazard, Milestone, Obstacle, Project
-from supervision.models import Notice
+from supervision.models import Finding, HazardReview, Notice
 
 from .landing import lands_on_todo
 from .views import dashboard
@@ -68,7 +69,8 @@ def todo_items(user, as_of: datetime.date, now: datetime.datetime) -> list[dict]
     """Everything due within DUE_WINDOW_DAYS or overdue on the user's projects, overdue first.
 
     Queries (flat in the number of projects): the projects with their campaigns, then the open
-    milestones, obstacles, hazards, notices and the user's action items due in the window."""
+    milestones, obstacles, hazards (with the note of a 复核 that returned one), spot-check
+    findings, notices and the user's action items due in the window."""
     horizon = as_of + datetime.timedelta(days=DUE_WINDOW_DAYS)
     mine = project_access.visible_projects(user).filter(
         project_access.writable_projects_q(user)).distinct()
@@ -86,12 +88,32 @@ def todo_items(user, as_of: datetime.date, now: datetime.datetime) -> list[dict]
         items.append(_item("obstacle", _("Obstacle"), by_id[o.project_id], o.title, o.due_date,
                            o.due_date < as_of, reverse("obstacle_resolve", args=[o.pk]),
                            _("Resolve")))
-    for h in (Hazard.objects.filter(check_record__project_id__in=by_id, rectified_on__isnull=True,
-                                    rectify_by__lte=horizon)
+    # Open hazards due in the window, and every hazard the supervision group's 复核 returned.
+    last_note = (HazardReview.objects.filter(hazard=OuterRef("pk")).order_by("-round")
+                 .values("note")[:1])
+    for h in (Hazard.objects.filter(Q(rectify_by__lte=horizon) | Q(review_round__gt=0),
+                                    check_record__project_id__in=by_id, status=Hazard.Status.OPEN)
+              .annotate(return_note=Subquery(last_note))
               .select_related("check_record").order_by("rectify_by")):
-        items.append(_item("hazard", _("Safety hazard"), by_id[h.check_record.project_id],
-                           h.description, h.rectify_by, h.rectify_by < as_of,
-                           reverse("hazard_rectify", args=[h.pk]), _("Rectify")))
+        if h.was_returned:
+            items.append(_item("hazard", _("Safety hazard returned on review"),
+                               by_id[h.check_record.project_id],
+                               _("%(what)s — returned: %(note)s") % {"what": h.description,
+                                                                     "note": h.return_note},
+                               h.rectify_by, h.rectify_by < as_of,
+                               reverse("hazard_rectify", args=[h.pk]), _("Rectify"), strong=True))
+        else:
+            items.append(_item("hazard", _("Safety hazard"), by_id[h.check_record.project_id],
+                               h.description, h.rectify_by, h.rectify_by < as_of,
+                               reverse("hazard_rectify", args=[h.pk]), _("Rectify")))
+    for f in (Finding.objects.filter(project_id__in=by_id, rectified_on__isnull=True,
+                                     rectify_by__lte=horizon)
+              .select_related("spot_check").order_by("rectify_by")):
+        items.append(_item("finding", _("Spot-check finding"), by_id[f.project_id],
+                           f"{f.spot_check.title}：{f.description}", f.rectify_by,
+                           f.is_overdue(as_of),
+                           reverse("project_detail", args=[f.project_id]) + f"#finding-{f.pk}",
+                           _("View")))
     for n in Notice.objects.filter(project_id__in=by_id, status__in=Notice.AWAITING_RESPONSE
                                    ).order_by("respond_by"):
         mine_to_answer = n.issued_to_id == user.pk

@@ -112,6 +112,42 @@
     });
   });
 
+  // Report form: the lag the typed percent would give, before submitting. The server renders
+  // ⌊10 × the exact plan of today⌋ and where the plan's remainder lies against half a tenth
+  // (projects.figures.report_form_figures); a percent has one decimal, so in tenths d = ⌊10 × plan⌋
+  // − 10 × percent is 10 × the exact lag rounded down, and everything is whole numbers: the
+  // thresholds are whole points (lag ≥ Y exactly when d ≥ 10Y), and the lag is shown to one
+  // decimal half away from zero, as plan.shown does.
+  document.querySelectorAll("[data-gj-lag]").forEach(function (box) {
+    var input = box.closest("form") && box.closest("form").querySelector("input[name=percent]");
+    if (!input) { return; }
+    var planTenths = parseInt(box.dataset.planTenths, 10), half = parseInt(box.dataset.planHalf, 10);
+    var yellow = parseInt(box.dataset.yellow, 10) * 10, red = parseInt(box.dataset.red, 10) * 10;
+    var text = box.querySelector("[data-gj-lag-text]"), dot = box.querySelector(".gj-light");
+    var tone = function (name) {
+      ["secondary", "success", "warning", "danger"].forEach(function (t) { box.classList.toggle("alert-" + t, t === name); });
+      ["green", "yellow", "red"].forEach(function (t) { dot.classList.toggle("gj-light-" + t, t === ({success: "green", warning: "yellow", danger: "red"})[name]); });
+    };
+    var update = function () {
+      var value = input.value.trim(), percent = Number(value);
+      if (value === "" || !isFinite(percent) || percent < 0 || percent > 100) { box.hidden = true; return; }
+      var d = planTenths - Math.round(percent * 10);
+      var shown = d + ((d >= 0 ? half >= 0 : half > 0) ? 1 : 0);
+      var points = (Math.abs(shown) / 10).toFixed(1);
+      var message;
+      if (shown > 0) { message = box.dataset.msgBehind.replace("{lag}", points); }
+      else if (shown < 0) { message = box.dataset.msgAhead.replace("{lag}", points); }
+      else { message = box.dataset.msgEven; }
+      if (d >= red) { message += box.dataset.msgRed; tone("danger"); }
+      else if (d >= yellow) { message += box.dataset.msgYellow; tone("warning"); }
+      else { tone("success"); }
+      text.textContent = message;
+      box.hidden = false;
+    };
+    input.addEventListener("input", update);
+    update();
+  });
+
   // Report form: check before sending what the server would refuse, so the chosen photos are kept.
   var form = document.querySelector("form[data-gj-report]");
   if (!form) { return; }

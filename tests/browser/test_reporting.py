@@ -117,3 +117,50 @@ def test_a_wrong_password_is_turned_away_at_the_login_page(page, town):
     page.click("form#login-form [type=submit]")
     assert "/accounts/login/" in page.url
     assert page.locator("#login-form").is_visible()
+
+
+def test_on_a_phone_the_form_shows_the_week_the_plan_and_the_lag_of_the_typed_percent(phone_page,
+                                                                                      town):
+    import datetime
+
+    from core.dates import local_date
+    from projects.models import Project
+
+    today = local_date()
+    # Planned from 30 days ago to 60 days ahead, no milestones: the plan today is 33.333…%.
+    Project.objects.filter(pk=town.project.pk).update(
+        planned_start=today - datetime.timedelta(days=30),
+        planned_end=today + datetime.timedelta(days=60))
+    town.project.milestones.all().delete()
+    factories.ProgressReportFactory(project=town.project, percent=20)
+    form_url = reverse("report_create", args=[town.project.pk])
+    login(phone_page, "cadre1", next_path=form_url)
+    facts = phone_page.locator("#report-facts")
+    assert "本周（" in facts.inner_text() and "截止）" in facts.inner_text()
+    assert phone_page.locator('[data-testid="plan-today"]').inner_text() == "33.3%"
+    lag = phone_page.locator("#report-lag")
+
+    # 25.0: 8.333… behind, over the yellow threshold 5.
+    phone_page.fill("input[name=percent]", "25")
+    assert lag.inner_text().strip() == "按此进度：滞后 8.3 个百分点，达到黄灯标准5"
+    assert "alert-warning" in lag.get_attribute("class")
+    assert lag.is_visible() and lag.bounding_box()["width"] <= 390
+    screenshot(phone_page, "report-form-lag-phone")
+    # 18.3: 15.033… behind (shown 15.0): red; 18.4: 14.933… (shown 14.9): still yellow.
+    phone_page.fill("input[name=percent]", "18.3")
+    assert lag.inner_text().strip() == "按此进度：滞后 15.0 个百分点，达到红灯标准15"
+    assert "alert-danger" in lag.get_attribute("class")
+    phone_page.fill("input[name=percent]", "18.4")
+    assert lag.inner_text().strip() == "按此进度：滞后 14.9 个百分点，达到黄灯标准5"
+    # 30.0: 3.333… behind, under the yellow threshold; 40: 6.666… ahead.
+    phone_page.fill("input[name=percent]", "30")
+    assert lag.inner_text().strip() == "按此进度：滞后 3.3 个百分点"
+    assert "alert-success" in lag.get_attribute("class")
+    # Typed key by key, as on a phone's keypad.
+    phone_page.fill("input[name=percent]", "")
+    phone_page.type("input[name=percent]", "40")
+    assert lag.inner_text().strip() == "按此进度：超前 6.7 个百分点"
+    assert "alert-success" in lag.get_attribute("class")
+    # An empty field hides the forecast.
+    phone_page.fill("input[name=percent]", "")
+    assert lag.is_hidden()

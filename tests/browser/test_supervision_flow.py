@@ -81,7 +81,8 @@ def test_a_red_project_goes_to_a_closed_notice_and_a_published_bulletin(page, to
         {"name": "site.png", "mimeType": "image/png", "buffer": png_bytes()}])
     page.click("#do-respond")
     page.wait_for_selector("#step-respond", state="detached")
-    assert page.locator("a[href^='/supervision/evidence/']").count() == 1
+    # The photo shows as its thumbnail, never as the original.
+    assert page.locator("img.gj-photo[src$='/thumb/']").count() == 1
     page.context.clear_cookies()
 
     # The supervision group verifies and closes it.

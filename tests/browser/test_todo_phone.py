@@ -11,7 +11,7 @@ from core.dates import local_zone
 from projects.models import ReportPhoto
 from supervision.models import Notification
 from tests.browser.conftest import login, screenshot
-from tests.projects.test_report_photo_copies import phone_photo
+from tests.photos import phone_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,9 +17,10 @@ NEW = {"checked_on": "2026-11-20", "description": "基坑临边防护缺失", "l
 
 
 @pytest.mark.parametrize("role", WRITERS)
-def test_writers_record_update_and_rectify_a_hazard(client, town, role):
+def test_writers_record_update_and_rectify_a_general_hazard(client, town, role):
     client.force_login(town.user(role))
-    assert client.post(reverse("hazard_create", args=[town.project.pk]), NEW).status_code == 302
+    response = client.post(reverse("hazard_create", args=[town.project.pk]), {**NEW, "level": "general"})
+    assert response.status_code == 302
     hazard = Hazard.objects.get(check_record__project=town.project)
     assert hazard.check_record.checked_by == town.user(role)
     response = client.post(reverse("hazard_update", args=[hazard.pk]),
@@ -30,7 +31,35 @@ def test_writers_record_update_and_rectify_a_hazard(client, town, role):
                            {"rectification": "已加装防护栏", "rectified_on": "2026-11-22"})
     assert response.status_code == 302
     hazard.refresh_from_db()
-    assert hazard.rectified_on == datetime.date(2026, 11, 22) and hazard.level == "general"
+    # A general hazard is closed by the team itself.
+    assert hazard.rectified_on == datetime.date(2026, 11, 22) and hazard.status == "rectified"
+    assert hazard.description == "基坑临边防护缺失（东侧）"
+
+
+@pytest.mark.parametrize("role", ["leader", "team_member"])
+def test_the_team_cannot_lower_a_major_hazard_to_general(client, town, role):
+    client.force_login(town.user(role))
+    client.post(reverse("hazard_create", args=[town.project.pk]), NEW)
+    hazard = Hazard.objects.get(check_record__project=town.project)
+    response = client.post(reverse("hazard_update", args=[hazard.pk]),
+                           {"description": NEW["description"], "level": "general",
+                            "rectify_by": "2026-11-24"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["level"] == ["只有督查组可以将重大隐患降为一般隐患。"]
+    hazard.refresh_from_db()
+    assert hazard.level == "major"
+
+
+def test_the_town_office_may_lower_a_major_hazard(client, town):
+    client.force_login(town.town_admin)
+    client.post(reverse("hazard_create", args=[town.project.pk]), NEW)
+    hazard = Hazard.objects.get(check_record__project=town.project)
+    response = client.post(reverse("hazard_update", args=[hazard.pk]),
+                           {"description": NEW["description"], "level": "general",
+                            "rectify_by": "2026-11-24"})
+    assert response.status_code == 302
+    hazard.refresh_from_db()
+    assert hazard.level == "general"
 
 
 def test_two_hazards_of_one_check_share_it(client, town):

@@ -98,37 +98,67 @@ def test_the_pages_of_reports_and_of_changes_are_refused_as_the_project_is(clien
         assert client.get(reverse(name, args=[town.project.pk])).status_code == 200
 
 
-def _project_with_reports(town, n):
+def _project_with_reports(town, n, items=1):
+    """The project with n reports of 3 photos each, and `items` obstacles, hazards (each with 3
+    photos and, for a major one, a returned and a verified 复核) and spot-check findings."""
+    from projects.models import Hazard, HazardPhoto, ObstaclePhoto, ProgressReport, ReportPhoto
+    from supervision.models import Finding, HazardReview, SpotCheck
+
     p = town.project
     factories.MilestoneFactory(project=p)
-    factories.ObstacleFactory(project=p)
-    factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=p))
     reports = [factories.ProgressReportFactory.build(project=p, reported_by=town.leader,
                                                      reported_at=timezone.now() - datetime.timedelta(hours=i))
                for i in range(n)]
-    from projects.models import ProgressReport, ReportPhoto
-
     created = ProgressReport.objects.bulk_create(reports)
     ReportPhoto.objects.bulk_create([ReportPhoto(report=r, image="reports/x.jpg")
                                      for r in created for _ in range(3)])
+    check = factories.SafetyCheckFactory(project=p)
+    spot = SpotCheck.objects.create(campaign=p.campaign, kind=SpotCheck.Kind.SCHEDULED,
+                                    title="十月定期检查", planned_on=datetime.date(2026, 10, 15))
+    for i in range(items):
+        obstacle = factories.ObstacleFactory(project=p, title=f"问题{i}")
+        ObstaclePhoto.objects.bulk_create(
+            [ObstaclePhoto(obstacle=obstacle, image="obstacles/x.jpg", stage=stage)
+             for stage in ("raised", "raised", "resolved")])
+        hazard = factories.HazardFactory(check_record=check, description=f"隐患{i}",
+                                         level="major", status=Hazard.Status.RECTIFIED,
+                                         review_round=2, rectification="已设防护",
+                                         rectified_on=datetime.date(2026, 10, 1))
+        HazardPhoto.objects.bulk_create([HazardPhoto(hazard=hazard, image="hazards/x.jpg",
+                                                     stage=stage)
+                                         for stage in ("found", "rectified", "rectified")])
+        HazardReview.objects.create(hazard=hazard, round=1, verdict="returned", note=f"退回{i}",
+                                    reviewed_by=town.supervisor)
+        HazardReview.objects.create(hazard=hazard, round=2, verdict="verified",
+                                    reviewed_by=town.supervisor if i % 2 else None)
+        Finding.objects.create(spot_check=spot, project=p, description=f"发现问题{i}",
+                               rectify_by=datetime.date(2026, 11, 1))
     return p
 
 
-@pytest.mark.parametrize("n_reports", [2, 200])
-def test_without_the_cache_the_project_page_makes_the_same_number_of_queries_for_2_and_200_reports(
-        postgres, client, town, django_assert_num_queries, n_reports):
-    p = _project_with_reports(town, n_reports)
+@pytest.mark.parametrize(("n_reports", "items"), [(2, 1), (200, 25)])
+def test_without_the_cache_the_project_page_makes_the_same_number_of_queries_for_little_and_much(
+        postgres, client, town, django_assert_num_queries, n_reports, items):
+    p = _project_with_reports(town, n_reports, items)
     client.force_login(town.team_member)
     # 1 the session; 2 the user with their profile, roles, unit scope and unread count (on
     # PostgreSQL one row, web.auth.UserBackend); 3 the project with its campaign, leader and
     # listing unit, its number of reports, whether the reader is on its team, and its
-    # milestones, chart points, obstacles, hazards, flags and action items (core.rowlists);
+    # milestones, chart points, obstacles and hazards with their photos, the hazards' reviews
+    # with their reviewers, flags, action items and spot-check findings (core.rowlists);
     # the body (no shared cache here): 4 team, 5 plan versions, 6 notices, 7 the latest
     # reports, 8 their photos. The older reports and the change history are pages of their own.
     with django_assert_num_queries(8):
         response = client.get(reverse("project_detail", args=[p.pk]))
     assert response.context["report_count"] == n_reports
     assert len(response.context["latest_reports"]) == min(n_reports, 5)
+    body = response.content.decode()
+    # Every photo shown: 3 per report shown, per obstacle and per hazard.
+    assert body.count('class="gj-photo"') == 3 * min(n_reports, 5) + 3 * items + 3 * items
+    assert body.count("gj-hazard-review ") == 2 * items
+    assert body.count('id="finding-') == items
+    supervisor = town.supervisor.profile.full_name
+    assert body.count(f"{supervisor} · ") == items + items // 2, "the reviewers by name"
 
 
 @pytest.mark.parametrize("n_reports", [12, 40])
@@ -346,14 +376,62 @@ def test_the_lists_read_with_the_project_are_the_lists_read_one_query_each(postg
     ActionItem.objects.create(meeting=meeting, project=p, description="协调供电所",
                               owner=town.team_member, due_date=datetime.date(2026, 12, 1))
 
+    from projects.models import Hazard, HazardPhoto, ObstaclePhoto
+    from supervision.models import Finding, HazardReview, SpotCheck
+
+    obstacle = p.obstacles.get(title="杆线迁改滞后")
+    ObstaclePhoto.objects.create(obstacle=obstacle, image="obstacles/a.jpg", stage="raised",
+                                 taken_at=timezone.now() - datetime.timedelta(days=3))
+    ObstaclePhoto.objects.create(obstacle=obstacle, image="obstacles/b.jpg", stage="resolved",
+                                 taken_before_period=True)
+    check = factories.SafetyCheckFactory(project=p, checked_on=datetime.date(2026, 9, 9))
+    major = factories.HazardFactory(check_record=check, description="脚手架未验收", level="major",
+                                    status=Hazard.Status.AWAITING_REVIEW, review_round=1,
+                                    rectify_by=datetime.date(2026, 9, 1), rectification="已验收",
+                                    rectified_on=datetime.date(2026, 9, 10))
+    HazardPhoto.objects.create(hazard=major, image="hazards/a.jpg", stage="found")
+    HazardPhoto.objects.create(hazard=major, image="hazards/b.jpg", stage="rectified")
+    HazardReview.objects.create(hazard=major, round=0, verdict="returned", note="仍有缺口",
+                                reviewed_by=town.supervisor, photo="reviews/x.jpg",
+                                photo_taken_at=timezone.now())
+    HazardReview.objects.create(hazard=major, round=1, verdict="verified", reviewed_by=None)
+    spot = SpotCheck.objects.create(campaign=p.campaign, kind=SpotCheck.Kind.SCHEDULED,
+                                    title="十月定期检查", planned_on=datetime.date(2026, 10, 15))
+    Finding.objects.create(spot_check=spot, project=p, description="围挡破损",
+                           rectify_by=datetime.date(2026, 11, 1))
+    Finding.objects.create(spot_check=spot, project=p, description="资料不全",
+                           rectified_on=datetime.date(2026, 10, 20))
+
     together = views_projects._lists(views_projects._page_projects().get(pk=p.pk))
     apart = views_projects._lists(Project.objects.get(pk=p.pk))
     assert together["chart"] == apart["chart"] and len(apart["chart"]) == 2
-    for name in ("milestones", "obstacles", "hazards", "flags", "action_items"):
-        assert apart[name], name
-        for a, b in zip(together[name], apart[name], strict=True):
+
+    def same(name, rows_a, rows_b):
+        assert rows_b, name
+        for a, b in zip(rows_a, rows_b, strict=True):
             for field in type(b)._meta.concrete_fields:
                 assert getattr(a, field.attname) == getattr(b, field.attname), (name, field.name)
+
+    for name in ("milestones", "obstacles", "hazards", "flags", "action_items", "findings"):
+        same(name, together[name], apart[name])
+    same("obstacle photos", together["obstacles"][0].photo_list, apart["obstacles"][0].photo_list)
+    assert [len(o.raised_photos) + 10 * len(o.resolved_photos) for o in together["obstacles"]] \
+        == [len(o.raised_photos) + 10 * len(o.resolved_photos) for o in apart["obstacles"]]
+    assert [h.description for h in apart["hazards"]][-1] == "脚手架未验收", "awaiting review last"
+    together_major, apart_major = together["hazards"][-1], apart["hazards"][-1]
+    same("hazard photos", together_major.photo_list, apart_major.photo_list)
+    same("hazard reviews", together_major.review_list, apart_major.review_list)
+    assert [len(together_major.found_photos), len(together_major.rectified_photos)] == [1, 1]
+    from campaign.people import name_of
+
+    assert [name_of(r.reviewed_by) for r in together_major.review_list] \
+        == [name_of(r.reviewed_by) for r in apart_major.review_list] \
+        == [town.supervisor.profile.full_name, ""]
+    assert together_major.review_list[0].photo.name == "reviews/x.jpg"
+    assert [(f.spot_check.title, f.spot_check.planned_on) for f in together["findings"]] \
+        == [(f.spot_check.title, f.spot_check.planned_on) for f in apart["findings"]] \
+        == [("十月定期检查", datetime.date(2026, 10, 15))] * 2
+    assert [f.description for f in together["findings"]] == ["围挡破损", "资料不全"]
     assert [o.responsible_unit.name if o.responsible_unit else None for o in together["obstacles"]] \
         == [o.responsible_unit.name if o.responsible_unit else None for o in apart["obstacles"]]
     assert [h.check_record.checked_on for h in together["hazards"]] \

@@ -16,33 +16,13 @@ from PIL import ExifTags, Image
 from core.dates import local_date, local_zone
 from projects.models import ReportPhoto
 from tests import factories
+from tests.photos import phone_photo
 from tests.projects.conftest import upload
 
 pytestmark = pytest.mark.django_db
 
 REPORT = {"percent": "35.5", "investment_done": "420", "work_done": "完成路基填筑",
           "next_steps": "", "problems": "", "needs_coordination": "", "decrease_reason": ""}
-
-
-def phone_photo(taken: datetime.datetime, size=(4000, 3000), orientation: int | None = None) -> bytes:
-    """A 12-megapixel JPEG with a textured scene, GPS coordinates, the camera and its capture time."""
-    base = Image.effect_noise((size[0] // 10, size[1] // 10), 60).convert("RGB")
-    scene = Image.blend(base.resize(size, Image.Resampling.BICUBIC),
-                        Image.linear_gradient("L").resize(size).convert("RGB"), 0.5)
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "HUAWEI"
-    exif[ExifTags.Base.Model] = "Mate 60"
-    if orientation:
-        exif[ExifTags.Base.Orientation] = orientation
-    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = taken.strftime("%Y:%m:%d %H:%M:%S")
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (25.0, 58.0, 12.5)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (119.0, 31.0, 40.2)
-    out = io.BytesIO()
-    scene.save(out, "JPEG", quality=92, exif=exif)
-    return out.getvalue()
 
 
 def _submit(client, town, content: bytes):

@@ -140,11 +140,12 @@ def test_todo_makes_the_same_number_of_queries_for_2_and_20_projects(postgres,
         factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=p))
     client.force_login(town.leader)
     # 1 session, 2 user with profile, 3 unit, 4 units below it, 5 its parent (access units);
-    # 6 my projects with their campaigns; 7 milestones, 8 obstacles, 9 hazards, 10 notices,
-    # 11 my action items; 12 the user's groups (menu), 13 unread notifications (the bell).
+    # 6 my projects with their campaigns; 7 milestones, 8 obstacles, 9 hazards (with the note
+    # of a returning review), 10 spot-check findings, 11 notices, 12 my action items; 13 the
+    # user's groups (menu), 14 unread notifications (the bell).
     # On PostgreSQL the user row carries their roles, unit scope and unread count
     # (web.auth.UserBackend): the session, user, unit, roles and bell queries listed below are
     # two (the session and that user row).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("todo"))
     assert len({i["project"].pk for i in response.context["items"]}) == n_projects

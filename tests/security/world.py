@@ -12,12 +12,14 @@ from django.utils import timezone
 from PIL import Image
 
 from campaign.models import Role, Unit
-from projects.models import ActionItem, Hazard, Highlight, Meeting, Obstacle, SafetyCheck
-from projects.services import submit_report
+from projects.models import ActionItem, Hazard, Highlight, Meeting, SafetyCheck
+from projects.services import record_hazard, record_obstacle, submit_report
 from supervision import notices
 from supervision.bulletins import generate_bulletin
 from supervision.criticism import draft_criticism
+from supervision.hazards import review_hazard
 from supervision.models import Evidence, Finding, Notification, SpotCheck
+from supervision.spotchecks import record_finding
 from tests import factories
 from web.services import create_wall_link
 
@@ -63,11 +65,22 @@ def build_world() -> World:
 
     report = submit_report(project, users["team_member"], percent=Decimal("20"),
                            investment_done=Decimal("100"), work_done="桩基", photos=[jpeg()])
-    obstacle = Obstacle.objects.create(project=project, title="用电", category="water_power",
-                                       due_date=timezone.localdate())
-    check = SafetyCheck.objects.create(project=project, checked_on=timezone.localdate())
-    hazard = Hazard.objects.create(check_record=check, description="临边",
-                                   rectify_by=timezone.localdate())
+    obstacle = record_obstacle(project, users["team_member"], title="用电", category="water_power",
+                               due_date=timezone.localdate(), photos=[jpeg()])
+    hazard = record_hazard(project, users["team_member"], checked_on=timezone.localdate(),
+                           description="临边", level="general", rectify_by=timezone.localdate(),
+                           photos=[jpeg()])
+    check = hazard.check_record
+    awaiting = Hazard.objects.create(check_record=check, description="基坑", level=Hazard.Level.MAJOR,
+                                     rectify_by=timezone.localdate(), rectified_on=timezone.localdate(),
+                                     rectification="已设围挡", status=Hazard.Status.AWAITING_REVIEW,
+                                     review_round=1)
+    reviewed = Hazard.objects.create(check_record=check, description="配电箱", level=Hazard.Level.MAJOR,
+                                     rectify_by=timezone.localdate(), rectified_on=timezone.localdate(),
+                                     rectification="已接地", status=Hazard.Status.AWAITING_REVIEW,
+                                     review_round=1)
+    review = review_hazard(reviewed, supervisor, verdict="verified", note="现场核实",
+                           photo=jpeg("review.jpg"))
     meeting = Meeting.objects.create(campaign=campaign, kind=Meeting.Kind.SPECIAL_MEETING,
                                      title="专题会", held_on=timezone.localdate(), chaired_by=leader)
     item = ActionItem.objects.create(meeting=meeting, project=project, description="协调",
@@ -77,7 +90,8 @@ def build_world() -> World:
                                          created_by=supervisor)
     notices.issue_notice(notice, supervisor)
     notices.acknowledge_notice(notice, leader)
-    response = notices.respond_to_notice(notice, leader, "已整改", files=[jpeg("evidence.jpg")])
+    response = notices.respond_to_notice(notice, leader, "已整改", files=[
+        jpeg("evidence.jpg"), SimpleUploadedFile("evidence.pdf", b"%PDF-1.4 test")])
     evidence = Evidence.objects.get(response=response)
     draft = notices.create_draft_notice(project, reason="草稿", required_action="整改",
                                         created_by=supervisor)
@@ -85,7 +99,8 @@ def build_world() -> World:
     spot_check = SpotCheck.objects.create(campaign=campaign, kind=SpotCheck.Kind.SCHEDULED,
                                           title="定期检查", planned_on=timezone.localdate())
     spot_check.projects.add(project)
-    finding = Finding.objects.create(spot_check=spot_check, project=project, description="资料不全")
+    finding = record_finding(spot_check, project, "资料不全", supervisor,
+                             rectify_by=spot_check.planned_on, photos=[jpeg()])
     criticism = draft_criticism(project, person=leader, reason="工作不力")
     highlight = Highlight.objects.create(campaign=campaign, kind=Highlight.Kind.PERSON, title="好干部",
                                          body="事迹", photo=jpeg("hl.jpg"))
@@ -97,8 +112,11 @@ def build_world() -> World:
 
     return World(users, {
         "campaign": campaign.pk, "project": project.pk, "leader_user": leader.pk,
-        "photo": report.photos.get().pk,
+        "photo": report.photos.get().pk, "obstacle_photo": obstacle.photos.get().pk,
+        "hazard_photo": hazard.photos.get().pk, "finding_photo": finding.photos.get().pk,
+        "response_photo": response.photos.get().pk,
         "obstacle": obstacle.pk, "hazard": hazard.pk, "meeting": meeting.pk, "item": item.pk,
+        "awaiting_hazard": awaiting.pk, "hazard_review": review.pk,
         "notice": notice.pk, "draft_notice": draft.pk, "evidence": evidence.pk,
         "spot_check": spot_check.pk, "finding": finding.pk, "criticism": criticism.pk,
         "highlight": highlight.pk, "bulletin": bulletin.pk, "notification": notification.pk,
@@ -122,9 +140,15 @@ def build_county_campaign(county: Unit, users) -> dict[str, int]:
     spot_check = SpotCheck.objects.create(campaign=campaign, kind=SpotCheck.Kind.SCHEDULED,
                                           title="县定期检查", planned_on=today)
     spot_check.projects.add(project)
+    county_finding = Finding.objects.create(spot_check=spot_check, project=project, description="台账不全")
+    county_hazard = Hazard.objects.create(
+        check_record=SafetyCheck.objects.create(project=project, checked_on=today), description="脚手架",
+        level=Hazard.Level.MAJOR, rectify_by=today, rectified_on=today, rectification="已加固",
+        status=Hazard.Status.AWAITING_REVIEW, review_round=1)
     criticism = draft_criticism(project, person=county_leader, reason="工作不力")
     bulletin = generate_bulletin(campaign, today - datetime.timedelta(days=6), today)
     return {"county_campaign": campaign.pk, "county_leader": county_leader.pk, "county_project": project.pk,
             "county_draft_notice": draft.pk, "county_meeting": meeting.pk,
             "county_spot_check": spot_check.pk, "county_criticism": criticism.pk,
-            "county_bulletin": bulletin.pk}
+            "county_bulletin": bulletin.pk, "county_finding": county_finding.pk,
+            "county_hazard": county_hazard.pk}

@@ -9,8 +9,11 @@ from django.urls import Resolver404, resolve
 
 from campaign.models import Campaign, Role
 from core.dates import day_start, local_date
+from projects.models import Hazard
+from projects.services import rectify_hazard
 from supervision import notices
 from supervision.bulletins import generate_bulletin, publish_bulletin
+from supervision.hazards import announce_awaiting_review, review_hazard
 from supervision.models import Notice, Notification
 from supervision.reminders import send_reminders
 from supervision.scan import scan_all
@@ -44,11 +47,21 @@ def test_every_link_in_every_notification_opens_a_page_for_its_reader(client):
     notices.respond_to_notice(Notice.objects.get(pk=notice.pk), notice.issued_to, "已整改")
     bulletin = generate_bulletin(campaign, today - datetime.timedelta(days=7), today)
     publish_bulletin(bulletin, supervisor)
+    # A major hazard's 整改完毕 announced to the supervisors (the task's body), one returned to
+    # the team on review.
+    major = Hazard.objects.filter(check_record__project__campaign=campaign, level="major",
+                                  status=Hazard.Status.OPEN).first()
+    rectify_hazard(major, major.check_record.project.leader, rectification="已整改")
+    announce_awaiting_review(major.pk)
+    waiting = Hazard.objects.filter(check_record__project__campaign=campaign,
+                                    status=Hazard.Status.AWAITING_REVIEW).exclude(pk=major.pk).first()
+    announce_awaiting_review(waiting.pk)
+    review_hazard(waiting, supervisor, verdict="returned", note="未接地到位")
 
     links = Notification.objects.exclude(url="").select_related("user").order_by("pk")
     kinds = set(links.values_list("kind", flat=True))
     assert {"report_due", "report_missed", "notice_drafted", "notice_issued",
-            "notice_responded", "bulletin_published"} <= kinds, kinds
+            "notice_responded", "bulletin_published", "hazard_review", "hazard_returned"} <= kinds, kinds
     # The supervisors' summary of missed reports is among them (it once linked to /projects/).
     assert links.filter(kind="report_missed", user=supervisor).exists()
     checked = set()

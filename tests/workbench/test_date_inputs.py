@@ -34,12 +34,17 @@ def test_the_random_spot_check_form_offers_today_in_chinese(client, campaign, su
     assert _date_values(html)["planned_on"] == local_date().isoformat()
 
 
-def test_the_bulletin_form_offers_the_last_seven_days_in_chinese(client, campaign, supervisor):
+def test_the_bulletin_form_offers_the_reporting_week_in_chinese(client, campaign, supervisor):
+    """The reporting week in progress: it ends on the campaign's report day (Friday by default)
+    on or after today, whatever the weekday the test runs on."""
+    assert campaign.report_weekday == 4  # Friday
     client.force_login(supervisor)
     html = client.get(reverse("bulletin_list")).content.decode()
     assert "统计起始日期" in html
     values = _date_values(html)
-    assert values["period_end"] == local_date().isoformat()
+    today = local_date()
+    friday = today + datetime.timedelta(days=(4 - today.weekday()) % 7)
+    assert values["period_end"] == friday.isoformat()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", values["period_start"])
 
 

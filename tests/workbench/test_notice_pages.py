@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from supervision.models import Evidence, Notice, NoticeEvent
+from supervision.models import Evidence, Notice, NoticeEvent, ResponsePhoto
 
 from .conftest import make_notice
 
@@ -166,9 +166,11 @@ def test_evidence_is_behind_login_and_served_safely(client, project, supervisor,
                           SimpleUploadedFile("plan.pdf", b"%PDF-1.4 test", "application/pdf")],
     })
     assert response.status_code == 302
-    photo, pdf = Evidence.objects.order_by("pk")
-    # A file stored before uploads were checked by content is still never shown inline.
-    fake = Evidence.objects.create(response=photo.response,
+    pdf = Evidence.objects.get()  # the photo is stored as a photo (tests/workbench/test_evidence_photos.py)
+    # A file stored before uploads were checked by content (or an image stored as a file before
+    # photos were kept apart) is shown inline only when Pillow verifies it as an image.
+    photo = Evidence.objects.create(response=pdf.response, file=SimpleUploadedFile("site.png", _png()))
+    fake = Evidence.objects.create(response=pdf.response,
                                    file=SimpleUploadedFile("fake.png", b"<script>alert(1)</script>"))
     client.force_login(supervisor)
     r = client.get(reverse("evidence_file", args=[photo.pk]))
@@ -305,7 +307,9 @@ def test_evidence_of_every_accepted_kind_is_stored(client, project, supervisor, 
     response = client.post(reverse("notice_step", args=[notice.pk, "respond"]), {
         "respond-measures": "已整改", "respond-files": files})
     assert response.status_code == 302
-    assert Evidence.objects.count() == len(files)
+    # The photo is kept as a photo (a thumbnail on the page), every other file as evidence.
+    assert Evidence.objects.count() == len(files) - 1
+    assert ResponsePhoto.objects.filter(response__notice=notice).count() == 1
 
 
 def test_a_decompression_bomb_as_evidence_is_refused_beside_the_field(client, project, supervisor,

@@ -12,8 +12,16 @@ from django.urls import reverse
 
 from campaign.models import FormToken
 from core.dates import local_date
-from projects.models import ActionItem, Hazard, Highlight, Meeting, Obstacle, ProgressReport
-from supervision.models import Criticism, Finding, Notice, SpotCheck
+from projects.models import (
+    ActionItem,
+    Hazard,
+    Highlight,
+    Meeting,
+    Obstacle,
+    ProgressReport,
+    SafetyCheck,
+)
+from supervision.models import Criticism, Finding, HazardReview, Notice, SpotCheck
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,7 +101,8 @@ def _cases(project, leader, team_member, supervisor):
             "campaign": campaign.pk, "title": "第三周定期检查", "planned_on": today,
             "projects": [project.pk]}, lambda: SpotCheck.objects.filter(title="第三周定期检查").count()),
         "finding": (supervisor, reverse("spotcheck_detail", args=[check.pk]), {
-            "project": project.pk, "description": "现场未见安全围挡"}, lambda: Finding.objects.count()),
+            "project": project.pk, "description": "现场未见安全围挡", "rectify_by": today},
+            lambda: Finding.objects.count()),
         "notice draft": (supervisor, reverse("notice_new") + f"?campaign={campaign.pk}", {
             "campaign": campaign.pk, "project": project.pk, "reason": "进度滞后",
             "required_action": "制定赶工计划"}, lambda: Notice.objects.count()),
@@ -152,3 +161,46 @@ def test_five_concurrent_close_outs_of_one_obstacle_write_one_history_row(postgr
     assert obstacle.status == Obstacle.Status.RESOLVED
     assert obstacle.history.count() == rows_before + 1
     assert obstacle.history.filter(status=Obstacle.Status.RESOLVED).count() == 1
+
+
+def _awaiting_major_hazard(project) -> Hazard:
+    check = SafetyCheck.objects.create(project=project, checked_on=local_date())
+    return Hazard.objects.create(check_record=check, description="基坑临边防护缺失", level="major",
+                                 rectify_by=local_date(), rectified_on=local_date(),
+                                 rectification="已加装防护栏", status=Hazard.Status.AWAITING_REVIEW,
+                                 review_round=1)
+
+
+def test_five_identical_reviews_of_a_hazard_at_once_store_one_review(postgres, project, supervisor):
+    hazard = _awaiting_major_hazard(project)
+    url = reverse("hazard_review", args=[hazard.pk])
+    token = _token(supervisor, url)
+    answers = _five_at_once(supervisor, url, {"verdict": "returned", "note": "东侧仍缺防护栏",
+                                              "once": token})
+    assert [a.status_code for a in answers] == [302] * 5
+    assert len({a.url for a in answers}) == 1
+    assert HazardReview.objects.filter(hazard=hazard).count() == 1
+    hazard.refresh_from_db()
+    assert hazard.status == Hazard.Status.OPEN and hazard.review_round == 1
+
+
+def test_five_reviews_without_a_token_store_one_and_refuse_the_others(postgres, project, supervisor):
+    hazard = _awaiting_major_hazard(project)
+    answers = _five_at_once(supervisor, reverse("hazard_review", args=[hazard.pk]),
+                            {"verdict": "verified", "note": "现场核实"})
+    assert sorted(a.status_code for a in answers) == [302, 400, 400, 400, 400]
+    assert HazardReview.objects.filter(hazard=hazard).count() == 1
+    assert Hazard.objects.get(pk=hazard.pk).status == Hazard.Status.RECTIFIED
+
+
+def test_five_concurrent_rectifications_of_a_major_hazard_put_it_to_review_once(
+        postgres, project, team_member):
+    check = SafetyCheck.objects.create(project=project, checked_on=local_date())
+    hazard = Hazard.objects.create(check_record=check, description="配电箱无门", level="major",
+                                   rectify_by=local_date())
+    answers = _five_at_once(team_member, reverse("hazard_rectify", args=[hazard.pk]),
+                            {"rectification": "已加装箱门", "rectified_on": local_date().isoformat()})
+    assert sorted(a.status_code for a in answers).count(302) == 1
+    hazard.refresh_from_db()
+    assert hazard.status == Hazard.Status.AWAITING_REVIEW and hazard.review_round == 1
+    assert hazard.history.filter(status=Hazard.Status.AWAITING_REVIEW).count() == 1

@@ -112,11 +112,12 @@ def test_the_overview_runs_a_fixed_number_of_queries(postgres, client, campaign,
     # 10 notices under way with project and leader, 11 red flags for the days in red,
     # 12 the projects of the "most days in red" list, 13 the bell's unread count, 14 the campaign
     # switcher, 15 the leaders of the filter, 16 whether there are drafts, 17 the drafts,
-    # 18 overdue obstacles, 19 overdue hazards, 20 overdue action items, 21 the projects' lights.
+    # 18 overdue obstacles, 19 overdue hazards, 20 overdue action items, 21 the projects' lights,
+    # 22 the hazards awaiting review (复核).
     # On PostgreSQL the user row carries their roles, unit scope and unread count
     # (web.auth.UserBackend): the session, user, unit, roles and bell queries listed below are
     # two (the session and that user row).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get(reverse("supervision_overview"))
     assert response.content.decode().count('class="flag-row"') == count
 

@@ -2,6 +2,7 @@
 and the list's query count."""
 
 import datetime
+import re
 from collections import Counter
 
 import pytest
@@ -86,7 +87,7 @@ def test_the_page_redraws_and_a_finding_becomes_a_notice(client, campaign, super
     page = client.get(response.url).content.decode()
     assert str(check.seed) in page and 'id="redraw-ok"' in page
     client.post(reverse("finding_add", args=[check.pk]),
-                {"project": project.pk, "description": "现场未见安全围挡"})
+                {"project": project.pk, "description": "现场未见安全围挡", "rectify_by": "2026-11-27"})
     finding = check.findings.get()
     response = client.post(reverse("finding_notice", args=[check.pk, finding.pk]),
                            {f"finding-{finding.pk}-required_action": "立即设置围挡"})
@@ -144,3 +145,86 @@ def test_the_spot_check_list_runs_a_fixed_number_of_queries(postgres, client, ca
         response = client.get(reverse("spotcheck_list"))
     assert response.content.decode().count("spotcheck_detail") == 0
     assert response.content.decode().count("/supervision/spot-checks/") >= 2 * count
+
+
+# --- 整改时限 of findings ----------------------------------------------------------------------
+
+
+def _inspection(campaign, project, supervisor, planned_on):
+    return spotchecks.plan_inspection(campaign, title="定期检查", planned_on=planned_on,
+                                      projects=[project], created_by=supervisor)
+
+
+@pytest.mark.parametrize(("deadline", "error"), [
+    ("", "这个字段是必填项。"),
+    ("2026-11-19", "整改时限不能早于检查日期（2026-11-20）。"),
+    ("2027-01-17", "整改时限须在攻坚行动期间内（2026-10-09至2027-01-16）。"),
+])
+def test_a_finding_deadline_outside_the_campaign_or_before_the_check_is_refused_beside_the_field(
+        client, campaign, project, supervisor, deadline, error):
+    check = _inspection(campaign, project, supervisor, datetime.date(2026, 11, 20))
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "zh-hans"  # this page in Chinese
+    response = client.post(reverse("finding_add", args=[check.pk]),
+                           {"project": project.pk, "description": "现场未见安全围挡", "rectify_by": deadline})
+    assert response.status_code == 400
+    assert response.context["finding_form"].errors["rectify_by"] == [error]
+    assert "现场未见安全围挡" in response.content.decode()  # nothing typed is lost
+    assert not check.findings.exists()
+
+
+def test_a_deadline_on_the_check_day_and_on_the_last_day_of_the_campaign_is_taken(
+        client, campaign, project, supervisor):
+    check = _inspection(campaign, project, supervisor, datetime.date(2026, 11, 20))
+    client.force_login(supervisor)
+    for day in ("2026-11-20", campaign.end_date.isoformat()):
+        response = client.post(reverse("finding_add", args=[check.pk]),
+                               {"project": project.pk, "description": f"问题{day}", "rectify_by": day})
+        assert response.status_code == 302
+    assert sorted(check.findings.values_list("rectify_by", flat=True)) == [
+        datetime.date(2026, 11, 20), campaign.end_date]
+
+
+def test_an_overdue_finding_is_marked_in_red_until_it_is_confirmed_rectified(
+        client, campaign, project, supervisor, leader):
+    today = timezone.localdate()
+    check = _inspection(campaign, project, supervisor, today - datetime.timedelta(days=10))
+    late = spotchecks.record_finding(check, project, "资料台账不全", supervisor,
+                                     rectify_by=today - datetime.timedelta(days=1))
+    on_time = spotchecks.record_finding(check, project, "安全帽佩戴不规范", supervisor,
+                                        rectify_by=today + datetime.timedelta(days=2))
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "zh-hans"  # these pages in Chinese
+    page = client.get(reverse("spotcheck_detail", args=[check.pk])).content.decode()
+
+    def card(finding, html):
+        start = html.index(f'id="finding-{finding.pk}"')
+        return html[start:html.index("</div></div>", start)]
+
+    assert "gj-overdue" in card(late, page) and "已逾期" in card(late, page)
+    assert "gj-overdue" not in card(on_time, page)
+    assert (today - datetime.timedelta(days=1)).isoformat() in card(late, page)
+    listing = client.get(reverse("spotcheck_list")).content.decode()
+    row = listing[listing.index("定期检查"):]
+    assert re.search(r'<td>2 · <span class="gj-overdue[^"]*">已逾期1项</span>', row)
+
+    # The project's leader has it on 待办, overdue, one tap from the project page's finding.
+    client.force_login(leader)
+    items = [i for i in client.get(reverse("todo")).context["items"] if i["kind"] == "finding"]
+    assert [(i["title"].endswith("资料台账不全"), i["overdue"]) for i in items] == [
+        (True, True), (False, False)]
+    assert items[0]["url"].endswith(f"#finding-{late.pk}")
+    project_page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    assert f'id="finding-{late.pk}"' in project_page
+
+    client.force_login(supervisor)
+    for _ in range(2):  # a second click changes nothing
+        response = client.post(reverse("finding_rectified", args=[check.pk, late.pk]))
+        assert response.status_code == 302
+    late.refresh_from_db()
+    assert late.rectified_on == today
+    page = client.get(reverse("spotcheck_detail", args=[check.pk])).content.decode()
+    assert "gj-overdue" not in card(late, page)
+    client.force_login(leader)
+    assert [i["title"] for i in client.get(reverse("todo")).context["items"]
+            if i["kind"] == "finding"] == [f"定期检查：{on_time.description}"]

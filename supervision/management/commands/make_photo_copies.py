@@ -1,0 +1,51 @@
+"""Bring the photos stored before the copies existed up to date: `manage.py make_photo_copies`.
+Safe to run twice.
+
+- A report photo without copies gets its thumbnail and screen size, and its original loses its
+  EXIF (GPS, camera): projects.services.make_photo_copies.
+- An image given as a notice's evidence file before photos were kept apart becomes an evidence
+  photo (copies without metadata, shown as a thumbnail) and the file that kept the phone's
+  metadata is deleted: supervision.notices.evidence_to_photo. Documents stay files.
+
+It lives in supervision, the higher of the two apps it brings up to date.
+"""
+
+import os
+
+from django.core.management.base import BaseCommand
+
+from projects import services
+from projects.models import ReportPhoto
+from supervision import notices
+from supervision.models import Evidence
+
+#: The evidence files worth opening: any other extension was never accepted as an image.
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+
+
+class Command(BaseCommand):
+    help = ("Make thumbnails and screen copies of old report photos and strip their metadata; "
+            "turn images stored as evidence files into evidence photos.")
+
+    def handle(self, *args, **options):
+        done = failed = 0
+        for pk in ReportPhoto.objects.filter(thumbnail="").values_list("pk", flat=True).iterator():
+            try:
+                changed = services.make_photo_copies(ReportPhoto(pk=pk))
+            except (OSError, ValueError) as exc:  # a missing or unreadable file: reported, skipped
+                failed += 1
+                self.stderr.write(f"photo {pk}: {exc}")
+                continue
+            done += changed
+        self.stdout.write(f"{done} photos given copies, {failed} failed")
+
+        moved = failed = 0
+        for pk, name in Evidence.objects.values_list("pk", "file").iterator():
+            if os.path.splitext(name)[1].lower() not in IMAGE_EXTENSIONS:
+                continue
+            try:
+                moved += notices.evidence_to_photo(pk)
+            except (OSError, ValueError) as exc:
+                failed += 1
+                self.stderr.write(f"evidence {pk}: {exc}")
+        self.stdout.write(f"{moved} evidence images made photos, {failed} failed")
