@@ -295,6 +295,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's renderer, with 请选择 instead of "---------" as every select's empty choice.
+FORM_RENDERER = "core.forms.FormRenderer"
 
 # Where users reach this site; e-mail and webhook messages link to it. Empty: relative links only.
 SITE_URL = envstr("SITE_URL").rstrip("/")

@@ -1,4 +1,5 @@
-"""The one adapter from a service's refusal to a form: its ValidationError beside the fields."""
+"""Forms, site-wide: the one adapter from a service's refusal to a form (its ValidationError beside
+the fields), and the form renderer that makes every select's empty choice read 请选择."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
+from django.forms.boundfield import BoundField
+from django.forms.renderers import DjangoTemplates
+from django.utils.translation import gettext_lazy as _
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -24,3 +29,38 @@ def apply_service(form: forms.Form, call: Callable[[], object]):
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
+
+
+# --- 请选择, not "---------" ---------------------------------------------------------------------
+
+#: What a select shows before anything is chosen.
+PLEASE_CHOOSE = _("Please choose")
+#: Django's own empty choice, of ModelChoiceField and of a model field's choices alike.
+DJANGO_EMPTY_LABEL = BLANK_CHOICE_DASH[0][1]
+
+
+def please_choose(field: forms.Field) -> None:
+    """Show 请选择 where Django would show "---------" as a select's empty choice; an empty choice
+    a form names itself (全部 on a filter) is kept."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_EMPTY_LABEL:
+            field.empty_label = PLEASE_CHOOSE
+    elif isinstance(field, forms.ChoiceField) and any(
+            value == "" and label == DJANGO_EMPTY_LABEL for value, label in field.choices):
+        field.choices = [(value, PLEASE_CHOOSE if value == "" and label == DJANGO_EMPTY_LABEL else label)
+                         for value, label in field.choices]
+
+
+class PleaseChooseBoundField(BoundField):
+    """A form field as rendered: its select's empty choice reads 请选择."""
+
+    def __init__(self, form, field, name):
+        please_choose(field)  # the form's own deep copy of the field
+        super().__init__(form, field, name)
+
+
+class FormRenderer(DjangoTemplates):
+    """The site's form renderer (settings.FORM_RENDERER): Django's, with every form's fields bound
+    as PleaseChooseBoundField — one place for every form of every app, crispy or not."""
+
+    bound_field_class = PleaseChooseBoundField

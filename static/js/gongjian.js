@@ -148,6 +148,30 @@
     update();
   });
 
+  // Messages of the last step (includes/messages.html): a screen reader reads out what is added
+  // to a live region, not what the page opened with, so the text is added once, a moment after
+  // load, then taken away (the alerts stay). The page's own anchor is scrolled to clear of them.
+  var messageBox = document.getElementById("gj-messages");
+  if (messageBox) {
+    var spoken = document.createElement("span");
+    spoken.className = "visually-hidden";
+    messageBox.appendChild(spoken);
+    setTimeout(function () {
+      spoken.textContent = Array.prototype.map.call(messageBox.querySelectorAll("[data-gj-message]"),
+        function (m) { return m.textContent.trim(); }).join(" ");
+    }, 300);
+    setTimeout(function () { spoken.remove(); }, 6000);
+    var keepClear = function () {
+      var open = messageBox.querySelector("[data-gj-message]");
+      document.documentElement.style.scrollPaddingTop = open ? (messageBox.offsetHeight + 16) + "px" : "";
+    };
+    keepClear();
+    new MutationObserver(keepClear).observe(messageBox, {childList: true});  // an alert closed
+    var target = null;
+    try { target = document.getElementById(decodeURIComponent(window.location.hash.slice(1))); } catch (e) { target = null; }
+    if (target) { target.scrollIntoView(); }
+  }
+
   // Report form: check before sending what the server would refuse, so the chosen photos are kept.
   var form = document.querySelector("form[data-gj-report]");
   if (!form) { return; }
