@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core import pagecache
 from core.dates import check_plausible
 from core.webhooks import validate_webhook_url
 
@@ -167,6 +168,16 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.name
+
+    # Its unit decides who reads its projects' pages (core.pagecache.project_cached): a save or a
+    # delete from anywhere (the admin, a script) drops what was cached of them.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        pagecache.bump_campaigns([self.pk])
+
+    def delete(self, *args, **kwargs):
+        pagecache.bump_campaigns([self.pk])
+        return super().delete(*args, **kwargs)
 
     def clean(self):
         """Field errors for what the constraints would refuse, beside the field in the admin."""

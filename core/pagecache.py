@@ -16,7 +16,11 @@ database. Only a cache every process shares is used: an in-process cache would n
 write made by another worker or by the Celery scan, so with it nothing is cached at all.
 
 What a campaign entry holds is the same for every reader of the campaign: access is checked
-before, on every request. A user entry (user_cached: the roles, unit scope and unread count the
+before, on every request, from the reader's own state and the facts a page decides access from.
+A project entry (project_cached: the project, its campaign and team, from which the project page
+decides access) is kept under the version of the campaign the project is in; writing a project's
+campaign or team bumps it (the services, and Project, Assignment and Campaign save and delete for
+the admin and scripts). A user entry (user_cached: the roles, unit scope and unread count the
 header and the access rules read) is only ever read back for its own user, under a version per
 user that the notifications, the notification pages and the setup of people bump.
 """
@@ -87,6 +91,36 @@ def campaign_cached(campaign_id: int, name: str, compute: Callable[[], object], 
                    [EVERYTHING, _campaign_version_key(campaign_id)])
 
 
+def project_cached(project_id: int, compute: Callable[[], tuple[int, object] | None]) -> object:
+    """compute() returns (the project's campaign id, a value), or None when there is no such
+    project; this is its value (or None), or what it returned under the same versions: the
+    global one and the version of the campaign the project was in. Two round trips on a hit (the
+    entry, then its campaign's version); on a miss compute() runs twice, once to learn the
+    campaign whose version to read before the value that is stored is computed."""
+    if not enabled():
+        found = compute()
+        return None if found is None else found[1]
+    key = _key("project", project_id)
+    found = cache.get_many([key, EVERYTHING])
+    entry = found.get(key)
+    if entry is not None:
+        campaign_id, versions, value = entry
+        if _versions([EVERYTHING, _campaign_version_key(campaign_id)], found) == versions:
+            return value
+    located = compute()
+    if located is None:
+        return None
+    versions = _versions([EVERYTHING, _campaign_version_key(located[0])], found)
+    if versions is None:  # the cache cannot be reached: the database answers
+        return located[1]
+    computed = compute()
+    if computed is None:
+        return None
+    if computed[0] == located[0]:  # not moved to another campaign in between
+        cache.set(key, (computed[0], versions, computed[1]), ENTRY_SECONDS)
+    return computed[1]
+
+
 def global_cached(name: str, compute: Callable[[], object], *parts) -> object:
     """compute(), or what it returned under the same global version, name and parts."""
     return _cached(compute, _key("all", name, *parts), [EVERYTHING])
@@ -102,18 +136,29 @@ def _cached(compute: Callable[[], object], key: str, version_keys: list[str]) ->
     if not enabled():
         return compute()
     found = cache.get_many([key, *version_keys])
-    versions = []
-    for version_key in version_keys:
-        version = found.get(version_key)
-        if version is None:  # never read yet, bumped or evicted: a fresh version
-            cache.add(version_key, time.time_ns(), None)
-            version = cache.get(version_key)
-        if version is None:  # the cache cannot be reached: the database answers
-            return compute()
-        versions.append(version)
+    versions = _versions(version_keys, found)
+    if versions is None:  # the cache cannot be reached: the database answers
+        return compute()
     entry = found.get(key)
     if entry is not None and entry[0] == versions:
         return entry[1]
     value = compute()
     cache.set(key, (versions, value), ENTRY_SECONDS)
     return value
+
+
+def _versions(version_keys: list[str], found: dict) -> list | None:
+    """The current value of each version key (from found, else read, else started afresh);
+    None when the cache cannot be reached."""
+    versions = []
+    for version_key in version_keys:
+        version = found.get(version_key)
+        if version is None:
+            version = cache.get(version_key)
+        if version is None:  # never read yet, bumped or evicted: a fresh version
+            cache.add(version_key, time.time_ns(), None)
+            version = cache.get(version_key)
+        if version is None:
+            return None
+        versions.append(version)
+    return versions

@@ -137,8 +137,23 @@ class Project(models.Model):
                 kwargs["update_fields"] = [*kwargs["update_fields"], "paused_on"]
         with transaction.atomic():
             super().save(*args, **kwargs)
+            # Its page decides access from its campaign, leader and team (core.pagecache.
+            # project_cached): a save from anywhere drops what was cached under the campaign it
+            # was read from and the one it is in now.
+            pagecache.bump_campaigns([self.campaign_id, getattr(self, "_read_campaign_id", None)])
+            self._read_campaign_id = self.campaign_id
             if resumes and self.paused_on:
                 self.shift_plan_for_pause(self.paused_on, self.resumed_on)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        project = super().from_db(db, field_names, values)
+        project._read_campaign_id = project.__dict__.get("campaign_id")
+        return project
+
+    def delete(self, *args, **kwargs):
+        pagecache.bump_campaigns([self.campaign_id, getattr(self, "_read_campaign_id", None)])
+        return super().delete(*args, **kwargs)
 
     def shift_plan_for_pause(self, paused_on, resumed_on, user=None):
         """On resuming from a justified pause: the planned end, and the milestones not yet due when
@@ -267,6 +282,20 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.project.code} · {self.user}"
+
+    # Who is on the team decides who writes to the project (its page's buttons, cached under the
+    # campaign's version by core.pagecache.project_cached): a change from anywhere drops it.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._bump()
+
+    def delete(self, *args, **kwargs):
+        self._bump()
+        return super().delete(*args, **kwargs)
+
+    def _bump(self):
+        if pagecache.enabled():  # no query for the campaign when nothing is cached
+            pagecache.bump_campaigns([self.project.campaign_id])
 
 
 class PlanVersion(models.Model):

@@ -6,18 +6,25 @@ Every view reads through projects.access: a project the user may not see is a 40
 """
 
 import datetime
-import hashlib
+import json
 import logging
+from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, TextField
+from django.db.models.functions import Cast, JSONObject
+from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from campaign import access
-from core import pagecache
+from campaign.models import Profile, Unit
+from core import pagecache, rowlists
 from core.dates import local_date, local_zone
 from projects import access as project_access
 from projects import figures
@@ -26,20 +33,25 @@ from projects.models import (
     Assignment,
     Hazard,
     HazardPhoto,
+    Meeting,
     Milestone,
     Obstacle,
     ObstaclePhoto,
     PlanVersion,
+    ProgressReport,
     Project,
     ReportPhoto,
+    SafetyCheck,
 )
 from projects.views_history import project_history
 from supervision import lights, rules
-from supervision.models import Finding, Flag, HazardReview, Notice
+from supervision.models import Finding, Flag, HazardReview, Notice, SpotCheck
 
 log = logging.getLogger("gongjian.access")
 
 REPORTS_PER_PAGE = 10
+#: The reports the project page shows; the older ones are on their own pages (project_reports).
+LATEST_REPORTS = 5
 #: "Due this week" on my projects: things due within this many days, and everything overdue.
 DUE_WINDOW_DAYS = 7
 OPEN_NOTICE_STATUSES = [Notice.Status.ISSUED, Notice.Status.ACKNOWLEDGED, Notice.Status.RETURNED,
@@ -119,36 +131,143 @@ def my_projects(request):
 
 @login_required
 def project_detail(request, pk):
-    """The project page. A fixed number of queries whatever the number of reports (pinned in
-    tests/projects/test_project_detail.py).
+    """The project page: its latest reports (the older ones on project_reports, its change
+    history on project_changes), so its queries are as many whatever the number of reports,
+    photos and changes (pinned in tests/projects/test_project_detail.py).
 
-    The page below the menu depends only on the project, the day, the page of reports, whether
-    the reader may write (its buttons) and whether they supervise (draft notices), so it comes
-    from the shared cache until a write to the campaign changes it (core.pagecache)."""
+    The page below the menu depends only on the project, the day, whether the reader may write
+    (its buttons) and whether they supervise (draft notices), so it comes from the shared cache
+    until a write to the campaign changes it (core.pagecache)."""
     user = request.user
     project, can_write = _project_for_page(user, pk)
     supervisor = access.is_supervisor(user)
     as_of = local_date()
     may_review = supervisor and access.may_supervise(user, project.campaign)  # 复核 of hazards
     context = {"project": project, "campaign": project.campaign, "can_write": can_write,
-               "as_of": as_of, "may_review": may_review}
-    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-    context["can_replan"] = access.is_town_admin(user)  # the campaign office re-plans
+               "as_of": as_of, "may_review": may_review,
+               "can_replan": access.is_town_admin(user)}  # the office re-plans
     context["body"] = pagecache.campaign_cached(
         project.campaign_id, "project-body",
         lambda: _project_body(request, project, context, supervisor),
-        project.pk, as_of, can_write, supervisor, context["can_replan"], may_review, query)
+        project.pk, as_of, can_write, supervisor, context["can_replan"], may_review)
     return render(request, "projects/detail.html", context)
 
 
-def _project_for_page(user, pk) -> tuple[Project, bool]:
-    """The project (with its campaign) and whether the reader may write to it, in one query;
-    a 404 (logged) when they may not read it (projects.access, decided on every request)."""
-    project = project_access.get_project_for_read(
-        user, pk, Project.objects.select_related("campaign").annotate(
-            reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"), user=user))))
-    return project, (project.leader_id == user.pk or project.reader_on_team
-                     or access.may_administer(user, project.campaign))
+@login_required
+def project_reports(request, pk):
+    """Every report of the project, newest first, REPORTS_PER_PAGE to a page, with their photos
+    ("更早的填报" on the project page)."""
+    project, _can_write = _project_for_page(request.user, pk,
+                                            Project.objects.select_related("campaign"))
+    paginator = Paginator(_reports(project), REPORTS_PER_PAGE)
+    return render(request, "projects/reports.html", {
+        "project": project, "campaign": project.campaign,
+        "reports_page": paginator.get_page(request.GET.get("page"))})
+
+
+@login_required
+def project_changes(request, pk):
+    """The project's change history: its own records and those of its milestones, team,
+    obstacles, hazards and action items, newest first (projects.views_history)."""
+    project, _can_write = _project_for_page(request.user, pk,
+                                            Project.objects.select_related("campaign"))
+    checks = Hazard.objects.filter(check_record__project=project).values_list(
+        "check_record_id", flat=True)
+    return render(request, "projects/changes.html", {
+        "project": project, "campaign": project.campaign,
+        "history": project_history(project, list(checks))})
+
+
+def _reports(project):
+    """The project's reports, newest first, each with its reporter and photos."""
+    return (project.reports.select_related("reported_by__profile").order_by("-reported_at", "-pk")
+            .prefetch_related(Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk"))))
+
+
+def _page_projects():
+    """Projects with what the page shows of them besides the lists the body reads itself: the
+    campaign, the leader with their profile, the listing unit and the number of reports; on
+    PostgreSQL also its short lists (core.rowlists), in the same query: milestones, chart points,
+    obstacles and hazards with their photos, the hazards' reviews (复核) with their reviewers,
+    flags, action items and spot-check findings."""
+    projects = Project.objects.select_related("campaign", "leader__profile", "listed_by").annotate(
+        report_count=Subquery(ProgressReport.objects.filter(project=OuterRef("pk")).order_by()
+                              .values("project").annotate(n=Count("pk")).values("n")[:1]))
+    if not rowlists.supported():
+        return projects
+    here = OuterRef("pk")
+    return projects.annotate(
+        list_milestones=rowlists.as_list(Milestone.objects.filter(project=here).order_by(
+            "due_date", "planned_percent", "pk")),
+        list_chart=ArraySubquery(
+            ProgressReport.objects.filter(project=here).order_by("reported_at", "pk")
+            .annotate(point=JSONObject(at=F("reported_at"), percent=Cast("percent", TextField())))
+            .values("point")),
+        list_obstacles=rowlists.as_list(
+            _obstacles(Obstacle.objects.filter(project=here)),
+            unit_name=F("responsible_unit__name"),
+            photos=rowlists.as_list(_photos(ObstaclePhoto.objects.filter(obstacle=OuterRef("pk"))))),
+        list_hazards=rowlists.as_list(
+            _hazards(Hazard.objects.filter(check_record__project=here)),
+            checked_on=F("check_record__checked_on"),
+            photos=rowlists.as_list(_photos(HazardPhoto.objects.filter(hazard=OuterRef("pk")))),
+            reviews=rowlists.as_list(
+                _reviews(HazardReview.objects.filter(hazard=OuterRef("pk"))),
+                reviewer_username=F("reviewed_by__username"),
+                reviewer_name=F("reviewed_by__profile__full_name"))),
+        list_flags=rowlists.as_list(_flags(Flag.objects.filter(project=here))),
+        list_action_items=rowlists.as_list(
+            _action_items(ActionItem.objects.filter(project=here)),
+            meeting_title=F("meeting__title"), owner_username=F("owner__username"),
+            owner_name=F("owner__profile__full_name")),
+        list_findings=rowlists.as_list(
+            _findings(Finding.objects.filter(project=here)),
+            spot_check_title=F("spot_check__title"), spot_check_planned_on=F("spot_check__planned_on")),
+    )
+
+
+def _obstacles(obstacles):
+    return obstacles.order_by("status", "due_date", "pk")
+
+
+def _hazards(hazards):
+    """In the order of their deadlines; _lists puts the open ones first (HAZARD_RANK)."""
+    return hazards.order_by("rectify_by", "pk")
+
+
+#: Open hazards first, then those awaiting 复核, then the closed ones.
+HAZARD_RANK = {Hazard.Status.OPEN: 0, Hazard.Status.AWAITING_REVIEW: 1, Hazard.Status.RECTIFIED: 2}
+
+
+def _photos(photos):
+    return photos.order_by("pk")
+
+
+def _reviews(reviews):
+    return reviews.order_by("reviewed_at", "pk")
+
+
+def _flags(flags):
+    """The open flags first (at most one per kind), then the latest resolved ones."""
+    return flags.order_by(F("resolved_at").desc(nulls_first=True), "-opened_at")[:30]
+
+
+def _action_items(items):
+    return items.order_by("done_on", "due_date")
+
+
+def _findings(findings):
+    """The ones not rectified first, by their deadline (整改时限)."""
+    return findings.order_by(F("rectified_on").desc(nulls_first=True), "rectify_by", "pk")
+
+
+def _person(user_id, username, full_name):
+    """A user as the person filter reads them (the name, else the login name), or None."""
+    if user_id is None:
+        return None
+    user = get_user_model()(pk=user_id, username=username)
+    user.profile = Profile(full_name=full_name or "")
+    return user
 
 
 def _by_stage(photos, first_stage) -> tuple[list, list]:
@@ -158,66 +277,140 @@ def _by_stage(photos, first_stage) -> tuple[list, list]:
             [p for p in photos if p.stage != first_stage])
 
 
+def _lists(project) -> dict:
+    """The project's milestones, chart points, obstacles and hazards (with their photos, and
+    the hazards with their reviews: review_list), flags, action items and spot-check findings:
+    from the project's own row where _page_projects read them, else one query each (and one
+    for each prefetch)."""
+    if not hasattr(project, "list_milestones"):
+        obstacles = list(_obstacles(project.obstacles.select_related("responsible_unit"))
+                         .prefetch_related(Prefetch("photos", queryset=_photos(ObstaclePhoto.objects))))
+        hazards = list(_hazards(Hazard.objects.filter(check_record__project=project))
+                       .select_related("check_record").prefetch_related(
+                           Prefetch("photos", queryset=_photos(HazardPhoto.objects)),
+                           Prefetch("reviews", queryset=_reviews(HazardReview.objects)
+                                    .select_related("reviewed_by__profile"))))
+        for o in obstacles:
+            o.photo_list = list(o.photos.all())
+        for h in hazards:
+            h.photo_list, h.review_list = list(h.photos.all()), list(h.reviews.all())
+        lists = {
+            "milestones": list(project.milestones.order_by("due_date", "planned_percent", "pk")),
+            "chart": list(project.reports.order_by("reported_at", "pk").values_list(
+                "reported_at", "percent")),
+            "obstacles": obstacles, "hazards": hazards,
+            "flags": list(_flags(Flag.objects.filter(project=project))),
+            "action_items": list(_action_items(project.action_items.select_related(
+                "owner__profile", "meeting"))),
+            "findings": list(_findings(project.findings.select_related("spot_check"))),
+        }
+    else:
+        lists = _lists_from_row(project)
+    for o in lists["obstacles"]:
+        o.raised_photos, o.resolved_photos = _by_stage(o.photo_list, ObstaclePhoto.Stage.RAISED)
+    lists["hazards"].sort(key=lambda h: HAZARD_RANK.get(h.status, 0))  # stable: deadlines kept
+    for h in lists["hazards"]:
+        h.found_photos, h.rectified_photos = _by_stage(h.photo_list, HazardPhoto.Stage.FOUND)
+    return lists
+
+
+def _lists_from_row(project) -> dict:
+    """_lists from the arrays _page_projects read with the project (core.rowlists)."""
+    chart = [(json.loads(p) if isinstance(p, str) else p) for p in project.list_chart or []]
+    obstacles = rowlists.rows_of(Obstacle, project.list_obstacles)
+    for o in obstacles:
+        if o.responsible_unit_id:
+            Obstacle.responsible_unit.field.set_cached_value(
+                o, Unit(pk=o.responsible_unit_id, name=o.extra["unit_name"]))
+        o.photo_list = rowlists.rows_of(ObstaclePhoto, o.extra["photos"])
+    hazards = rowlists.rows_of(Hazard, project.list_hazards)
+    for h in hazards:
+        Hazard.check_record.field.set_cached_value(h, SafetyCheck(
+            pk=h.check_record_id, checked_on=SafetyCheck._meta.get_field("checked_on").to_python(
+                h.extra["checked_on"])))
+        h.photo_list = rowlists.rows_of(HazardPhoto, h.extra["photos"])
+        h.review_list = rowlists.rows_of(HazardReview, h.extra["reviews"])
+        for r in h.review_list:
+            HazardReview.reviewed_by.field.set_cached_value(r, _person(
+                r.reviewed_by_id, r.extra["reviewer_username"], r.extra["reviewer_name"]))
+    items = rowlists.rows_of(ActionItem, project.list_action_items)
+    for item in items:
+        ActionItem.meeting.field.set_cached_value(item, Meeting(pk=item.meeting_id,
+                                                                title=item.extra["meeting_title"]))
+        if item.owner_id:
+            ActionItem.owner.field.set_cached_value(item, _person(
+                item.owner_id, item.extra["owner_username"], item.extra["owner_name"]))
+    findings = rowlists.rows_of(Finding, project.list_findings)
+    for f in findings:
+        Finding.spot_check.field.set_cached_value(f, SpotCheck(
+            pk=f.spot_check_id, title=f.extra["spot_check_title"],
+            planned_on=SpotCheck._meta.get_field("planned_on").to_python(
+                f.extra["spot_check_planned_on"])))
+    return {
+        "milestones": rowlists.rows_of(Milestone, project.list_milestones),
+        "chart": [(parse_datetime(p["at"]), Decimal(p["percent"])) for p in chart],
+        "obstacles": obstacles, "hazards": hazards,
+        "flags": rowlists.rows_of(Flag, project.list_flags), "action_items": items,
+        "findings": findings,
+    }
+
+
+def _project_for_page(user, pk, projects=None) -> tuple[Project, bool]:
+    """The project (with its campaign) and whether the reader may write to it; a 404 (logged)
+    when they may not read it. The rules (projects.access, campaign.access) are decided on every
+    request, for this reader; what they are decided from — the project, its campaign and the
+    ids of its team — comes from the shared cache (core.pagecache.project_cached, no query on a
+    hit), else from one query, which also reads what the page shows of the project (projects,
+    the project page's by default)."""
+    if not pagecache.enabled():
+        projects = _page_projects() if projects is None else projects
+        project = project_access.get_project_for_read(user, pk, projects.annotate(
+            reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"), user=user))))
+        return project, (project.leader_id == user.pk or project.reader_on_team
+                         or access.may_administer(user, project.campaign))
+
+    def compute():
+        project = Project.objects.select_related("campaign").filter(pk=pk).first()
+        if project is None:
+            return None
+        return project.campaign_id, (project, frozenset(project.assignments.values_list(
+            "user_id", flat=True)))
+
+    found = pagecache.project_cached(pk, compute)
+    if found is None or not access.may_read_campaign(user, found[0].campaign):
+        log.warning("refused read user=%s project=%s", user.pk, pk)
+        raise Http404
+    project, team = found
+    return project, (project.leader_id == user.pk or user.pk in team
+                     or access.may_administer(user, project.campaign))
+
+
 def _project_body(request, project, context, supervisor: bool) -> str:
     """The project page below the menu, with what it shows added to context."""
     as_of = context["as_of"]
-    # Read afresh, with the joins only the body needs: the project that decided access may come
-    # from the cache (its figures, such as health, are the body's business), and the joins are
-    # not worth making on every request (PostgreSQL spent a millisecond planning them).
-    project = Project.objects.select_related("campaign", "leader__profile", "listed_by").get(
-        pk=project.pk)
+    if not hasattr(project, "report_count"):  # the lean project of the shared cache's entry
+        project = _page_projects().get(pk=project.pk)
     context.update({"project": project, "campaign": project.campaign})
     team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
-    milestones = list(project.milestones.all())
+    lists = _lists(project)
+    milestones, obstacles, hazards, flags, findings = (
+        lists["milestones"], lists["obstacles"], lists["hazards"], lists["flags"], lists["findings"])
+    for f in findings:
+        f.overdue = f.is_overdue(as_of)
     # The plan's record: the original (version 1) and every change, who, when and why.
     plan_versions = list(project.plan_versions.select_related("created_by__profile")
                          .order_by("number"))
     # The plan's points: its milestones and where a justified pause held it still.
     facts = [m.as_fact() for m in milestones] + (
         PlanVersion.pause_facts(plan_versions[-1].milestones) if plan_versions else [])
-    chart_reports = [
-        (local_date(at), pct)
-        for at, pct in project.reports.order_by("reported_at", "pk").values_list("reported_at", "percent")
-    ]
+    chart_reports = [(local_date(at), pct) for at, pct in lists["chart"]]
     last_on = chart_reports[-1][0] if chart_reports else None
     measured_on = rules.measurement_date(last_on, as_of)
     planned_now = rules.planned_percent(measured_on, project.planned_start, project.planned_end, facts)
 
-    paginator = Paginator(
-        project.reports.select_related("reported_by__profile")
-        .prefetch_related(Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk"))),
-        REPORTS_PER_PAGE)
-    reports_page = paginator.get_page(request.GET.get("page"))
-
-    obstacles = list(project.obstacles.select_related("responsible_unit", "raised_by__profile")
-                     .prefetch_related(Prefetch("photos", queryset=ObstaclePhoto.objects.order_by("pk")))
-                     .order_by("status", "due_date"))
-    for o in obstacles:
-        o.raised_photos, o.resolved_photos = _by_stage(o.photos.all(), ObstaclePhoto.Stage.RAISED)
-    # Open first, then those awaiting 复核, then the closed ones; each with its reviews and photos.
-    rank = {Hazard.Status.OPEN: 0, Hazard.Status.AWAITING_REVIEW: 1, Hazard.Status.RECTIFIED: 2}
-    hazards = sorted(Hazard.objects.filter(check_record__project=project)
-                     .select_related("check_record__checked_by__profile")
-                     .prefetch_related(Prefetch("reviews", queryset=HazardReview.objects
-                                                .select_related("reviewed_by__profile")),
-                                       Prefetch("photos", queryset=HazardPhoto.objects.order_by("pk")))
-                     .order_by("rectify_by", "pk"),
-                     key=lambda h: rank.get(h.status, 0))
-    for h in hazards:
-        h.found_photos, h.rectified_photos = _by_stage(h.photos.all(), HazardPhoto.Stage.FOUND)
-    findings = list(Finding.objects.filter(project=project).select_related("spot_check")
-                    .order_by(F("rectified_on").desc(nulls_first=True), "rectify_by", "pk"))
-    for f in findings:
-        f.overdue = f.is_overdue(as_of)
-    # The open flags first (at most one per kind), then the latest resolved ones.
-    flags = list(Flag.objects.filter(project=project)
-                 .order_by(F("resolved_at").desc(nulls_first=True), "-opened_at")[:30])
     notices = Notice.objects.filter(project=project).select_related("issued_to__profile")
     if not supervisor:
         notices = notices.exclude(status=Notice.Status.DRAFT)
-    action_items = list(project.action_items.select_related("owner__profile", "meeting")
-                        .order_by("done_on", "due_date"))
-
     context.update({
         "team": team,
         "milestones": milestones,
@@ -227,7 +420,8 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "measured_on": measured_on,
         "curve_planned": rules.plan_curve(project.planned_start, project.planned_end, facts),
         "curve_actual": chart_reports,
-        "reports_page": reports_page,
+        "latest_reports": list(_reports(project)[:LATEST_REPORTS]),
+        "report_count": project.report_count or 0,
         "obstacles": obstacles,
         "hazards": hazards,
         "findings": findings,
@@ -235,9 +429,8 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         # Why the project has its light: its open warnings in words, red first.
         "light_warnings": lights.describe_open(flags),
         "notices": list(notices.order_by("-created_at")[:30]),
-        "action_items": action_items,
+        "action_items": lists["action_items"],
         "plan_versions": plan_versions,
         "original_plan": plan_versions[0] if plan_versions else None,
-        "history": project_history(project, [h.check_record_id for h in hazards]),
     })
     return render_to_string("projects/_detail_body.html", context, request)

@@ -161,6 +161,8 @@ def other_pages(busy_town, town):
             ("notifications", reverse("notifications:list")),
             ("obstacle form", reverse("obstacle_create", args=[project])),
             ("hazard form", reverse("hazard_create", args=[project])),
+            ("earlier reports", reverse("project_reports", args=[project])),
+            ("change history", reverse("project_changes", args=[project])),
             ("password", reverse("password_change"))],
         town.leader.username: [("my notices", reverse("notice_list"))],
         town.supervisor.username: [

@@ -5,13 +5,15 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from projects import services
+from projects.models import Project
 from supervision import notices
 from tests import factories
-from tests.projects.conftest import READERS, WRITERS
+from tests.projects.conftest import READERS, WRITERS, place
 
 pytestmark = pytest.mark.django_db
 
@@ -55,57 +57,123 @@ def test_the_page_shows_team_milestones_obstacles_hazards_and_history(client, to
     for text in ("路基完成", "杆线迁改滞后", "基坑临边防护缺失", "完成清表", member):
         assert text in body
     assert 'class="gj-timeline"' in body and '<svg class="gj-chart"' in body
-    assert response.context["history"], "the change history is shown"
-    assert any("progress" in " ".join(c.fields).lower() or c.action for c in response.context["history"])
+    changes = reverse("project_changes", args=[p.pk])
+    assert f'href="{changes}"' in body, "the change history is a page of its own"
+    history = client.get(changes).context["history"]
+    assert history, "the change history is shown"
+    assert any("progress" in " ".join(c.fields).lower() or c.action for c in history)
 
 
-def test_reports_are_paged(client, town):
+def test_the_page_shows_the_latest_reports_and_links_to_the_earlier_ones_page_by_page(client, town):
     for i in range(25):
         factories.ProgressReportFactory(project=town.project, percent=Decimal(i),
                                         reported_at=timezone.now() - datetime.timedelta(days=30 - i))
     client.force_login(town.leader)
-    url = reverse("project_detail", args=[town.project.pk])
-    page1 = client.get(url).context["reports_page"]
+    response = client.get(reverse("project_detail", args=[town.project.pk]))
+    assert [r.percent for r in response.context["latest_reports"]] == [24, 23, 22, 21, 20]
+    body = response.content.decode()
+    assert "（25）" in body, "the number of every report"
+    earlier = reverse("project_reports", args=[town.project.pk])
+    assert f'href="{earlier}?page=1"' in body and "更早的填报" in body
+
+    page1 = client.get(earlier).context["reports_page"]
     assert len(page1.object_list) == 10 and page1.paginator.num_pages == 3
     assert page1.object_list[0].percent == Decimal("24")
-    assert client.get(url, {"page": 3}).context["reports_page"].object_list[-1].percent == 0
+    assert client.get(earlier, {"page": 3}).context["reports_page"].object_list[-1].percent == 0
 
 
-def _project_with_reports(town, n):
+def test_with_few_reports_there_is_no_link_to_earlier_ones(client, town):
+    factories.ProgressReportFactory(project=town.project, percent=Decimal(5))
+    client.force_login(town.leader)
+    body = client.get(reverse("project_detail", args=[town.project.pk])).content.decode()
+    assert "更早的填报" not in body and "（1）" in body
+
+
+def test_the_pages_of_reports_and_of_changes_are_refused_as_the_project_is(client, town):
+    client.force_login(town.outsider)
+    for name in ("project_reports", "project_changes"):
+        assert client.get(reverse(name, args=[town.project.pk])).status_code == 404
+    client.force_login(town.observer)
+    for name in ("project_reports", "project_changes"):
+        assert client.get(reverse(name, args=[town.project.pk])).status_code == 200
+
+
+def _project_with_reports(town, n, items=1):
+    """The project with n reports of 3 photos each, and `items` obstacles, hazards (each with 3
+    photos and, for a major one, a returned and a verified 复核) and spot-check findings."""
+    from projects.models import Hazard, HazardPhoto, ObstaclePhoto, ProgressReport, ReportPhoto
+    from supervision.models import Finding, HazardReview, SpotCheck
+
     p = town.project
     factories.MilestoneFactory(project=p)
-    factories.ObstacleFactory(project=p)
-    factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=p))
     reports = [factories.ProgressReportFactory.build(project=p, reported_by=town.leader,
                                                      reported_at=timezone.now() - datetime.timedelta(hours=i))
                for i in range(n)]
-    from projects.models import ProgressReport, ReportPhoto
-
     created = ProgressReport.objects.bulk_create(reports)
-    ReportPhoto.objects.bulk_create([ReportPhoto(report=r, image="reports/x.jpg") for r in created[:20]])
+    ReportPhoto.objects.bulk_create([ReportPhoto(report=r, image="reports/x.jpg")
+                                     for r in created for _ in range(3)])
+    check = factories.SafetyCheckFactory(project=p)
+    spot = SpotCheck.objects.create(campaign=p.campaign, kind=SpotCheck.Kind.SCHEDULED,
+                                    title="十月定期检查", planned_on=datetime.date(2026, 10, 15))
+    for i in range(items):
+        obstacle = factories.ObstacleFactory(project=p, title=f"问题{i}")
+        ObstaclePhoto.objects.bulk_create(
+            [ObstaclePhoto(obstacle=obstacle, image="obstacles/x.jpg", stage=stage)
+             for stage in ("raised", "raised", "resolved")])
+        hazard = factories.HazardFactory(check_record=check, description=f"隐患{i}",
+                                         level="major", status=Hazard.Status.RECTIFIED,
+                                         review_round=2, rectification="已设防护",
+                                         rectified_on=datetime.date(2026, 10, 1))
+        HazardPhoto.objects.bulk_create([HazardPhoto(hazard=hazard, image="hazards/x.jpg",
+                                                     stage=stage)
+                                         for stage in ("found", "rectified", "rectified")])
+        HazardReview.objects.create(hazard=hazard, round=1, verdict="returned", note=f"退回{i}",
+                                    reviewed_by=town.supervisor)
+        HazardReview.objects.create(hazard=hazard, round=2, verdict="verified",
+                                    reviewed_by=town.supervisor if i % 2 else None)
+        Finding.objects.create(spot_check=spot, project=p, description=f"发现问题{i}",
+                               rectify_by=datetime.date(2026, 11, 1))
     return p
 
 
-@pytest.mark.parametrize("n_reports", [5, 500])
-def test_the_project_page_makes_the_same_number_of_queries_for_5_and_500_reports(postgres,
-        client, town, django_assert_num_queries, n_reports):
+@pytest.mark.parametrize(("n_reports", "items"), [(2, 1), (200, 25)])
+def test_without_the_cache_the_project_page_makes_the_same_number_of_queries_for_little_and_much(
+        postgres, client, town, django_assert_num_queries, n_reports, items):
+    p = _project_with_reports(town, n_reports, items)
+    client.force_login(town.team_member)
+    # 1 the session; 2 the user with their profile, roles, unit scope and unread count (on
+    # PostgreSQL one row, web.auth.UserBackend); 3 the project with its campaign, leader and
+    # listing unit, its number of reports, whether the reader is on its team, and its
+    # milestones, chart points, obstacles and hazards with their photos, the hazards' reviews
+    # with their reviewers, flags, action items and spot-check findings (core.rowlists);
+    # the body (no shared cache here): 4 team, 5 plan versions, 6 notices, 7 the latest
+    # reports, 8 their photos. The older reports and the change history are pages of their own.
+    with django_assert_num_queries(8):
+        response = client.get(reverse("project_detail", args=[p.pk]))
+    assert response.context["report_count"] == n_reports
+    assert len(response.context["latest_reports"]) == min(n_reports, 5)
+    body = response.content.decode()
+    # Every photo shown: 3 per report shown, per obstacle and per hazard.
+    assert body.count('class="gj-photo"') == 3 * min(n_reports, 5) + 3 * items + 3 * items
+    assert body.count("gj-hazard-review ") == 2 * items
+    assert body.count('id="finding-') == items
+    supervisor = town.supervisor.profile.full_name
+    assert body.count(f"{supervisor} · ") == items + items // 2, "the reviewers by name"
+
+
+@pytest.mark.parametrize("n_reports", [12, 40])
+def test_the_pages_of_reports_make_the_same_number_of_queries_for_12_and_40_reports(
+        postgres, client, town, django_assert_num_queries, n_reports):
     p = _project_with_reports(town, n_reports)
     client.force_login(town.team_member)
-    # 1 session, 2 user with profile, 3 unit, 4 units below it, 5 its parent (access units);
-    # 6 the project (visible, with campaign, whether the reader is on its team); 7 the user's
-    # groups (can_write); the body (not cached here: no shared cache): 8 the project with its
-    # leader, leader's profile and listing unit, 9 team, 10 milestones, 10b plan versions, 11 report dates and
-    # percents for the chart, 12 report count (paginator), 13 obstacles, 14 hazards, 14b their
-    # reviews (复核), 14c spot-check findings, 15 flags,
-    # 16 action items, 17 notices; history: 18 project, 19 milestones, 20 team, 21 obstacles,
-    # 22 hazards, 23 action items; rendered lazily: 24 the page of reports, 25 their photos;
-    # 26 unread notifications (the bell); 13b the obstacles' photos, 14b the hazards' photos.
-    # On PostgreSQL the user row carries their roles, unit scope and unread count
-    # (web.auth.UserBackend): the session, user, unit, roles and bell queries listed below are
-    # two (the session and that user row).
-    with django_assert_num_queries(26):
-        response = client.get(reverse("project_detail", args=[p.pk]))
-    assert response.context["reports_page"].paginator.count == n_reports
+    # 1 the session, 2 the user (one row on PostgreSQL), 3 the project with its campaign and
+    # whether the reader is on its team, 4 the number of reports, 5 the page of reports with
+    # their reporters, 6 their photos.
+    with django_assert_num_queries(6):
+        response = client.get(reverse("project_reports", args=[p.pk]), {"page": 2})
+    page = response.context["reports_page"]
+    assert page.paginator.count == n_reports and len(page.object_list) == min(10, n_reports - 10)
+    assert response.content.decode().count('class="gj-photo"') == 3 * len(page.object_list)
 
 
 def _page(client, user, project, **params) -> str:
@@ -115,15 +183,55 @@ def _page(client, user, project, **params) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
 
 
-def test_with_a_shared_cache_a_second_look_reads_only_what_access_is_decided_from(
+def test_with_a_shared_cache_a_second_look_reads_only_the_user(
         client, town, django_assert_num_queries, shared_cache):
     p = _project_with_reports(town, 30)
     first = _page(client, town.team_member, p)
-    # The session, the reader's roles, unit scope and unread count, the campaigns they see and
-    # the body come from the cache. Two queries decide access on every request: the user with
-    # their profile, the project with its campaign (and whether the reader is on its team).
-    with django_assert_num_queries(2):
+    # The session, the reader's roles, unit scope and unread count, the project with its
+    # campaign and team (what access is decided from) and the body come from the cache; one
+    # query, the user with their profile (Django's session check needs the row).
+    with django_assert_num_queries(1):
         assert _page(client, None, p) == first
+
+
+def _name_in_header(page: str) -> str:
+    return re.search(r'data-bs-toggle="dropdown" aria-expanded="false">([^<]+)</a>', page).group(1)
+
+
+def _main(page: str) -> str:
+    """What is below the menu: the cached body (and nothing else on this page)."""
+    return page[page.index("<main"):page.index("</main>")]
+
+
+def test_with_a_shared_cache_a_second_reader_with_the_same_access_gets_the_body_from_the_cache(
+        town, django_assert_num_queries, shared_cache):
+    p = _project_with_reports(town, 30)
+    second = place(factories.UserFactory(username="cadre9", roles=["team_member"],
+                                         profile__full_name="第二位组员"), town.campaign.unit)
+    factories.AssignmentFactory(project=p, user=second)
+    url = reverse("project_detail", args=[p.pk])
+    first_reader = Client(enforce_csrf_checks=True)
+    first_reader.force_login(town.team_member)
+    first = first_reader.get(url).content.decode()
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(second)
+    other.get(reverse("todo"))  # their own roles and unread count are read once, and cached
+    with django_assert_num_queries(1):  # the user row only: the body is the first reader's
+        page = other.get(url).content.decode()
+
+    assert _main(page) == _main(first)
+    # What is the reader's own stays theirs: the name in the menu, and the CSRF token of the
+    # forms in it (the language switch), which only their own session accepts.
+    assert _name_in_header(first) == town.team_member.profile.full_name
+    assert _name_in_header(page) == "第二位组员"
+    for body in (first, page):
+        assert "csrfmiddlewaretoken" not in _main(body) and 'name="once"' not in _main(body)
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    switch = reverse("set_language")
+    own = {"language": "en", "next": url, "csrfmiddlewaretoken": token.search(page).group(1)}
+    theirs = {**own, "csrfmiddlewaretoken": token.search(first).group(1)}
+    assert other.post(switch, theirs).status_code == 403
+    assert other.post(switch, own).status_code == 302
 
 
 def test_with_a_shared_cache_each_reader_sees_their_own_buttons_and_notices(client, town,
@@ -147,7 +255,8 @@ def test_with_a_shared_cache_a_write_shows_at_once(client, town, shared_cache):
                            investment_done=Decimal("100"), work_done="完成桩基")
     body = _page(client, town.observer, p)
     assert "杆线迁改滞后" in body and "41.5%" in body
-    assert body.count("杆线迁改滞后") == 2, "listed, and in the change history"
+    changes = client.get(reverse("project_changes", args=[p.pk])).content.decode()
+    assert "杆线迁改滞后" in changes, "and in the change history"
 
 
 
@@ -219,13 +328,116 @@ def test_notes_in_brackets_and_the_change_history_read_as_chinese(client, town):
     services.resolve_obstacle(obstacle, town.team_member, resolution="已完成迁改", resolved_on=today)
     client.force_login(town.observer)
     url = reverse("project_detail", args=[p.pk])
+    changes = reverse("project_changes", args=[p.pk])
     body = client.get(url).content.decode()
     assert f"{p.get_level_display()}（{p.listed_by.name}）" in body
     assert f"已完成迁改（{today:%Y-%m-%d}）" in body
-    assert "问题“杆线迁改滞后”修改：状态、解决情况" in body
+    assert "问题“杆线迁改滞后”修改：状态、解决情况" in client.get(changes).content.decode()
     assert "«" not in body and f" ({p.listed_by.name})" not in body
 
     client.cookies["django_language"] = "en"
     body = client.get(url).content.decode()
     assert f" ({p.listed_by.name})" in body and f"已完成迁改 ({today:%Y-%m-%d})" in body
-    assert "“杆线迁改滞后” changed: " in body
+    assert "“杆线迁改滞后” changed: " in client.get(changes).content.decode()
+
+
+def test_with_a_shared_cache_a_deleted_project_is_a_404_at_once(client, town, shared_cache):
+    url = reverse("project_detail", args=[town.project.pk])
+    client.force_login(town.observer)
+    assert client.get(url).status_code == 200
+    town.project.delete()
+    assert client.get(url).status_code == 404
+
+
+def test_the_lists_read_with_the_project_are_the_lists_read_one_query_each(postgres, town):
+    """core.rowlists on PostgreSQL gives the same rows, field by field, as the queries the page
+    makes on other databases."""
+    from projects.models import ActionItem
+    from web import views_projects
+
+    p = town.project
+    factories.MilestoneFactory(project=p, name="路基完成", due_date=datetime.date(2026, 10, 1),
+                               planned_percent=Decimal("30.5"))
+    factories.MilestoneFactory(project=p, name="桥梁合龙", due_date=datetime.date(2026, 11, 1),
+                               planned_percent=Decimal("60"), completed_on=datetime.date(2026, 11, 3))
+    factories.ObstacleFactory(project=p, title="杆线迁改滞后",
+                              responsible_unit=factories.UnitFactory(name="供电所"))
+    factories.ObstacleFactory(project=p, title="用地未交付", responsible_unit=None)
+    factories.HazardFactory(check_record=factories.SafetyCheckFactory(project=p),
+                            description="基坑临边防护缺失")
+    services.submit_report(p, town.team_member, percent=Decimal("20.5"),
+                           investment_done=Decimal("100"), work_done="完成清表")
+    factories.ProgressReportFactory(project=p, percent=Decimal("21"))
+    from supervision.models import Flag
+
+    Flag.objects.create(project=p, kind=Flag.Kind.BEHIND_PLAN, severity="yellow",
+                        details={"since": "2026-10-02", "lag": "12.5"})
+    meeting = factories.MeetingFactory(campaign=p.campaign, title="第三次专题会")
+    ActionItem.objects.create(meeting=meeting, project=p, description="协调供电所",
+                              owner=town.team_member, due_date=datetime.date(2026, 12, 1))
+
+    from projects.models import Hazard, HazardPhoto, ObstaclePhoto
+    from supervision.models import Finding, HazardReview, SpotCheck
+
+    obstacle = p.obstacles.get(title="杆线迁改滞后")
+    ObstaclePhoto.objects.create(obstacle=obstacle, image="obstacles/a.jpg", stage="raised",
+                                 taken_at=timezone.now() - datetime.timedelta(days=3))
+    ObstaclePhoto.objects.create(obstacle=obstacle, image="obstacles/b.jpg", stage="resolved",
+                                 taken_before_period=True)
+    check = factories.SafetyCheckFactory(project=p, checked_on=datetime.date(2026, 9, 9))
+    major = factories.HazardFactory(check_record=check, description="脚手架未验收", level="major",
+                                    status=Hazard.Status.AWAITING_REVIEW, review_round=1,
+                                    rectify_by=datetime.date(2026, 9, 1), rectification="已验收",
+                                    rectified_on=datetime.date(2026, 9, 10))
+    HazardPhoto.objects.create(hazard=major, image="hazards/a.jpg", stage="found")
+    HazardPhoto.objects.create(hazard=major, image="hazards/b.jpg", stage="rectified")
+    HazardReview.objects.create(hazard=major, round=0, verdict="returned", note="仍有缺口",
+                                reviewed_by=town.supervisor, photo="reviews/x.jpg",
+                                photo_taken_at=timezone.now())
+    HazardReview.objects.create(hazard=major, round=1, verdict="verified", reviewed_by=None)
+    spot = SpotCheck.objects.create(campaign=p.campaign, kind=SpotCheck.Kind.SCHEDULED,
+                                    title="十月定期检查", planned_on=datetime.date(2026, 10, 15))
+    Finding.objects.create(spot_check=spot, project=p, description="围挡破损",
+                           rectify_by=datetime.date(2026, 11, 1))
+    Finding.objects.create(spot_check=spot, project=p, description="资料不全",
+                           rectified_on=datetime.date(2026, 10, 20))
+
+    together = views_projects._lists(views_projects._page_projects().get(pk=p.pk))
+    apart = views_projects._lists(Project.objects.get(pk=p.pk))
+    assert together["chart"] == apart["chart"] and len(apart["chart"]) == 2
+
+    def same(name, rows_a, rows_b):
+        assert rows_b, name
+        for a, b in zip(rows_a, rows_b, strict=True):
+            for field in type(b)._meta.concrete_fields:
+                assert getattr(a, field.attname) == getattr(b, field.attname), (name, field.name)
+
+    for name in ("milestones", "obstacles", "hazards", "flags", "action_items", "findings"):
+        same(name, together[name], apart[name])
+    same("obstacle photos", together["obstacles"][0].photo_list, apart["obstacles"][0].photo_list)
+    assert [len(o.raised_photos) + 10 * len(o.resolved_photos) for o in together["obstacles"]] \
+        == [len(o.raised_photos) + 10 * len(o.resolved_photos) for o in apart["obstacles"]]
+    assert [h.description for h in apart["hazards"]][-1] == "脚手架未验收", "awaiting review last"
+    together_major, apart_major = together["hazards"][-1], apart["hazards"][-1]
+    same("hazard photos", together_major.photo_list, apart_major.photo_list)
+    same("hazard reviews", together_major.review_list, apart_major.review_list)
+    assert [len(together_major.found_photos), len(together_major.rectified_photos)] == [1, 1]
+    from campaign.people import name_of
+
+    assert [name_of(r.reviewed_by) for r in together_major.review_list] \
+        == [name_of(r.reviewed_by) for r in apart_major.review_list] \
+        == [town.supervisor.profile.full_name, ""]
+    assert together_major.review_list[0].photo.name == "reviews/x.jpg"
+    assert [(f.spot_check.title, f.spot_check.planned_on) for f in together["findings"]] \
+        == [(f.spot_check.title, f.spot_check.planned_on) for f in apart["findings"]] \
+        == [("十月定期检查", datetime.date(2026, 10, 15))] * 2
+    assert [f.description for f in together["findings"]] == ["围挡破损", "资料不全"]
+    assert [o.responsible_unit.name if o.responsible_unit else None for o in together["obstacles"]] \
+        == [o.responsible_unit.name if o.responsible_unit else None for o in apart["obstacles"]]
+    assert [h.check_record.checked_on for h in together["hazards"]] \
+        == [h.check_record.checked_on for h in apart["hazards"]]
+    item = together["action_items"][0]
+    assert (item.meeting.title, str(item.owner.profile.full_name)) == (
+        "第三次专题会", town.team_member.profile.full_name)
+    assert isinstance(together["milestones"][0].planned_percent, Decimal)
+    assert str(together["milestones"][0].planned_percent) == "30.5"

@@ -54,6 +54,8 @@ MATRIX = {
     "ranking_export": ("get", {}, "302 200 200 200 200 200 200"),
     "my_projects": ("get", {}, "302 200 200 200 200 200 200"),
     "project_detail": ("get", {"pk": "project"}, "302 200 200 200 200 200 404"),
+    "project_reports": ("get", {"pk": "project"}, "302 200 200 200 200 200 404"),
+    "project_changes": ("get", {"pk": "project"}, "302 200 200 200 200 200 404"),
     "report_create": ("get", {"pk": "project"}, "302 200 200 200 403 403 404"),
     "project_replan": ("get", {"pk": "project"}, "302 200 403 403 403 403 404"),
     "report_photo": ("get", {"pk": "photo"}, "302 200 200 200 200 200 404"),
