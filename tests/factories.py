@@ -174,3 +174,10 @@ class HighlightFactory(factory.django.DjangoModelFactory):
     kind = Highlight.Kind.PERSON
     title = "征迁一线的好干部"
     body = "连续三十天驻村做群众工作。"
+
+
+def placed(user, unit):
+    """The user, working in this unit (their profile's unit): what reading and writing follow."""
+    user.profile.unit = unit
+    user.profile.save(update_fields=["unit"])
+    return user

@@ -9,15 +9,10 @@ from supervision import notices
 from supervision.models import Notice, NoticeEvent, Notification
 from tests import factories
 from tests.browser.conftest import login, screenshot
+from tests.factories import placed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("plain_http")]
-
-
-def placed(user, unit):
-    user.profile.unit = unit
-    user.profile.save(update_fields=["unit"])
-    return user
 
 
 @pytest.fixture

@@ -15,15 +15,10 @@ from projects.models import Project
 from supervision.models import Bulletin, Flag, Notice, Severity
 from tests import factories
 from tests.browser.conftest import login, screenshot
+from tests.factories import placed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("plain_http")]
-
-
-def placed(user, unit):
-    user.profile.unit = unit
-    user.profile.save(update_fields=["unit"])
-    return user
 
 
 @pytest.fixture

@@ -10,12 +10,7 @@ from campaign.models import Role, Unit
 from supervision import notices
 from supervision.models import Flag, Notice, Severity
 from tests import factories
-
-
-def placed(user, unit):
-    user.profile.unit = unit
-    user.profile.save(update_fields=["unit"])
-    return user
+from tests.factories import placed
 
 
 @pytest.fixture
