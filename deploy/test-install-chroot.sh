@@ -30,32 +30,13 @@ set -euo pipefail
 
 SUITE=${GJ_SUITE:-bookworm}
 ROOT=${GJ_CHROOT:-/var/tmp/gj-root}
-CACHE=${GJ_CACHE:-/var/cache/gongjian-ci}
-MIRROR=${GJ_MIRROR:-http://deb.debian.org/debian}
 WEB_PORT=${GJ_WEB_PORT:-18741}
 REDIS_PORT=6380
-KEEP=${GJ_KEEP:-0}
-SOURCE=$(cd "$(dirname "$0")/.." && pwd)
 HOST_NAME=gongjian.example.gov.cn   # the example env file's ALLOWED_HOSTS
+# shellcheck source=deploy/chroot-lib.sh
+. "$(dirname "$0")/chroot-lib.sh"
+preflight debootstrap:debootstrap curl:curl ss:iproute2
 
-case "$ROOT" in
-  /var/tmp/?*) ;;
-  *) echo "GJ_CHROOT must be a directory under /var/tmp, not $ROOT" >&2; exit 2 ;;
-esac
-if [ "$(id -u)" -ne 0 ]; then
-  echo "test-install-chroot.sh: run as root (debootstrap, chroot and mount need it)" >&2
-  exit 2
-fi
-
-missing=()
-command -v debootstrap >/dev/null || missing+=(debootstrap)
-command -v curl >/dev/null || missing+=(curl)
-command -v ss >/dev/null || missing+=(iproute2)
-if [ "${#missing[@]}" -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-STARTED=$SECONDS
 passed=0
 failed=0
 pass() { passed=$((passed + 1)); printf 'PASS: %s\n' "$*"; }
@@ -67,113 +48,17 @@ expect() {  # DESCRIPTION COMMAND...: PASS when the command succeeds
 equal() {  # DESCRIPTION ACTUAL EXPECTED
   if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (got '$2', expected '$3')"; fi
 }
-stage() { printf '\n## %s (at %ds)\n' "$*" "$((SECONDS - STARTED))"; }
-
-in_root() {
-  chroot "$ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
-}
-
-mounted_under_root() { findmnt -rn -o TARGET | grep -q "^$ROOT/"; }
-
-stop_root_processes() {
-  local pid pids signal alive
-  for signal in TERM KILL; do
-    pids=()
-    for pid in /proc/[0-9]*; do
-      [ "$(readlink "$pid/root" 2>/dev/null)" = "$ROOT" ] && pids+=("${pid#/proc/}")
-    done
-    [ "${#pids[@]}" -gt 0 ] || return 0
-    kill "-$signal" "${pids[@]}" 2>/dev/null || true
-    [ "$signal" = KILL ] || for _ in $(seq 20); do  # up to 10 s for them to end
-      alive=0
-      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-      [ "$alive" -eq 1 ] || return 0
-      sleep 0.5
-    done
-  done
-}
-
-unmount_all() {
-  local target
-  for target in dev/shm dev/pts dev proc root/.cache/pip var/cache/apt/archives var/lib/apt/lists; do
-    if mountpoint -q "$ROOT/$target" 2>/dev/null; then
-      umount "$ROOT/$target" || umount -l "$ROOT/$target"
-    fi
-  done
-}
-
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  [ -d "$ROOT" ] || exit "$status"
-  stop_root_processes
-  unmount_all
-  if mounted_under_root; then
-    echo "still mounted under $ROOT, left in place:" >&2
-    findmnt -rn -o TARGET | grep "^$ROOT/" >&2
-  elif [ "$KEEP" != 1 ]; then
-    rm -rf --one-file-system "$ROOT"
-  fi
-  echo "stopped, unmounted and cleaned up: $((SECONDS - STARTED))s in all"
-  exit "$status"
-}
 
 # --- the clean root, from the cache when it is there ------------------------------------------
-stage "a clean Debian $SUITE root in $ROOT"
-if [ -e "$ROOT" ]; then
-  stop_root_processes
-  unmount_all
-  if mounted_under_root; then echo "something is still mounted under $ROOT" >&2; exit 1; fi
-  rm -rf --one-file-system "$ROOT"
-fi
-trap cleanup EXIT INT TERM
-mkdir -p "$CACHE"
-DEBS_TARBALL=$CACHE/$SUITE-minbase-debs.tgz
-ROOT_TARBALL=$CACHE/$SUITE-minbase-root.tar
-if [ ! -s "$ROOT_TARBALL" ]; then
-  if [ ! -s "$DEBS_TARBALL" ]; then
-    debootstrap --variant=minbase --make-tarball="$DEBS_TARBALL.new" "$SUITE" "$ROOT.debs" "$MIRROR"
-    mv "$DEBS_TARBALL.new" "$DEBS_TARBALL"
-    rm -rf --one-file-system "$ROOT.debs"
-  fi
-  debootstrap --variant=minbase --unpack-tarball="$DEBS_TARBALL" "$SUITE" "$ROOT" "$MIRROR"
-  tar -C "$ROOT" -cf "$ROOT_TARBALL.new" .
-  mv "$ROOT_TARBALL.new" "$ROOT_TARBALL"
-else
-  mkdir -p "$ROOT"
-  tar -C "$ROOT" -xf "$ROOT_TARBALL"
-fi
-
-mkdir -p "$CACHE/apt-$SUITE/archives/partial" "$CACHE/apt-$SUITE/lists/partial" "$CACHE/pip-$SUITE" \
-  "$ROOT/root/.cache/pip"
-mount -t proc proc "$ROOT/proc"
-mount --bind /dev "$ROOT/dev"
-mount -t devpts -o newinstance,ptmxmode=0666 devpts "$ROOT/dev/pts"
-mount -t tmpfs -o mode=1777 tmpfs "$ROOT/dev/shm"
-mount --bind "$CACHE/apt-$SUITE/archives" "$ROOT/var/cache/apt/archives"
-mount --bind "$CACHE/apt-$SUITE/lists" "$ROOT/var/lib/apt/lists"
-mount --bind "$CACHE/pip-$SUITE" "$ROOT/root/.cache/pip"
-cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
-# This machine's own certificate authorities (a proxy's, as an office network may have) in the
-# root's trust store, as an operator there would have them.
-mkdir -p "$ROOT/usr/local/share/ca-certificates"
-cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/" 2>/dev/null || true
-printf '#!/bin/sh\nexit 101\n' > "$ROOT/usr/sbin/policy-rc.d"
-chmod 755 "$ROOT/usr/sbin/policy-rc.d"
+make_root
 # A throwaway root needs no fsync after each file dpkg writes (as in Debian's container images).
 echo force-unsafe-io > "$ROOT/etc/dpkg/dpkg.cfg.d/unsafe-io"
 
 stage "a Redis already configured on port $REDIS_PORT (6379 is this machine's)"
-in_root apt-get update -qq
-in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+root_apt_install redis-server
 sed -i "s/^port 6379\$/port $REDIS_PORT/" "$ROOT/etc/redis/redis.conf"
 
-stage "the code: $(git -C "$SOURCE" rev-parse --short HEAD) with its uncommitted changes"
-COMMIT=$(git -C "$SOURCE" stash create)
-COMMIT=${COMMIT:-$(git -C "$SOURCE" rev-parse HEAD)}
-mkdir -p "$ROOT/usr/local/src/gongjian"
-git -C "$SOURCE" archive "$COMMIT" | tar -C "$ROOT/usr/local/src/gongjian" -x
+unpack_code /usr/local/src/gongjian
 
 # --- the install, then the checks -----------------------------------------------------------
 # From here on a failing command is a failed check, never the end of the run.
@@ -287,11 +172,10 @@ equal "gunicorn runs as gongjian" \
 sleep 10
 root_process_users() {  # the uids of the root's processes whose command line matches $1
   local pid
-  for pid in /proc/[0-9]*; do
-    [ "$(readlink "$pid/root" 2>/dev/null)" = "$ROOT" ] || continue
-    tr '\0' ' ' <"$pid/cmdline" 2>/dev/null | grep -q -- "^/opt/gongjian/.venv/bin/python[0-9.]* .*$1" \
+  for pid in $(root_pids); do
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "^/opt/gongjian/.venv/bin/python[0-9.]* .*$1" \
       || continue
-    awk '/^Uid:/ { print $2 }' "$pid/status"
+    awk '/^Uid:/ { print $2 }' "/proc/$pid/status"
   done | sort -u
 }
 equal "the Celery worker is up after 10 s, as gongjian" "$(root_process_users 'celery -A config worker')" \
