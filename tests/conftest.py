@@ -131,6 +131,9 @@ def celery_eager():
     so a test can see what it did without a broker or a worker (those have their own tests)."""
     from config.celery import app
 
+    # The tasks modules, found as a worker finds them (autodiscovery runs on this signal), so a
+    # test that runs alone has them too.
+    app.loader.import_default_modules()
     saved = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
