@@ -94,23 +94,17 @@ def campaign_cached(campaign_id: int, name: str, compute: Callable[[], object], 
 def project_cached(project_id: int, compute: Callable[[], tuple[int, object] | None]) -> object:
     """compute() returns (the project's campaign id, a value), or None when there is no such
     project; this is its value (or None), or what it returned under the same versions: the
-    global one and the version of the campaign the project was in. One round trip on a hit (the
-    entry with the version of the campaign the project was last seen in by this process; a
-    second when that hint is wrong or new); on a miss compute() runs twice, once to learn the
+    global one and the version of the campaign the project was in. Two round trips on a hit (the
+    entry, then its campaign's version); on a miss compute() runs twice, once to learn the
     campaign whose version to read before the value that is stored is computed."""
     if not enabled():
         found = compute()
         return None if found is None else found[1]
     key = _key("project", project_id)
-    # The version of the campaign the project was in when this process last read it, read with
-    # the entry in the same round trip; only a hint (the entry says which campaign's version is
-    # checked; _versions reads another one when the project has moved).
-    hint = _PROJECT_CAMPAIGN.get(project_id)
-    found = cache.get_many([key, EVERYTHING, *([_campaign_version_key(hint)] if hint else [])])
+    found = cache.get_many([key, EVERYTHING])
     entry = found.get(key)
     if entry is not None:
         campaign_id, versions, value = entry
-        _remember_campaign(project_id, campaign_id)
         if _versions([EVERYTHING, _campaign_version_key(campaign_id)], found) == versions:
             return value
     located = compute()
@@ -124,19 +118,7 @@ def project_cached(project_id: int, compute: Callable[[], tuple[int, object] | N
         return None
     if computed[0] == located[0]:  # not moved to another campaign in between
         cache.set(key, (computed[0], versions, computed[1]), ENTRY_SECONDS)
-        _remember_campaign(project_id, computed[0])
     return computed[1]
-
-
-#: project id -> the campaign id its last cache entry read by this process named (a hint only).
-_PROJECT_CAMPAIGN: dict[int, int] = {}
-_PROJECT_CAMPAIGN_MAX = 10_000
-
-
-def _remember_campaign(project_id: int, campaign_id: int) -> None:
-    if len(_PROJECT_CAMPAIGN) >= _PROJECT_CAMPAIGN_MAX:
-        _PROJECT_CAMPAIGN.clear()
-    _PROJECT_CAMPAIGN[project_id] = campaign_id
 
 
 def global_cached(name: str, compute: Callable[[], object], *parts) -> object:
