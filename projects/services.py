@@ -226,7 +226,11 @@ def record_hazard(project: Project, user, *, checked_on: datetime.date, descript
 @transaction.atomic
 def update_hazard(hazard: Hazard, user, **fields) -> Hazard:
     """Change an open hazard. Lowering a major hazard to general would take its 整改完毕 past the
-    supervision group's 复核: only the supervision group of the town may do that."""
+    supervision group's 复核: only the supervision group of the town may do that. The row is locked
+    and its state read again, so an edit racing a 整改完毕 is refused."""
+    hazard.status = Hazard.objects.select_for_update().values_list("status", flat=True).get(pk=hazard.pk)
+    if hazard.status == Hazard.Status.AWAITING_REVIEW:
+        raise ValidationError(_("This hazard's rectification is already awaiting review."))
     if hazard.status != Hazard.Status.OPEN:
         raise ValidationError(_("This hazard is rectified and can no longer be changed."))
     if (hazard.level == Hazard.Level.MAJOR and fields.get("level", hazard.level) != Hazard.Level.MAJOR

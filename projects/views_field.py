@@ -107,7 +107,9 @@ def hazard_update(request, pk):
     hazard, project = _writable(request.user, Hazard.objects.select_related("check_record__project"),
                                 pk, "check_record__project", "hazard")
     if hazard.status != Hazard.Status.OPEN:
-        messages.info(request, _("This hazard is rectified and can no longer be changed."))
+        messages.info(request, _("This hazard's rectification is already awaiting review.")
+                      if hazard.status == Hazard.Status.AWAITING_REVIEW
+                      else _("This hazard is rectified and can no longer be changed."))
         return redirect(f"{_detail(project)}#hazards")
     form = HazardForm(request.POST or None, editing=True, initial={
         "description": hazard.description, "level": hazard.level, "rectify_by": hazard.rectify_by})

@@ -135,9 +135,11 @@ def _lock(notice: Notice) -> Notice:
 
 def _event(notice: Notice, action: str, actor, at, comment: str = "") -> NoticeEvent:
     """A step of the notice, on its record; the campaign's pages show notices (cached), and the
-    rules read the project's notices (its review moment is due)."""
+    rules read the project's notices (its review moment is due) — but not how often it was urged,
+    so an urging leaves the moment as it is."""
     pagecache.bump_campaigns([notice.campaign_id])
-    Project.review_now([notice.project_id])
+    if action != Action.URGED:
+        Project.review_now([notice.project_id])
     return NoticeEvent.objects.create(notice=notice, action=action, actor=actor, at=at,
                                       comment=comment)
 
@@ -491,7 +493,7 @@ def urge_overdue_notices(campaign: Campaign, now: datetime.datetime | None = Non
 def _escalate(notice: Notice, now, days: int) -> bool:
     if not Notice.objects.filter(pk=notice.pk, escalated_at__isnull=True).update(escalated_at=now):
         return False
-    Project.review_now([notice.project_id])  # an escalated notice is a red notice flag
+    # An escalated notice is a red notice flag: _event makes the project due.
     _event(notice, Action.ESCALATED, None, now, _("%(days)s days overdue") % {"days": days})
     Criticism.objects.get_or_create(
         notice=notice,

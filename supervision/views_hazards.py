@@ -78,6 +78,7 @@ def hazard_review_photo(request, pk, size="screen"):
     review = (HazardReview.objects.filter(
         pk=pk, hazard__check_record__project__in=visible_projects(request.user)).first())
     if review is None or not review.photo:
+        log.warning("refused read user=%s hazard_review=%s", request.user.pk, pk)
         raise Http404
     copy = review.file_for(size)
     try:

@@ -279,3 +279,18 @@ def test_a_major_hazard_returned_on_review_makes_its_project_due(campaign, super
     assert review_at(project) is None
     scan_campaigns([campaign.pk], now=T0 + datetime.timedelta(minutes=5), changed_only=True)
     assert project.flags.get(kind="hazard_overdue", resolved_at__isnull=True).severity == "red"
+
+
+def test_an_urging_leaves_the_review_moment_as_it_is(campaign):
+    """The rules read a notice's deadline, state and escalation, not how often it was urged: the
+    daily urging of an overdue notice does not make its project due every hour."""
+    project = factories.ProjectFactory(campaign=campaign)
+    Notice.objects.create(
+        campaign=campaign, project=project, issued_to=project.leader, reason="r",
+        required_action="a", status=Notice.Status.ISSUED, number="湖督〔2026〕1号", year=2026,
+        sequence=1, respond_by=T0.date() - datetime.timedelta(days=1))
+    moment = T0 + datetime.timedelta(days=1)
+    Project.objects.update(review_at=moment)
+    counts = urge_overdue_notices(campaign, now=T0 + datetime.timedelta(minutes=1))
+    assert counts["urged"] == 1 and counts["escalated"] == 0
+    assert review_at(project) == moment
