@@ -271,7 +271,7 @@ class HazardReviewForm(forms.Form):
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")
         if upload:
-            PhotosField().clean(upload)  # the report photos' checks: type by content, size
+            check_photo(upload)  # the report photos' checks: type by content, size, pixels
         return upload
 
     def clean(self):
