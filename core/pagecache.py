@@ -23,16 +23,24 @@ campaign or team bumps it (the services, and Project, Assignment and Campaign sa
 the admin and scripts). A user entry (user_cached: the roles, unit scope and unread count the
 header and the access rules read) is only ever read back for its own user, under a version per
 user that the notifications, the notification pages and the setup of people bump.
+A page entry (page_cached: the whole HTML of a signed-in page, its CSRF tokens left out) is kept
+per reader under all three — the global version, its campaign's and the reader's — so a second
+look at the dashboard or a project page renders nothing; the body inside it is the campaign
+entry every reader with the same rights shares.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import translation
 
 ENTRY_SECONDS = 15 * 60
@@ -119,6 +127,39 @@ def project_cached(project_id: int, compute: Callable[[], tuple[int, object] | N
     if computed[0] == located[0]:  # not moved to another campaign in between
         cache.set(key, (computed[0], versions, computed[1]), ENTRY_SECONDS)
     return computed[1]
+
+
+#: What a kept page holds where its CSRF tokens were: each answer puts the reader's own token in.
+CSRF_MARK = "gj-csrf-token-of-this-request"
+
+
+def page_cached(request, campaign_id: int, name: str,
+                render: Callable[[dict], HttpResponse], *parts) -> HttpResponse:
+    """The whole page for this reader: render(extra_context) on a miss, kept under the global
+    version, the campaign's and the reader's own (what the header shows of them), for this
+    address, language and parts; on a hit nothing is rendered. One round trip on a hit.
+
+    Only for a GET page whose content is decided by those: its access is checked before, for
+    every request. The page's CSRF tokens are kept as CSRF_MARK and each answer puts the
+    request's own token in; a page with messages to show is rendered and not kept (they are
+    shown once). Only a 200 is kept; render must return a page, not a stream."""
+    user_id = request.user.pk
+    if not enabled() or request.method != "GET" or len(get_messages(request)):
+        return render({})
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    key = _key("page", user_id, name, campaign_id, address, *parts)
+    version_keys = [EVERYTHING, _campaign_version_key(campaign_id), _user_version_key(user_id)]
+    found = cache.get_many([key, *version_keys])
+    versions = _versions(version_keys, found)
+    entry = found.get(key)
+    if entry is not None and entry[0] == versions:
+        return HttpResponse(entry[1].replace(CSRF_MARK, get_token(request)))
+    response = render({"csrf_token": CSRF_MARK})
+    content = response.content.decode()
+    if versions is not None and response.status_code == 200:
+        cache.set(key, (versions, content), ENTRY_SECONDS)
+    response.content = content.replace(CSRF_MARK, get_token(request))
+    return response
 
 
 def global_cached(name: str, compute: Callable[[], object], *parts) -> object:

@@ -115,11 +115,17 @@ def dashboard(request):
     if campaign is None:
         return render(request, "campaign/no_campaign.html", status=200)
     as_of = local_date()
-    context = {"campaign": campaign, "campaigns": campaigns, "as_of": as_of}
-    # The body is the same for every reader of the campaign with these parameters (its links
-    # keep them), so it is rendered once per generation of the figures; the header (the
-    # campaigns this user may switch to) and the menu are not cached. On a cache hit the figures
-    # are not read at all, and the context holds only the body.
+    # The whole page is kept for this reader (the header shows their campaigns and menu); the
+    # body below the header is the same for every reader of the campaign with these parameters
+    # (its links keep them), so it is rendered once per generation of the figures. On a hit of
+    # either the figures are not read at all.
+    return pagecache.page_cached(
+        request, campaign.pk, "dashboard",
+        lambda extra: _dashboard_page(request, campaign, campaigns, as_of, extra), as_of)
+
+
+def _dashboard_page(request, campaign, campaigns, as_of, extra):
+    context = {"campaign": campaign, "campaigns": campaigns, "as_of": as_of, **extra}
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
     context["body"] = pagecache.campaign_cached(
         campaign.pk, "dashboard-body", lambda: _dashboard_body(request, campaign, as_of, context),

@@ -137,20 +137,27 @@ def project_detail(request, pk):
 
     The page below the menu depends only on the project, the day, whether the reader may write
     (its buttons) and whether they supervise (draft notices), so it comes from the shared cache
-    until a write to the campaign changes it (core.pagecache)."""
+    until a write to the campaign changes it (core.pagecache); the whole page, with the reader's
+    header, is kept for the reader too."""
     user = request.user
     project, can_write = _project_for_page(user, pk)
     supervisor = access.is_supervisor(user)
     as_of = local_date()
     may_review = supervisor and access.may_supervise(user, project.campaign)  # 复核 of hazards
-    context = {"project": project, "campaign": project.campaign, "can_write": can_write,
-               "as_of": as_of, "may_review": may_review,
-               "can_replan": access.is_town_admin(user)}  # the office re-plans
-    context["body"] = pagecache.campaign_cached(
-        project.campaign_id, "project-body",
-        lambda: _project_body(request, project, context, supervisor),
-        project.pk, as_of, can_write, supervisor, context["can_replan"], may_review)
-    return render(request, "projects/detail.html", context)
+    can_replan = access.is_town_admin(user)  # the office re-plans
+
+    def page(extra):
+        context = {"project": project, "campaign": project.campaign, "can_write": can_write,
+                   "as_of": as_of, "may_review": may_review, "can_replan": can_replan, **extra}
+        context["body"] = pagecache.campaign_cached(
+            project.campaign_id, "project-body",
+            lambda: _project_body(request, project, context, supervisor),
+            project.pk, as_of, can_write, supervisor, can_replan, may_review)
+        return render(request, "projects/detail.html", context)
+
+    # The whole page is kept for this reader (core.pagecache.page_cached); its body for every
+    # reader with the same rights.
+    return pagecache.page_cached(request, project.campaign_id, "project", page, as_of)
 
 
 @login_required
