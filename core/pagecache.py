@@ -99,17 +99,20 @@ def campaign_cached(campaign_id: int, name: str, compute: Callable[[], object], 
                    [EVERYTHING, _campaign_version_key(campaign_id)])
 
 
-def project_cached(project_id: int, compute: Callable[[], tuple[int, object] | None]) -> object:
+def project_cached(project_id: int, compute: Callable[[], tuple[int, object] | None],
+                   likely_campaigns: Iterable[int] = ()) -> object:
     """compute() returns (the project's campaign id, a value), or None when there is no such
     project; this is its value (or None), or what it returned under the same versions: the
-    global one and the version of the campaign the project was in. Two round trips on a hit (the
-    entry, then its campaign's version); on a miss compute() runs twice, once to learn the
-    campaign whose version to read before the value that is stored is computed."""
+    global one and the version of the campaign the project was in. One round trip on a hit when
+    its campaign is among likely_campaigns (their versions are read with the entry: the reader's
+    own campaigns), else two (the entry, then its campaign's version); on a miss compute() runs
+    twice, once to learn the campaign whose version to read before the value that is stored is
+    computed."""
     if not enabled():
         found = compute()
         return None if found is None else found[1]
     key = _key("project", project_id)
-    found = cache.get_many([key, EVERYTHING])
+    found = cache.get_many([key, EVERYTHING, *map(_campaign_version_key, likely_campaigns)])
     entry = found.get(key)
     if entry is not None:
         campaign_id, versions, value = entry

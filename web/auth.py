@@ -56,6 +56,7 @@ class UserBackend(ModelBackend):
             user._gongjian_roles = set(state["roles"])
             user._gongjian_units = None if state["units"] is None else set(state["units"])
             user._gongjian_unread = state["unread"]
+            user._gongjian_campaigns = state["campaigns"]
         elif with_viewer:
             user._gongjian_roles = set(user.viewer_roles) | (
                 {Role.TOWN_ADMIN.value} if user.is_superuser else set())
@@ -146,11 +147,15 @@ def _viewer_columns() -> dict:
 
 
 def viewer_state(user) -> dict:
-    """What the header and the access rules read of the signed-in user besides the user row."""
+    """What the header and the access rules read of the signed-in user besides the user row: one
+    cache entry, read with the user on every request."""
     units = access.visible_unit_ids(user)
     return {"roles": sorted(access.roles_of(user)),
             "units": None if units is None else sorted(units),
-            "unread": user.notifications.filter(read_at__isnull=True).count()}
+            "unread": user.notifications.filter(read_at__isnull=True).count(),
+            # The campaign switch and pick_campaign: kept with the user (under the global
+            # version, which every change to campaigns, units and profiles bumps, and theirs).
+            "campaigns": access.visible_campaign_list(user)}
 
 
 class PasswordChange(PasswordChangeView):

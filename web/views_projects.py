@@ -362,6 +362,10 @@ def _lists_from_row(project) -> dict:
     }
 
 
+#: How many of the reader's campaigns (latest first) project_cached reads the versions of.
+LIKELY_CAMPAIGNS = 3
+
+
 def _project_for_page(user, pk, projects=None) -> tuple[Project, bool]:
     """The project (with its campaign) and whether the reader may write to it; a 404 (logged)
     when they may not read it. The rules (projects.access, campaign.access) are decided on every
@@ -383,7 +387,9 @@ def _project_for_page(user, pk, projects=None) -> tuple[Project, bool]:
         return project.campaign_id, (project, frozenset(project.assignments.values_list(
             "user_id", flat=True)))
 
-    found = pagecache.project_cached(pk, compute)
+    # The versions of the reader's latest campaigns are read with the entry (one round trip).
+    likely = [c.pk for c in access.visible_campaign_list(user)[:LIKELY_CAMPAIGNS]]
+    found = pagecache.project_cached(pk, compute, likely)
     if found is None or not access.may_read_campaign(user, found[0].campaign):
         log.warning("refused read user=%s project=%s", user.pk, pk)
         raise Http404
