@@ -196,6 +196,10 @@ def main():
            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/5"),
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
            "AXES_FAILURE_LIMIT": "1000", "REDIS_URL": REDIS,
+           # No access log (gunicorn.conf.py routes it to stderr whatever --access-logfile says):
+           # the release bench-web compares with wrote none, and a line per request is not what
+           # the pages cost.
+           "GUNICORN_ACCESS_LOG": "0",
            # A key prefix of this run's own: nothing cached by an earlier run is read.
            "GONGJIAN_RELEASE": f"bench-web-{time.time_ns()}"}
     uncached_env = {**env, "REDIS_URL": ""}
