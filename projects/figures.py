@@ -382,13 +382,20 @@ def _curve(campaign, as_of, projects, milestones, reports) -> dict:
     of their plans and their daily percents (_daily_percents)."""
     points = []
     n = len(projects)
+    # Each project's plan once, and where its reports have been read up to (the days ascend).
+    curves = [plan.plan_curve(start, end, milestones.get(pid, [])) for pid, start, end in projects]
+    daily = [reports.get(pid, ()) for pid, _start, _end in projects]
+    seen = [0] * n
     for day in curve_dates(campaign.start_date, campaign.end_date, as_of):
         planned = actual = ZERO
-        for pid, start, end in projects:
-            planned += plan.planned_percent(day, start, end, milestones.get(pid, []))
+        for i in range(n):
+            planned += plan.read_curve(curves[i], day)
             if day <= as_of:
-                seen = [pct for d, pct in reports.get(pid, ()) if d <= day]
-                actual += seen[-1] if seen else ZERO
+                days, k = daily[i], seen[i]
+                while k < len(days) and days[k][0] <= day:
+                    k += 1
+                seen[i] = k
+                actual += days[k - 1][1] if k else ZERO
         points.append({
             "date": day,
             "planned": (planned / n).quantize(ONE_PLACE, rounding=ROUND_HALF_UP) if n else ZERO,
