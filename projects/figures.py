@@ -21,6 +21,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from campaign import reporting
+from core import prepared
 from core.dates import day_end, local_date, local_zone
 
 from . import plan, plans
@@ -163,14 +164,14 @@ def _headline(campaign, as_of, period, rows, due, received=None) -> dict:
     }
 
 
-def _latest_report_by(as_of: datetime.date):
-    """The project's (OuterRef("pk")) reports up to the end of as_of, the latest first."""
+def _latest_report_by(until: datetime.datetime):
+    """The project's (OuterRef("pk")) reports up to until, the latest first."""
     return ProgressReport.objects.filter(
-        project=OuterRef("pk"), reported_at__lte=day_end(as_of)).order_by("-reported_at", "-pk")
+        project=OuterRef("pk"), reported_at__lte=until).order_by("-reported_at", "-pk")
 
 
 def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
-    latest = _latest_report_by(as_of)
+    latest = _latest_report_by(day_end(as_of))
     return sum((done or ZERO for done in Project.objects.filter(campaign=campaign).order_by()
                 .annotate(done=Subquery(latest.values("investment_done")[:1]))
                 .values_list("done", flat=True)), ZERO)
@@ -179,7 +180,7 @@ def _investment_done_on(campaign, as_of: datetime.date) -> Decimal:
 def _milestones_by_project(project_ids) -> dict[int, list[plan.MilestoneFact]]:
     """The points of each project's current plan: its milestones and the points of its justified
     pauses (projects.plans). Two queries."""
-    return _facts(_milestone_rows(project_ids), project_ids)
+    return _facts(_milestone_rows(project_ids), plans.current_pause_facts(project_ids))
 
 
 def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
@@ -208,7 +209,7 @@ def progress_table(campaign, as_of: datetime.date, projects=None) -> list[dict]:
     qs = Project.objects.filter(campaign=campaign) if projects is None else projects
     rows = _table_rows(qs, as_of)
     ids = [r["pk"] for r in rows]
-    return _build_table(rows, _facts(_milestone_rows(ids), ids), as_of)
+    return _build_table(rows, _facts(_milestone_rows(ids), plans.current_pause_facts(ids)), as_of)
 
 
 def _milestone_rows(project_ids) -> list[tuple]:
@@ -217,22 +218,27 @@ def _milestone_rows(project_ids) -> list[tuple]:
         "project_id", "due_date", "planned_percent", "completed_on"))
 
 
-def _facts(milestone_rows, project_ids) -> dict[int, list[plan.MilestoneFact]]:
-    """The points of each project's current plan from its milestone rows and its justified
-    pauses (projects.plans): one query."""
+def _facts(milestone_rows, pauses: dict[int, list]) -> dict[int, list[plan.MilestoneFact]]:
+    """The points of each project's current plan from its milestone rows and the pause points
+    of its justified pauses (projects.plans.current_pause_facts)."""
     facts: dict[int, list[plan.MilestoneFact]] = defaultdict(list)
     for pid, due, pct, done in milestone_rows:
         facts[pid].append(plan.MilestoneFact(due, pct, done))
-    for pid, pauses in plans.current_pause_facts(project_ids).items():
-        facts[pid].extend(pauses)
+    for pid, points in pauses.items():
+        facts[pid].extend(points)
     return facts
 
 
 def _table_rows(qs, as_of: datetime.date, **extra) -> list[dict]:
     """The projects of qs by code with their latest report on or before as_of (and the
     ``extra`` annotations): one query."""
-    latest = _latest_report_by(as_of)
-    return list(
+    return list(_table_query(qs, day_end(as_of), **extra))
+
+
+def _table_query(qs, until: datetime.datetime, **extra):
+    """_table_rows' queryset: the projects with their latest report up to until."""
+    latest = _latest_report_by(until)
+    return (
         qs.order_by("code").annotate(**extra).annotate(
             r_at=Subquery(latest.values("reported_at")[:1]),
             r_percent=Subquery(latest.values("percent")[:1]),
@@ -249,6 +255,27 @@ def _table_rows(qs, as_of: datetime.date, **extra) -> list[dict]:
             "investment_done", *extra,
         )
     )
+
+
+def _dashboard_query(campaign_id: int, until: datetime.datetime, period_after: datetime.datetime,
+                     period_until: datetime.datetime):
+    """dashboard_figures' projects: _table_query with each project's number of reports in the
+    period (period_after, period_until]."""
+    in_period = ProgressReport.objects.filter(
+        project=OuterRef("pk"), reported_at__gt=period_after, reported_at__lte=period_until,
+    ).order_by().values("project").annotate(n=Count("pk")).values("n")[:1]
+    return _table_query(Project.objects.filter(campaign_id=campaign_id), until,
+                        r_period=Coalesce(Subquery(in_period), 0))
+
+
+#: The dashboard's reads, each built once (core.prepared): building their SQL cost more than
+#: running it.
+_DASHBOARD_ROWS = prepared.Statement(
+    _dashboard_query, campaign_id=int, until=datetime.datetime,
+    period_after=datetime.datetime, period_until=datetime.datetime)
+_CAMPAIGN_MILESTONES = prepared.Statement(
+    lambda campaign_id: Milestone.objects.filter(project__campaign_id=campaign_id).order_by()
+    .values_list("project_id", "due_date", "planned_percent", "completed_on"), campaign_id=int)
 
 
 def _build_table(rows: list[dict], milestones, as_of: datetime.date) -> list[dict]:
@@ -329,19 +356,25 @@ def _daily_percents(campaign, as_of: datetime.date) -> dict[int, list[tuple[date
 
     On PostgreSQL one row per project and day (DISTINCT ON), so it is bounded by the campaign's
     length, not by the number of reports; elsewhere (SQLite in development) every report."""
-    qs = ProgressReport.objects.filter(project__campaign=campaign, reported_at__lte=day_end(as_of))
     reports: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
     if connection.vendor == "postgresql":
-        rows = (qs.annotate(day=TruncDate("reported_at", tzinfo=local_zone()))
-                .order_by("project_id", "day", "-reported_at", "-pk")
-                .distinct("project_id", "day").values_list("project_id", "day", "percent"))
-        for pid, day, pct in rows:
+        for pid, day, pct in _DAILY_PERCENTS(campaign_id=campaign.pk, until=day_end(as_of)):
             reports[pid].append((day, pct))
         return reports
+    qs = ProgressReport.objects.filter(project__campaign=campaign, reported_at__lte=day_end(as_of))
     for pid, at, pct in qs.order_by("reported_at", "pk").values_list("project_id", "reported_at",
                                                                      "percent"):
         reports[pid].append((local_date(at), pct))
     return reports
+
+
+_DAILY_PERCENTS = prepared.Statement(
+    lambda campaign_id, until: ProgressReport.objects.filter(
+        project__campaign_id=campaign_id, reported_at__lte=until)
+    .annotate(day=TruncDate("reported_at", tzinfo=local_zone()))
+    .order_by("project_id", "day", "-reported_at", "-pk")
+    .distinct("project_id", "day").values_list("project_id", "day", "percent"),
+    campaign_id=int, until=datetime.datetime)
 
 
 def _curve(campaign, as_of, projects, milestones, reports) -> dict:
@@ -349,13 +382,20 @@ def _curve(campaign, as_of, projects, milestones, reports) -> dict:
     of their plans and their daily percents (_daily_percents)."""
     points = []
     n = len(projects)
+    # Each project's plan once, and where its reports have been read up to (the days ascend).
+    curves = [plan.plan_curve(start, end, milestones.get(pid, [])) for pid, start, end in projects]
+    daily = [reports.get(pid, ()) for pid, _start, _end in projects]
+    seen = [0] * n
     for day in curve_dates(campaign.start_date, campaign.end_date, as_of):
         planned = actual = ZERO
-        for pid, start, end in projects:
-            planned += plan.planned_percent(day, start, end, milestones.get(pid, []))
+        for i in range(n):
+            planned += plan.read_curve(curves[i], day)
             if day <= as_of:
-                seen = [pct for d, pct in reports.get(pid, ()) if d <= day]
-                actual += seen[-1] if seen else ZERO
+                days, k = daily[i], seen[i]
+                while k < len(days) and days[k][0] <= day:
+                    k += 1
+                seen[i] = k
+                actual += days[k - 1][1] if k else ZERO
         points.append({
             "date": day,
             "planned": (planned / n).quantize(ONE_PLACE, rounding=ROUND_HALF_UP) if n else ZERO,
@@ -380,14 +420,10 @@ def dashboard_figures(campaign, as_of: datetime.date) -> dict:
     in the period, 2 their milestones, 3 the pause points, 4 each project's last % per day (the
     curve)."""
     after, until = reporting.period_bounds(campaign, *report_period(campaign, as_of))
-    in_period = ProgressReport.objects.filter(
-        project=OuterRef("pk"), reported_at__gt=after, reported_at__lte=min(until, day_end(as_of))
-    ).order_by().values("project").annotate(n=Count("pk")).values("n")[:1]
-    rows = _table_rows(Project.objects.filter(campaign=campaign), as_of,
-                       r_period=Coalesce(Subquery(in_period), 0))
-    ids = [r["pk"] for r in rows]
-    milestone_rows = _milestone_rows(ids)
-    facts = _facts(milestone_rows, ids)
+    rows = _DASHBOARD_ROWS(campaign_id=campaign.pk, until=day_end(as_of), period_after=after,
+                           period_until=min(until, day_end(as_of)))
+    milestone_rows = _CAMPAIGN_MILESTONES(campaign_id=campaign.pk)
+    facts = _facts(milestone_rows, plans.current_pause_facts(campaign_id=campaign.pk))
     curve = _curve(campaign, as_of, [(r["pk"], r["planned_start"], r["planned_end"]) for r in rows],
                    facts, _daily_percents(campaign, as_of))
     grouped: dict[tuple[str, str], dict] = {}
@@ -436,7 +472,7 @@ def report_form_figures(project, now: datetime.datetime) -> dict:
     """
     as_of = local_date(now)
     rows = _table_rows(Project.objects.filter(pk=project.pk), as_of)
-    facts = _facts(_milestone_rows([project.pk]), [project.pk])
+    facts = _facts(_milestone_rows([project.pk]), plans.current_pause_facts([project.pk]))
     row = _build_table(rows, facts, as_of)[0]
     r = rows[0]
     exact = plan.planned_percent(as_of, r["planned_start"], r["planned_end"], facts.get(project.pk, []))

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from core import pagecache
+from core import pagecache, prepared
 from core.dates import local_date
 from core.queue import enqueue_on_commit
 
@@ -101,14 +101,28 @@ def plans_in_force(versions, as_of: datetime.date, current: dict, completed: dic
     return out
 
 
-def current_pause_facts(project_ids) -> dict[int, list[plan.MilestoneFact]]:
-    """Per project, the pause points of its current plan (its latest version), for the pages'
-    curves. One query."""
+def current_pause_facts(project_ids=None, *, campaign_id=None) -> dict[int, list[plan.MilestoneFact]]:
+    """Per project (of project_ids, or of the campaign), the pause points of its current plan
+    (its latest version), for the pages' curves. One query."""
     out: dict[int, list] = {}
-    for v in (PlanVersion.objects.filter(project_id__in=list(project_ids))
-              .order_by("project_id", "-number").distinct("project_id")
-              if connection.vendor == "postgresql" else
-              PlanVersion.objects.filter(project_id__in=list(project_ids)).order_by("-number")):
-        if v.project_id not in out:
-            out[v.project_id] = PlanVersion.pause_facts(v.milestones)
+    rows = (_LATEST_VERSIONS(campaign_id=campaign_id) if campaign_id is not None
+            else _latest_versions(PlanVersion.objects.filter(project_id__in=list(project_ids))))
+    for project_id, milestones in rows:
+        if project_id not in out:
+            out[project_id] = PlanVersion.pause_facts(milestones)
     return out
+
+
+def _latest_versions(versions):
+    """(project id, milestones) of these versions, each project's latest first (the only one on
+    PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        versions = versions.order_by("project_id", "-number").distinct("project_id")
+    else:
+        versions = versions.order_by("-number")
+    return versions.values_list("project_id", "milestones")
+
+
+_LATEST_VERSIONS = prepared.Statement(
+    lambda campaign_id: _latest_versions(PlanVersion.objects.filter(project__campaign_id=campaign_id)),
+    campaign_id=int)

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
+from core import prepared
 from core.dates import local_date
 
 from .models import Flag, Severity
@@ -50,15 +51,29 @@ def warnings_by_project(*, project_ids=None, campaign_id=None,
                         at: datetime.datetime | None = None) -> dict[int, list[dict]]:
     """Per project, its warnings open now (or at the moment ``at``), red first: each a dict of
     ``kind``, ``severity``, ``label`` (the kind in words) and ``text`` (the sentence)."""
+    labels = {kind: str(label) for kind, label in Flag.Kind.choices}
+    as_of = local_date(at) if at is not None else None
+    if project_ids is None and campaign_id is not None and at is None:  # the dashboard's
+        rows = _OPEN_FLAGS_OF_CAMPAIGN(campaign_id=campaign_id)
+    else:
+        rows = _open_at(_flags(project_ids, campaign_id), at).values_list(
+            "project_id", "kind", "severity", "details")
+    out: dict[int, list[dict]] = defaultdict(list)
+    for pid, kind, severity, details in rows:
+        out[pid].append(_item(kind, severity, details, labels, as_of))
+    return {pid: _sort(items) for pid, items in out.items()}
+
+
+def _flags(project_ids=None, campaign_id=None):
     qs = Flag.objects.order_by()
     if project_ids is not None:
         qs = qs.filter(project_id__in=list(project_ids))
     if campaign_id is not None:
         qs = qs.filter(project__campaign_id=campaign_id)
-    labels = {kind: str(label) for kind, label in Flag.Kind.choices}
-    as_of = local_date(at) if at is not None else None
-    out: dict[int, list[dict]] = defaultdict(list)
-    for pid, kind, severity, details in _open_at(qs, at).values_list(
-            "project_id", "kind", "severity", "details"):
-        out[pid].append(_item(kind, severity, details, labels, as_of))
-    return {pid: _sort(items) for pid, items in out.items()}
+    return qs
+
+
+#: The open flags of a campaign, built once (core.prepared).
+_OPEN_FLAGS_OF_CAMPAIGN = prepared.Statement(
+    lambda campaign_id: _open_at(_flags(campaign_id=campaign_id), None).values_list(
+        "project_id", "kind", "severity", "details"), campaign_id=int)

@@ -8,7 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.formats import localize
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaign.access import pick_campaign
@@ -16,6 +20,7 @@ from core import pagecache
 from core.dates import local_date
 from projects import figures
 from projects.exports import filter_caption, progress_workbook
+from projects.templatetags import gongjian
 from supervision import lights
 
 log = logging.getLogger("gongjian.access")
@@ -79,12 +84,29 @@ def campaign_figures(campaign, as_of) -> dict:
     }, as_of)
 
 
+def _shown(row: dict) -> dict:
+    """What the table's cells print of a row, made here once rather than by a filter or tag per
+    cell (the same text: the template's own strings and filters)."""
+    lag = row["lag"]
+    age = row["report_age_days"]
+    return {
+        "url": reverse("project_detail", args=[row["pk"]]),
+        "lag": gongjian.signed(lag),
+        "lag_class": "gj-lag-pos" if lag > 0 else "gj-lag-neg" if lag < 0 else "",
+        "plan": gettext("planned %(p)s%% on %(d)s") % {
+            "p": localize(row["planned_percent"]), "d": date_format(row["measured_on"], "m-d")},
+        "age": gongjian.age_days(age),
+        "age_overdue": age is None or age > 7,
+    }
+
+
 def _dashboard_body(request, campaign, as_of, context) -> str:
     """Everything below the dashboard's header, with its figures added to context."""
     cached = campaign_figures(campaign, as_of)
     all_rows = cached["table"]
     for row in all_rows:
         row["warnings"] = cached["warnings"].get(row["pk"], [])
+        row["shown"] = _shown(row)
     rows, chosen = filter_and_sort(all_rows, request.GET)
     curve = cached["curve"]
     context.update({

@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_datetime
 
 from campaign import access
 from campaign.models import Profile, Unit
-from core import pagecache, rowlists
+from core import pagecache, prepared, rowlists
 from core.dates import local_date, local_zone
 from projects import access as project_access
 from projects import figures
@@ -166,10 +166,11 @@ def project_reports(request, pk):
     ("更早的填报" on the project page)."""
     project, _can_write = _project_for_page(request.user, pk,
                                             Project.objects.select_related("campaign"))
-    paginator = Paginator(_reports(project), REPORTS_PER_PAGE)
+    page = Paginator(_reports(project), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    for report in page:
+        report.photo_list = list(report.photos.all())
     return render(request, "projects/reports.html", {
-        "project": project, "campaign": project.campaign,
-        "reports_page": paginator.get_page(request.GET.get("page"))})
+        "project": project, "campaign": project.campaign, "reports_page": page})
 
 
 @login_required
@@ -187,23 +188,26 @@ def project_changes(request, pk):
 
 def _reports(project):
     """The project's reports, newest first, each with its reporter and photos."""
-    return (project.reports.select_related("reported_by__profile").order_by("-reported_at", "-pk")
-            .prefetch_related(Prefetch("photos", queryset=ReportPhoto.objects.order_by("pk"))))
+    return (_reports_in_order(project.reports.select_related("reported_by__profile"))
+            .prefetch_related(Prefetch("photos", queryset=_photos(ReportPhoto.objects))))
 
 
 def _page_projects():
-    """Projects with what the page shows of them besides the lists the body reads itself: the
-    campaign, the leader with their profile, the listing unit and the number of reports; on
-    PostgreSQL also its short lists (core.rowlists), in the same query: milestones, chart points,
-    obstacles and hazards with their photos, the hazards' reviews (复核) with their reviewers,
-    flags, action items and spot-check findings."""
-    projects = Project.objects.select_related("campaign", "leader__profile", "listed_by").annotate(
-        report_count=Subquery(ProgressReport.objects.filter(project=OuterRef("pk")).order_by()
-                              .values("project").annotate(n=Count("pk")).values("n")[:1]))
-    if not rowlists.supported():
-        return projects
+    """Projects with what the page shows of them besides its lists (_page_lists): the campaign,
+    the leader with their profile and the listing unit."""
+    return Project.objects.select_related("campaign", "leader__profile", "listed_by")
+
+
+def _page_lists(pk):
+    """The project page's lists as one row of the project pk (core.rowlists, on PostgreSQL):
+    its number of reports, milestones, chart points, obstacles and hazards with their photos,
+    the hazards' reviews (复核) with their reviewers, flags, action items, spot-check findings,
+    team, plan versions, latest reports with their reporters and photos, and its latest
+    notices (all of them, and without the drafts)."""
     here = OuterRef("pk")
-    return projects.annotate(
+    return Project.objects.filter(pk=pk).values(
+        report_count=Subquery(ProgressReport.objects.filter(project=here).order_by()
+                              .values("project").annotate(n=Count("pk")).values("n")[:1]),
         list_milestones=rowlists.as_list(Milestone.objects.filter(project=here).order_by(
             "due_date", "planned_percent", "pk")),
         list_chart=ArraySubquery(
@@ -230,7 +234,43 @@ def _page_projects():
         list_findings=rowlists.as_list(
             _findings(Finding.objects.filter(project=here)),
             spot_check_title=F("spot_check__title"), spot_check_planned_on=F("spot_check__planned_on")),
+        list_team=rowlists.as_list(
+            _team(Assignment.objects.filter(project=here)),
+            username=F("user__username"), full_name=F("user__profile__full_name"),
+            phone=F("user__profile__phone"), unit_name=F("unit__name")),
+        list_plan_versions=rowlists.as_list(
+            _plan_versions(PlanVersion.objects.filter(project=here)),
+            username=F("created_by__username"), full_name=F("created_by__profile__full_name")),
+        list_reports=rowlists.as_list(
+            _reports_in_order(ProgressReport.objects.filter(project=here))[:LATEST_REPORTS],
+            username=F("reported_by__username"), full_name=F("reported_by__profile__full_name"),
+            photos=rowlists.as_list(_photos(ReportPhoto.objects.filter(report=OuterRef("pk"))))),
+        list_notices=rowlists.as_list(_notices(Notice.objects.filter(project=here))),
+        list_published_notices=rowlists.as_list(_notices(Notice.objects.filter(project=here).exclude(
+            status=Notice.Status.DRAFT))),
     )
+
+
+#: The lists' statement, built once (core.prepared): most of what the page cost without the
+#: page cache was the ORM building this SQL.
+_PAGE_LISTS = prepared.Statement(_page_lists, pk=int)
+
+
+def _team(assignments):
+    return assignments.order_by("role", "pk")
+
+
+def _plan_versions(versions):
+    """The original (version 1) and every change."""
+    return versions.order_by("number")
+
+
+def _reports_in_order(reports):
+    return reports.order_by("-reported_at", "-pk")
+
+
+def _notices(notices):
+    return notices.order_by("-created_at")[:30]
 
 
 def _obstacles(obstacles):
@@ -268,12 +308,12 @@ def _findings(findings):
     return findings.order_by(F("rectified_on").desc(nulls_first=True), "rectify_by", "pk")
 
 
-def _person(user_id, username, full_name):
+def _person(user_id, username, full_name, phone=""):
     """A user as the person filter reads them (the name, else the login name), or None."""
     if user_id is None:
         return None
     user = get_user_model()(pk=user_id, username=username)
-    user.profile = Profile(full_name=full_name or "")
+    user.profile = Profile(full_name=full_name or "", phone=phone or "")
     return user
 
 
@@ -284,12 +324,17 @@ def _by_stage(photos, first_stage) -> tuple[list, list]:
             [p for p in photos if p.stage != first_stage])
 
 
-def _lists(project) -> dict:
-    """The project's milestones, chart points, obstacles and hazards (with their photos, and
-    the hazards with their reviews: review_list), flags, action items and spot-check findings:
-    from the project's own row where _page_projects read them, else one query each (and one
-    for each prefetch)."""
-    if not hasattr(project, "list_milestones"):
+def _lists(project, supervisor: bool, together: bool | None = None) -> dict:
+    """The project's lists (see _page_lists), each item as the page shows it: obstacles and
+    hazards with their photos (the hazards with their reviews: review_list), reports with theirs
+    (photo_list), notices without the drafts unless the reader supervises. ``together``: read
+    in one query (_page_lists, PostgreSQL, the default there), else one query each (and one for
+    each prefetch)."""
+    if together is None:
+        together = rowlists.supported()
+    if together:
+        lists = _lists_from_row(_PAGE_LISTS(pk=project.pk)[0], supervisor)
+    else:
         obstacles = list(_obstacles(project.obstacles.select_related("responsible_unit"))
                          .prefetch_related(Prefetch("photos", queryset=_photos(ObstaclePhoto.objects))))
         hazards = list(_hazards(Hazard.objects.filter(check_record__project=project))
@@ -301,7 +346,14 @@ def _lists(project) -> dict:
             o.photo_list = list(o.photos.all())
         for h in hazards:
             h.photo_list, h.review_list = list(h.photos.all()), list(h.reviews.all())
+        reports = list(_reports(project)[:LATEST_REPORTS])
+        for r in reports:
+            r.photo_list = list(r.photos.all())
+        notices = Notice.objects.filter(project=project)
+        if not supervisor:
+            notices = notices.exclude(status=Notice.Status.DRAFT)
         lists = {
+            "report_count": project.reports.count(),
             "milestones": list(project.milestones.order_by("due_date", "planned_percent", "pk")),
             "chart": list(project.reports.order_by("reported_at", "pk").values_list(
                 "reported_at", "percent")),
@@ -310,9 +362,12 @@ def _lists(project) -> dict:
             "action_items": list(_action_items(project.action_items.select_related(
                 "owner__profile", "meeting"))),
             "findings": list(_findings(project.findings.select_related("spot_check"))),
+            "team": list(_team(project.assignments.select_related("user__profile", "unit"))),
+            "plan_versions": list(_plan_versions(project.plan_versions.select_related(
+                "created_by__profile"))),
+            "reports": reports,
+            "notices": list(_notices(notices)),
         }
-    else:
-        lists = _lists_from_row(project)
     for o in lists["obstacles"]:
         o.raised_photos, o.resolved_photos = _by_stage(o.photo_list, ObstaclePhoto.Stage.RAISED)
     lists["hazards"].sort(key=lambda h: HAZARD_RANK.get(h.status, 0))  # stable: deadlines kept
@@ -321,16 +376,16 @@ def _lists(project) -> dict:
     return lists
 
 
-def _lists_from_row(project) -> dict:
-    """_lists from the arrays _page_projects read with the project (core.rowlists)."""
-    chart = [(json.loads(p) if isinstance(p, str) else p) for p in project.list_chart or []]
-    obstacles = rowlists.rows_of(Obstacle, project.list_obstacles)
+def _lists_from_row(row: dict, supervisor: bool) -> dict:
+    """_lists from the row of _page_lists (core.rowlists)."""
+    chart = [(json.loads(p) if isinstance(p, str) else p) for p in row["list_chart"] or []]
+    obstacles = rowlists.rows_of(Obstacle, row["list_obstacles"])
     for o in obstacles:
         if o.responsible_unit_id:
             Obstacle.responsible_unit.field.set_cached_value(
                 o, Unit(pk=o.responsible_unit_id, name=o.extra["unit_name"]))
         o.photo_list = rowlists.rows_of(ObstaclePhoto, o.extra["photos"])
-    hazards = rowlists.rows_of(Hazard, project.list_hazards)
+    hazards = rowlists.rows_of(Hazard, row["list_hazards"])
     for h in hazards:
         Hazard.check_record.field.set_cached_value(h, SafetyCheck(
             pk=h.check_record_id, checked_on=SafetyCheck._meta.get_field("checked_on").to_python(
@@ -340,25 +395,43 @@ def _lists_from_row(project) -> dict:
         for r in h.review_list:
             HazardReview.reviewed_by.field.set_cached_value(r, _person(
                 r.reviewed_by_id, r.extra["reviewer_username"], r.extra["reviewer_name"]))
-    items = rowlists.rows_of(ActionItem, project.list_action_items)
+    items = rowlists.rows_of(ActionItem, row["list_action_items"])
     for item in items:
         ActionItem.meeting.field.set_cached_value(item, Meeting(pk=item.meeting_id,
                                                                 title=item.extra["meeting_title"]))
         if item.owner_id:
             ActionItem.owner.field.set_cached_value(item, _person(
                 item.owner_id, item.extra["owner_username"], item.extra["owner_name"]))
-    findings = rowlists.rows_of(Finding, project.list_findings)
+    findings = rowlists.rows_of(Finding, row["list_findings"])
     for f in findings:
         Finding.spot_check.field.set_cached_value(f, SpotCheck(
             pk=f.spot_check_id, title=f.extra["spot_check_title"],
             planned_on=SpotCheck._meta.get_field("planned_on").to_python(
                 f.extra["spot_check_planned_on"])))
+    team = rowlists.rows_of(Assignment, row["list_team"])
+    for a in team:
+        Assignment.user.field.set_cached_value(a, _person(
+            a.user_id, a.extra["username"], a.extra["full_name"], a.extra["phone"]))
+        Assignment.unit.field.set_cached_value(
+            a, Unit(pk=a.unit_id, name=a.extra["unit_name"]) if a.unit_id else None)
+    versions = rowlists.rows_of(PlanVersion, row["list_plan_versions"])
+    for v in versions:
+        PlanVersion.created_by.field.set_cached_value(v, _person(
+            v.created_by_id, v.extra["username"], v.extra["full_name"]))
+    reports = rowlists.rows_of(ProgressReport, row["list_reports"])
+    for r in reports:
+        ProgressReport.reported_by.field.set_cached_value(r, _person(
+            r.reported_by_id, r.extra["username"], r.extra["full_name"]))
+        r.photo_list = rowlists.rows_of(ReportPhoto, r.extra["photos"])
     return {
-        "milestones": rowlists.rows_of(Milestone, project.list_milestones),
+        "report_count": row["report_count"] or 0,
+        "milestones": rowlists.rows_of(Milestone, row["list_milestones"]),
         "chart": [(parse_datetime(p["at"]), Decimal(p["percent"])) for p in chart],
         "obstacles": obstacles, "hazards": hazards,
-        "flags": rowlists.rows_of(Flag, project.list_flags), "action_items": items,
-        "findings": findings,
+        "flags": rowlists.rows_of(Flag, row["list_flags"]), "action_items": items,
+        "findings": findings, "team": team, "plan_versions": versions, "reports": reports,
+        "notices": rowlists.rows_of(Notice, row["list_notices" if supervisor
+                                                else "list_published_notices"]),
     }
 
 
@@ -401,18 +474,15 @@ def _project_for_page(user, pk, projects=None) -> tuple[Project, bool]:
 def _project_body(request, project, context, supervisor: bool) -> str:
     """The project page below the menu, with what it shows added to context."""
     as_of = context["as_of"]
-    if not hasattr(project, "report_count"):  # the lean project of the shared cache's entry
+    if not hasattr(project, "reader_on_team"):  # the lean project of the shared cache's entry
         project = _page_projects().get(pk=project.pk)
     context.update({"project": project, "campaign": project.campaign})
-    team = list(project.assignments.select_related("user__profile", "unit").order_by("role", "pk"))
-    lists = _lists(project)
-    milestones, obstacles, hazards, flags, findings = (
-        lists["milestones"], lists["obstacles"], lists["hazards"], lists["flags"], lists["findings"])
+    lists = _lists(project, supervisor)
+    milestones, findings, flags = lists["milestones"], lists["findings"], lists["flags"]
     for f in findings:
         f.overdue = f.is_overdue(as_of)
     # The plan's record: the original (version 1) and every change, who, when and why.
-    plan_versions = list(project.plan_versions.select_related("created_by__profile")
-                         .order_by("number"))
+    plan_versions = lists["plan_versions"]
     # The plan's points: its milestones and where a justified pause held it still.
     facts = [m.as_fact() for m in milestones] + (
         PlanVersion.pause_facts(plan_versions[-1].milestones) if plan_versions else [])
@@ -420,12 +490,8 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     last_on = chart_reports[-1][0] if chart_reports else None
     measured_on = rules.measurement_date(last_on, as_of)
     planned_now = rules.planned_percent(measured_on, project.planned_start, project.planned_end, facts)
-
-    notices = Notice.objects.filter(project=project).select_related("issued_to__profile")
-    if not supervisor:
-        notices = notices.exclude(status=Notice.Status.DRAFT)
     context.update({
-        "team": team,
+        "team": lists["team"],
         "milestones": milestones,
         "overdue_ids": {m.pk for m in milestones if rules.overdue_milestones([m.as_fact()], as_of)},
         "planned_now": rules.shown(planned_now),
@@ -433,15 +499,15 @@ def _project_body(request, project, context, supervisor: bool) -> str:
         "measured_on": measured_on,
         "curve_planned": rules.plan_curve(project.planned_start, project.planned_end, facts),
         "curve_actual": chart_reports,
-        "latest_reports": list(_reports(project)[:LATEST_REPORTS]),
-        "report_count": project.report_count or 0,
-        "obstacles": obstacles,
-        "hazards": hazards,
+        "latest_reports": lists["reports"],
+        "report_count": lists["report_count"],
+        "obstacles": lists["obstacles"],
+        "hazards": lists["hazards"],
         "findings": findings,
         "flags": flags,
         # Why the project has its light: its open warnings in words, red first.
         "light_warnings": lights.describe_open(flags),
-        "notices": list(notices.order_by("-created_at")[:30]),
+        "notices": lists["notices"],
         "action_items": lists["action_items"],
         "plan_versions": plan_versions,
         "original_plan": plan_versions[0] if plan_versions else None,

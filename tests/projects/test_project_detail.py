@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects import services
-from projects.models import Project
 from supervision import notices
 from tests import factories
 from tests.projects.conftest import READERS, WRITERS, place
@@ -143,12 +142,12 @@ def test_without_the_cache_the_project_page_makes_the_same_number_of_queries_for
     client.force_login(town.team_member)
     # 1 the session; 2 the user with their profile, roles, unit scope and unread count (on
     # PostgreSQL one row, web.auth.UserBackend); 3 the project with its campaign, leader and
-    # listing unit, its number of reports, whether the reader is on its team, and its
-    # milestones, chart points, obstacles and hazards with their photos, the hazards' reviews
-    # with their reviewers, flags, action items and spot-check findings (core.rowlists);
-    # the body (no shared cache here): 4 team, 5 plan versions, 6 notices, 7 the latest
-    # reports, 8 their photos. The older reports and the change history are pages of their own.
-    with django_assert_num_queries(8):
+    # listing unit and whether the reader is on its team; the body (no shared cache here): 4 its
+    # number of reports and its lists in one row (core.rowlists): milestones, chart points,
+    # obstacles and hazards with their photos, the hazards' reviews with their reviewers, flags,
+    # action items, spot-check findings, team, plan versions, notices and the latest reports
+    # with their photos. The older reports and the change history are pages of their own.
+    with django_assert_num_queries(4):
         response = client.get(reverse("project_detail", args=[p.pk]))
     assert response.context["report_count"] == n_reports
     assert len(response.context["latest_reports"]) == min(n_reports, 5)
@@ -352,6 +351,7 @@ def test_with_a_shared_cache_a_deleted_project_is_a_404_at_once(client, town, sh
 def test_the_lists_read_with_the_project_are_the_lists_read_one_query_each(postgres, town):
     """core.rowlists on PostgreSQL gives the same rows, field by field, as the queries the page
     makes on other databases."""
+    from campaign.people import name_of
     from projects.models import ActionItem
     from web import views_projects
 
@@ -402,8 +402,50 @@ def test_the_lists_read_with_the_project_are_the_lists_read_one_query_each(postg
     Finding.objects.create(spot_check=spot, project=p, description="资料不全",
                            rectified_on=datetime.date(2026, 10, 20))
 
-    together = views_projects._lists(views_projects._page_projects().get(pk=p.pk))
-    apart = views_projects._lists(Project.objects.get(pk=p.pk))
+    from projects.models import PlanVersion, ReportPhoto
+    from supervision.models import Notice
+
+    factories.AssignmentFactory(project=p, user=town.leader, role="lead",
+                                unit=factories.UnitFactory(name="水利站"))
+    PlanVersion.record(p, list(p.milestones.all()), kind=PlanVersion.Kind.ORIGINAL,
+                       in_force_from=p.planned_start, reason="", user=None)
+    PlanVersion.record(p, list(p.milestones.all()), kind=PlanVersion.Kind.REPLAN,
+                       in_force_from=datetime.date(2026, 10, 1), reason="征地延后",
+                       user=town.town_admin)
+    ReportPhoto.objects.create(report=p.reports.order_by("pk").first(), image="reports/a.jpg",
+                               taken_before_period=True)
+    Notice.objects.create(campaign=p.campaign, project=p, issued_to=p.leader, reason="进度滞后",
+                          required_action="a", status=Notice.Status.ISSUED, number="湖督1号",
+                          respond_by=datetime.date(2026, 10, 9))
+    Notice.objects.create(campaign=p.campaign, project=p, issued_to=p.leader, reason="草稿",
+                          required_action="a")
+    together = views_projects._lists(p, True, together=True)
+    apart = views_projects._lists(p, True, together=False)
+    for name in ("team", "plan_versions", "reports", "notices"):
+        same_fields = [[getattr(x, f.attname) for f in type(x)._meta.concrete_fields]
+                       for x in together[name]]
+        assert same_fields == [[getattr(x, f.attname) for f in type(x)._meta.concrete_fields]
+                               for x in apart[name]] and same_fields, name
+    assert together["report_count"] == apart["report_count"] == 2
+    assert [[(ph.image.name, ph.taken_before_period) for ph in r.photo_list]
+            for r in together["reports"]] == [[(ph.image.name, ph.taken_before_period)
+                                               for ph in r.photo_list] for r in apart["reports"]]
+    assert [ph.image.name for r in together["reports"] for ph in r.photo_list] == ["reports/a.jpg"]
+    assert [(name_of(r.reported_by), r.reported_by.pk) for r in together["reports"]] \
+        == [(name_of(r.reported_by), r.reported_by.pk) for r in apart["reports"]]
+    assert [(name_of(a.user), a.user.profile.phone, a.unit.name if a.unit else None)
+            for a in together["team"]] == [(name_of(a.user), a.user.profile.phone,
+                                             a.unit.name if a.unit else None)
+                                            for a in apart["team"]]
+    assert [name_of(v.created_by, "-") for v in together["plan_versions"]] \
+        == [name_of(v.created_by, "-") for v in apart["plan_versions"]] \
+        == ["-", town.town_admin.profile.full_name]
+    assert together["plan_versions"][1].milestones == apart["plan_versions"][1].milestones
+    assert [str(n) for n in together["notices"]] == [str(n) for n in apart["notices"]]
+    assert len(together["notices"]) == 2
+    assert [str(n) for n in views_projects._lists(p, False, together=True)["notices"]] \
+        == [str(n) for n in views_projects._lists(p, False, together=False)["notices"]] \
+        == ["湖督1号"]
     assert together["chart"] == apart["chart"] and len(apart["chart"]) == 2
 
     def same(name, rows_a, rows_b):
@@ -422,8 +464,6 @@ def test_the_lists_read_with_the_project_are_the_lists_read_one_query_each(postg
     same("hazard photos", together_major.photo_list, apart_major.photo_list)
     same("hazard reviews", together_major.review_list, apart_major.review_list)
     assert [len(together_major.found_photos), len(together_major.rectified_photos)] == [1, 1]
-    from campaign.people import name_of
-
     assert [name_of(r.reviewed_by) for r in together_major.review_list] \
         == [name_of(r.reviewed_by) for r in apart_major.review_list] \
         == [town.supervisor.profile.full_name, ""]

@@ -1,0 +1,130 @@
+"""Reads whose SQL is built once per process.
+
+The ORM builds a query's SQL anew on every call: for a page's few large reads (the dashboard's
+table with each project's latest report, a project's short lists as JSON arrays) building it
+costs more CPU than PostgreSQL takes to run it, and without the page cache it is most of what
+the page costs. A ``Statement`` is such a read written as an ordinary ``values()`` or
+``values_list()`` queryset of its arguments. The first call builds it twice with stand-in values
+for the arguments and keeps its SQL and parameters when the two builds differ only where the
+stand-ins are; every call then runs that SQL with the arguments in the stand-ins' places and
+turns the rows into what the queryset gives (its names, its converters). Only the statement is
+kept — no row, nothing a write could make stale. A read whose SQL depends on more than its
+arguments' places (another database that turns dates into text, a list argument, an argument
+that shapes the query) is simply run through the ORM every time.
+
+Arguments are ints, dates and aware datetimes, passed by name.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.query import FlatValuesListIterable, ValuesIterable, ValuesListIterable
+
+_UTC = datetime.UTC
+
+
+def _standin(kind: type, n: int, build: int) -> Any:
+    """A value of kind no real argument takes, different for each argument n and build."""
+    if kind is int:
+        return -8_000_000_000_000_000_000 - 1000 * build - n
+    if kind is datetime.datetime:
+        return datetime.datetime(1901, 2, 3, 4, 5, 6, 1000 * build + n + 1, tzinfo=_UTC)
+    if kind is datetime.date:
+        return datetime.date(1, 1 + build, 1 + n)
+    raise TypeError(f"a Statement argument is an int, a date or a datetime, not {kind.__name__}")
+
+
+class _Compiled:
+    def __init__(self, sql, params, places, shape, names, converters, using):
+        self.sql, self.params, self.places = sql, params, places
+        self.shape, self.names, self.converters, self.using = shape, names, converters, using
+
+
+class Statement:
+    """A values() or values_list() read of named arguments whose SQL is built once (see the
+    module). ``build(**arguments)`` returns the queryset; ``arguments`` names each argument's
+    type. Calling the statement with the arguments gives the rows as the queryset would: dicts,
+    tuples or values."""
+
+    def __init__(self, build: Callable[..., Any], **arguments: type):
+        self.build = build
+        self.arguments = arguments
+        self._compiled: dict[str, _Compiled | None] = {}
+
+    def __call__(self, **values) -> list:
+        if values.keys() != self.arguments.keys():
+            raise TypeError(f"arguments {sorted(self.arguments)}, got {sorted(values)}")
+        if DEFAULT_DB_ALIAS not in self._compiled:
+            self._compiled[DEFAULT_DB_ALIAS] = self._compile(DEFAULT_DB_ALIAS)
+        compiled = self._compiled[DEFAULT_DB_ALIAS]
+        if compiled is None:
+            return list(self.build(**values))
+        params = list(compiled.params)
+        for position, name in compiled.places:
+            params[position] = values[name]
+        connection = connections[compiled.using]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = [_convert(row, compiled.converters, connection) for row in rows]
+        if compiled.shape is ValuesIterable:
+            names = compiled.names
+            return [dict(zip(names, row, strict=True)) for row in rows]
+        if compiled.shape is FlatValuesListIterable:
+            return [row[0] for row in rows]
+        return [tuple(row) for row in rows]
+
+    def _compile(self, using: str) -> _Compiled | None:
+        """The statement from two builds with different stand-ins, or None when its SQL is not
+        the same SQL with the arguments in their places."""
+        builds = []
+        for build in (1, 2):
+            standins = {name: _standin(kind, n, build)
+                        for n, (name, kind) in enumerate(self.arguments.items())}
+            try:
+                queryset = self.build(**standins)
+                compiler = queryset.query.get_compiler(using)
+                sql, params = compiler.as_sql()
+            except Exception:  # noqa: BLE001 — a stand-in the query refuses (a negative slice)
+                return None
+            if queryset._iterable_class not in (ValuesIterable, ValuesListIterable,
+                                                FlatValuesListIterable):
+                raise TypeError("a Statement is a values() or values_list() queryset")
+            builds.append((queryset, compiler, sql, list(params), standins))
+        (queryset, compiler, sql, params, first), (_q, _c, sql_2, params_2, second) = builds
+        if sql != sql_2 or len(params) != len(params_2):
+            return None
+        by_value = {(type(v), v): name for name, v in first.items()}
+        places = []
+        for position, (one, two) in enumerate(zip(params, params_2, strict=True)):
+            name = by_value.get((type(one), one))
+            if name is None:
+                if one != two:  # differs, but not where an argument is
+                    return None
+                continue
+            if two != second[name] or type(two) is not type(second[name]):
+                return None
+            places.append((position, name))
+        if {name for _position, name in places} != set(self.arguments):
+            return None  # an argument that is not a parameter (it shaped the SQL)
+        query = queryset.query
+        names = list(query.selected) if query.selected else [
+            *query.extra_select, *query.values_select, *query.annotation_select]
+        fields = [s[0] for s in compiler.select[0:compiler.col_count]]
+        return _Compiled(sql, params, places, queryset._iterable_class, names,
+                         list(compiler.get_converters(fields).items()), using)
+
+
+def _convert(row, converters, connection) -> list:
+    row = list(row)
+    for position, (functions, expression) in converters:
+        value = row[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        row[position] = value
+    return row

@@ -1,0 +1,86 @@
+"""core.prepared: a read whose SQL is built once gives what its queryset gives, in one query."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from core import prepared
+from core.dates import local_zone
+from projects.models import ProgressReport, Project
+from tests import factories
+
+
+def _latest_reports(campaign_id, until):
+    latest = ProgressReport.objects.filter(project=OuterRef("pk"), reported_at__lte=until)\
+        .order_by("-reported_at", "-pk")
+    return Project.objects.filter(campaign_id=campaign_id).order_by("code").values(
+        "pk", "code", "planned_investment",
+        percent=Subquery(latest.values("percent")[:1]), at=Subquery(latest.values("reported_at")[:1]))
+
+
+def _days(project_id, since):
+    return (ProgressReport.objects.filter(project_id=project_id)
+            .annotate(day=TruncDate("reported_at", tzinfo=local_zone()))
+            .filter(day__gte=since).order_by("day").values("day")
+            .annotate(n=Count("pk"), top=Max("percent")).values_list("day", "n", "top"))
+
+
+@pytest.fixture
+def reports(db):
+    project = factories.ProjectFactory(code="A-1")
+    other = factories.ProjectFactory(code="A-2", campaign=project.campaign)
+    elsewhere = factories.ProjectFactory(code="B-1")
+    now = timezone.now()
+    for days, percent in ((9, "10.5"), (5, "20"), (1, "31.2")):
+        factories.ProgressReportFactory(project=project, percent=Decimal(percent),
+                                        reported_at=now - datetime.timedelta(days=days))
+    factories.ProgressReportFactory(project=elsewhere, percent=Decimal("50"))
+    return project, other, now
+
+
+def test_a_statement_gives_the_rows_of_its_queryset_whatever_its_arguments(
+        postgres, reports, django_assert_num_queries):
+    project, _other, now = reports
+    statement = prepared.Statement(_latest_reports, campaign_id=int, until=datetime.datetime)
+    for until in (now, now - datetime.timedelta(days=3), now - datetime.timedelta(days=30)):
+        expected = list(_latest_reports(project.campaign_id, until))
+        with django_assert_num_queries(1):
+            assert statement(campaign_id=project.campaign_id, until=until) == expected
+    assert statement._compiled["default"] is not None, "built once, run with the arguments"
+    rows = statement(campaign_id=project.campaign_id, until=now)
+    assert [(r["code"], r["percent"]) for r in rows] == [("A-1", Decimal("31.2")), ("A-2", None)]
+    assert isinstance(rows[0]["at"], datetime.datetime) and rows[0]["at"].tzinfo is not None
+
+
+def test_a_statement_converts_its_values_as_the_orm_does(postgres, reports):
+    project, _other, now = reports
+    statement = prepared.Statement(_days, project_id=int, since=datetime.date)
+    since = (now - datetime.timedelta(days=6)).date()
+    rows = statement(project_id=project.pk, since=since)
+    assert rows == list(_days(project.pk, since)) and len(rows) == 2
+    assert isinstance(rows[0], tuple) and isinstance(rows[0][0], datetime.date)
+
+
+def test_an_argument_that_shapes_the_query_is_run_through_the_orm_every_time(
+        postgres, reports, django_assert_num_queries):
+    project, _other, _now = reports
+
+    def top(project_id, limit):
+        return ProgressReport.objects.filter(project_id=project_id).order_by("-percent")\
+            .values_list("percent", flat=True)[:limit]
+
+    statement = prepared.Statement(top, project_id=int, limit=int)
+    with django_assert_num_queries(1):
+        assert statement(project_id=project.pk, limit=2) == [Decimal("31.2"), Decimal("20")]
+    assert statement._compiled["default"] is None
+    assert statement(project_id=project.pk, limit=1) == [Decimal("31.2")]
+
+
+def test_a_statement_takes_exactly_its_arguments(db):
+    statement = prepared.Statement(_latest_reports, campaign_id=int, until=datetime.datetime)
+    with pytest.raises(TypeError):
+        statement(campaign_id=1)
