@@ -4,7 +4,9 @@ The ORM builds a query's SQL anew on every call: for a page's few large reads (t
 table with each project's latest report, a project's short lists as JSON arrays) building it
 costs more CPU than PostgreSQL takes to run it, and without the page cache it is most of what
 the page costs. A ``Statement`` is such a read written as an ordinary ``values()`` or
-``values_list()`` queryset of its arguments. The first call builds it twice with stand-in values
+``values_list()`` queryset of its arguments, or a queryset of model instances (with
+``select_related`` and annotations, made into objects by the ORM's own populators; the session's
+user, read on every signed-in request, is one). The first call builds it twice with stand-in values
 for the arguments and keeps its SQL and parameters when the two builds differ only where the
 stand-ins are; every call then runs that SQL with the arguments in the stand-ins' places and
 turns the rows into what the queryset gives (its names, its converters). Only the statement is
@@ -22,7 +24,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models.query import FlatValuesListIterable, ValuesIterable, ValuesListIterable
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 _UTC = datetime.UTC
 
@@ -39,9 +47,30 @@ def _standin(kind: type, n: int, build: int) -> Any:
 
 
 class _Compiled:
-    def __init__(self, sql, params, places, shape, names, converters, using):
+    def __init__(self, sql, params, places, shape, names, converters, using, objects=None):
         self.sql, self.params, self.places = sql, params, places
         self.shape, self.names, self.converters, self.using = shape, names, converters, using
+        self.objects = objects
+
+
+class _Objects:
+    """How ModelIterable makes a row into a model instance, kept from the compiled query."""
+
+    def __init__(self, compiler, using):
+        info = compiler.klass_info
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        self.model, self.fields, self.using = info["model"], slice(start, end), using
+        self.init_list = [f[0].target.attname for f in compiler.select[start:end]]
+        self.populators = get_related_populators(info, compiler.select, using)
+        self.annotations = dict(compiler.annotation_col_map or {})
+
+    def make(self, row):
+        obj = self.model.from_db(self.using, self.init_list, row[self.fields])
+        for populator in self.populators:
+            populator.populate(row, obj)
+        for name, at in self.annotations.items():
+            setattr(obj, name, row[at])
+        return obj
 
 
 class Statement:
@@ -72,6 +101,8 @@ class Statement:
             rows = cursor.fetchall()
         if compiled.converters:
             rows = [_convert(row, compiled.converters, connection) for row in rows]
+        if compiled.objects is not None:
+            return [compiled.objects.make(row) for row in rows]
         if compiled.shape is ValuesIterable:
             names = compiled.names
             return [dict(zip(names, row, strict=True)) for row in rows]
@@ -93,8 +124,10 @@ class Statement:
             except Exception:  # noqa: BLE001 — a stand-in the query refuses (a negative slice)
                 return None
             if queryset._iterable_class not in (ValuesIterable, ValuesListIterable,
-                                                FlatValuesListIterable):
-                raise TypeError("a Statement is a values() or values_list() queryset")
+                                                FlatValuesListIterable, ModelIterable):
+                raise TypeError("a Statement is a values(), values_list() or model queryset")
+            if queryset._prefetch_related_lookups or queryset._known_related_objects:
+                return None  # more than one statement, or objects from elsewhere: the ORM's
             builds.append((queryset, compiler, sql, list(params), standins))
         (queryset, compiler, sql, params, first), (_q, _c, sql_2, params_2, second) = builds
         if sql != sql_2 or len(params) != len(params_2):
@@ -116,8 +149,9 @@ class Statement:
         names = list(query.selected) if query.selected else [
             *query.extra_select, *query.values_select, *query.annotation_select]
         fields = [s[0] for s in compiler.select[0:compiler.col_count]]
+        objects = _Objects(compiler, using) if queryset._iterable_class is ModelIterable else None
         return _Compiled(sql, params, places, queryset._iterable_class, names,
-                         list(compiler.get_converters(fields).items()), using)
+                         list(compiler.get_converters(fields).items()), using, objects)
 
 
 def _convert(row, converters, connection) -> list:

@@ -439,6 +439,18 @@ def _lists_from_row(row: dict, supervisor: bool) -> dict:
 LIKELY_CAMPAIGNS = 3
 
 
+def _with_reader(projects, reader: int):
+    return projects.annotate(
+        reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"), user_id=reader)))
+
+
+#: The project page's project with its campaign, leader and listing unit, and whether the reader
+#: is on its team; whether they may read it is decided from its campaign (campaign.access, the
+#: rule projects.access.visible_projects applies in SQL).
+_PAGE_PROJECT = prepared.Statement(
+    lambda pk, reader: _with_reader(_page_projects().filter(pk=pk), reader), pk=int, reader=int)
+
+
 def _project_for_page(user, pk, projects=None) -> tuple[Project, bool]:
     """The project (with its campaign) and whether the reader may write to it; a 404 (logged)
     when they may not read it. The rules (projects.access, campaign.access) are decided on every
@@ -447,9 +459,14 @@ def _project_for_page(user, pk, projects=None) -> tuple[Project, bool]:
     hit), else from one query, which also reads what the page shows of the project (projects,
     the project page's by default)."""
     if not pagecache.enabled():
-        projects = _page_projects() if projects is None else projects
-        project = project_access.get_project_for_read(user, pk, projects.annotate(
-            reader_on_team=Exists(Assignment.objects.filter(project=OuterRef("pk"), user=user))))
+        if projects is not None:
+            project = project_access.get_project_for_read(user, pk, _with_reader(projects, user.pk))
+        else:  # the project page's own read: its SQL built once (core.prepared)
+            found = _PAGE_PROJECT(pk=pk, reader=user.pk)
+            project = found[0] if found else None
+            if project is None or not access.may_read_campaign(user, project.campaign):
+                log.warning("refused read user=%s project=%s", user.pk, pk)
+                raise Http404
         return project, (project.leader_id == user.pk or project.reader_on_team
                          or access.may_administer(user, project.campaign))
 

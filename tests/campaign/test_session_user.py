@@ -1,5 +1,6 @@
 """The session's user, read on every signed-in request from SQL the ORM compiled once
-(web.auth._session_user): the same object QuerySet.get makes, its profile with it."""
+(web.auth._session_user, a core.prepared.Statement of model instances): the same object
+QuerySet.get makes, its profile with it."""
 
 import datetime
 
@@ -31,7 +32,7 @@ def test_the_compiled_query_gives_what_the_orm_gives(with_viewer, django_assert_
     notify.notify([user], kind="reminder", title="请填报")
     for pk in (user.pk, user.pk):  # compiled once, run twice with the same answer
         with django_assert_num_queries(1):
-            got = _session_user(with_viewer).get(pk)
+            got = _session_user(pk, with_viewer)
             assert got.profile.full_name == "王小明"  # read with the user: no second query
         expected = User.objects.select_related("profile").get(pk=pk)
         assert _fields(got) == _fields(expected)
@@ -42,13 +43,13 @@ def test_the_compiled_query_gives_what_the_orm_gives(with_viewer, django_assert_
             assert got.viewer_roles == [expected.groups.get().name]
             assert got.viewer_unread == 1
     other = factories.UserFactory(username="cadre-other", profile__full_name="李四")
-    assert _session_user(with_viewer).get(other.pk).profile.full_name == "李四"
+    assert _session_user(other.pk, with_viewer).profile.full_name == "李四"
 
 
 def test_no_such_user_and_a_user_without_a_profile(django_assert_num_queries):
-    assert _session_user(False).get(987_654_321) is None
+    assert _session_user(987_654_321, False) is None
     bare = User.objects.create_user("no-profile", password="pw-for-tests-1")
-    got = _session_user(False).get(bare.pk)
+    got = _session_user(bare.pk, False)
     assert got.username == "no-profile"
     with django_assert_num_queries(0), pytest.raises(User.profile.RelatedObjectDoesNotExist):
         got.profile  # noqa: B018  # known to be missing without asking the database
