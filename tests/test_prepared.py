@@ -84,3 +84,35 @@ def test_a_statement_takes_exactly_its_arguments(db):
     statement = prepared.Statement(_latest_reports, campaign_id=int, until=datetime.datetime)
     with pytest.raises(TypeError):
         statement(campaign_id=1)
+
+
+def _projects_with_reports(campaign_id):
+    return Project.objects.filter(campaign_id=campaign_id).select_related(
+        "campaign__unit", "leader").annotate(n=Count("reports")).order_by("code")
+
+
+def test_a_statement_of_model_instances_makes_the_objects_the_orm_makes(
+        postgres, reports, django_assert_num_queries):
+    project, other, _now = reports
+    statement = prepared.Statement(_projects_with_reports, campaign_id=int)
+    expected = list(_projects_with_reports(project.campaign_id))
+    with django_assert_num_queries(1):
+        got = statement(campaign_id=project.campaign_id)
+        # the related rows and the annotation come with them: no further query
+        seen = [(p.pk, p.code, p.n, p.campaign.unit.name, p.leader.username) for p in got]
+    assert statement._compiled["default"] is not None
+    assert seen == [(p.pk, p.code, p.n, p.campaign.unit.name, p.leader.username) for p in expected]
+    assert [type(p) for p in got] == [Project] * len(expected) and got[0]._state.adding is False
+    assert got[0].campaign.start_date == expected[0].campaign.start_date
+
+
+def test_a_prefetch_is_run_through_the_orm(postgres, reports):
+    project, _other, _now = reports
+    statement = prepared.Statement(
+        lambda campaign_id: Project.objects.filter(campaign_id=campaign_id)
+        .prefetch_related("reports").order_by("code"), campaign_id=int)
+    got = statement(campaign_id=project.campaign_id)
+    assert statement._compiled["default"] is None
+    assert [len(p.reports.all()) for p in got] == [
+        p.reports.count() for p in Project.objects.filter(campaign_id=project.campaign_id)
+        .order_by("code")]
