@@ -37,8 +37,8 @@ _UTC = datetime.UTC
 
 def _standin(kind: type, n: int, build: int) -> Any:
     """A value of kind no real argument takes, different for each argument n and build."""
-    if kind is int:
-        return -8_000_000_000_000_000_000 - 1000 * build - n
+    if kind is int:  # within a 32-bit column's range: Django refuses a value out of it
+        return -2_100_000_000 - 1000 * build - n
     if kind is datetime.datetime:
         return datetime.datetime(1901, 2, 3, 4, 5, 6, 1000 * build + n + 1, tzinfo=_UTC)
     if kind is datetime.date:

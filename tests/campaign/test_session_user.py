@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from supervision import notify
 from tests import factories
-from web.auth import _session_user
+from web.auth import _SESSION_USER, _session_user
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -42,6 +42,8 @@ def test_the_compiled_query_gives_what_the_orm_gives(with_viewer, django_assert_
         if with_viewer:
             assert got.viewer_roles == [expected.groups.get().name]
             assert got.viewer_unread == 1
+    if connection.vendor == "postgresql":
+        assert _SESSION_USER[with_viewer]._compiled["default"] is not None, "its SQL built once"
     other = factories.UserFactory(username="cadre-other", profile__full_name="李四")
     assert _session_user(other.pk, with_viewer).profile.full_name == "李四"
 
