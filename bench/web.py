@@ -14,6 +14,7 @@ every report the server accepted is in the database. Every page measured must an
 a redirect). Not a test: figures, with the targets beside them."""
 
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -238,6 +239,8 @@ def main():
         submission = wrk("report submission", f"{BASE}/projects/{pk}/report/", cookie,
                          report_script(token, pk, current))
         after = int(psql(f"SELECT count(*) FROM projects_progressreport WHERE project_id = {pk}"))
+        floor = json.loads(sh(PY, "bench/sql_floor.py", USER, str(pk), capture=True, env={
+            **uncached_env, "ALLOWED_HOSTS": "testserver"}).stdout.strip().splitlines()[-1])
     finally:
         for server in servers:
             stop(server)
@@ -288,6 +291,12 @@ def main():
           f"{submission['rps'] / trivial_on:>27.1%}{submission['median_ms']:>11.2f}"
           f"{submission['p99_ms']:>9.2f}{spread(submission):>9.2f}{control_spread:>9.2f}"
           f"{submission['errors']:>8}  once, against the median trivial view (cache on)")
+    trivial_off = statistics.median(r["rps"] for r in rounds[("trivial view", False)])
+    for name, figure in floor.items():
+        label = f"SQL floor, {name}"
+        print(f"{label:<28}{figure['pages_per_s']:>15.1f}{figure['pages_per_s'] / trivial_off:>27.1%}"
+              f"  its {figure['statements']} statements replayed by bare psycopg2 in 2 sessions, "
+              f"no Python: the most the page could serve (cache off)")
     accepted = submission["requests"] - submission["errors"]
     saved = after - before
     in_flight = max(0, saved - accepted)
