@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 
 from campaign.reporting import WEEK, report_due_moment
 from core.dates import day_start, local_zone
@@ -176,6 +177,11 @@ def latest_report(reports: Iterable[ReportFact], as_of: datetime.date) -> Report
     return latest
 
 
+def _decimal(value) -> Decimal:
+    """Decimal(value), without making a copy of one already (the same value)."""
+    return value if type(value) is Decimal else Decimal(value)
+
+
 def latest_percent(reports: Iterable[ReportFact], as_of: datetime.date) -> Decimal:
     """The cumulative % of the latest report on or before as_of (see latest_report); 0 with none."""
     latest = latest_report(reports, as_of)
@@ -184,19 +190,30 @@ def latest_percent(reports: Iterable[ReportFact], as_of: datetime.date) -> Decim
 
 def earned_date(percent: Decimal, curve: Sequence[tuple[datetime.date, Decimal]]) -> float:
     """Earned schedule: the day (as an ordinal, with a fraction) on which the plan reaches percent."""
-    percent = Decimal(percent)
-    if percent <= curve[0][1]:
-        return float(curve[0][0].toordinal())
-    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
+    if type(percent) is not Decimal:
+        percent = Decimal(percent)
+    d0, p0 = curve[0]
+    if percent <= p0:
+        return float(d0.toordinal())
+    for d1, p1 in islice(curve, 1, None):
         if p0 <= percent <= p1 and p1 > p0:
             share = float((percent - p0) / (p1 - p0))
             return d0.toordinal() + share * (d1 - d0).days
+        d0, p0 = d1, p1
     return float(curve[-1][0].toordinal())
 
 
 def report_days(reports: Iterable[ReportFact], as_of: datetime.date) -> list[ReportFact]:
     """The latest report of each distinct day on or before as_of, in date order (of two on one day
     the later made counts: a same-day correction replaces the morning's figure, it takes no slot)."""
+    days = []
+    for report in reports:  # as the scan gives them: one a day, oldest first
+        if report.reported_on <= as_of:
+            if days and report.reported_on <= days[-1].reported_on:
+                break
+            days.append(report)
+    else:
+        return days
     by_day: dict[datetime.date, ReportFact] = {}
     for report in reports:
         if report.reported_on <= as_of:
@@ -222,7 +239,7 @@ def forecast_finish(
     earlier than today).
     """
     days = report_days(reports, as_of)
-    if days and Decimal(days[-1].percent) >= HUNDRED:
+    if days and _decimal(days[-1].percent) >= HUNDRED:
         return days[-1].reported_on
     recent = days[-FORECAST_REPORTS:]
     if len(recent) < 2:
@@ -281,6 +298,8 @@ def is_report_missing(
 
 SEVERITY_RANK = {RED: 0, YELLOW: 1}
 
+_TOLERANCE = datetime.timedelta(days=FORECAST_TOLERANCE_DAYS)
+
 
 def light_of(warnings: Iterable[Warning]) -> str:
     """The light of an active project: the most severe of its open warnings, green with none."""
@@ -300,15 +319,14 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
     measured_on = measurement_date(latest.reported_on if latest else None, as_of)
     curve = plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
     planned = read_curve(curve, measured_on)
-    actual = Decimal(latest.percent) if latest else ZERO
+    actual = _decimal(latest.percent) if latest else ZERO
     behind = lag(planned, actual)
     overdue = tuple(overdue_milestones(facts.milestones, as_of))
-    days_overdue = max(((as_of - m.due_date).days for m in overdue), default=0)
+    days_overdue = max((as_of - m.due_date).days for m in overdue) if overdue else 0
     forecast = forecast_finish(facts.reports, as_of, curve)
     at_risk = actual < HUNDRED and (
         as_of > facts.planned_end
-        or (forecast is not None
-            and forecast > facts.planned_end + datetime.timedelta(days=FORECAST_TOLERANCE_DAYS)))
+        or (forecast is not None and forecast > facts.planned_end + _TOLERANCE))
 
     if facts.completed:
         return Assessment(Health.DONE, measured_on, planned, actual, behind, forecast=forecast)
@@ -318,6 +336,9 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
     found = warnings_of(facts, as_of, thresholds, planned=planned, actual=actual, behind=behind,
                         overdue=overdue, days_overdue=days_overdue, forecast=forecast,
                         at_risk=at_risk)
+    if not found:  # most projects: green, the rest as below with no warning
+        return Assessment(Health.GREEN, measured_on, planned, actual, behind, overdue,
+                          days_overdue, forecast, at_risk, (), (), curve)
     return Assessment(
         health=light_of(found),
         measured_on=measured_on,
@@ -428,7 +449,9 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
     moments: list[datetime.datetime] = []
     if facts.visible_from is not None and facts.visible_from > now:
         moments.append(facts.visible_from)
-    days: list[datetime.date] = [*facts.changes_on, *(d + _DAY for d in facts.due_ahead)]
+    days: list[datetime.date] = list(facts.changes_on)
+    if facts.due_ahead:
+        days += [d + _DAY for d in facts.due_ahead]
     grace = datetime.timedelta(days=t.milestone_grace_days)
 
     # Behind plan: the lag only grows with the days (the plan never goes down, the % reported
