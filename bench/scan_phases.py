@@ -1,15 +1,15 @@
 """The scan's cost per project, phase by phase (a profiling aid, not a test).
 
     BENCH_DATABASE_URL=postgres://…/a_copy_of_the_bench_data python bench/scan_phases.py \
-        [--campaigns 1000] [--repeat 3] [--profile]
+        [--campaigns 1000] [--repeat 3] [--first 1] [--queries] [--profile]
 
-On the first --campaigns campaigns of a generated data set: the first scan at now (rolled back
-each time, so every repeat starts clean), then once for real, then the forced re-evaluation of
-the same campaigns the next morning (the scan's output is emptied first:
-the database must be a copy of the profiler's own) at 07:00 with nothing to write, --repeat times. Each scan is
-timed by phase (wall clock and CPU of this process): the SQL (time waiting on PostgreSQL), the
-reads, decide() and in it rules.assess and rules.next_change, apply() and its writes; printed
-as µs per project. --profile adds a cProfile of one forced re-evaluation.
+The database must be a copy of the bench's data of the profiler's own: the scan's output is
+emptied first. On its first --campaigns campaigns: the first scan at now (rolled back, --first
+times), then once for real, then the forced re-evaluation of the same campaigns the next morning
+at 07:00 with nothing to write, --repeat times. Each scan is timed by phase (wall clock): the SQL
+(time waiting on PostgreSQL; --queries: each statement's), read_inputs, decide() and in it
+rules.assess and rules.next_change, apply() and its writes, in µs per project, with the CPU time
+of this process. --profile adds a cProfile of one forced re-evaluation.
 """
 
 from __future__ import annotations

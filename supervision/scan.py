@@ -272,9 +272,11 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow
     params = [now, zone, list(campaign_ids)] + (
         [list(project_ids)] if project_ids else [])
     reports = ProgressReport._meta.db_table
-    # A skip scan down the (project, -reported_at) index: the latest report, then the latest one
-    # before the local midnight that began its day, and so on, FORECAST_REPORTS times — the latest
-    # report of each of the last report days, one index probe each, however many reports a day.
+    # The latest FORECAST_REPORTS reports (q), one index probe: when they lie on as many local
+    # days they are the latest report of each of the last report days. Otherwise (a correction on
+    # the same day) a skip scan down the (project, -reported_at) index (f): the latest report,
+    # then the latest one before the local midnight that began its day, and so on,
+    # FORECAST_REPORTS times, however many reports a day — run only then (a one-time filter).
     sql = f"""
         SELECT {columns}, r.ats[1], r.pcts[1], r.ats[r.n], r.pcts[r.n], r.n,
                (SELECT min(reported_at) FROM {reports}
@@ -283,7 +285,15 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow
                (r.ats[1] AT TIME ZONE z.zone)::date, (r.ats[r.n] AT TIME ZONE z.zone)::date
         FROM {Project._meta.db_table} p
         CROSS JOIN (SELECT %s::timestamptz AS now, %s::text AS zone) z
-        LEFT JOIN LATERAL (
+        CROSS JOIN LATERAL (
+            SELECT array_agg(at ORDER BY at DESC, id DESC) AS ats,
+                   array_agg(pct ORDER BY at DESC, id DESC) AS pcts, count(*) AS n,
+                   count(DISTINCT (at AT TIME ZONE z.zone)::date) AS days
+            FROM (SELECT id, reported_at AS at, percent AS pct FROM {reports}
+                  WHERE project_id = p.id AND reported_at <= z.now
+                  ORDER BY reported_at DESC, id DESC LIMIT {rules.FORECAST_REPORTS}) x
+        ) q
+        CROSS JOIN LATERAL (
             WITH RECURSIVE d(k, at, pct, midnight) AS (
                 (SELECT 1, reported_at, percent,
                         date_trunc('day', reported_at AT TIME ZONE z.zone) AT TIME ZONE z.zone
@@ -298,8 +308,13 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow
                 WHERE d.k < {rules.FORECAST_REPORTS}
             )
             SELECT array_agg(at ORDER BY k) AS ats, array_agg(pct ORDER BY k) AS pcts,
-                   count(*) AS n FROM d
-        ) r ON true
+                   count(*) AS n FROM d WHERE q.days < q.n
+        ) f
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN q.days < q.n THEN f.ats ELSE q.ats END AS ats,
+                   CASE WHEN q.days < q.n THEN f.pcts ELSE q.pcts END AS pcts,
+                   CASE WHEN q.days < q.n THEN f.n ELSE q.n END AS n
+        ) r
         WHERE {scope}"""  # nosec B608  # model names; values are parameters
     out = []
     append = out.append
