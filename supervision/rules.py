@@ -453,6 +453,7 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
     if facts.due_ahead:
         days += [d + _DAY for d in facts.due_ahead]
     grace = datetime.timedelta(days=t.milestone_grace_days)
+    after_grace = grace + _DAY
 
     # Behind plan: the lag only grows with the days (the plan never goes down, the % reported
     # stays), so each threshold not reached yet is crossed at most once: on the first day the
@@ -462,8 +463,7 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
     first_day = as_of + _DAY
     if latest is not None:
         # Until the report is REPORT_FRESH_DAYS old the plan is read on its date.
-        first_day = max(first_day, latest.reported_on + datetime.timedelta(
-            days=REPORT_FRESH_DAYS + 1))
+        first_day = max(first_day, latest.reported_on + _AFTER_FRESH)
     for threshold in (t.yellow_lag_points, t.red_lag_points):
         if a.lag < threshold:
             day = first_day_reaching(curve, a.actual_percent + threshold, first_day)
@@ -475,7 +475,8 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
     for m in facts.milestones:
         if m.pause or (m.completed_on is not None and m.completed_on <= as_of):
             continue
-        days += [m.due_date + _DAY, m.due_date + grace + _DAY]
+        days.append(m.due_date + _DAY)
+        days.append(m.due_date + after_grace)
         if m.completed_on is not None:
             days.append(m.completed_on)
 
@@ -498,9 +499,9 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
 
     # Obstacles and hazards overdue: red after the grace days (a major hazard is red at once).
     if facts.obstacles:
-        days.append(facts.obstacles.oldest + grace + _DAY)
+        days.append(facts.obstacles.oldest + after_grace)
     if facts.hazards and not facts.hazards.major:
-        days.append(facts.hazards.oldest + grace + _DAY)
+        days.append(facts.hazards.oldest + after_grace)
 
     # Notices awaiting a response: overdue the day after respond_by, red after escalate_after.
     for n in facts.notices:
@@ -516,6 +517,8 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
 
 
 _DAY = datetime.timedelta(days=1)
+#: The first day a report is no longer fresh (the plan is read on the day assessed then).
+_AFTER_FRESH = datetime.timedelta(days=REPORT_FRESH_DAYS + 1)
 
 
 def first_day_reaching(curve: Sequence[tuple[datetime.date, Decimal]], target: Decimal,
@@ -525,8 +528,10 @@ def first_day_reaching(curve: Sequence[tuple[datetime.date, Decimal]], target: D
     if target > HUNDRED:
         return None
     day = None
-    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
+    d0, p0 = curve[0]
+    for d1, p1 in islice(curve, 1, None):
         if p1 < target or d1 < not_before:
+            d0, p0 = d1, p1
             continue
         if p0 >= target or p1 == p0:
             day = d0
