@@ -206,6 +206,8 @@ def earned_date(percent: Decimal, curve: Sequence[tuple[datetime.date, Decimal]]
 def report_days(reports: Iterable[ReportFact], as_of: datetime.date) -> list[ReportFact]:
     """The latest report of each distinct day on or before as_of, in date order (of two on one day
     the later made counts: a same-day correction replaces the morning's figure, it takes no slot)."""
+    if not isinstance(reports, Sequence):
+        reports = list(reports)  # read twice below when not in day order
     days = []
     for report in reports:  # as the scan gives them: one a day, oldest first
         if report.reported_on <= as_of:
@@ -336,7 +338,7 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
     found = warnings_of(facts, as_of, thresholds, planned=planned, actual=actual, behind=behind,
                         overdue=overdue, days_overdue=days_overdue, forecast=forecast,
                         at_risk=at_risk)
-    if not found:  # most projects: green, the rest as below with no warning
+    if not found:  # green, the usual case: nothing to sort
         return Assessment(Health.GREEN, measured_on, planned, actual, behind, overdue,
                           days_overdue, forecast, at_risk, (), (), curve)
     return Assessment(
