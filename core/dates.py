@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 def local_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    """ZoneInfo(settings.TIME_ZONE), as Django keeps it (read once, forgotten when a test changes
+    the setting): the scan asks for it several times a project."""
+    return timezone.get_default_timezone()
 
 
 def local_date(moment: datetime.datetime | None = None) -> datetime.date:

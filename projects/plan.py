@@ -17,6 +17,8 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
+from operator import attrgetter
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -65,19 +67,34 @@ def plan_curve(
     Milestones outside the planned period are clamped into it; where two points share a date the
     higher percent wins, so the curve never goes down.
     """
-    points = [(planned_start, ZERO)]
-    for m in sorted(milestones, key=lambda m: (m.due_date, m.planned_percent)):
-        due = min(max(m.due_date, planned_start), planned_end)
-        points.append((due, Decimal(m.planned_percent)))
-    points.append((planned_end, HUNDRED))
-    curve: list[tuple[datetime.date, Decimal]] = []
-    for day, pct in points:
-        pct = max(pct, curve[-1][1]) if curve else pct
-        if curve and curve[-1][0] == day:
+    # The points merged as they come, in date order (the scan draws a curve for every project).
+    curve = [(planned_start, ZERO)]
+    last_day, last_pct = planned_start, ZERO
+    for m in sorted(milestones, key=_DATE_THEN_PERCENT):
+        day = m.due_date
+        if day < planned_start:
+            day = planned_start
+        if day > planned_end:
+            day = planned_end
+        pct = m.planned_percent
+        if type(pct) is not Decimal:
+            pct = Decimal(pct)
+        if pct < last_pct:
+            pct = last_pct
+        if day == last_day:
             curve[-1] = (day, pct)
         else:
             curve.append((day, pct))
+        last_day, last_pct = day, pct
+    pct = HUNDRED if last_pct <= HUNDRED else last_pct
+    if planned_end == last_day:
+        curve[-1] = (planned_end, pct)
+    else:
+        curve.append((planned_end, pct))
     return curve
+
+
+_DATE_THEN_PERCENT = attrgetter("due_date", "planned_percent")
 
 
 def planned_percent(
@@ -95,19 +112,23 @@ def planned_percent(
 
 def read_curve(curve: Sequence[tuple[datetime.date, Decimal]], as_of: datetime.date) -> Decimal:
     """The planned % of a plan_curve on as_of (see planned_percent)."""
-    if as_of <= curve[0][0]:
+    d0, p0 = curve[0]
+    if as_of <= d0:
         return ZERO
     if as_of >= curve[-1][0]:
         return HUNDRED
-    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
+    for d1, p1 in islice(curve, 1, None):
         if d0 <= as_of <= d1:
-            span = (d1 - d0).days
-            return p0 + (p1 - p0) * Decimal((as_of - d0).days) / Decimal(span)
+            # An int operand is converted exactly, as Decimal(days) would be: the same value.
+            return p0 + (p1 - p0) * (as_of - d0).days / (d1 - d0).days
+        d0, p0 = d1, p1
     return HUNDRED  # unreachable: the curve covers [start, end]
 
 
 def lag(planned: Decimal, actual: Decimal) -> Decimal:
     """Points behind the plan: planned − actual (negative when ahead), exact."""
+    if type(planned) is Decimal and type(actual) is Decimal:
+        return planned - actual
     return Decimal(planned) - Decimal(actual)
 
 

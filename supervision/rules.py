@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 
 from campaign.reporting import WEEK, report_due_moment
 from core.dates import day_start, local_zone
@@ -176,6 +177,11 @@ def latest_report(reports: Iterable[ReportFact], as_of: datetime.date) -> Report
     return latest
 
 
+def _decimal(value) -> Decimal:
+    """Decimal(value), without making a copy of one already (the same value)."""
+    return value if type(value) is Decimal else Decimal(value)
+
+
 def latest_percent(reports: Iterable[ReportFact], as_of: datetime.date) -> Decimal:
     """The cumulative % of the latest report on or before as_of (see latest_report); 0 with none."""
     latest = latest_report(reports, as_of)
@@ -184,19 +190,32 @@ def latest_percent(reports: Iterable[ReportFact], as_of: datetime.date) -> Decim
 
 def earned_date(percent: Decimal, curve: Sequence[tuple[datetime.date, Decimal]]) -> float:
     """Earned schedule: the day (as an ordinal, with a fraction) on which the plan reaches percent."""
-    percent = Decimal(percent)
-    if percent <= curve[0][1]:
-        return float(curve[0][0].toordinal())
-    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
+    if type(percent) is not Decimal:
+        percent = Decimal(percent)
+    d0, p0 = curve[0]
+    if percent <= p0:
+        return float(d0.toordinal())
+    for d1, p1 in islice(curve, 1, None):
         if p0 <= percent <= p1 and p1 > p0:
             share = float((percent - p0) / (p1 - p0))
             return d0.toordinal() + share * (d1 - d0).days
+        d0, p0 = d1, p1
     return float(curve[-1][0].toordinal())
 
 
 def report_days(reports: Iterable[ReportFact], as_of: datetime.date) -> list[ReportFact]:
     """The latest report of each distinct day on or before as_of, in date order (of two on one day
     the later made counts: a same-day correction replaces the morning's figure, it takes no slot)."""
+    if not isinstance(reports, Sequence):
+        reports = list(reports)  # read twice below when not in day order
+    days = []
+    for report in reports:  # as the scan gives them: one a day, oldest first
+        if report.reported_on <= as_of:
+            if days and report.reported_on <= days[-1].reported_on:
+                break
+            days.append(report)
+    else:
+        return days
     by_day: dict[datetime.date, ReportFact] = {}
     for report in reports:
         if report.reported_on <= as_of:
@@ -222,7 +241,7 @@ def forecast_finish(
     earlier than today).
     """
     days = report_days(reports, as_of)
-    if days and Decimal(days[-1].percent) >= HUNDRED:
+    if days and _decimal(days[-1].percent) >= HUNDRED:
         return days[-1].reported_on
     recent = days[-FORECAST_REPORTS:]
     if len(recent) < 2:
@@ -281,6 +300,8 @@ def is_report_missing(
 
 SEVERITY_RANK = {RED: 0, YELLOW: 1}
 
+_TOLERANCE = datetime.timedelta(days=FORECAST_TOLERANCE_DAYS)
+
 
 def light_of(warnings: Iterable[Warning]) -> str:
     """The light of an active project: the most severe of its open warnings, green with none."""
@@ -300,15 +321,14 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
     measured_on = measurement_date(latest.reported_on if latest else None, as_of)
     curve = plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
     planned = read_curve(curve, measured_on)
-    actual = Decimal(latest.percent) if latest else ZERO
+    actual = _decimal(latest.percent) if latest else ZERO
     behind = lag(planned, actual)
     overdue = tuple(overdue_milestones(facts.milestones, as_of))
-    days_overdue = max(((as_of - m.due_date).days for m in overdue), default=0)
+    days_overdue = max((as_of - m.due_date).days for m in overdue) if overdue else 0
     forecast = forecast_finish(facts.reports, as_of, curve)
     at_risk = actual < HUNDRED and (
         as_of > facts.planned_end
-        or (forecast is not None
-            and forecast > facts.planned_end + datetime.timedelta(days=FORECAST_TOLERANCE_DAYS)))
+        or (forecast is not None and forecast > facts.planned_end + _TOLERANCE))
 
     if facts.completed:
         return Assessment(Health.DONE, measured_on, planned, actual, behind, forecast=forecast)
@@ -318,6 +338,9 @@ def assess(facts: ProjectFacts, as_of: datetime.date, thresholds: Thresholds) ->
     found = warnings_of(facts, as_of, thresholds, planned=planned, actual=actual, behind=behind,
                         overdue=overdue, days_overdue=days_overdue, forecast=forecast,
                         at_risk=at_risk)
+    if not found:  # green, the usual case: nothing to sort
+        return Assessment(Health.GREEN, measured_on, planned, actual, behind, overdue,
+                          days_overdue, forecast, at_risk, (), (), curve)
     return Assessment(
         health=light_of(found),
         measured_on=measured_on,
@@ -428,8 +451,11 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
     moments: list[datetime.datetime] = []
     if facts.visible_from is not None and facts.visible_from > now:
         moments.append(facts.visible_from)
-    days: list[datetime.date] = [*facts.changes_on, *(d + _DAY for d in facts.due_ahead)]
+    days: list[datetime.date] = list(facts.changes_on)
+    if facts.due_ahead:
+        days += [d + _DAY for d in facts.due_ahead]
     grace = datetime.timedelta(days=t.milestone_grace_days)
+    after_grace = grace + _DAY
 
     # Behind plan: the lag only grows with the days (the plan never goes down, the % reported
     # stays), so each threshold not reached yet is crossed at most once: on the first day the
@@ -439,8 +465,7 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
     first_day = as_of + _DAY
     if latest is not None:
         # Until the report is REPORT_FRESH_DAYS old the plan is read on its date.
-        first_day = max(first_day, latest.reported_on + datetime.timedelta(
-            days=REPORT_FRESH_DAYS + 1))
+        first_day = max(first_day, latest.reported_on + _AFTER_FRESH)
     for threshold in (t.yellow_lag_points, t.red_lag_points):
         if a.lag < threshold:
             day = first_day_reaching(curve, a.actual_percent + threshold, first_day)
@@ -452,7 +477,8 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
     for m in facts.milestones:
         if m.pause or (m.completed_on is not None and m.completed_on <= as_of):
             continue
-        days += [m.due_date + _DAY, m.due_date + grace + _DAY]
+        days.append(m.due_date + _DAY)
+        days.append(m.due_date + after_grace)
         if m.completed_on is not None:
             days.append(m.completed_on)
 
@@ -475,9 +501,9 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
 
     # Obstacles and hazards overdue: red after the grace days (a major hazard is red at once).
     if facts.obstacles:
-        days.append(facts.obstacles.oldest + grace + _DAY)
+        days.append(facts.obstacles.oldest + after_grace)
     if facts.hazards and not facts.hazards.major:
-        days.append(facts.hazards.oldest + grace + _DAY)
+        days.append(facts.hazards.oldest + after_grace)
 
     # Notices awaiting a response: overdue the day after respond_by, red after escalate_after.
     for n in facts.notices:
@@ -493,6 +519,8 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
 
 
 _DAY = datetime.timedelta(days=1)
+#: The first day a report is no longer fresh (the plan is read on the day assessed then).
+_AFTER_FRESH = datetime.timedelta(days=REPORT_FRESH_DAYS + 1)
 
 
 def first_day_reaching(curve: Sequence[tuple[datetime.date, Decimal]], target: Decimal,
@@ -502,8 +530,10 @@ def first_day_reaching(curve: Sequence[tuple[datetime.date, Decimal]], target: D
     if target > HUNDRED:
         return None
     day = None
-    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
+    d0, p0 = curve[0]
+    for d1, p1 in islice(curve, 1, None):
         if p1 < target or d1 < not_before:
+            d0, p0 = d1, p1
             continue
         if p0 >= target or p1 == p0:
             day = d0

@@ -35,8 +35,10 @@ when the review moments are right; the nightly re-evaluation logs it).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
+import gc
 import json
 import logging
 from collections import Counter, defaultdict
@@ -222,6 +224,9 @@ class ProjectRow(NamedTuple):
     report_ahead: datetime.datetime | None = None
     #: The row's version as read (core.bulk.ROW_VERSION; None off PostgreSQL).
     version: str | None = None
+    #: first and latest as the rules read them (rules.ProjectFacts.reports): one ReportFact
+    #: each on its local date, oldest first, one only when first is latest.
+    reports: tuple = ()
 
 
 def _projects_with_reports(campaign_ids, project_ids, now) -> list[ProjectRow]:
@@ -241,7 +246,15 @@ def _projects_with_reports(campaign_ids, project_ids, now) -> list[ProjectRow]:
     projects = list(_project_rows(campaign_ids, project_ids))
     reports = _latest_reports(campaign_ids, project_ids, now)
     none = (None, None, None)
-    return [ProjectRow(*row, *reports.get(row[0], none)) for row in projects]
+    zone = local_zone()
+    out = []
+    for row in projects:
+        latest, first, ahead = reports.get(row[0], none)
+        facts = () if latest is None else tuple(
+            rules.ReportFact(timezone.localtime(at, zone).date(), pct)
+            for at, pct in ((first, latest) if first is not latest else (latest,)))
+        out.append(ProjectRow(*row, latest, first, ahead, None, facts))
+    return out
 
 
 def _project_rows(campaign_ids, project_ids):
@@ -259,17 +272,28 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow
     params = [now, zone, list(campaign_ids)] + (
         [list(project_ids)] if project_ids else [])
     reports = ProgressReport._meta.db_table
-    # A skip scan down the (project, -reported_at) index: the latest report, then the latest one
-    # before the local midnight that began its day, and so on, FORECAST_REPORTS times — the latest
-    # report of each of the last report days, one index probe each, however many reports a day.
+    # The latest FORECAST_REPORTS reports (q), one index probe: when they lie on as many local
+    # days they are the latest report of each of the last report days. Otherwise (a correction on
+    # the same day) a skip scan down the (project, -reported_at) index (f): the latest report,
+    # then the latest one before the local midnight that began its day, and so on,
+    # FORECAST_REPORTS times, however many reports a day — run only then (a one-time filter).
     sql = f"""
         SELECT {columns}, r.ats[1], r.pcts[1], r.ats[r.n], r.pcts[r.n], r.n,
                (SELECT min(reported_at) FROM {reports}
                 WHERE project_id = p.id AND reported_at > z.now),
-               {ROW_VERSION.format(table="p")}
+               {ROW_VERSION.format(table="p")},
+               (r.ats[1] AT TIME ZONE z.zone)::date, (r.ats[r.n] AT TIME ZONE z.zone)::date
         FROM {Project._meta.db_table} p
         CROSS JOIN (SELECT %s::timestamptz AS now, %s::text AS zone) z
-        LEFT JOIN LATERAL (
+        CROSS JOIN LATERAL (
+            SELECT array_agg(at ORDER BY at DESC, id DESC) AS ats,
+                   array_agg(pct ORDER BY at DESC, id DESC) AS pcts, count(*) AS n,
+                   count(DISTINCT (at AT TIME ZONE z.zone)::date) AS days
+            FROM (SELECT id, reported_at AS at, percent AS pct FROM {reports}
+                  WHERE project_id = p.id AND reported_at <= z.now
+                  ORDER BY reported_at DESC, id DESC LIMIT {rules.FORECAST_REPORTS}) x
+        ) q
+        CROSS JOIN LATERAL (
             WITH RECURSIVE d(k, at, pct, midnight) AS (
                 (SELECT 1, reported_at, percent,
                         date_trunc('day', reported_at AT TIME ZONE z.zone) AT TIME ZONE z.zone
@@ -284,21 +308,32 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow
                 WHERE d.k < {rules.FORECAST_REPORTS}
             )
             SELECT array_agg(at ORDER BY k) AS ats, array_agg(pct ORDER BY k) AS pcts,
-                   count(*) AS n FROM d
-        ) r ON true
+                   count(*) AS n FROM d WHERE q.days < q.n
+        ) f
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN q.days < q.n THEN f.ats ELSE q.ats END AS ats,
+                   CASE WHEN q.days < q.n THEN f.pcts ELSE q.pcts END AS pcts,
+                   CASE WHEN q.days < q.n THEN f.n ELSE q.n END AS n
+        ) r
         WHERE {scope}"""  # nosec B608  # model names; values are parameters
     out = []
+    append = out.append
     width = len(PROJECT_FIELDS)
+    fact = rules.ReportFact
     with connection.cursor() as cur:
         cur.execute(sql, params)
         for row in cur.fetchall():
-            last_at, last_pct, first_at, first_pct, n, ahead, version = row[width:]
+            last_at, last_pct, first_at, first_pct, n, ahead, version, last_on, first_on = \
+                row[width:]
             if not n:
-                latest = first = None
-            else:
+                append(ProjectRow(*row[:width], None, None, ahead, version))
+            elif n == 1:
                 latest = (last_at, last_pct)
-                first = latest if n == 1 else (first_at, first_pct)
-            out.append(ProjectRow(*row[:width], latest, first, ahead, version))
+                append(ProjectRow(*row[:width], latest, latest, ahead, version,
+                                  (fact(last_on, last_pct),)))
+            else:
+                append(ProjectRow(*row[:width], (last_at, last_pct), (first_at, first_pct), ahead,
+                                  version, (fact(first_on, first_pct), fact(last_on, last_pct))))
     return out
 
 
@@ -345,11 +380,12 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
                 return result
         if not campaigns:
             return result
-        inputs = read_inputs(campaigns, project_ids, now)
-        result.campaigns, result.projects = len(campaigns), len(inputs.projects)
-        if inputs.projects:
-            decision = decide(inputs, now)
-            apply(decision, inputs, now, result)
+        with _no_collection():
+            inputs = read_inputs(campaigns, project_ids, now)
+            result.campaigns, result.projects = len(campaigns), len(inputs.projects)
+            if inputs.projects:
+                decision = decide(inputs, now)
+                apply(decision, inputs, now, result)
 
     if result.projects:
         log.info("scan campaigns=%s projects=%s opened=%s updated=%s resolved=%s health=%s "
@@ -358,6 +394,20 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
                  sum(result.resolved.values()), result.health_changed, result.notices_drafted,
                  result.early)
     return result
+
+
+@contextlib.contextmanager
+def _no_collection():
+    """The cyclic garbage collector held off for a batch: its rows, facts and answers are
+    hundreds of thousands of objects without cycles, which it would walk again and again (6 % of
+    a batch's instructions); they go when the batch ends, and the collector runs again then."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _due_projects(campaign_ids, project_ids, now) -> list[int] | None:
@@ -431,15 +481,22 @@ def read_inputs(campaigns: dict[int, Campaign], project_ids, now) -> ScanInputs:
         qs = qs.filter(**{f"{path}__campaign_id__in": ids})
         return qs.filter(**{f"{path}_id__in": list(project_ids)}) if project_ids else qs
 
-    milestones: dict[int, list] = defaultdict(list)
-    completed: dict[int, dict] = defaultdict(dict)  # project → {milestone id: completed_on}
-    for mid, pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
-            "pk", "project_id", "due_date", "planned_percent", "completed_on"):
-        milestones[pid].append(rules.MilestoneFact(due, pct, done))
-        completed[pid][mid] = done
     # The versions of the plans that changed: the plan in force on as_of (projects.plans).
     versions = list(scoped(PlanVersion.objects.order_by()))
     replanned = {v.project_id for v in versions}
+    milestones: dict[int, list] = defaultdict(list)
+    completed: dict[int, dict] = defaultdict(dict)  # project → {milestone id: completed_on}
+    # Milestones alike are one fact (the rules only read them): made once a batch.
+    made: dict[tuple, rules.MilestoneFact] = {}
+    for mid, pid, due, pct, done in scoped(Milestone.objects.order_by()).values_list(
+            "pk", "project_id", "due_date", "planned_percent", "completed_on"):
+        key = (due, pct, done)
+        fact = made.get(key)
+        if fact is None:
+            fact = made[key] = rules.MilestoneFact(due, pct, done)
+        milestones[pid].append(fact)
+        if pid in replanned:
+            completed[pid][mid] = done
     inputs.milestones = milestones
     inputs.in_force = plans.plans_in_force(
         versions, as_of, {row.pk: (row.planned_start, row.planned_end, milestones.get(row.pk, ()))
@@ -571,6 +628,17 @@ class Decision:
     early: set[int] = field(default_factory=set)
 
 
+class _CampaignRules(NamedTuple):
+    """What decide() reads of a campaign, once a batch rather than once a project."""
+
+    campaign: Campaign
+    thresholds: rules.Thresholds
+    weekday: int
+    due_time: datetime.time
+    #: (obliged_from, obliged_until) → the ReportDuty (projects mostly share one)
+    duties: dict
+
+
 def decide(inputs: ScanInputs, now) -> Decision:
     """The rules applied to every project of the inputs as of now: which flags open, change or
     resolve, which projects change health, which deserve a notice, which leaders hear of what.
@@ -579,39 +647,55 @@ def decide(inputs: ScanInputs, now) -> Decision:
     as_of = local_now.date()
     decision = Decision()
     open_flags = dict(inputs.open_flags)
+    per_campaign = {cid: _CampaignRules(c, _thresholds(c), c.report_weekday, c.report_due_time, {})
+                    for cid, c in inputs.campaigns.items()}
+    milestones, in_force = inputs.milestones, inputs.in_force
+    obstacles, hazards, open_notices = inputs.obstacles, inputs.hazards, inputs.open_notices
+    due_ahead, changes_on, visible_from = inputs.due_ahead, inputs.changes_on, inputs.visible_from
+    completed_status = Project.Status.COMPLETED
+    pause_is_justified = Project.pause_is_justified
+    is_report_missing, assess, next_change = (rules.is_report_missing, rules.assess,
+                                              rules.next_change)
+    project_facts, report_duty = rules.ProjectFacts, rules.ReportDuty
+    yellow = rules.Health.YELLOW
     for row in inputs.projects:
         pid, cid = row.pk, row.campaign_id
-        campaign = inputs.campaigns[cid]
-        latest = (row.latest, row.first) if row.latest else None
+        c = per_campaign[cid]
+        campaign = c.campaign
         start, end = row.planned_start, row.planned_end
-        plan_milestones = inputs.milestones.get(pid, ())
-        if pid in inputs.in_force:
-            start, end, plan_milestones = inputs.in_force[pid]
-        thresholds = _thresholds(campaign)
+        plan_milestones = milestones.get(pid, ())
+        if pid in in_force:
+            start, end, plan_milestones = in_force[pid]
+        thresholds = c.thresholds
         obliged = campaign.reporting_window(start, row.resumed_on)
-        facts = rules.ProjectFacts(
+        duty = c.duties.get(obliged)
+        if duty is None:
+            duty = c.duties[obliged] = report_duty(c.weekday, c.due_time, *obliged)
+        seen_from = visible_from.get(pid)
+        if row.report_ahead is not None and (seen_from is None or row.report_ahead < seen_from):
+            seen_from = row.report_ahead
+        latest = row.latest
+        facts = project_facts(
             planned_start=start,
             planned_end=end,
-            completed=row.status == Project.Status.COMPLETED,
-            paused_with_reason=Project.pause_is_justified(row.status, row.pause_approved,
-                                                          row.pause_reason),
+            completed=row.status == completed_status,
+            paused_with_reason=pause_is_justified(row.status, row.pause_approved,
+                                                  row.pause_reason),
             milestones=plan_milestones,
-            reports=_report_facts(latest),
-            report_missing=rules.is_report_missing(
-                latest[0][0] if latest else None, local_now, campaign.report_weekday,
-                campaign.report_due_time, *obliged),
-            obstacles=inputs.obstacles.get(pid),
-            hazards=inputs.hazards.get(pid),
-            notices=inputs.open_notices.get(pid, ()),
-            reporting=rules.ReportDuty(campaign.report_weekday, campaign.report_due_time,
-                                       *obliged),
-            due_ahead=inputs.due_ahead.get(pid, ()),
-            changes_on=inputs.changes_on.get(pid, ()),
-            visible_from=min((m for m in (row.report_ahead, inputs.visible_from.get(pid))
-                              if m is not None), default=None),
+            reports=row.reports,
+            report_missing=is_report_missing(
+                latest[0] if latest else None, local_now, c.weekday, c.due_time, *obliged),
+            obstacles=obstacles.get(pid),
+            hazards=hazards.get(pid),
+            notices=open_notices.get(pid, ()),
+            reporting=duty,
+            due_ahead=due_ahead.get(pid, ()),
+            changes_on=changes_on.get(pid, ()),
+            visible_from=seen_from,
         )
-        assessment = rules.assess(facts, as_of, thresholds)
-        wanted = _flags_wanted(assessment, campaign, local_now, latest)
+        assessment = assess(facts, as_of, thresholds)
+        wanted = _flags_wanted(assessment, campaign, local_now, latest) \
+            if assessment.warnings else {}
         first_opened = None
         new_kinds = []
         changed = False
@@ -638,8 +722,8 @@ def decide(inputs: ScanInputs, now) -> Decision:
         # The next review moment: the rules' own, or sooner the day a yellow light is old enough
         # for a notice. A draft notice changes no answer of the rules (and the project has no
         # other notice to deserve); one issued at once is overdue the day after its respond-by.
-        review_at = rules.next_change(facts, now, thresholds, assessment)
-        if not inputs.open_notices.get(pid):
+        review_at = next_change(facts, now, thresholds, assessment)
+        if not facts.notices:
             if _deserves_notice(row.health, assessment.health, first_opened, now):
                 decision.notices.append(
                     NoticeNeed(pid, cid, row.leader_id, row.code, row.name, wanted))
@@ -648,7 +732,7 @@ def decide(inputs: ScanInputs, now) -> Decision:
                     overdue = day_start(auto_respond_by(campaign, as_of)
                                         + datetime.timedelta(days=1))
                     review_at = overdue if review_at is None else min(review_at, overdue)
-            elif assessment.health == rules.Health.YELLOW and first_opened is not None:
+            elif assessment.health == yellow and first_opened is not None:
                 ripe = first_opened + datetime.timedelta(days=YELLOW_NOTICE_DAYS)
                 review_at = ripe if review_at is None else min(review_at, ripe)
         if review_at is None:  # never by the clock: any later moment will do (no rewrite)
@@ -662,9 +746,10 @@ def decide(inputs: ScanInputs, now) -> Decision:
     # What is left of the open flags is no longer true: resolve it (within the scope).
     decision.to_resolve = [FlagToResolve(flag.pk, kind)
                            for (_pid, kind), flag in open_flags.items()]
-    reviewed_at = {row.pk: row.review_at for row in inputs.projects}
-    decision.early.update(pid for pid, _kind in open_flags
-                          if reviewed_at.get(pid) is not None and reviewed_at[pid] > now)
+    if open_flags:
+        reviewed_at = {row.pk: row.review_at for row in inputs.projects}
+        decision.early.update(pid for pid, _kind in open_flags
+                              if reviewed_at.get(pid) is not None and reviewed_at[pid] > now)
     return decision
 
 
@@ -753,28 +838,17 @@ def _thresholds(campaign: Campaign) -> rules.Thresholds:
     return found
 
 
-def _report_facts(latest) -> tuple:
-    if not latest:
-        return ()
-    zone = local_zone()
-    last, first = latest
-    facts = [rules.ReportFact(timezone.localtime(first[0], zone).date(), first[1])]
-    if last is not first:
-        facts.append(rules.ReportFact(timezone.localtime(last[0], zone).date(), last[1]))
-    return tuple(facts)
-
-
 def _flags_wanted(a, campaign, local_now, latest):
     """{kind: (severity, details)} of the flags that are true of the project as of now: the
     assessment's warnings (the rules decide every severity), with the deadline and the last report
-    added to a missing report's details."""
+    (latest: ProjectRow.latest) added to a missing report's details."""
     wanted = {w.kind: (w.severity, w.details) for w in a.warnings}
     if Kind.REPORT_MISSING in wanted:
         due = rules.report_due_moment(local_now, campaign.report_weekday, campaign.report_due_time)
         wanted[Kind.REPORT_MISSING] = (
             wanted[Kind.REPORT_MISSING][0],
             {"due": due.isoformat(),
-             "last_reported": timezone.localtime(latest[0][0], local_zone()).isoformat()
+             "last_reported": timezone.localtime(latest[0], local_zone()).isoformat()
              if latest else None},
         )
     return wanted

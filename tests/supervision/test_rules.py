@@ -274,3 +274,20 @@ def test_due_soon_is_within_three_days_and_not_past():
 def test_the_same_input_gives_the_same_answer_twice():
     f = facts([(14, "10"), (21, "19"), (28, "30")])
     assert rules.assess(f, day(30), DEFAULT) == rules.assess(f, day(30), DEFAULT)
+
+
+def test_report_days_are_the_same_in_any_order_and_from_an_iterator():
+    """The scan gives one report a day, oldest first (the quick way); anything else — a same-day
+    correction, reports out of order, a generator read once — gives the same days."""
+    d = datetime.date
+    made = [ReportFact(d(2026, 1, 1), D("1")), ReportFact(d(2026, 1, 3), D("3")),
+            ReportFact(d(2026, 1, 2), D("2")), ReportFact(d(2026, 1, 3), D("4")),
+            ReportFact(d(2026, 2, 9), D("9"))]
+    expected = [made[0], made[2], made[3]]
+    as_of = d(2026, 1, 31)
+    assert rules.report_days(made, as_of) == expected
+    assert rules.report_days(iter(made), as_of) == expected
+    in_order = [made[0], made[2], made[3]]
+    assert rules.report_days(in_order, as_of) == expected
+    assert rules.report_days((r for r in in_order), as_of) == expected
+    assert rules.report_days([], as_of) == []
