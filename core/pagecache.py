@@ -146,22 +146,22 @@ def page_cached(request, campaign_id: int, name: str,
     every request. The page's CSRF tokens are kept as CSRF_MARK and each answer puts the
     request's own token in; a page with messages to show is rendered and not kept (they are
     shown once). Only a 200 is kept; render must return a page, not a stream."""
-    user_id = request.user.pk
     if not enabled() or request.method != "GET" or len(get_messages(request)):
         return render({})
+    user_id = request.user.pk
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    key = _key("page", user_id, name, campaign_id, address, *parts)
-    version_keys = [EVERYTHING, _campaign_version_key(campaign_id), _user_version_key(user_id)]
-    found = cache.get_many([key, *version_keys])
-    versions = _versions(version_keys, found)
-    entry = found.get(key)
-    if entry is not None and entry[0] == versions:
-        return HttpResponse(entry[1].replace(CSRF_MARK, get_token(request)))
-    response = render({"csrf_token": CSRF_MARK})
-    content = response.content.decode()
-    if versions is not None and response.status_code == 200:
-        cache.set(key, (versions, content), ENTRY_SECONDS)
-    response.content = content.replace(CSRF_MARK, get_token(request))
+    rendered = []
+
+    def compute():
+        rendered.append(render({"csrf_token": CSRF_MARK}))
+        return rendered[0].content.decode() if rendered[0].status_code == 200 else None
+
+    content = _cached(compute, _key("page", user_id, name, campaign_id, address, *parts),
+                      [EVERYTHING, _campaign_version_key(campaign_id), _user_version_key(user_id)])
+    if not rendered:  # kept: nothing rendered
+        return HttpResponse(content.replace(CSRF_MARK, get_token(request)))
+    response = rendered[0]  # rendered now (kept if a 200)
+    response.content = response.content.decode().replace(CSRF_MARK, get_token(request))
     return response
 
 
@@ -187,7 +187,8 @@ def _cached(compute: Callable[[], object], key: str, version_keys: list[str]) ->
     if entry is not None and entry[0] == versions:
         return entry[1]
     value = compute()
-    cache.set(key, (versions, value), ENTRY_SECONDS)
+    if value is not None:  # None is not kept: computed again next time
+        cache.set(key, (versions, value), ENTRY_SECONDS)
     return value
 
 

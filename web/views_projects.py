@@ -464,9 +464,7 @@ def _project_for_page(user, pk, projects=None) -> tuple[Project, bool]:
         else:  # the project page's own read: its SQL built once (core.prepared)
             found = _PAGE_PROJECT(pk=pk, reader=user.pk)
             project = found[0] if found else None
-            if project is None or not access.may_read_campaign(user, project.campaign):
-                log.warning("refused read user=%s project=%s", user.pk, pk)
-                raise Http404
+            _refuse_unless_readable(user, pk, project)
         return project, (project.leader_id == user.pk or project.reader_on_team
                          or access.may_administer(user, project.campaign))
 
@@ -480,12 +478,17 @@ def _project_for_page(user, pk, projects=None) -> tuple[Project, bool]:
     # The versions of the reader's latest campaigns are read with the entry (one round trip).
     likely = [c.pk for c in access.visible_campaign_list(user)[:LIKELY_CAMPAIGNS]]
     found = pagecache.project_cached(pk, compute, likely)
-    if found is None or not access.may_read_campaign(user, found[0].campaign):
-        log.warning("refused read user=%s project=%s", user.pk, pk)
-        raise Http404
+    _refuse_unless_readable(user, pk, found and found[0])
     project, team = found
     return project, (project.leader_id == user.pk or user.pk in team
                      or access.may_administer(user, project.campaign))
+
+
+def _refuse_unless_readable(user, pk, project) -> None:
+    """A 404 (logged) when there is no such project or the reader may not read its campaign."""
+    if project is None or not access.may_read_campaign(user, project.campaign):
+        log.warning("refused read user=%s project=%s", user.pk, pk)
+        raise Http404
 
 
 def _project_body(request, project, context, supervisor: bool) -> str:
