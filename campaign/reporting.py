@@ -13,6 +13,7 @@ bulletin form's default and every bulletin figure (period_bounds) read these fun
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from core.dates import day_end, local_zone
@@ -23,6 +24,15 @@ WEEK = datetime.timedelta(days=7)
 def report_due_moment(now: datetime.datetime, weekday: int, due_time: datetime.time
                       ) -> datetime.datetime:
     """The latest weekly report deadline at or before now (aware, in now's time zone)."""
+    # Kept for the last few hundred arguments (a scan asks twice a project, with one moment and
+    # the campaign's weekday and time), keyed by the wall clock and its zone: two equal moments
+    # in different zones have different answers.
+    return _due_moment(now.replace(tzinfo=None), now.fold, now.tzinfo, weekday, due_time)
+
+
+@functools.lru_cache(maxsize=256)
+def _due_moment(wall, fold, zone, weekday, due_time) -> datetime.datetime:
+    now = wall.replace(tzinfo=zone, fold=fold)
     local_day = now.date()
     back = (local_day.weekday() - weekday) % 7
     due = datetime.datetime.combine(local_day - datetime.timedelta(days=back), due_time,

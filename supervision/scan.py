@@ -52,7 +52,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from campaign.models import Campaign
-from core.bulk import ROW_VERSION, update_rows
+from core import lookups  # noqa: F401 (registers __in_ids, read below)
+from core.bulk import ROW_VERSION, array_literal, update_rows
 from core.dates import day_end, day_start, local_zone
 from core.links import path_to
 from core.pagecache import bump_campaigns
@@ -371,7 +372,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
     now = now or timezone.now()
     result = ScanResult()
     with transaction.atomic():
-        _without_jit()
+        _for_short_queries()
         campaigns = {c.pk: c for c in Campaign.objects.select_for_update()
                      .filter(pk__in=list(campaign_ids)).order_by("pk")}
         if changed_only and campaigns:
@@ -477,9 +478,13 @@ def read_inputs(campaigns: dict[int, Campaign], project_ids, now) -> ScanInputs:
     if not projects:
         return inputs
 
+    # Every other read is scoped to the projects read, by their ids (core.lookups: one array,
+    # one index probe each): scoped by campaign, the planner joined each with a scan of the
+    # whole projects' table.
+    pids = frozenset(row.pk for row in projects)  # a set: Django does not walk it
+
     def scoped(qs, path="project"):
-        qs = qs.filter(**{f"{path}__campaign_id__in": ids})
-        return qs.filter(**{f"{path}_id__in": list(project_ids)}) if project_ids else qs
+        return qs.filter(**{f"{path}_id__in_ids": pids})
 
     # The versions of the plans that changed: the plan in force on as_of (projects.plans).
     versions = list(scoped(PlanVersion.objects.order_by()))
@@ -790,14 +795,16 @@ def apply(decision: Decision, inputs: ScanInputs, now, result: ScanResult) -> Sc
     return result
 
 
-def _without_jit() -> None:
-    """PostgreSQL compiles a query whose estimated cost passes jit_above_cost (every query of a
-    batch of thousands of projects); for these short queries the compilation costs more than it
-    saves (the reports' LATERAL join: 0.29 s to run, 0.15 s more to compile). For this transaction
-    only."""
+def _for_short_queries() -> None:
+    """For this transaction only: no JIT compilation and no parallel workers. PostgreSQL compiles
+    a query whose estimated cost passes jit_above_cost (every query of a batch of thousands of
+    projects); for these short queries the compilation costs more than it saves (the reports'
+    LATERAL join: 0.29 s to run, 0.15 s more to compile). And scans run side by side, one a
+    worker: parallel workers of one batch's query take the cores the other batches are using
+    (and cost more CPU in all than one process doing the same)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("SET LOCAL jit = off")
+            cur.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def _insert_flags(rows: list[tuple], now) -> None:
@@ -822,8 +829,9 @@ def _insert_flags(rows: list[tuple], now) -> None:
            "AS t(pid, kind, severity, details) ON CONFLICT DO NOTHING")
     with connection.cursor() as cur:
         for chunk in _chunks(rows, 10_000):
-            cur.execute(sql, [now, now, [r[0] for r in chunk], [r[1] for r in chunk],
-                              [r[2] for r in chunk], [json.dumps(r[3]) for r in chunk]])
+            cur.execute(sql, [now, now, *(array_literal(column) for column in (
+                [r[0] for r in chunk], [r[1] for r in chunk], [r[2] for r in chunk],
+                [json.dumps(r[3]) for r in chunk]))])
 
 
 _THRESHOLDS: dict[tuple, rules.Thresholds] = {}

@@ -57,7 +57,7 @@ def test_the_quick_bench_runs_every_scenario_and_says_what_it_did(bench_database
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
 
-    for label in ("first scan (clean state, 1 process)",
+    for label in ("first scan (clean state, 2 processes)",
                   "next day 07:00, nothing new (hourly scan)",
                   "forced re-evaluation, 1 process (07:00)",
                   "10 % cross a threshold (hourly scan 08:00)",
