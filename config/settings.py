@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "core",
     "campaign",
     "projects",
     "supervision",

@@ -52,7 +52,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from campaign.models import Campaign
-from core import lookups  # noqa: F401 (registers __in_ids, read below)
 from core.bulk import ROW_VERSION, array_literal, update_rows
 from core.dates import day_end, day_start, local_zone
 from core.links import path_to
