@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import Campaign, Profile, Role, Unit
 
 
@@ -41,6 +42,11 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_project_count=Count("projects"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # around the service: what update_campaign does after its write
+            services.campaign_changed(obj)
 
     @admin.display(description=_("projects (counted)"), ordering="_project_count")
     def project_count(self, obj):

@@ -43,11 +43,17 @@ def update_campaign(campaign: Campaign, user, **fields) -> Campaign:
         setattr(locked, name, fields[name])
     locked.full_clean()
     locked.save(update_fields=changed or None)
-    # The rules read the campaign's thresholds, dates and report day: every project of it is due
-    # for review (through the relation: the projects app sits above this one).
-    locked.projects.update(review_at=None)
-    pagecache.bump_everything()  # the campaign list and every page of the campaign
+    campaign_changed(locked)
     return locked
+
+
+def campaign_changed(campaign: Campaign) -> None:
+    """The rules read the campaign's thresholds, dates and report day: every project of it is due
+    for review (through the relation: the projects app sits above this one), and every cached page
+    is dropped (the campaign list and every page of the campaign). After any write of a campaign:
+    this service's, or an operator's in the admin."""
+    campaign.projects.update(review_at=None)
+    pagecache.bump_everything()
 
 
 def temporary_password() -> str:

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from campaign.people import name_of
 
+from . import services
 from .models import (
     ActionItem,
     Assignment,
@@ -21,6 +22,39 @@ from .models import (
 )
 
 
+class MarksProjectsDue:
+    """An operator's edit in the admin goes around the services, so it does what they do when a
+    project's inputs change (services.inputs_changed): the project is due for review, re-scanned
+    once the edit commits, and its campaign's cached pages are dropped — a saved row, its inlines
+    (milestones, hazards), a deleted one, a deletion of many. Both projects when a row moves from
+    one to another. project_path: the path from the row to its project's key."""
+
+    project_path = "project_id"
+
+    def _projects(self, queryset) -> set:
+        return set(queryset.values_list(self.project_path, flat=True))
+
+    def save_model(self, request, obj, form, change):
+        before = self._projects(type(obj).objects.filter(pk=obj.pk)) if change else set()
+        super().save_model(request, obj, form, change)
+        services.inputs_changed(before | self._projects(type(obj).objects.filter(pk=obj.pk)))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        services.inputs_changed(self._projects(type(obj).objects.filter(pk=obj.pk)))
+
+    def delete_model(self, request, obj):
+        touched = self._projects(type(obj).objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+        services.inputs_changed(touched)
+
+    def delete_queryset(self, request, queryset):
+        touched = self._projects(queryset)
+        super().delete_queryset(request, queryset)
+        services.inputs_changed(touched)
+
+
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
@@ -34,7 +68,8 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(MarksProjectsDue, SimpleHistoryAdmin):
+    project_path = "pk"
     list_display = ["code", "name", "level", "listed_by", "leader_name", "status", "progress",
                     "health", "last_reported_at"]
     list_display_links = ["code", "name"]
@@ -92,7 +127,7 @@ class HazardPhotoInline(StoredPhotoInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(MarksProjectsDue, admin.ModelAdmin):
     list_display = ["project", "percent", "investment_done", "reported_by", "reported_at"]
     list_filter = ["project__campaign", "project__level"]
     search_fields = ["project__code", "project__name", "work_done", "problems"]
@@ -107,7 +142,7 @@ class ProgressReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Obstacle)
-class ObstacleAdmin(SimpleHistoryAdmin):
+class ObstacleAdmin(MarksProjectsDue, SimpleHistoryAdmin):
     list_display = ["title", "project", "category", "responsible_unit", "due_date", "status"]
     list_filter = ["category", "status", "project__campaign"]
     search_fields = ["title", "description", "project__name", "project__code"]
@@ -123,7 +158,7 @@ class HazardInline(admin.TabularInline):
 
 
 @admin.register(SafetyCheck)
-class SafetyCheckAdmin(admin.ModelAdmin):
+class SafetyCheckAdmin(MarksProjectsDue, admin.ModelAdmin):
     list_display = ["project", "checked_on", "checked_by"]
     list_filter = ["project__campaign"]
     search_fields = ["project__name", "project__code", "summary"]
@@ -133,7 +168,8 @@ class SafetyCheckAdmin(admin.ModelAdmin):
 
 
 @admin.register(Hazard)
-class HazardAdmin(SimpleHistoryAdmin):
+class HazardAdmin(MarksProjectsDue, SimpleHistoryAdmin):
+    project_path = "check_record__project_id"
     list_display = ["description", "check_record", "level", "rectify_by", "rectified_on", "status"]
     list_filter = ["level", "status", ("rectified_on", admin.EmptyFieldListFilter)]
     # The team's 整改完毕 and the supervision group's 复核 own these (services).

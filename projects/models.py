@@ -238,8 +238,9 @@ class Project(models.Model):
     def review_now(cls, project_ids) -> None:
         """What the rules read of these projects changes with the current transaction: the next
         hourly scan assesses them again (their review moment is due). Called explicitly by every
-        service that writes a project's inputs; a write that goes around the services is caught by
-        the nightly full re-evaluation."""
+        service that writes a project's inputs, and by the admin's (projects.admin.MarksProjectsDue);
+        a write that goes around both (a script, raw SQL) is caught by the nightly full
+        re-evaluation."""
         ids = [pk for pk in project_ids if pk is not None]
         if ids:
             cls.objects.filter(pk__in=ids).update(review_at=None)

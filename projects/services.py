@@ -40,6 +40,14 @@ def _project_changed(project_id: int, campaign_id: int) -> None:
     pagecache.bump_campaigns([campaign_id])
 
 
+def inputs_changed(project_ids) -> None:
+    """_project_changed for a write that knows only the projects it touched (an operator's edit
+    in the admin, which goes around the services: projects.admin.MarksProjectsDue)."""
+    ids = {pk for pk in project_ids if pk is not None}
+    for pk, campaign_id in Project.objects.filter(pk__in=ids).values_list("pk", "campaign_id"):
+        _project_changed(pk, campaign_id)
+
+
 def _not_after_today(field: str, day: datetime.date | None) -> None:
     """A close-out or check is recorded once it has happened: a date after today is a typo."""
     if day is not None and day > local_date():

@@ -5,7 +5,7 @@ criticism's confirmation, flags, events and deliveries. Those are changed on the
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from projects.admin import StoredPhotoInline
+from projects.admin import MarksProjectsDue, StoredPhotoInline
 
 from .models import (
     Bulletin,
@@ -25,7 +25,7 @@ from .models import (
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(MarksProjectsDue, admin.ModelAdmin):
     list_display = ["project", "kind", "severity", "opened_at", "resolved_at"]
     list_filter = ["kind", "severity", ("resolved_at", admin.EmptyFieldListFilter),
                    "project__campaign"]
@@ -73,7 +73,7 @@ class NoticeResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(SimpleHistoryAdmin):
+class NoticeAdmin(MarksProjectsDue, SimpleHistoryAdmin):
     list_display = ["number", "project", "issued_to", "status", "respond_by", "urge_count"]
     list_filter = ["status", "campaign"]
     search_fields = ["number", "project__code", "project__name", "reason"]
