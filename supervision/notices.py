@@ -30,7 +30,7 @@ from campaign.access import is_supervisor, may_supervise, supervisors_by_campaig
 from campaign.models import Campaign
 from campaign.people import name_of
 from core import pagecache
-from core.bulk import update_rows
+from core.bulk import insert_objects, update_rows
 from core.dates import day_start, local_date
 from core.links import path_to
 from core.queue import enqueue_on_commit
@@ -606,7 +606,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
         today = local_date(now)
         # One draft or open notice per project: a draft typed by hand since the scan read the
         # notices (or a duplicate item) makes none.
-        covered = set(Notice.objects.filter(project_id__in=[item[0] for item in items])
+        covered = set(Notice.objects.filter(project_id__in_ids={item[0] for item in items})
                       .exclude(status=Status.CLOSED).values_list("project_id", flat=True))
         for pid, cid, leader_id, code, name, wanted in items:
             if pid in covered:
@@ -623,15 +623,14 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                                   "with evidence within %(days)s days.")
                 % {"days": campaign.notice_response_days},
             ))
-        Notice.objects.bulk_create(notices, batch_size=1000)
+        insert_objects(notices)
         flag_ids = defaultdict(list)
-        for pk, pid in Flag.objects.filter(project_id__in=[n.project_id for n in notices],
+        for pk, pid in Flag.objects.filter(project_id__in_ids={n.project_id for n in notices},
                                            resolved_at__isnull=True).values_list("pk", "project_id"):
             flag_ids[pid].append(pk)
         Through = Notice.flags.through
-        Through.objects.bulk_create(
-            [Through(notice_id=n.pk, flag_id=f) for n in notices for f in flag_ids[n.project_id]],
-            batch_size=2000)
+        insert_objects(
+            [Through(notice_id=n.pk, flag_id=f) for n in notices for f in flag_ids[n.project_id]])
         events = [NoticeEvent(notice=n, action=Action.CREATED, at=now) for n in notices]
 
         issued = []
@@ -653,7 +652,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                                  "respond_by"],
                         [(n.pk, n.year, n.sequence, n.number, n.status, n.issued_at,
                           n.respond_by) for n in issued])
-        NoticeEvent.objects.bulk_create(events, batch_size=2000)
+        insert_objects(events)
 
         messages = []
         supervisors = supervisors_by_campaign(campaigns)

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 
 from campaign.models import Campaign
 from core import pagecache, webhooks
+from core.bulk import insert_objects
 from core.links import absolute
 from core.queue import enqueue_on_commit
 
@@ -91,11 +92,11 @@ def notify_many(messages: list[Message]) -> int:
         for m in messages
     ]
     with transaction.atomic():
-        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        insert_objects(rows, ignore_conflicts=True)
         # The rows this call inserted carry its exact stamp; a duplicate kept its older one.
         user_ids = {m.user_id for m in messages}
         new = list(
-            Notification.objects.filter(created_at=stamp, user_id__in=user_ids)
+            Notification.objects.filter(created_at=stamp, user_id__in_ids=user_ids)
             .order_by("pk").values_list("pk", "user_id", "campaign_id", "kind", "title", "body")
         )
         if not new:
@@ -121,7 +122,7 @@ def notify_many(messages: list[Message]) -> int:
                                            next_attempt_at=stamp))
         if deliveries:
             # New notifications have no deliveries yet: a plain insert, which returns the ids.
-            Delivery.objects.bulk_create(deliveries, batch_size=1000)
+            insert_objects(deliveries)
             for delivery in deliveries:
                 enqueue_on_commit("supervision.deliver", delivery.pk)
     return len(new)

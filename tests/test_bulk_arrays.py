@@ -92,3 +92,39 @@ def test_the_report_deadline_is_each_zones_own_for_one_instant():
     again = report_due_moment(instant, friday, six)
     assert again.tzinfo is datetime.UTC and again.day == 27
     assert report_due_moment(instant.astimezone(SHANGHAI), friday, six).tzinfo is SHANGHAI
+
+
+def test_insert_objects_writes_what_bulk_create_would_and_sets_the_keys(make_project):
+    from core.bulk import insert_objects
+    from supervision.models import Flag
+
+    projects = [make_project() for _ in range(3)]
+    moment = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=SHANGHAI)
+    awkward = {"numbers": ["HN督[2026]1号", 'a "b"', "c\\d"], "lag": "12.3", "none": None,
+               "nested": {"列表": [1, 2.5, True]}}
+    flags = [Flag(project=p, kind=kind, severity="red", details=details, opened_at=moment,
+                  updated_at=moment)
+             for p, kind, details in ((projects[0], "behind_plan", awkward),
+                                      (projects[1], "report_missing", {}),
+                                      (projects[2], "milestone_overdue", {"due": ["2026-12-01"]}))]
+    insert_objects(flags)
+    assert all(f.pk is not None and not f._state.adding for f in flags)
+    for flag in flags:  # each key names the row of its own instance, read back by the ORM
+        stored = Flag.objects.get(pk=flag.pk)
+        assert (stored.project_id, stored.kind, stored.details, stored.opened_at) == (
+            flag.project_id, flag.kind, flag.details, moment)
+        assert stored.resolved_at is None
+
+
+def test_insert_objects_leaves_out_what_a_unique_constraint_refuses(make_project, campaign):
+    from core.bulk import insert_objects
+    from supervision.models import Notification
+
+    user = make_project().leader
+    first = Notification(user=user, campaign=campaign, kind="k", title="一", dedupe_key="same")
+    insert_objects([first], ignore_conflicts=True)
+    again = [Notification(user=user, campaign=campaign, kind="k", title="二", dedupe_key="same"),
+             Notification(user=user, campaign=campaign, kind="k", title="三", dedupe_key="other")]
+    insert_objects(again, ignore_conflicts=True)
+    assert sorted(Notification.objects.filter(user=user).values_list("title", flat=True)) == \
+        ["一", "三"]
