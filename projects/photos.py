@@ -132,6 +132,12 @@ def period_start(campaign, day: datetime.date, *, not_before: datetime.date | No
     return max(start, not_before) if not_before else start
 
 
+def taken_before(taken_at: datetime.datetime | None, since: datetime.date) -> bool:
+    """Not this period's photo (非本期照片): its capture time is known and its local date is before
+    `since` (period_start). The one statement of the mark, for every photo stored."""
+    return taken_at is not None and local_date(taken_at) < since
+
+
 def store(model, uploads, *, since: datetime.date, **fields) -> list:
     """Each upload (checked by core.uploads through the form's PhotosField) stored as a `model`
     row (a projects.models.StoredPhoto) with `fields`: three copies without metadata and the
@@ -140,8 +146,8 @@ def store(model, uploads, *, since: datetime.date, **fields) -> list:
     rows = []
     for upload in uploads:
         prepared = prepare(upload)
-        photo = model(taken_at=prepared.taken_at, taken_before_period=(
-            prepared.taken_at is not None and local_date(prepared.taken_at) < since), **fields)
+        photo = model(taken_at=prepared.taken_at,
+                      taken_before_period=taken_before(prepared.taken_at, since), **fields)
         photo.image.save(prepared.original.name, prepared.original, save=False)
         photo.screen.save(prepared.screen.name, prepared.screen, save=False)
         photo.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)

@@ -11,8 +11,8 @@ from campaign.forms import PersonChoiceField
 from campaign.people import label_of
 from core.dates import local_date
 from core.textlimits import LONG_TEXT, SHORT_TEXT
-from core.uploads import IMAGE_KINDS, KIND_OF_EXTENSION, check_document, check_image
-from projects.forms import MAX_PHOTOS, PHOTO_FORMATS, PhotosField, check_photo
+from core.uploads import IMAGE_KINDS, KIND_OF_EXTENSION, check_document
+from projects.forms import MAX_PHOTO_BYTES, MAX_PHOTOS, PHOTO_FORMATS, PhotosField, check_photo
 from projects.models import Highlight, Project
 
 from .models import Flag, HazardReview, Notice, Severity
@@ -309,24 +309,21 @@ class HighlightForm(forms.Form):
     person_name = forms.CharField(label=_("Person"), max_length=50, required=False)
     photo = forms.FileField(label=_("Photo"), required=False,
                             widget=forms.ClearableFileInput(attrs={
-                                "accept": "image/jpeg,image/png", "data-max-bytes": MAX_EVIDENCE_BYTES}),
-                            help_text=_("JPEG or PNG."))
+                                "accept": "image/jpeg,image/png", "data-max-bytes": MAX_PHOTO_BYTES}),
+                            help_text=_("JPEG or PNG, at most 10 MB."))
 
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
         if projects is not None:
             self.fields["project"].queryset = projects
         self.fields["photo"].widget.attrs["data-msg-too-big"] = _(
-            "The photo is larger than %(mb)s MB.") % {"mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}
+            "The photo is larger than %(mb)s MB.") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)}
 
     def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and photo.size > MAX_EVIDENCE_BYTES:
-            raise ValidationError(_("The photo is larger than %(mb)s MB.")
-                                  % {"mb": MAX_EVIDENCE_BYTES // (1024 * 1024)})
-        if photo:
-            check_image(photo)
-        return photo
+        upload = self.cleaned_data.get("photo")
+        if upload:
+            check_photo(upload)  # every photo's checks: type by content, size, pixels
+        return upload
 
 
 class BulletinForm(forms.Form):

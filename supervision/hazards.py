@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from campaign.access import may_supervise, supervisors_by_campaign
 from campaign.models import Campaign
 from core import pagecache
+from core.dates import local_date
 from core.links import path_to
 from core.queue import enqueue_on_commit
 from projects import photos as photo_copies
@@ -97,6 +98,12 @@ def review_hazard(hazard: Hazard, user, *, verdict: str, note: str = "", photo=N
     if photo:
         prepared = photo_copies.prepare(photo)
         review.photo_taken_at = prepared.taken_at
+        # A photo from before this period, or before the rectification it verifies, proves
+        # nothing of it: marked as every stored photo is.
+        review.photo_taken_before_period = photo_copies.taken_before(
+            prepared.taken_at, photo_copies.period_start(
+                project.campaign, local_date(),
+                not_before=locked.rectified_on or locked.check_record.checked_on))
         review.photo.save(prepared.original.name, prepared.original, save=False)
         review.photo_screen.save(prepared.screen.name, prepared.screen, save=False)
         review.photo_thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from core.dates import day_end
+from projects import photos as photo_copies
 from projects.models import Highlight
 
 from .models import Bulletin
@@ -23,7 +24,10 @@ def create_highlight(campaign, *, kind: str, title: str, body: str, project=None
     highlight = Highlight(campaign=campaign, kind=kind, title=title, body=body, project=project,
                           person_name=person_name, created_by=created_by)
     if photo:
-        highlight.photo = photo
+        # Published in bulletins that leave the town: kept as every photo is, upright and
+        # without its metadata (a phone's GPS position, its camera), never as uploaded.
+        prepared = photo_copies.prepare(photo)
+        highlight.photo.save(prepared.original.name, prepared.original, save=False)
     highlight.save()
     return highlight
 

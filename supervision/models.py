@@ -405,6 +405,9 @@ class HazardReview(models.Model):
     photo_screen = models.ImageField(_("screen-size copy"), upload_to=review_photo_path, blank=True)
     photo_thumbnail = models.ImageField(_("thumbnail"), upload_to=review_photo_path, blank=True)
     photo_taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    #: 非本期照片: taken before this period, or before the rectification it is to verify
+    #: (projects.photos.taken_before, as every stored photo is marked).
+    photo_taken_before_period = models.BooleanField(_("taken before the reporting week"), default=False)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
                                     null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")

@@ -4,7 +4,7 @@ is sent (static/js/gongjian.js), so what was typed stays in the form."""
 import pytest
 
 from projects.models import Highlight
-from supervision.forms import MAX_EVIDENCE_BYTES
+from projects.forms import MAX_PHOTO_BYTES
 from tests.browser.conftest import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
@@ -13,13 +13,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
 
 def test_a_photo_over_the_limit_is_refused_before_sending_and_the_text_stays(page, town, tmp_path):
     big = tmp_path / "huge.jpg"
-    big.write_bytes(b"\xff\xd8\xff" + b"\x00" * (MAX_EVIDENCE_BYTES + 1))
+    big.write_bytes(b"\xff\xd8\xff" + b"\x00" * (MAX_PHOTO_BYTES + 1))
     login(page, "dcz", next_path="/supervision/highlights/new/")
     page.fill("input[name=title]", "征迁一线的好干部")
     page.fill("textarea[name=body]", "连续三十天驻村")
     page.set_input_files("input[name=photo]", str(big))
     message = page.evaluate("document.querySelector('input[name=photo]').validationMessage")
-    assert "20 MB" in message
+    assert "10 MB" in message
     url = page.url
     page.locator("input[name=photo]").evaluate("(el) => el.form.requestSubmit()")
     page.wait_for_timeout(300)

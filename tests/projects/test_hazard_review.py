@@ -16,6 +16,7 @@ from core.dates import local_date
 from projects.models import Hazard
 from supervision.models import HazardReview, Notification
 from tests import factories
+from tests.photos import phone_photo
 from tests.projects.conftest import place, upload
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +248,22 @@ def test_a_lost_announcement_is_made_up_by_the_reminders_once(town):
     assert announce_awaiting_review(hazard.pk) == 0  # the task run late sends nothing twice
     Hazard.objects.filter(pk=hazard.pk).update(review_round=2)  # a second round is told again
     assert announce_awaiting_review(hazard.pk) == 1
+
+
+@pytest.mark.parametrize("days_before_rectified, marked", [(2, True), (0, False)])
+def test_a_review_photo_taken_before_the_rectification_is_marked_not_this_periods(
+        client, town, days_before_rectified, marked):
+    """A 复核 photo proves the rectification only if taken after it: one taken earlier (an old
+    photo of the site) is marked 非本期照片, as every other stored photo is."""
+    hazard = _major(town)
+    _rectify(client, town.team_member, hazard)  # rectified today
+    taken = datetime.datetime.combine(local_date() - datetime.timedelta(days=days_before_rectified),
+                                      datetime.time(0, 5))
+    response = _review(client, town.supervisor, hazard, "verified", "现场照片为证",
+                       photo=upload("site.jpg", phone_photo(taken, size=(1200, 900))))
+    assert response.status_code == 302
+    review = HazardReview.objects.get()
+    assert review.photo_taken_before_period is marked
+    client.force_login(town.team_member)
+    page = client.get(reverse("project_detail", args=[town.project.pk])).content.decode()
+    assert ("非本期照片" in page) is marked

@@ -1,14 +1,16 @@
 """Criticism and highlights through their pages."""
 
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import ExifTags, Image
 
 from projects.models import Highlight
 from supervision.models import Criticism
+from tests.photos import phone_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +61,28 @@ def test_a_highlight_with_a_photo_is_shown_behind_login(client, campaign, projec
     assert photo["Content-Type"] == "image/jpeg" and photo["X-Content-Type-Options"] == "nosniff"
     client.logout()
     assert client.get(reverse("highlight_photo", args=[highlight.pk])).status_code == 302
+
+
+def test_a_highlight_photo_is_kept_without_the_phones_position_and_camera(
+        client, campaign, project, supervisor):
+    """Highlights are published in bulletins that leave the town: the photo is kept as every
+    photo is (projects.photos), without the GPS position and the camera the phone wrote."""
+    client.force_login(supervisor)
+    taken = datetime.datetime(2026, 12, 1, 9, 30)
+    original = phone_photo(taken, size=(1600, 1200))
+    with Image.open(io.BytesIO(original)) as img:  # what the phone wrote: position and camera
+        assert img.getexif().get_ifd(ExifTags.IFD.GPSInfo) and img.getexif()[ExifTags.Base.Model]
+    response = client.post(reverse("highlight_new"), {
+        "campaign": campaign.pk, "kind": "practice", "title": "夜间施工不扰民", "body": "做法",
+        "photo": SimpleUploadedFile("IMG_0001.jpg", original, "image/jpeg")})
+    assert response.status_code == 302
+    served = b"".join(client.get(reverse("highlight_photo",
+                                         args=[Highlight.objects.get().pk])).streaming_content)
+    with Image.open(io.BytesIO(served)) as img:
+        assert img.format == "JPEG" and img.size == (1600, 1200)
+        exif = img.getexif()
+        assert not exif.get_ifd(ExifTags.IFD.GPSInfo) and ExifTags.Base.Model not in exif
+    assert "IMG_0001" not in Highlight.objects.get().photo.name  # the uploaded name is not kept
 
 
 def test_an_exemplary_person_needs_a_name_and_a_photo_must_be_an_image(client, campaign, supervisor):
