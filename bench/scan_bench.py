@@ -311,16 +311,18 @@ def _scan_in_child(moment, changed_only, campaign_ids, batch_projects, time_rule
     import supervision.scan as scan
 
     rules_cpu = [0.0]
-    if time_rules:
-        for name in ("assess", "next_change"):
-            def timed(*a, _rule=getattr(rules, name), **kw):
-                started = time.process_time()
-                try:
-                    return _rule(*a, **kw)
-                finally:
-                    rules_cpu[0] += time.process_time() - started
 
-            setattr(rules, name, timed)
+    def timed(rule):
+        def call(*a, **kw):
+            started = time.process_time()
+            try:
+                return rule(*a, **kw)
+            finally:
+                rules_cpu[0] += time.process_time() - started
+        return call
+
+    if time_rules:
+        rules.assess, rules.next_change = timed(rules.assess), timed(rules.next_change)
 
     queries = {"n": 0, "seconds": 0.0}
     batches = []

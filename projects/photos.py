@@ -132,6 +132,18 @@ def period_start(campaign, day: datetime.date, *, not_before: datetime.date | No
     return max(start, not_before) if not_before else start
 
 
+#: What an image file can carry beside its pixels that a stored copy never keeps (Pillow's names).
+METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "icc_profile")
+
+
+def has_metadata(upload) -> bool:
+    """The file carries EXIF, XMP, a comment or a colour profile (a photo kept as uploaded, before
+    every photo went through prepare)."""
+    upload.seek(0)
+    with Image.open(upload) as opened:
+        return bool(opened.getexif()) or any(key in opened.info for key in METADATA_KEYS)
+
+
 def taken_before(taken_at: datetime.datetime | None, since: datetime.date) -> bool:
     """Not this period's photo (非本期照片): its capture time is known and its local date is before
     `since` (period_start). The one statement of the mark, for every photo stored."""

@@ -139,7 +139,7 @@ def make_photo_copies(photo: ReportPhoto) -> bool:
     report = locked.report
     since = photo_copies.period_start(report.project.campaign, local_date(report.reported_at))
     locked.taken_at = prepared.taken_at
-    locked.taken_before_period = prepared.taken_at is not None and local_date(prepared.taken_at) < since
+    locked.taken_before_period = photo_copies.taken_before(prepared.taken_at, since)
     locked.image.save(prepared.original.name, prepared.original, save=False)
     locked.screen.save(prepared.screen.name, prepared.screen, save=False)
     locked.thumbnail.save(prepared.thumbnail.name, prepared.thumbnail, save=False)

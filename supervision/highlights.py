@@ -32,6 +32,25 @@ def create_highlight(campaign, *, kind: str, title: str, body: str, project=None
     return highlight
 
 
+@transaction.atomic
+def strip_photo(highlight_pk: int) -> bool:
+    """A highlight's photo kept as uploaded (before create_highlight re-encoded it), re-encoded
+    without its metadata; the old file, which kept the phone's GPS position, is deleted once this
+    commits. False without a photo or with no metadata left (safe to run twice)."""
+    locked = Highlight.objects.select_for_update().filter(pk=highlight_pk).first()
+    if locked is None or not locked.photo:
+        return False
+    with locked.photo.open("rb") as handle:
+        if not photo_copies.has_metadata(handle):
+            return False
+        prepared = photo_copies.prepare(handle)
+    old_name, storage = locked.photo.name, locked.photo.storage
+    locked.photo.save(prepared.original.name, prepared.original, save=False)
+    locked.save(update_fields=["photo"])
+    transaction.on_commit(lambda: storage.delete(old_name))
+    return True
+
+
 def in_published_bulletin():
     return Exists(Bulletin.highlights.through.objects.filter(
         highlight_id=OuterRef("pk"), bulletin__status=Bulletin.Status.PUBLISHED))

@@ -3,8 +3,8 @@ is sent (static/js/gongjian.js), so what was typed stays in the form."""
 
 import pytest
 
-from projects.models import Highlight
 from projects.forms import MAX_PHOTO_BYTES
+from projects.models import Highlight
 from tests.browser.conftest import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),

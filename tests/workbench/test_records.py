@@ -161,3 +161,30 @@ def test_a_decompression_bomb_highlight_photo_is_refused_and_the_text_kept(clien
     page = response.content.decode()
     assert "像素" in page and "连续三十天驻村" in page and "黄志伟" in page
     assert not Highlight.objects.exists()
+
+
+def test_highlight_photos_kept_as_uploaded_before_lose_their_metadata_by_the_command(
+        campaign, project, django_capture_on_commit_callbacks):
+    """Highlights stored before this release kept the phone's file: `make_photo_copies` re-encodes
+    them without metadata and deletes the old file; a second run changes nothing."""
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    old = Highlight(campaign=campaign, project=project, kind="practice", title="旧宣传", body="做法")
+    old.photo.save("IMG_0002.jpg", ContentFile(phone_photo(datetime.datetime(2026, 11, 20, 8),
+                                                           size=(1200, 900))), save=True)
+    without = Highlight.objects.create(campaign=campaign, kind="deed", title="无图", body="事迹")
+    old_path = old.photo.path
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("make_photo_copies", stdout=out)
+        call_command("make_photo_copies", stdout=out)  # a second run changes nothing
+    assert "1 highlight photos stripped of metadata" in out.getvalue()
+    assert "0 highlight photos stripped of metadata" in out.getvalue()
+    old.refresh_from_db()
+    with old.photo.open("rb") as fh, Image.open(fh) as img:
+        assert img.size == (1200, 900) and not img.getexif()
+    assert not os.path.exists(old_path)  # the file with the GPS position is gone
+    assert not Highlight.objects.get(pk=without.pk).photo

@@ -6,6 +6,8 @@ Safe to run twice.
 - An image given as a notice's evidence file before photos were kept apart becomes an evidence
   photo (copies without metadata, shown as a thumbnail) and the file that kept the phone's
   metadata is deleted: supervision.notices.evidence_to_photo. Documents stay files.
+- A highlight's photo kept as uploaded (before highlights were re-encoded; they are published in
+  bulletins) loses its metadata: supervision.highlights.strip_photo.
 
 It lives in supervision, the higher of the two apps it brings up to date.
 """
@@ -15,8 +17,8 @@ import os
 from django.core.management.base import BaseCommand
 
 from projects import services
-from projects.models import ReportPhoto
-from supervision import notices
+from projects.models import Highlight, ReportPhoto
+from supervision import highlights, notices
 from supervision.models import Evidence
 
 #: The evidence files worth opening: any other extension was never accepted as an image.
@@ -25,7 +27,8 @@ IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 
 class Command(BaseCommand):
     help = ("Make thumbnails and screen copies of old report photos and strip their metadata; "
-            "turn images stored as evidence files into evidence photos.")
+            "turn images stored as evidence files into evidence photos; strip the metadata of "
+            "highlight photos.")
 
     def handle(self, *args, **options):
         done = failed = 0
@@ -49,3 +52,12 @@ class Command(BaseCommand):
                 failed += 1
                 self.stderr.write(f"evidence {pk}: {exc}")
         self.stdout.write(f"{moved} evidence images made photos, {failed} failed")
+
+        stripped = failed = 0
+        for pk in Highlight.objects.exclude(photo="").values_list("pk", flat=True).iterator():
+            try:
+                stripped += highlights.strip_photo(pk)
+            except (OSError, ValueError) as exc:
+                failed += 1
+                self.stderr.write(f"highlight {pk}: {exc}")
+        self.stdout.write(f"{stripped} highlight photos stripped of metadata, {failed} failed")
