@@ -33,6 +33,7 @@ from core import pagecache
 from core.bulk import insert_objects, update_rows
 from core.dates import day_start, local_date
 from core.links import path_to
+from core.lookups import Ids
 from core.queue import enqueue_on_commit
 from core.uploads import IMAGE_KINDS, check_image, content_kind
 from projects import photos as photo_copies
@@ -606,7 +607,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
         today = local_date(now)
         # One draft or open notice per project: a draft typed by hand since the scan read the
         # notices (or a duplicate item) makes none.
-        covered = set(Notice.objects.filter(project_id__in_ids={item[0] for item in items})
+        covered = set(Notice.objects.filter(project_id__in_ids=Ids(item[0] for item in items))
                       .exclude(status=Status.CLOSED).values_list("project_id", flat=True))
         for pid, cid, leader_id, code, name, wanted in items:
             if pid in covered:
@@ -625,7 +626,7 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
             ))
         insert_objects(notices)
         flag_ids = defaultdict(list)
-        for pk, pid in Flag.objects.filter(project_id__in_ids={n.project_id for n in notices},
+        for pk, pid in Flag.objects.filter(project_id__in_ids=Ids(n.project_id for n in notices),
                                            resolved_at__isnull=True).values_list("pk", "project_id"):
             flag_ids[pid].append(pk)
         Through = Notice.flags.through

@@ -31,6 +31,7 @@ from campaign.models import Campaign
 from core import pagecache, webhooks
 from core.bulk import insert_objects
 from core.links import absolute
+from core.lookups import Ids
 from core.queue import enqueue_on_commit
 
 from .models import Delivery, Notification
@@ -96,7 +97,7 @@ def notify_many(messages: list[Message]) -> int:
         # The rows this call inserted carry its exact stamp; a duplicate kept its older one.
         user_ids = {m.user_id for m in messages}
         new = list(
-            Notification.objects.filter(created_at=stamp, user_id__in_ids=user_ids)
+            Notification.objects.filter(created_at=stamp, user_id__in_ids=Ids(user_ids))
             .order_by("pk").values_list("pk", "user_id", "campaign_id", "kind", "title", "body")
         )
         if not new:

@@ -55,6 +55,7 @@ from campaign.models import Campaign
 from core.bulk import ROW_VERSION, array_literal, update_rows
 from core.dates import day_end, day_start, local_zone
 from core.links import path_to
+from core.lookups import Ids
 from core.pagecache import bump_campaigns
 from projects import plans
 from projects.models import Hazard, Milestone, Obstacle, PlanVersion, ProgressReport, Project
@@ -480,7 +481,7 @@ def read_inputs(campaigns: dict[int, Campaign], project_ids, now) -> ScanInputs:
     # Every other read is scoped to the projects read, by their ids (core.lookups: one array,
     # one index probe each): scoped by campaign, the planner joined each with a scan of the
     # whole projects' table.
-    pids = frozenset(row.pk for row in projects)  # a set: Django does not walk it
+    pids = Ids(row.pk for row in projects)  # one array literal for every read below
 
     def scoped(qs, path="project"):
         return qs.filter(**{f"{path}_id__in_ids": pids})

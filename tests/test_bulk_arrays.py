@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from campaign.reporting import report_due_moment
 from core.bulk import array_literal
+from core.lookups import Ids
 from projects.models import Milestone
 from tests.factories import ProjectFactory
 
@@ -58,14 +59,17 @@ def test_in_ids_finds_exactly_the_ids_given_in_one_parameter(make_project):
     for p in projects:
         Milestone.objects.create(project=p, name="m", due_date=datetime.date(2026, 12, 1),
                                  planned_percent=50)
-    wanted = {projects[0].pk, projects[2].pk, 10**9}  # one id that names nothing
+    wanted = Ids([projects[0].pk, projects[2].pk, 10**9])  # one id that names nothing
     with CaptureQueriesContext(connection) as queries:
         found = set(Milestone.objects.filter(project_id__in_ids=wanted)
                     .values_list("project_id", flat=True))
+        # The same Ids for another query: the same rows.
+        assert Milestone.objects.filter(project_id__in_ids=wanted).count() == 2
     assert found == {projects[0].pk, projects[2].pk}
     assert queries.captured_queries[0]["sql"].count("IN (") <= 1  # not one placeholder an id
-    assert not Milestone.objects.filter(project_id__in_ids=set()).exists()
-    # A list works too, and so does a key of a model reached through a relation.
+    assert not Milestone.objects.filter(project_id__in_ids=Ids([])).exists()
+    # A list or a set works too, and so does a key of a model reached through a relation.
+    assert Milestone.objects.filter(project_id__in_ids={projects[1].pk}).count() == 1
     assert Milestone.objects.filter(project__pk__in_ids=[projects[1].pk]).count() == 1
 
 
