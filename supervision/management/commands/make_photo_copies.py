@@ -31,33 +31,27 @@ class Command(BaseCommand):
             "highlight photos.")
 
     def handle(self, *args, **options):
-        done = failed = 0
-        for pk in ReportPhoto.objects.filter(thumbnail="").values_list("pk", flat=True).iterator():
-            try:
-                changed = services.make_photo_copies(ReportPhoto(pk=pk))
-            except (OSError, ValueError) as exc:  # a missing or unreadable file: reported, skipped
-                failed += 1
-                self.stderr.write(f"photo {pk}: {exc}")
-                continue
-            done += changed
+        done, failed = self._each("photo", ReportPhoto.objects.filter(thumbnail="").values_list(
+            "pk", flat=True), lambda pk: services.make_photo_copies(ReportPhoto(pk=pk)))
         self.stdout.write(f"{done} photos given copies, {failed} failed")
 
-        moved = failed = 0
-        for pk, name in Evidence.objects.values_list("pk", "file").iterator():
-            if os.path.splitext(name)[1].lower() not in IMAGE_EXTENSIONS:
-                continue
-            try:
-                moved += notices.evidence_to_photo(pk)
-            except (OSError, ValueError) as exc:
-                failed += 1
-                self.stderr.write(f"evidence {pk}: {exc}")
+        images = (pk for pk, name in Evidence.objects.values_list("pk", "file").iterator()
+                  if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS)
+        moved, failed = self._each("evidence", images, notices.evidence_to_photo)
         self.stdout.write(f"{moved} evidence images made photos, {failed} failed")
 
-        stripped = failed = 0
-        for pk in Highlight.objects.exclude(photo="").values_list("pk", flat=True).iterator():
+        stripped, failed = self._each("highlight", Highlight.objects.exclude(photo="").values_list(
+            "pk", flat=True), highlights.strip_photo)
+        self.stdout.write(f"{stripped} highlight photos stripped of metadata, {failed} failed")
+
+    def _each(self, what: str, pks, step) -> tuple[int, int]:
+        """step(pk) for each key (True: changed); a missing or unreadable file is reported and
+        skipped. Returns (changed, failed)."""
+        changed = failed = 0
+        for pk in pks.iterator() if hasattr(pks, "iterator") else pks:
             try:
-                stripped += highlights.strip_photo(pk)
+                changed += step(pk)
             except (OSError, ValueError) as exc:
                 failed += 1
-                self.stderr.write(f"highlight {pk}: {exc}")
-        self.stdout.write(f"{stripped} highlight photos stripped of metadata, {failed} failed")
+                self.stderr.write(f"{what} {pk}: {exc}")
+        return changed, failed
