@@ -121,48 +121,69 @@ def update_rows(model, fields: list[str], rows: list[tuple], *, also: dict | Non
     return done
 
 
+def insert_rows(model, fields: list[str], rows: list[tuple], *, also: dict | None = None,
+                ignore_conflicts: bool = False) -> list[int] | None:
+    """Insert rows (values of fields, in that order) into model's table, on PostgreSQL: one
+    ``INSERT … SELECT FROM unnest(…)`` a CHUNK of rows, one array literal a column (no model
+    instances, no per-value preparation by the ORM); also: {field: value} the same in every row.
+    Returns the new keys in the rows' order (RETURNING, in the arrays' order, as bulk_create
+    reads them); with ignore_conflicts a row that breaks a unique constraint is left out (ON
+    CONFLICT DO NOTHING) and None is returned. PostgreSQL only: insert_objects has the portable
+    path."""
+    also = also or {}
+    meta = model._meta
+    given = [meta.get_field(name) for name in fields]
+    constants = [meta.get_field(name) for name in also]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in (*given, *constants))
+    arrays = ", ".join(f"%s::{_array_type(f)}" for f in given)
+    picks = ", ".join([*(f"t.c{i}" for i in range(len(given))), *(["%s"] * len(constants))])
+    aliases = ", ".join(f"c{i}" for i in range(len(given)))
+    pk = connection.ops.quote_name(meta.pk.column)
+    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) "  # nosec B608  # model names; values are parameters
+           f"SELECT {picks} FROM unnest({arrays}) AS t({aliases}) "
+           + ("ON CONFLICT DO NOTHING" if ignore_conflicts else f"RETURNING {pk}"))
+    keys = []
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start:start + CHUNK]
+            columns = []
+            for i, f in enumerate(given):
+                values = [row[i] for row in chunk]
+                if isinstance(f, JSONField):
+                    values = [None if v is None else json.dumps(v, cls=f.encoder)
+                              for v in values]
+                columns.append(array_literal(values))
+            # SELECT's constants come first in the statement, the arrays after.
+            cur.execute(sql, [*also.values(), *columns])
+            if not ignore_conflicts:
+                keys.extend(key for (key,) in cur.fetchall())
+    return None if ignore_conflicts else keys
+
+
 def insert_objects(objects: list, *, ignore_conflicts: bool = False) -> None:
-    """bulk_create of unsaved instances, made in code with plain values: on PostgreSQL without
-    Django's preparation of every value (its cost, not the database's, is most of a scan's
-    thousand notices), one ``INSERT … SELECT FROM unnest(…)`` a CHUNK of rows with one array
-    literal a column, and the new keys set on the instances (RETURNING, in the arrays' order, as
-    bulk_create reads them). With ignore_conflicts, a row that breaks a unique constraint is left
-    out (ON CONFLICT DO NOTHING) and no key is set, as bulk_create does. Elsewhere bulk_create."""
+    """bulk_create of unsaved instances, made in code with plain values: on PostgreSQL through
+    insert_rows (without Django's preparation of every value: its cost, not the database's, is
+    most of a scan's thousand notices) and the new keys set on the instances; with
+    ignore_conflicts no key is set, as bulk_create does. Elsewhere bulk_create."""
     if not objects:
         return
     model = type(objects[0])
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objects, ignore_conflicts=ignore_conflicts, batch_size=1000)
         return
-    meta = model._meta
-    pk = meta.pk
-    fields = [f for f in meta.concrete_fields if f is not pk or not pk.db_returning]
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if f is not pk or not pk.db_returning]
     stamped = [f for f in fields if getattr(f, "auto_now", False)
                or getattr(f, "auto_now_add", False)]
     for obj in objects:
         for f in stamped:
             f.pre_save(obj, add=True)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    arrays = ", ".join(f"%s::{_array_type(f)}" for f in fields)
-    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) "  # nosec B608  # model names; values are parameters
-           f"SELECT * FROM unnest({arrays}) "
-           + ("ON CONFLICT DO NOTHING" if ignore_conflicts else
-              f"RETURNING {connection.ops.quote_name(pk.column)}"))
-    with connection.cursor() as cur:
-        for start in range(0, len(objects), CHUNK):
-            chunk = objects[start:start + CHUNK]
-            columns = []
-            for f in fields:
-                values = [getattr(obj, f.attname) for obj in chunk]
-                if isinstance(f, JSONField):
-                    values = [None if v is None else json.dumps(v, cls=f.encoder)
-                              for v in values]
-                columns.append(array_literal(values))
-            cur.execute(sql, columns)
-            if not ignore_conflicts:
-                for obj, (key,) in zip(chunk, cur.fetchall(), strict=True):
-                    setattr(obj, pk.attname, key)
-                    obj._state.adding, obj._state.db = False, connection.alias
+    keys = insert_rows(model, [f.name for f in fields],
+                       [tuple(getattr(obj, f.attname) for f in fields) for obj in objects],
+                       ignore_conflicts=ignore_conflicts)
+    for obj, key in zip(objects, keys or (), strict=not ignore_conflicts):
+        setattr(obj, pk.attname, key)
+        obj._state.adding, obj._state.db = False, connection.alias
 
 
 def _array_type(field) -> str:

@@ -31,9 +31,6 @@ class Ids:
         self.values = [int(v) for v in values]
         self._literal = None
 
-    def __len__(self):
-        return len(self.values)
-
     def literal(self) -> str:
         if self._literal is None:
             self._literal = array_literal(self.values)

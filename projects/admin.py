@@ -35,14 +35,17 @@ class MarksProjectsDue:
         return set(queryset.values_list(self.project_path, flat=True))
 
     def save_model(self, request, obj, form, change):
-        before = self._projects(type(obj).objects.filter(pk=obj.pk)) if change else set()
+        # The project(s) before the edit: a row moved to another project changes both. Marked
+        # once, after the inlines (save_related follows save_model on every admin save).
+        obj._projects_before = self._projects(type(obj).objects.filter(pk=obj.pk)) if change \
+            else set()
         super().save_model(request, obj, form, change)
-        services.inputs_changed(before | self._projects(type(obj).objects.filter(pk=obj.pk)))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        services.inputs_changed(self._projects(type(obj).objects.filter(pk=obj.pk)))
+        services.inputs_changed(getattr(obj, "_projects_before", set())
+                                | self._projects(type(obj).objects.filter(pk=obj.pk)))
 
     def delete_model(self, request, obj):
         touched = self._projects(type(obj).objects.filter(pk=obj.pk))
@@ -209,4 +212,7 @@ class HighlightAdmin(admin.ModelAdmin):
     list_filter = ["kind", "campaign"]
     search_fields = ["title", "body", "person_name"]
     list_select_related = ["project"]
+    # Stored by its service (supervision.highlights.create_highlight), re-encoded without the
+    # phone's metadata; one uploaded here would keep its GPS position and go out in bulletins.
+    readonly_fields = ["photo"]
     autocomplete_fields = ["project"]

@@ -39,7 +39,6 @@ import contextlib
 import datetime
 import functools
 import gc
-import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -52,7 +51,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from campaign.models import Campaign
-from core.bulk import ROW_VERSION, array_literal, update_rows
+from core.bulk import ROW_VERSION, insert_rows, update_rows
 from core.dates import day_end, day_start, local_zone
 from core.links import path_to
 from core.lookups import Ids
@@ -810,28 +809,16 @@ def _for_short_queries() -> None:
 def _insert_flags(rows: list[tuple], now) -> None:
     """Insert the new flags (project_id, kind, severity, details); one open already is left as it
     is (ON CONFLICT DO NOTHING on the one-open-flag-per-kind constraint). On PostgreSQL the rows go
-    as arrays through unnest (one statement per 10,000 rows, no model instances); elsewhere
-    bulk_create with ignore_conflicts, which means the same."""
+    as arrays through unnest (core.bulk.insert_rows: one statement per 10,000 rows, no model
+    instances); elsewhere bulk_create with ignore_conflicts, which means the same."""
     if connection.vendor != "postgresql":
         Flag.objects.bulk_create(
             [Flag(project_id=pid, kind=kind, severity=severity, details=details, opened_at=now,
                   updated_at=now) for pid, kind, severity, details in rows],
             ignore_conflicts=True, batch_size=2000)
         return
-    meta = Flag._meta
-    column = {f: meta.get_field(f).column for f in
-              ("project", "kind", "severity", "details", "opened_at", "updated_at")}
-    sql = (f"INSERT INTO {meta.db_table} ({column['project']}, {column['kind']}, "  # nosec B608  # model names; values are parameters
-           f"{column['severity']}, {column['details']}, {column['opened_at']}, "
-           f"{column['updated_at']}) "
-           "SELECT t.pid, t.kind, t.severity, t.details::jsonb, %s, %s "
-           "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
-           "AS t(pid, kind, severity, details) ON CONFLICT DO NOTHING")
-    with connection.cursor() as cur:
-        for chunk in _chunks(rows, 10_000):
-            cur.execute(sql, [now, now, *(array_literal(column) for column in (
-                [r[0] for r in chunk], [r[1] for r in chunk], [r[2] for r in chunk],
-                [json.dumps(r[3]) for r in chunk]))])
+    insert_rows(Flag, ["project", "kind", "severity", "details"], rows,
+                also={"opened_at": now, "updated_at": now}, ignore_conflicts=True)
 
 
 _THRESHOLDS: dict[tuple, rules.Thresholds] = {}

@@ -188,3 +188,11 @@ def test_highlight_photos_kept_as_uploaded_before_lose_their_metadata_by_the_com
         assert img.size == (1200, 900) and not img.getexif()
     assert not os.path.exists(old_path)  # the file with the GPS position is gone
     assert not Highlight.objects.get(pk=without.pk).photo
+
+
+def test_the_admin_shows_a_highlights_photo_but_takes_no_upload(admin_client, campaign):
+    """An upload through the admin would skip the re-encoding: the photo is read-only there."""
+    highlight = Highlight.objects.create(campaign=campaign, kind="deed", title="事迹", body="正文")
+    page = admin_client.get(reverse("admin:projects_highlight_change", args=[highlight.pk]))
+    assert page.status_code == 200
+    assert 'name="photo"' not in page.content.decode()
