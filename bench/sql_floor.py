@@ -3,7 +3,8 @@
 Signs in as bench-web's user in process (Django's test client, the page cache off), records the
 statements the dashboard and the project page send to PostgreSQL, then replays exactly those
 statements with bare psycopg2 — no Django, no Python objects made of the rows — in two sessions
-at once for SECONDS, as the two gunicorn workers would. The pages a second this gives is the most
+at once for SECONDS, as the two gunicorn workers would (the statements the page has prepared on the
+server, core.prepared, prepared in each session first). The pages a second this gives is the most
 the page could serve on this machine if the rest of its cost were nothing: a share of the
 trivial view below its target means the target cannot be shown by that page's reads as they are.
 
@@ -22,12 +23,14 @@ USER = sys.argv[1] if len(sys.argv) > 1 else "cadre1"
 PROJECT = sys.argv[2] if len(sys.argv) > 2 else None  # bench-web's project, else the user's first
 
 
-def _replay(dsn: dict, statements: list, seconds: float, out) -> None:
+def _replay(dsn: dict, prepares: list, statements: list, seconds: float, out) -> None:
     import psycopg2
 
     connection = psycopg2.connect(**dsn)
     connection.autocommit = True
     cursor = connection.cursor()
+    for prepare in prepares:
+        cursor.execute(prepare)
     pages, end = 0, time.monotonic() + seconds
     while time.monotonic() < end:
         for sql, params in statements:
@@ -68,11 +71,17 @@ def main() -> None:
         recorded[name] = statements
     params = connection.get_connection_params()
     dsn = {k: params[k] for k in ("dbname", "user", "host", "port", "password") if params.get(k)}
+    prepares = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the first visits prepared them in this session
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            # each as it was sent: "PREPARE … AS …; EXECUTE …" (the EXECUTE left out)
+            prepares = [row[0].split("; EXECUTE gj_")[0] for row in cursor.fetchall()]
     connection.close()
     figures = {}
     for name, statements in recorded.items():
         out = multiprocessing.Queue()
-        workers = [multiprocessing.Process(target=_replay, args=(dsn, statements, SECONDS, out))
+        workers = [multiprocessing.Process(target=_replay, args=(dsn, prepares, statements, SECONDS, out))
                    for _ in range(2)]
         for worker in workers:
             worker.start()

@@ -189,6 +189,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (a PostgreSQL covering index for the scan): the same index, one page read more a row.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+#: The pages' reads built once (core.prepared) are prepared on the PostgreSQL server, once a
+#: database session. Off (0) behind a connection pooler that gives each transaction another
+#: session (PgBouncer in transaction mode): a prepared statement lives in its session.
+DATABASE_PREPARED_STATEMENTS = envbool("DATABASE_PREPARED_STATEMENTS", True)
 
 # --- Cache: Redis when REDIS_URL is set, else nothing is cached ---------------------------------
 REDIS_URL = envstr("REDIS_URL")

@@ -116,3 +116,101 @@ def test_a_prefetch_is_run_through_the_orm(postgres, reports):
     assert [len(p.reports.all()) for p in got] == [
         p.reports.count() for p in Project.objects.filter(campaign_id=project.campaign_id)
         .order_by("code")]
+
+
+# --- Prepared on the PostgreSQL server ----------------------------------------------------------
+
+
+def _server_prepared() -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+def _new_session() -> None:
+    """As a new database session would be (without ending the test's transaction): nothing
+    prepared on the server, nothing known prepared in the connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection._gongjian_prepared = None
+
+
+def test_a_statement_is_prepared_on_the_server_once_a_session(
+        postgres, reports, django_assert_num_queries):
+    from django.db import connection
+
+    project, _other, now = reports
+    _new_session()
+    statement = prepared.Statement(_latest_reports, campaign_id=int, until=datetime.datetime)
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        for until in (now, now - datetime.timedelta(days=3), now - datetime.timedelta(days=30)):
+            expected = list(_latest_reports(project.campaign_id, until))
+            with django_assert_num_queries(1):  # prepared with its first EXECUTE: one query
+                assert statement(campaign_id=project.campaign_id, until=until) == expected
+    mine = sent[1::2]  # between the ORM's own reads of what is expected
+    assert mine[0].startswith("PREPARE gj_") and "; EXECUTE gj_" in mine[0]
+    assert all(sql.startswith("EXECUTE gj_") for sql in mine[1:]), mine
+    name = mine[1].split()[1]
+    assert name in _server_prepared()
+    # PostgreSQL typed each argument as the statement declares them
+    declared = _server_prepared()[name].split(" AS ", 1)[0]
+    assert "bigint" in declared and "timestamptz" in declared, declared
+
+    # A new database session (a reconnection) prepares it again, with the same rows.
+    _new_session()
+    until = now - datetime.timedelta(days=3)
+    assert statement(campaign_id=project.campaign_id, until=until) == list(
+        _latest_reports(project.campaign_id, until))
+    assert name in _server_prepared()
+
+
+def test_a_constant_with_a_percent_sign_is_kept_in_the_prepared_statement(postgres, reports):
+    project, _other, _now = reports
+
+    def named(campaign_id):
+        return Project.objects.filter(campaign_id=campaign_id, code__contains="%-").values_list(
+            "code", flat=True)
+
+    project.code = "A%-1"
+    project.save(update_fields=["code"])
+    statement = prepared.Statement(named, campaign_id=int)
+    _new_session()
+    assert statement(campaign_id=project.campaign_id) == ["A%-1"]  # prepared with it
+    assert statement(campaign_id=project.campaign_id) == ["A%-1"]  # from the prepared statement
+    name = statement._compiled["default"].server[0]
+    assert "'%%\\%%-%%'" not in _server_prepared()[name] and "%-" in _server_prepared()[name]
+
+
+def test_a_session_that_lost_its_prepared_statements_gets_the_rows_all_the_same(
+        transactional_db, postgres, reports, settings):
+    """A pooler that hands the connection another session (or DEALLOCATE) drops the prepared
+    statements: outside a transaction the page still gets its rows (the plain SQL from then on in
+    that session); with DATABASE_PREPARED_STATEMENTS off nothing is prepared."""
+    from django.db import connection
+
+    project, _other, now = reports
+    _new_session()
+    statement = prepared.Statement(_latest_reports, campaign_id=int, until=datetime.datetime)
+    expected = list(_latest_reports(project.campaign_id, now))
+    assert statement(campaign_id=project.campaign_id, until=now) == expected
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert not connection.in_atomic_block  # as a page's reads: in autocommit
+    assert statement(campaign_id=project.campaign_id, until=now) == expected
+    assert statement(campaign_id=project.campaign_id, until=now) == expected
+    assert not _server_prepared(), "the plain SQL for the rest of the session"
+
+    _new_session()
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    assert statement(campaign_id=project.campaign_id, until=now) == expected
+    assert not _server_prepared()
