@@ -14,13 +14,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, TextField
-from django.db.models.functions import Cast, JSONObject
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, TextField, Window
+from django.db.models.functions import Cast, JSONObject, RowNumber, TruncDate
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from campaign import access
 from campaign.models import Profile, Unit
@@ -198,6 +197,10 @@ def _page_projects():
     return Project.objects.select_related("campaign", "leader__profile", "listed_by")
 
 
+#: A report's local date (Asia/Shanghai), in SQL.
+_LOCAL_DAY = TruncDate("reported_at", tzinfo=local_zone())
+
+
 def _page_lists(pk):
     """The project page's lists as one row of the project pk (core.rowlists, on PostgreSQL):
     its number of reports, milestones, chart points, obstacles and hazards with their photos,
@@ -210,9 +213,14 @@ def _page_lists(pk):
                               .values("project").annotate(n=Count("pk")).values("n")[:1]),
         list_milestones=rowlists.as_list(Milestone.objects.filter(project=here).order_by(
             "due_date", "planned_percent", "pk")),
+        # One point a local day, the day's latest report (of two on one day the later counts,
+        # as in the rules): the chart's size follows the days reported, not the reports.
         list_chart=ArraySubquery(
-            ProgressReport.objects.filter(project=here).order_by("reported_at", "pk")
-            .annotate(point=JSONObject(at=F("reported_at"), percent=Cast("percent", TextField())))
+            ProgressReport.objects.filter(project=here)
+            .annotate(nth=Window(RowNumber(), partition_by=[_LOCAL_DAY],
+                                 order_by=[F("reported_at").desc(), F("pk").desc()]))
+            .filter(nth=1).order_by("reported_at")
+            .annotate(point=JSONObject(day=_LOCAL_DAY, percent=Cast("percent", TextField())))
             .values("point")),
         list_obstacles=rowlists.as_list(
             _obstacles(Obstacle.objects.filter(project=here)),
@@ -355,7 +363,7 @@ def _lists(project, supervisor: bool, together: bool | None = None) -> dict:
         lists = {
             "report_count": project.reports.count(),
             "milestones": list(project.milestones.order_by("due_date", "planned_percent", "pk")),
-            "chart": list(project.reports.order_by("reported_at", "pk").values_list(
+            "chart": _chart_points(project.reports.order_by("reported_at", "pk").values_list(
                 "reported_at", "percent")),
             "obstacles": obstacles, "hazards": hazards,
             "flags": list(_flags(Flag.objects.filter(project=project))),
@@ -374,6 +382,15 @@ def _lists(project, supervisor: bool, together: bool | None = None) -> dict:
     for h in lists["hazards"]:
         h.found_photos, h.rectified_photos = _by_stage(h.photo_list, HazardPhoto.Stage.FOUND)
     return lists
+
+
+def _chart_points(reports) -> list[tuple[datetime.date, Decimal]]:
+    """(local date, percent) of the latest report of each day, from (reported_at, percent) in
+    the order made: the chart's points (_page_lists' list_chart on PostgreSQL)."""
+    by_day = {}
+    for at, percent in reports:
+        by_day[local_date(at)] = percent
+    return list(by_day.items())
 
 
 def _lists_from_row(row: dict, supervisor: bool) -> dict:
@@ -426,7 +443,7 @@ def _lists_from_row(row: dict, supervisor: bool) -> dict:
     return {
         "report_count": row["report_count"] or 0,
         "milestones": rowlists.rows_of(Milestone, row["list_milestones"]),
-        "chart": [(parse_datetime(p["at"]), Decimal(p["percent"])) for p in chart],
+        "chart": [(datetime.date.fromisoformat(p["day"]), Decimal(p["percent"])) for p in chart],
         "obstacles": obstacles, "hazards": hazards,
         "flags": rowlists.rows_of(Flag, row["list_flags"]), "action_items": items,
         "findings": findings, "team": team, "plan_versions": versions, "reports": reports,
@@ -506,7 +523,7 @@ def _project_body(request, project, context, supervisor: bool) -> str:
     # The plan's points: its milestones and where a justified pause held it still.
     facts = [m.as_fact() for m in milestones] + (
         PlanVersion.pause_facts(plan_versions[-1].milestones) if plan_versions else [])
-    chart_reports = [(local_date(at), pct) for at, pct in lists["chart"]]
+    chart_reports = lists["chart"]
     last_on = chart_reports[-1][0] if chart_reports else None
     measured_on = rules.measurement_date(last_on, as_of)
     planned_now = rules.planned_percent(measured_on, project.planned_start, project.planned_end, facts)

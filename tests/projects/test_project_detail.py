@@ -446,7 +446,9 @@ def test_the_lists_read_with_the_project_are_the_lists_read_one_query_each(postg
     assert [str(n) for n in views_projects._lists(p, False, together=True)["notices"]] \
         == [str(n) for n in views_projects._lists(p, False, together=False)["notices"]] \
         == ["湖督1号"]
-    assert together["chart"] == apart["chart"] and len(apart["chart"]) == 2
+    # two reports today: one point, the later one's
+    assert together["chart"] == apart["chart"] and [pct for _day, pct in apart["chart"]] == [
+        Decimal("21")]
 
     def same(name, rows_a, rows_b):
         assert rows_b, name
@@ -481,3 +483,28 @@ def test_the_lists_read_with_the_project_are_the_lists_read_one_query_each(postg
         "第三次专题会", town.team_member.profile.full_name)
     assert isinstance(together["milestones"][0].planned_percent, Decimal)
     assert str(together["milestones"][0].planned_percent) == "30.5"
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_the_chart_has_one_point_a_local_day_the_days_latest_report(postgres, town, together):
+    """However many reports a day (a team correcting its figure), the chart shows the day's latest:
+    its size follows the days reported, not the reports (the page stays flat in a long history).
+    Local days are Asia/Shanghai's: 23:30 UTC is the next local morning."""
+    from web import views_projects
+
+    p = factories.ProjectFactory(campaign=town.campaign)
+    utc = datetime.UTC
+    made = [  # (reported_at UTC, percent), in the order made
+        (datetime.datetime(2026, 10, 5, 1, 0, tzinfo=utc), "10"),    # 10-05 09:00 local
+        (datetime.datetime(2026, 10, 5, 3, 0, tzinfo=utc), "12.5"),  # 10-05 11:00: the day's
+        (datetime.datetime(2026, 10, 5, 15, 59, tzinfo=utc), "11"),  # 10-05 23:59: latest
+        (datetime.datetime(2026, 10, 5, 16, 1, tzinfo=utc), "13"),   # 10-06 00:01 local
+        (datetime.datetime(2026, 10, 12, 2, 0, tzinfo=utc), "20"),
+        (datetime.datetime(2026, 10, 12, 2, 0, tzinfo=utc), "21"),   # same moment, made later
+    ]
+    for at, percent in made:
+        factories.ProgressReportFactory(project=p, reported_at=at, percent=Decimal(percent))
+    chart = views_projects._lists(p, True, together=together)["chart"]
+    assert chart == [(datetime.date(2026, 10, 5), Decimal("11")),
+                     (datetime.date(2026, 10, 6), Decimal("13")),
+                     (datetime.date(2026, 10, 12), Decimal("21"))]
