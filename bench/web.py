@@ -9,9 +9,11 @@ round, BENCH_REPEATS rounds (default 3), with a bare WSGI application (bench/con
 under the same gunicorn and wrk in each round: what the machine and the method give an
 application that does nothing, the floor under every p99 ÷ median. Prints for each page its
 share of the trivial view (min / median / max over the rounds), its median and p99 latency and
-p99 ÷ median beside the control's; then the report submission (cache on, once), checking that
-every report the server accepted is in the database. Every page measured must answer 200 (not
-a redirect). Not a test: figures, with the targets beside them."""
+p99 ÷ median beside the control's; each page's SQL floor (bench/sql_floor.py); then the report
+submission (cache on, once), checking that every report the server accepted is in the database,
+and the project page (cache off) once more, its project now with a long history (every report
+the submission added). Every page measured must answer 200 (not a redirect). Not a test:
+figures, with the targets beside them."""
 
 import http.cookiejar
 import json
@@ -233,14 +235,20 @@ def main():
                         wrk(name, f"{base}{path}", cookies[cached][0]))
             rounds.setdefault(("control: bare WSGI", True), []).append(
                 wrk("control: bare WSGI", control_url))
+        # The SQL floor on the data the rounds measured (before the submission adds its reports).
+        floor = json.loads(sh(PY, "bench/sql_floor.py", USER, str(pk), capture=True, env={
+            **uncached_env, "ALLOWED_HOSTS": "testserver"}).stdout.strip().splitlines()[-1])
         cookie, token = cookies[True]
         current = psql(f"SELECT progress FROM projects_project WHERE id = {pk}")
         before = int(psql(f"SELECT count(*) FROM projects_progressreport WHERE project_id = {pk}"))
         submission = wrk("report submission", f"{BASE}/projects/{pk}/report/", cookie,
                          report_script(token, pk, current))
         after = int(psql(f"SELECT count(*) FROM projects_progressreport WHERE project_id = {pk}"))
-        floor = json.loads(sh(PY, "bench/sql_floor.py", USER, str(pk), capture=True, env={
-            **uncached_env, "ALLOWED_HOSTS": "testserver"}).stdout.strip().splitlines()[-1])
+        # The same project page once its history is long (the submission's reports, all of them
+        # on one page's project): flat in the number of reports, it serves as many as before.
+        long_history = wrk("project page, long history", f"{bases[False]}{pages['project page']}",
+                           cookies[False][0])
+        long_trivial = wrk("trivial view", f"{bases[False]}/robots.txt")
     finally:
         for server in servers:
             stop(server)
@@ -292,6 +300,13 @@ def main():
           f"{submission['p99_ms']:>9.2f}{spread(submission):>9.2f}{control_spread:>9.2f}"
           f"{submission['errors']:>8}  once, against the median trivial view (cache on)")
     trivial_off = statistics.median(r["rps"] for r in rounds[("trivial view", False)])
+    label = f"project page, {after} reports"
+    print(f"{label:<28}{long_history['rps']:>15.1f}"
+          f"{long_history['rps'] / long_trivial['rps']:>27.1%}{long_history['median_ms']:>11.2f}"
+          f"{long_history['p99_ms']:>9.2f}{spread(long_history):>9.2f}{control_spread:>9.2f}"
+          f"{long_history['errors']:>8}  cache off, once, after the submission (the rounds: "
+          f"{before} reports)")
+    ok &= long_history["errors"] == 0
     for name, figure in floor.items():
         label = f"SQL floor, {name}"
         print(f"{label:<28}{figure['pages_per_s']:>15.1f}{figure['pages_per_s'] / trivial_off:>27.1%}"
