@@ -61,6 +61,9 @@ def main() -> None:
         statements = []
 
         def record(execute, sql, params, many, context, statements=statements):
+            # a statement prepared with this visit: its EXECUTE (replayed after the PREPAREs)
+            if sql.startswith("PREPARE gj_"):
+                sql = "EXECUTE gj_" + sql.split("; EXECUTE gj_")[-1]
             statements.append((sql, params))
             return execute(sql, params, many, context)
 

@@ -16,12 +16,18 @@ that shapes the query) is simply run through the ORM every time.
 
 Arguments are ints, dates and aware datetimes, passed by name.
 
-On PostgreSQL the statement is also prepared on the server (``PREPARE``, once a connection, sent
-with its first ``EXECUTE`` in one round trip): PostgreSQL then parses and plans it once rather
-than on every page, which was half of these reads' time (the project page's 4 statements 4.5 →
-1.5 ms, the dashboard's 3.3 → 1.6 ms). A prepared statement lives in the database session: a
-connection pooler that hands each transaction another session (PgBouncer in transaction mode)
-breaks it, so ``DATABASE_PREPARED_STATEMENTS=0`` turns it off (settings).
+On PostgreSQL the statement is also prepared on the server (``PREPARE``, once a database session,
+sent with its first ``EXECUTE`` in one round trip, so it is still one query): PostgreSQL parses it
+once, and from its sixth run in the session on (plan_cache_mode auto) runs a plan kept for it
+when that plan costs no more than planning anew — planning was half of these reads' time (the
+project page's 4 statements 4.5 → 1.5 ms, the dashboard's 3.3 → 1.6 ms, in sessions that ran
+them many times: a busy worker's, which a connection is for CONN_MAX_AGE). A prepared statement
+lives in the database session: a connection pooler that hands each transaction another session
+(PgBouncer in transaction mode) breaks it, so ``DATABASE_PREPARED_STATEMENTS=0`` turns it off
+(settings). Should a session lose its statements all the same (or a migration change what one
+returns), the plain SQL is sent for the rest of that session: at once in autocommit, as pages
+read; a transaction is failed by the error. An int argument beyond a bigint (a URL's 20-digit
+id) is read by the plain SQL.
 """
 
 from __future__ import annotations
@@ -79,12 +85,30 @@ def _server_statement(compiled: _Compiled, kinds: dict[str, type], cursor) -> tu
     for position, name in compiled.places:  # $n where psycopg2 would put the argument's value
         params[position] = AsIs(f"${order.index(name) + 1}")
     body = cursor.mogrify(compiled.sql, params).decode()
-    name = "gj_" + hashlib.sha256(body.encode()).hexdigest()[:24]
     types = ", ".join(_PG_TYPES[kinds[argument]] for argument in order)
     body = body.replace("%", "%%")  # sent through psycopg2 with the EXECUTE's arguments
-    prepare = f"PREPARE {name} ({types}) AS {body}" if order else f"PREPARE {name} AS {body}"
+    header = f"({types}) AS" if order else "AS"
+    # Named by what is prepared, its declared types included: the same name is the same statement.
+    name = "gj_" + hashlib.sha256(f"{header} {body}".encode()).hexdigest()[:24]
+    prepare = f"PREPARE {name} {header} {body}"
     execute = f"EXECUTE {name} ({', '.join(['%s'] * len(order))})" if order else f"EXECUTE {name}"
     return name, prepare, execute, order
+
+
+#: What PostgreSQL answers when a session's prepared statement is not what the connection knows:
+#: it does not exist (a pooler gave the connection another session; DEALLOCATE), it exists
+#: already, or its result's columns changed under it (a migration while the app runs).
+_PREPARED_GONE = {"26000", "42P05", "0A000"}
+
+#: An int argument must fit the declared bigint (a bigger one, say a URL's 20-digit id, is read by
+#: the plain SQL, which finds nothing, rather than failing the prepared statement).
+_BIGINT = range(-(2**63), 2**63)
+
+
+def _may_prepare(connection, values: dict) -> bool:
+    return (connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
+            and connection.Database.__name__ == "psycopg2"  # AsIs, mogrify: psycopg2's
+            and all(v in _BIGINT for v in values.values() if type(v) is int))
 
 
 def _prepared_on(connection) -> set | None:
@@ -152,7 +176,7 @@ class Statement:
         return [tuple(row) for row in rows]
 
     def _run(self, compiled: _Compiled, values: dict, connection, cursor) -> list:
-        if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
+        if _may_prepare(connection, values):
             prepared = _prepared_on(connection)
             if prepared is not None:
                 if compiled.server is None:
@@ -163,12 +187,14 @@ class Statement:
                 sql = execute if name in prepared else f"{prepare}; {execute}"
                 try:
                     cursor.execute(sql, arguments)
-                except DatabaseError:
-                    # Whether it is prepared now is not known (a pooler may have given this
-                    # connection another session): the plain SQL for the rest of this session,
-                    # at once outside a transaction (a transaction failed with the statement).
+                except DatabaseError as error:
+                    if getattr(error.__cause__, "pgcode", None) not in _PREPARED_GONE:
+                        raise
+                    # This session lost (or already had) its prepared statements, or a deploy's
+                    # migration changed what one returns: the plain SQL for the rest of the
+                    # session — at once in autocommit; a transaction is failed by then.
                     connection._gongjian_prepared = (connection.connection, None)
-                    if connection.in_atomic_block:
+                    if connection.in_atomic_block or not connection.get_autocommit():
                         raise
                 else:
                     prepared.add(name)

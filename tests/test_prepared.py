@@ -214,3 +214,75 @@ def test_a_session_that_lost_its_prepared_statements_gets_the_rows_all_the_same(
     settings.DATABASE_PREPARED_STATEMENTS = False
     assert statement(campaign_id=project.campaign_id, until=now) == expected
     assert not _server_prepared()
+
+
+def test_inside_a_transaction_a_lost_statement_fails_it_and_later_sessions_read_plain_sql(
+        postgres, reports):
+    """In a transaction the error has failed it already: raised, not hidden; the session then
+    reads by the plain SQL."""
+    from django.db import DatabaseError, connection, transaction
+
+    project, _other, now = reports
+    _new_session()
+    statement = prepared.Statement(_latest_reports, campaign_id=int, until=datetime.datetime)
+    statement(campaign_id=project.campaign_id, until=now)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        statement(campaign_id=project.campaign_id, until=now)
+    assert statement(campaign_id=project.campaign_id, until=now) == list(
+        _latest_reports(project.campaign_id, now))
+    assert not _server_prepared()
+
+
+def test_an_error_of_the_query_itself_is_raised_as_it_is(transactional_db, postgres, reports):
+    """Only a lost statement falls back: a statement cancelled by its timeout is not run again."""
+    from django.db import OperationalError, connection
+
+    project, _other, now = reports
+    _new_session()
+
+    def slow(campaign_id):
+        return Project.objects.filter(campaign_id=campaign_id).extra(
+            where=["pg_sleep(0.2) IS NOT NULL"]).values_list("code", flat=True)
+
+    statement = prepared.Statement(slow, campaign_id=int)
+    assert statement._compile("default") is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 50")
+    try:
+        with pytest.raises(OperationalError, match="statement timeout"):
+            statement(campaign_id=project.campaign_id)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+    assert connection._gongjian_prepared[1] is not None, "the session keeps its statements"
+
+
+def test_an_int_beyond_a_bigint_is_read_by_the_plain_sql(postgres, reports):
+    """A URL's 20-digit id finds nothing (a 404), as the ORM's read would, rather than failing."""
+    from django.db import connection
+
+    project, _other, now = reports
+    _new_session()
+    statement = prepared.Statement(_latest_reports, campaign_id=int, until=datetime.datetime)
+    assert statement(campaign_id=10**20, until=now) == []
+    assert statement(campaign_id=-(10**20), until=now) == []
+    assert connection._gongjian_prepared is None or connection._gongjian_prepared[1] == set()
+    assert statement(campaign_id=project.campaign_id, until=now)  # prepared from here on
+    assert connection._gongjian_prepared[1]
+
+
+def test_the_same_sql_with_other_argument_types_is_another_prepared_statement(postgres, reports):
+    from django.db.models import TextField, Value
+    from django.db.models.functions import Cast
+
+    project, _other, now = reports
+    _new_session()
+    as_text = prepared.Statement(lambda x: Project.objects.filter(pk=project.pk).values_list(
+        Cast(Value(x), TextField()), flat=True), x=int)
+    as_date = prepared.Statement(lambda x: Project.objects.filter(pk=project.pk).values_list(
+        Cast(Value(x), TextField()), flat=True), x=datetime.date)
+    assert as_text(x=7) == ["7"]
+    assert as_date(x=datetime.date(2026, 12, 7)) == ["2026-12-07"]
+    assert len(_server_prepared()) == 2

@@ -386,7 +386,7 @@ def _lists(project, supervisor: bool, together: bool | None = None) -> dict:
 
 def _chart_points(reports) -> list[tuple[datetime.date, Decimal]]:
     """(local date, percent) of the latest report of each day, from (reported_at, percent) in
-    the order made: the chart's points (_page_lists' list_chart on PostgreSQL)."""
+    (reported_at, pk) order: the chart's points (_page_lists' list_chart on PostgreSQL)."""
     by_day = {}
     for at, percent in reports:
         by_day[local_date(at)] = percent
