@@ -175,12 +175,11 @@ def ensure_data(args, call_command) -> None:
 #: What the scan writes (or the notices it drafts write), emptied between runs.
 OUTPUT_TABLES = ("supervision_notice_flags", "supervision_noticeevent",
                  "supervision_historicalnotice", "supervision_notice", "supervision_noticecounter",
-                 "supervision_delivery", "supervision_notification", "supervision_flag",
-                 "supervision_scanstate")
+                 "supervision_delivery", "supervision_notification", "supervision_flag")
 
 
 def clean_state() -> None:
-    """No flags, notices, notifications or scan states, every project green (this database is
+    """No flags, notices or notifications, every project green (this database is
     the bench's own: emptied wholesale, not row by row)."""
     from django.db import connection
 

@@ -125,43 +125,6 @@ class Notice(models.Model):
                 and as_of > self.respond_by)
 
 
-class ScanState(models.Model):
-    """No longer written or read: the per-project next review moment (Project.review_at) took its
-    place. The table stays for one release, so a worker of the previous release still running
-    during a rolling deploy finds it; a later migration drops it.
-
-    It was what the last full scan of a campaign saw, so the hourly scan could skip a campaign
-    where nothing could have changed.
-
-    inputs_version is bumped on commit of every write to what the rules read (the campaign, its
-    projects, milestones, reports, obstacles, safety checks, hazards, notices); scanned_version is
-    the value the last full scan read before it read the data. A campaign is skipped at a moment
-    now when the two are equal and scanned_at <= now < valid_until: valid_until is the first moment
-    at which the rules could answer otherwise with the same data (the next local midnight, the
-    next report deadline, a yellow light reaching its notice age, a report or obstacle dated in
-    the future). The skip is an optimisation only: a forced scan evaluates everything.
-    """
-
-    campaign = models.OneToOneField("campaign.Campaign", on_delete=models.CASCADE,
-                                    primary_key=True, related_name="scan_state")
-    inputs_version = models.BigIntegerField(default=0)
-    scanned_version = models.BigIntegerField(null=True, blank=True)
-    scanned_at = models.DateTimeField(null=True, blank=True)
-    valid_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("scan state")
-        verbose_name_plural = _("scan states")
-
-    def __str__(self):
-        return f"{self.campaign_id}: v{self.inputs_version}/{self.scanned_version}"
-
-    def skippable(self, now) -> bool:
-        """A scan at now would change nothing (see the class docstring)."""
-        return (self.scanned_version == self.inputs_version and self.scanned_at is not None
-                and self.valid_until is not None and self.scanned_at <= now < self.valid_until)
-
-
 class NoticeCounter(models.Model):
     """The last number issued per campaign and year; bumped under a row lock so numbers have
     no gaps and no duplicates (a rolled-back issue rolls the counter back with it)."""
