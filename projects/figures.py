@@ -368,10 +368,13 @@ def _daily_percents(campaign, as_of: datetime.date) -> dict[int, list[tuple[date
     return reports
 
 
+#: A report's local date (Asia/Shanghai), in SQL: the day a report counts for on the charts.
+REPORT_DAY = TruncDate("reported_at", tzinfo=local_zone())
+
 _DAILY_PERCENTS = prepared.Statement(
     lambda campaign_id, until: ProgressReport.objects.filter(
         project__campaign_id=campaign_id, reported_at__lte=until)
-    .annotate(day=TruncDate("reported_at", tzinfo=local_zone()))
+    .annotate(day=REPORT_DAY)
     .order_by("project_id", "day", "-reported_at", "-pk")
     .distinct("project_id", "day").values_list("project_id", "day", "percent"),
     campaign_id=int, until=datetime.datetime)

@@ -32,20 +32,27 @@ from .models import (
 
 
 def _project_changed(project_id: int, campaign_id: int) -> None:
-    """What the rules and the pages read of this project changes with the transaction: its review
-    moment is due, it is re-scanned once this commits (by the task's name: supervision sits above
-    this layer) and the campaign's cached pages are dropped."""
-    Project.review_now([project_id])
-    enqueue_on_commit("supervision.scan_project", project_id)
-    pagecache.bump_campaigns([campaign_id])
+    """What the rules and the pages read of this project changes with the transaction."""
+    _projects_changed([(project_id, campaign_id)])
+
+
+def _projects_changed(projects: list[tuple[int, int]]) -> None:
+    """What the rules and the pages read of these (project, campaign) changes with the
+    transaction: their review moment is due (one statement), each is re-scanned once this
+    commits (by the task's name: supervision sits above this layer) and their campaigns' cached
+    pages are dropped."""
+    Project.review_now([pk for pk, _campaign_id in projects])
+    for pk, _campaign_id in projects:
+        enqueue_on_commit("supervision.scan_project", pk)
+    pagecache.bump_campaigns({campaign_id for _pk, campaign_id in projects})
 
 
 def inputs_changed(project_ids) -> None:
-    """_project_changed for a write that knows only the projects it touched (an operator's edit
+    """_projects_changed for a write that knows only the projects it touched (an operator's edit
     in the admin, which goes around the services: projects.admin.MarksProjectsDue)."""
     ids = {pk for pk in project_ids if pk is not None}
-    for pk, campaign_id in Project.objects.filter(pk__in=ids).values_list("pk", "campaign_id"):
-        _project_changed(pk, campaign_id)
+    if ids:
+        _projects_changed(list(Project.objects.filter(pk__in=ids).values_list("pk", "campaign_id")))
 
 
 def _not_after_today(field: str, day: datetime.date | None) -> None:

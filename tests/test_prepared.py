@@ -185,10 +185,10 @@ def test_a_constant_with_a_percent_sign_is_kept_in_the_prepared_statement(postgr
     project.save(update_fields=["code"])
     statement = prepared.Statement(named, campaign_id=int)
     _new_session()
+    # A-2 (a "-" without the "%") would match too if the pattern's escaped % were lost.
     assert statement(campaign_id=project.campaign_id) == ["A%-1"]  # prepared with it
     assert statement(campaign_id=project.campaign_id) == ["A%-1"]  # from the prepared statement
-    name = statement._compiled["default"].server[0]
-    assert "'%%\\%%-%%'" not in _server_prepared()[name] and "%-" in _server_prepared()[name]
+    assert statement._compiled["default"].server[0] in _server_prepared()
 
 
 def test_a_session_that_lost_its_prepared_statements_gets_the_rows_all_the_same(

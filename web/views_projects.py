@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, TextField, Window
-from django.db.models.functions import Cast, JSONObject, RowNumber, TruncDate
+from django.db.models.functions import Cast, JSONObject, RowNumber
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -197,10 +197,6 @@ def _page_projects():
     return Project.objects.select_related("campaign", "leader__profile", "listed_by")
 
 
-#: A report's local date (Asia/Shanghai), in SQL.
-_LOCAL_DAY = TruncDate("reported_at", tzinfo=local_zone())
-
-
 def _page_lists(pk):
     """The project page's lists as one row of the project pk (core.rowlists, on PostgreSQL):
     its number of reports, milestones, chart points, obstacles and hazards with their photos,
@@ -217,10 +213,10 @@ def _page_lists(pk):
         # as in the rules): the chart's size follows the days reported, not the reports.
         list_chart=ArraySubquery(
             ProgressReport.objects.filter(project=here)
-            .annotate(nth=Window(RowNumber(), partition_by=[_LOCAL_DAY],
+            .annotate(nth=Window(RowNumber(), partition_by=[figures.REPORT_DAY],
                                  order_by=[F("reported_at").desc(), F("pk").desc()]))
             .filter(nth=1).order_by("reported_at")
-            .annotate(point=JSONObject(day=_LOCAL_DAY, percent=Cast("percent", TextField())))
+            .annotate(point=JSONObject(day=figures.REPORT_DAY, percent=Cast("percent", TextField())))
             .values("point")),
         list_obstacles=rowlists.as_list(
             _obstacles(Obstacle.objects.filter(project=here)),
