@@ -25,14 +25,14 @@ def report_due_moment(now: datetime.datetime, weekday: int, due_time: datetime.t
                       ) -> datetime.datetime:
     """The latest weekly report deadline at or before now (aware, in now's time zone)."""
     # Kept for the last few hundred arguments (a scan asks twice a project, with one moment and
-    # the campaign's weekday and time), keyed by the wall clock and its zone: two equal moments
-    # in different zones have different answers.
-    return _due_moment(now.replace(tzinfo=None), now.fold, now.tzinfo, weekday, due_time)
+    # the campaign's weekday and time), keyed by the moment, its zone and its fold: two equal
+    # moments in different zones have different answers, and two moments with one zone compare
+    # by their wall clocks alone (the fold tells the two readings of a clock set back apart).
+    return _due_moment(now, now.tzinfo, now.fold, weekday, due_time)
 
 
 @functools.lru_cache(maxsize=256)
-def _due_moment(wall, fold, zone, weekday, due_time) -> datetime.datetime:
-    now = wall.replace(tzinfo=zone, fold=fold)
+def _due_moment(now, zone, fold, weekday, due_time) -> datetime.datetime:
     local_day = now.date()
     back = (local_day.weekday() - weekday) % 7
     due = datetime.datetime.combine(local_day - datetime.timedelta(days=back), due_time,

@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
+from typing import NamedTuple
 
 from campaign.reporting import WEEK, report_due_moment
 from core.dates import day_start, local_zone
@@ -100,15 +101,16 @@ class Warning:
     details: dict
 
 
-@dataclass(frozen=True)
-class ReportFact:
+class ReportFact(NamedTuple):
     reported_on: datetime.date
     percent: Decimal
 
 
-@dataclass(frozen=True)
-class ProjectFacts:
-    """What the rules need to know of one project; built from rows by the scan or a page."""
+class ProjectFacts(NamedTuple):
+    """What the rules need to know of one project; built from rows by the scan or a page.
+
+    The facts and the answer (Assessment) are named tuples rather than frozen dataclasses: as
+    immutable, and made several times faster (the scan makes two for each of 200,000 projects)."""
 
     planned_start: datetime.date
     planned_end: datetime.date
@@ -145,8 +147,7 @@ class ReportDuty:
     obliged_until: datetime.date | None = None
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     health: str
     measured_on: datetime.date
     planned_percent: Decimal
@@ -156,7 +157,7 @@ class Assessment:
     max_days_overdue: int = 0
     forecast: datetime.date | None = None
     finish_at_risk: bool = False
-    reasons: tuple[str, ...] = field(default=())
+    reasons: tuple[str, ...] = ()
     #: Every open warning, the worst first; the light is the most severe of them.
     warnings: tuple[Warning, ...] = ()
     #: The plan curve read (plan_curve of the plan in force).
@@ -206,7 +207,7 @@ def earned_date(percent: Decimal, curve: Sequence[tuple[datetime.date, Decimal]]
 def report_days(reports: Iterable[ReportFact], as_of: datetime.date) -> list[ReportFact]:
     """The latest report of each distinct day on or before as_of, in date order (of two on one day
     the later made counts: a same-day correction replaces the morning's figure, it takes no slot)."""
-    if not isinstance(reports, Sequence):
+    if type(reports) is not tuple and not isinstance(reports, Sequence):
         reports = list(reports)  # read twice below when not in day order
     days = []
     for report in reports:  # as the scan gives them: one a day, oldest first
@@ -457,20 +458,35 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
     grace = datetime.timedelta(days=t.milestone_grace_days)
     after_grace = grace + _DAY
 
+    # The weekly report: every deadline moves the answer (owed, missing, which week's).
+    duty = facts.reporting
+    horizon = None  # the last day whose midnight can come before the next deadline
+    if duty is not None:
+        deadline = report_due_moment(local_now, duty.weekday, duty.due_time) + WEEK
+        if facts.report_missing or duty.obliged_until is None \
+                or deadline.date() <= duty.obliged_until:
+            moments.append(deadline)
+            horizon = deadline.date()
+
     # Behind plan: the lag only grows with the days (the plan never goes down, the % reported
     # stays), so each threshold not reached yet is crossed at most once: on the first day the
-    # plan, read on the measurement date, reaches actual + threshold.
-    curve = a.curve or plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
+    # plan, read on the measurement date, reaches actual + threshold. A crossing after the
+    # horizon cannot be the next change (the deadline comes first): one reading of the plan on
+    # the horizon tells, and the day itself is sought only when it may come sooner.
     latest = latest_report(facts.reports, as_of)
     first_day = as_of + _DAY
     if latest is not None:
         # Until the report is REPORT_FRESH_DAYS old the plan is read on its date.
         first_day = max(first_day, latest.reported_on + _AFTER_FRESH)
-    for threshold in (t.yellow_lag_points, t.red_lag_points):
-        if a.lag < threshold:
-            day = first_day_reaching(curve, a.actual_percent + threshold, first_day)
-            if day is not None:
-                days.append(day)
+    if horizon is None or first_day <= horizon:
+        curve = a.curve or plan_curve(facts.planned_start, facts.planned_end, facts.milestones)
+        by_horizon = None if horizon is None else read_curve(curve, horizon)
+        for threshold in (t.yellow_lag_points, t.red_lag_points):
+            target = a.actual_percent + threshold
+            if a.lag < threshold and (by_horizon is None or by_horizon >= target):
+                day = first_day_reaching(curve, target, first_day)
+                if day is not None:
+                    days.append(day)
 
     # Milestones: each one not met yet is overdue the day after its date and red after the grace
     # days; one met on a later date (a date typed ahead) stops counting then.
@@ -481,14 +497,6 @@ def next_change(facts: ProjectFacts, now: datetime.datetime, t: Thresholds,
         days.append(m.due_date + after_grace)
         if m.completed_on is not None:
             days.append(m.completed_on)
-
-    # The weekly report: every deadline moves the answer (owed, missing, which week's).
-    duty = facts.reporting
-    if duty is not None:
-        deadline = report_due_moment(local_now, duty.weekday, duty.due_time) + WEEK
-        if facts.report_missing or duty.obliged_until is None \
-                or deadline.date() <= duty.obliged_until:
-            moments.append(deadline)
 
     # Finish at risk: the forecast is never before the day it is made, so once the pace's date
     # has been reached (the forecast is today) it moves every day; past the planned end the
