@@ -110,7 +110,7 @@ class ProjectFacts(NamedTuple):
     """What the rules need to know of one project; built from rows by the scan or a page.
 
     The facts and the answer (Assessment) are named tuples rather than frozen dataclasses: as
-    immutable, and made several times faster (the scan makes two for each of 200,000 projects)."""
+    immutable, and cheaper to make (~1.5 µs less each; the scan makes both for every project)."""
 
     planned_start: datetime.date
     planned_end: datetime.date
