@@ -279,9 +279,9 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow
     # the same day) a skip scan down the (project, -reported_at) index (f): the latest report,
     # then the latest one before the local midnight that began its day, and so on,
     # FORECAST_REPORTS times, however many reports a day — run only then (a one-time filter).
-    # q's arrays take the rows in the order its subquery's LIMIT gives them, the index's, newest
-    # first: an ORDER BY inside array_agg would sort each project's four again (a sixth of the
-    # statement's time). tests/supervision/test_scan_fast_paths.py compares it with the portable path.
+    # q's arrays keep their own ORDER BY although the subquery's rows come in that order: an
+    # aggregate's input order is not guaranteed (PostgreSQL 16 and later sort it for the
+    # count(DISTINCT …) — oldest first — and the arrays came out reversed without it).
     sql = f"""
         SELECT {columns}, r.ats[1], r.pcts[1], r.ats[r.n], r.pcts[r.n], r.n,
                (SELECT min(reported_at) FROM {reports}
@@ -291,9 +291,10 @@ def _projects_with_reports_pg(campaign_ids, project_ids, now) -> list[ProjectRow
         FROM {Project._meta.db_table} p
         CROSS JOIN (SELECT %s::timestamptz AS now, %s::text AS zone) z
         CROSS JOIN LATERAL (
-            SELECT array_agg(at) AS ats, array_agg(pct) AS pcts, count(*) AS n,
+            SELECT array_agg(at ORDER BY at DESC, id DESC) AS ats,
+                   array_agg(pct ORDER BY at DESC, id DESC) AS pcts, count(*) AS n,
                    count(DISTINCT (at AT TIME ZONE z.zone)::date) AS days
-            FROM (SELECT reported_at AS at, percent AS pct FROM {reports}
+            FROM (SELECT id, reported_at AS at, percent AS pct FROM {reports}
                   WHERE project_id = p.id AND reported_at <= z.now
                   ORDER BY reported_at DESC, id DESC LIMIT {rules.FORECAST_REPORTS}) x
         ) q
