@@ -97,8 +97,11 @@ def random_world(rng: random.Random) -> World:
     yellow = rng.randint(1, 20)
     thresholds = rules.Thresholds(yellow, yellow + rng.randint(0, 20), rng.randint(0, 10),
                                   rng.randint(0, 5))
-    duty = ReportDuty(rng.randint(0, 6), datetime.time(rng.randint(8, 20), rng.choice((0, 30))),
-                      max(CAMPAIGN_START, start), CAMPAIGN_END)
+    # Deadlines at any hour, midnight and the last minute of a day included (the next deadline
+    # bounds the plan crossings next_change looks for); a duty without an end now and then.
+    due_time = datetime.time(rng.choice((0, 0, 23, rng.randint(0, 23))), rng.choice((0, 30, 59)))
+    duty = ReportDuty(rng.randint(0, 6), due_time, max(CAMPAIGN_START, start),
+                      rng.choice((CAMPAIGN_END, CAMPAIGN_END, None)))
     return World(start, end, milestones, versions, reports, obstacles, hazards, notices,
                  thresholds, duty, completed=rng.random() < 0.05, paused=rng.random() < 0.05)
 
