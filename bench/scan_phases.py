@@ -77,6 +77,8 @@ def main(argv=None) -> int:
     parser.add_argument("--campaigns", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-first", action="store_true",
+                        help="a cProfile of one first scan (rolled back) instead")
     parser.add_argument("--nogc", action="store_true", help="the collector off (a trial)")
     parser.add_argument("--queries", action="store_true", help="each query's time")
     parser.add_argument("--first", type=int, default=1, help="first scans (rolled back) to time")
@@ -90,6 +92,7 @@ def main(argv=None) -> int:
 
     django.setup()
     from django.conf import settings
+    from django.core.checks import run_checks
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -118,6 +121,7 @@ def main(argv=None) -> int:
     from bench.scan_bench import clean_state
 
     clean_state()  # this copy of the data is the profiler's own
+    run_checks()  # as a Celery worker does at start (scan_bench.py): the URLconf loaded
 
     def run(label, moment, times, rollback):
         figures = []
@@ -145,6 +149,18 @@ def main(argv=None) -> int:
                 print(f"      {spent / n * 1e6:8.1f} µs/project  {sql}")
         return figures
 
+    if args.profile_first:
+        profile = cProfile.Profile()
+        with transaction.atomic():
+            profile.enable()
+            scan.scan_all(now=t0, campaign_ids=ids)
+            profile.disable()
+            transaction.set_rollback(True)
+        stats = pstats.Stats(profile)
+        stats.sort_stats("tottime").print_stats(40)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.print_callees("draft_notices_from_scan|notify_many|apply")
+        return 0
     first = run("first scan (rolled back)", t0, args.first, True)
     run("first scan (kept)", t0, 1, False)
     with connection.cursor() as cur:

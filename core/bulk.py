@@ -123,16 +123,32 @@ def update_rows(model, fields: list[str], rows: list[tuple], *, also: dict | Non
 
 def insert_rows(model, fields: list[str], rows: list[tuple], *, also: dict | None = None,
                 ignore_conflicts: bool = False) -> list[int] | None:
-    """Insert rows (values of fields, in that order) into model's table, on PostgreSQL: one
-    ``INSERT … SELECT FROM unnest(…)`` a CHUNK of rows, one array literal a column (no model
-    instances, no per-value preparation by the ORM); also: {field: value} the same in every row.
-    Returns the new keys in the rows' order (RETURNING, in the arrays' order, as bulk_create
-    reads them); with ignore_conflicts a row that breaks a unique constraint is left out (ON
-    CONFLICT DO NOTHING) and None is returned. PostgreSQL only: insert_objects has the portable
-    path."""
-    also = also or {}
+    """Insert rows (values of fields, in that order) into model's table; also: {field: value} the
+    same in every row; every other column takes the field's default, as a new instance would
+    (the key apart, which the database gives). Returns the new keys in the rows' order; with
+    ignore_conflicts a row that breaks a unique constraint is left out (ON CONFLICT DO NOTHING)
+    and None is returned.
+
+    On PostgreSQL one ``INSERT … SELECT FROM unnest(…)`` a CHUNK of rows, one array literal a
+    column: no model instances, no per-value preparation by the ORM (their cost, not the
+    database's, was most of a scan's thousands of notices); the keys come back by RETURNING, in
+    the arrays' order, as bulk_create reads them. Elsewhere bulk_create of instances made from
+    the rows, which writes the same. Values are plain (ids for relations, dicts for JSON);
+    ``auto_now`` fields are not stamped: give them."""
     meta = model._meta
+    also = dict(also or {})
     given = [meta.get_field(name) for name in fields]
+    named = {f.name for f in given} | {meta.get_field(name).name for name in also}
+    for f in meta.concrete_fields:
+        if f.name not in named and not (f.primary_key and f.db_returning):
+            also[f.name] = f.get_default()
+    if connection.vendor != "postgresql":
+        objects = [model(**{f.attname: v for f, v in zip(given, row, strict=True)},
+                         **{meta.get_field(k).attname: v for k, v in also.items()})
+                   for row in rows]
+        model.objects.bulk_create(objects, ignore_conflicts=ignore_conflicts, batch_size=1000)
+        return None if ignore_conflicts else [obj.pk for obj in objects]
+
     constants = [meta.get_field(name) for name in also]
     names = ", ".join(connection.ops.quote_name(f.column) for f in (*given, *constants))
     arrays = ", ".join(f"%s::{_array_type(f)}" for f in given)
@@ -142,6 +158,9 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, also: dict | Non
     sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) "  # nosec B608  # model names; values are parameters
            f"SELECT {picks} FROM unnest({arrays}) AS t({aliases}) "
            + ("ON CONFLICT DO NOTHING" if ignore_conflicts else f"RETURNING {pk}"))
+    # The constants as the fields would send them (a dict of a JSON field as its text).
+    fixed = [f.get_db_prep_save(v, connection) for f, v in zip(constants, also.values(),
+                                                                strict=True)]
     keys = []
     with connection.cursor() as cur:
         for start in range(0, len(rows), CHUNK):
@@ -154,36 +173,10 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, also: dict | Non
                               for v in values]
                 columns.append(array_literal(values))
             # SELECT's constants come first in the statement, the arrays after.
-            cur.execute(sql, [*also.values(), *columns])
+            cur.execute(sql, [*fixed, *columns])
             if not ignore_conflicts:
                 keys.extend(key for (key,) in cur.fetchall())
     return None if ignore_conflicts else keys
-
-
-def insert_objects(objects: list, *, ignore_conflicts: bool = False) -> None:
-    """bulk_create of unsaved instances, made in code with plain values: on PostgreSQL through
-    insert_rows (without Django's preparation of every value: its cost, not the database's, is
-    most of a scan's thousand notices) and the new keys set on the instances; with
-    ignore_conflicts no key is set, as bulk_create does. Elsewhere bulk_create."""
-    if not objects:
-        return
-    model = type(objects[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, ignore_conflicts=ignore_conflicts, batch_size=1000)
-        return
-    pk = model._meta.pk
-    fields = [f for f in model._meta.concrete_fields if f is not pk or not pk.db_returning]
-    stamped = [f for f in fields if getattr(f, "auto_now", False)
-               or getattr(f, "auto_now_add", False)]
-    for obj in objects:
-        for f in stamped:
-            f.pre_save(obj, add=True)
-    keys = insert_rows(model, [f.name for f in fields],
-                       [tuple(getattr(obj, f.attname) for f in fields) for obj in objects],
-                       ignore_conflicts=ignore_conflicts)
-    for obj, key in zip(objects, keys or (), strict=not ignore_conflicts):
-        setattr(obj, pk.attname, key)
-        obj._state.adding, obj._state.db = False, connection.alias
 
 
 def _array_type(field) -> str:

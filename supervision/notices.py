@@ -30,7 +30,7 @@ from campaign.access import is_supervisor, may_supervise, supervisors_by_campaig
 from campaign.models import Campaign
 from campaign.people import name_of
 from core import pagecache
-from core.bulk import insert_objects, update_rows
+from core.bulk import insert_rows
 from core.dates import day_start, local_date
 from core.links import path_to
 from core.lookups import Ids
@@ -597,93 +597,83 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
     """Draft one notice per (project_id, campaign_id, leader_id, code, name, wanted flags) in a few
     queries; issue them at once in campaigns with auto_issue_notices. Returns (drafted, issued).
 
-    Runs inside the scan's transaction, which holds the campaigns' row locks.
-    """
+    Runs inside the scan's transaction, which holds the campaigns' row locks. The notices, their
+    flags, events and messages go in as rows (core.bulk.insert_rows), not model instances: a
+    first scan drafts thousands. A notice issued at once is written issued, its number taken
+    first (under the counter's lock, as issue() takes it)."""
     with translation.override(settings.LANGUAGE_CODE):
         _ = functools.cache(gettext)  # thousands of notices, a handful of messages
         labels = {kind: str(label) for kind, label in Flag.Kind.choices}
-        notices = []
-        project_labels = {}
         today = local_date(now)
         # One draft or open notice per project: a draft typed by hand since the scan read the
         # notices (or a duplicate item) makes none.
         covered = set(Notice.objects.filter(project_id__in_ids=Ids(item[0] for item in items))
                       .exclude(status=Status.CLOSED).values_list("project_id", flat=True))
+        drafts = defaultdict(list)  # campaign → [(project, leader, label, reason)]
         for pid, cid, leader_id, code, name, wanted in items:
             if pid in covered:
                 continue
             covered.add(pid)
-            campaign = campaigns[cid]
-            project_labels[pid] = f"{code} {name}"
+            label = f"{code} {name}"
             lines = [describe_flag(kind, sev, details, _, labels, as_of=today)
                      for kind, (sev, details) in wanted.items()]
-            notices.append(Notice(
-                campaign_id=cid, project_id=pid, issued_to_id=leader_id, created_at=now,
-                reason=warnings_reason(project_labels[pid], lines, _), auto_reason=True,
-                required_action=_("Find the causes, take measures to catch up, and report them "
-                                  "with evidence within %(days)s days.")
-                % {"days": campaign.notice_response_days},
-            ))
-        insert_objects(notices)
+            drafts[cid].append((pid, leader_id, label, warnings_reason(label, lines, _)))
+
+        rows, notices = [], []  # the table's rows; (campaign, project, label, reason, number…)
+        for cid, group in drafts.items():
+            campaign = campaigns[cid]
+            action = (_("Find the causes, take measures to catch up, and report them with "
+                        "evidence within %(days)s days.") % {"days": campaign.notice_response_days})
+            issued = (None, None, None, Status.DRAFT, None, None)
+            if campaign.auto_issue_notices:
+                first, _last = _take_numbers(campaign, today.year, len(group))
+                respond_by = auto_respond_by(campaign, today)
+            for i, (pid, leader_id, label, reason) in enumerate(group):
+                if campaign.auto_issue_notices:
+                    seq = first + i
+                    issued = (today.year, seq, notice_number(campaign, today.year, seq),
+                              Status.ISSUED, now, respond_by)
+                rows.append((cid, pid, leader_id, reason, action, *issued))
+                notices.append((cid, pid, leader_id, label, reason, action, *issued))
+        keys = insert_rows(Notice, ["campaign", "project", "issued_to", "reason",
+                                    "required_action", "year", "sequence", "number", "status",
+                                    "issued_at", "respond_by"], rows,
+                           also={"created_at": now, "auto_reason": True})
+
         flag_ids = defaultdict(list)
-        for pk, pid in Flag.objects.filter(project_id__in_ids=Ids(n.project_id for n in notices),
+        for pk, pid in Flag.objects.filter(project_id__in_ids=Ids(row[1] for row in rows),
                                            resolved_at__isnull=True).values_list("pk", "project_id"):
             flag_ids[pid].append(pk)
-        Through = Notice.flags.through
-        insert_objects(
-            [Through(notice_id=n.pk, flag_id=f) for n in notices for f in flag_ids[n.project_id]])
-        events = [NoticeEvent(notice=n, action=Action.CREATED, at=now) for n in notices]
-
-        issued = []
-        today = local_date(now)
-        for cid, group in _by_campaign(notices).items():
-            campaign = campaigns[cid]
-            if not campaign.auto_issue_notices:
-                continue
-            first, last = _take_numbers(campaign, today.year, len(group))
-            for seq, notice in zip(range(first, last + 1), group, strict=True):
-                notice.year, notice.sequence = today.year, seq
-                notice.number = notice_number(campaign, today.year, seq)
-                notice.status, notice.issued_at = Status.ISSUED, now
-                notice.respond_by = auto_respond_by(campaign, today)
-                events.append(NoticeEvent(notice=notice, action=Action.ISSUED, at=now))
-                issued.append(notice)
-        if issued:
-            update_rows(Notice, ["year", "sequence", "number", "status", "issued_at",
-                                 "respond_by"],
-                        [(n.pk, n.year, n.sequence, n.number, n.status, n.issued_at,
-                          n.respond_by) for n in issued])
-        insert_objects(events)
+        insert_rows(Notice.flags.through, ["notice", "flag"],
+                    [(key, f) for key, row in zip(keys, rows, strict=True)
+                     for f in flag_ids[row[1]]])
+        is_issued = [row[8] == Status.ISSUED for row in rows]
+        insert_rows(NoticeEvent, ["notice", "action"],
+                    [(key, Action.CREATED) for key in keys]
+                    + [(key, Action.ISSUED) for key, yes in zip(keys, is_issued, strict=True)
+                       if yes],
+                    also={"at": now})
 
         messages = []
         supervisors = supervisors_by_campaign(campaigns)
-        for notice in notices:
-            if notice.status == Status.ISSUED:
+        for key, (cid, _pid, leader_id, label, reason, action, _year, _seq, number, status,
+                  _at, respond_by) in zip(keys, notices, strict=True):
+            url = path_to("notice_detail", key)
+            if status == Status.ISSUED:
                 messages.append(notify.Message(
-                    notice.issued_to_id, "notice_issued",
+                    leader_id, "notice_issued",
                     _("Supervision notice %(number)s: %(project)s, respond by %(date)s")
-                    % {"number": notice.number, "project": project_labels[notice.project_id],
-                       "date": notice.respond_by},
-                    f"{notice.reason}\n{notice.required_action}", notice_url(notice),
-                    f"notice-issued:{notice.pk}", notice.campaign_id))
-            for uid in supervisors.get(notice.campaign_id, ()):
+                    % {"number": number, "project": label, "date": respond_by},
+                    f"{reason}\n{action}", url, f"notice-issued:{key}", cid))
+            for uid in supervisors.get(cid, ()):
                 messages.append(notify.Message(
                     uid, "notice_drafted",
-                    (_("Notice %(number)s issued automatically") % {"number": notice.number})
-                    if notice.status == Status.ISSUED
-                    else _("Draft notice for %(project)s awaits review")
-                    % {"project": project_labels[notice.project_id]},
-                    notice.reason, notice_url(notice), f"notice-drafted:{notice.pk}",
-                    notice.campaign_id))
+                    (_("Notice %(number)s issued automatically") % {"number": number})
+                    if status == Status.ISSUED
+                    else _("Draft notice for %(project)s awaits review") % {"project": label},
+                    reason, url, f"notice-drafted:{key}", cid))
         notify.notify_many(messages)
-    return len(notices), len(issued)
-
-
-def _by_campaign(notices):
-    groups = defaultdict(list)
-    for notice in notices:
-        groups[notice.campaign_id].append(notice)
-    return groups
+    return len(rows), sum(is_issued)
 
 
 def _take_numbers(campaign: Campaign, year: int, count: int) -> tuple[int, int]:

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 
 from campaign.models import Campaign
 from core import pagecache, webhooks
-from core.bulk import insert_objects
+from core.bulk import insert_rows
 from core.links import absolute
 from core.lookups import Ids
 from core.queue import enqueue_on_commit
@@ -86,14 +86,12 @@ def notify_many(messages: list[Message]) -> int:
     if not messages:
         return 0
     stamp = timezone.now()
-    rows = [
-        Notification(user_id=m.user_id, campaign_id=m.campaign_id, kind=m.kind,
-                     title=m.title[:200], body=m.body, url=m.url[:300], dedupe_key=m.dedupe_key,
-                     created_at=stamp)
-        for m in messages
-    ]
+    rows = [(m.user_id, m.campaign_id, m.kind, m.title[:200], m.body, m.url[:300], m.dedupe_key)
+            for m in messages]
     with transaction.atomic():
-        insert_objects(rows, ignore_conflicts=True)
+        insert_rows(Notification, ["user", "campaign", "kind", "title", "body", "url",
+                                   "dedupe_key"], rows, also={"created_at": stamp},
+                    ignore_conflicts=True)
         # The rows this call inserted carry its exact stamp; a duplicate kept its older one.
         user_ids = {m.user_id for m in messages}
         new = list(
@@ -111,21 +109,18 @@ def notify_many(messages: list[Message]) -> int:
             Campaign.objects.filter(pk__in={row[2] for row in new if row[2]})
             .exclude(webhook_url="").values_list("pk", flat=True)
         )
-        deliveries = []
+        deliveries = []  # (notification, channel)
         posted = set()  # one group chat per campaign: the same text is posted to it once
         for pk, user_id, campaign_id, kind, title, body in new:
             if user_id in with_email:
-                deliveries.append(Delivery(notification_id=pk, channel=Delivery.Channel.EMAIL,
-                                           next_attempt_at=stamp))
+                deliveries.append((pk, Delivery.Channel.EMAIL))
             if campaign_id in hooked and (campaign_id, kind, title, body) not in posted:
                 posted.add((campaign_id, kind, title, body))
-                deliveries.append(Delivery(notification_id=pk, channel=Delivery.Channel.WEBHOOK,
-                                           next_attempt_at=stamp))
-        if deliveries:
-            # New notifications have no deliveries yet: a plain insert, which returns the ids.
-            insert_objects(deliveries)
-            for delivery in deliveries:
-                enqueue_on_commit("supervision.deliver", delivery.pk)
+                deliveries.append((pk, Delivery.Channel.WEBHOOK))
+        # New notifications have no deliveries yet: a plain insert, which returns the ids.
+        for key in insert_rows(Delivery, ["notification", "channel"], deliveries,
+                               also={"next_attempt_at": stamp}):
+            enqueue_on_commit("supervision.deliver", key)
     return len(new)
 
 

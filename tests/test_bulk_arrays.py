@@ -98,37 +98,50 @@ def test_the_report_deadline_is_each_zones_own_for_one_instant():
     assert report_due_moment(instant.astimezone(SHANGHAI), friday, six).tzinfo is SHANGHAI
 
 
-def test_insert_objects_writes_what_bulk_create_would_and_sets_the_keys(make_project):
-    from core.bulk import insert_objects
-    from supervision.models import Flag
+def test_insert_rows_writes_what_bulk_create_would_and_returns_the_keys(make_project):
+    from core.bulk import insert_rows
+    from supervision.models import Flag, Notice
 
     projects = [make_project() for _ in range(3)]
     moment = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=SHANGHAI)
     awkward = {"numbers": ["HN督[2026]1号", 'a "b"', "c\\d"], "lag": "12.3", "none": None,
                "nested": {"列表": [1, 2.5, True]}}
-    flags = [Flag(project=p, kind=kind, severity="red", details=details, opened_at=moment,
-                  updated_at=moment)
-             for p, kind, details in ((projects[0], "behind_plan", awkward),
-                                      (projects[1], "report_missing", {}),
-                                      (projects[2], "milestone_overdue", {"due": ["2026-12-01"]}))]
-    insert_objects(flags)
-    assert all(f.pk is not None and not f._state.adding for f in flags)
-    for flag in flags:  # each key names the row of its own instance, read back by the ORM
-        stored = Flag.objects.get(pk=flag.pk)
-        assert (stored.project_id, stored.kind, stored.details, stored.opened_at) == (
-            flag.project_id, flag.kind, flag.details, moment)
-        assert stored.resolved_at is None
+    rows = [(projects[0].pk, "behind_plan", "red", awkward),
+            (projects[1].pk, "report_missing", "yellow", {}),
+            (projects[2].pk, "milestone_overdue", "red", {"due": ["2026-12-01"]})]
+    keys = insert_rows(Flag, ["project", "kind", "severity", "details"], rows,
+                       also={"opened_at": moment, "updated_at": moment})
+    assert len(set(keys)) == 3
+    for key, (pid, kind, severity, details) in zip(keys, rows, strict=True):
+        stored = Flag.objects.get(pk=key)  # each key names the row of its own values
+        assert (stored.project_id, stored.kind, stored.severity, stored.details,
+                stored.opened_at) == (pid, kind, severity, details, moment)
+        assert stored.resolved_at is None  # a column not given: the field's default
+
+    # Columns given neither as values nor as constants take the model's defaults, as a new
+    # instance's would: here the status (draft), the times urged (0), the texts left blank.
+    project = projects[0]
+    (key,) = insert_rows(Notice, ["campaign", "project", "issued_to", "reason",
+                                  "required_action"],
+                         [(project.campaign_id, project.pk, project.leader_id, "理由", "要求")])
+    notice = Notice.objects.get(pk=key)
+    fresh = Notice()
+    assert (notice.status, notice.urge_count, notice.number, notice.issued_at) == (
+        fresh.status, fresh.urge_count, fresh.number, fresh.issued_at) == ("draft", 0, None, None)
+    assert notice.created_at is not None and notice.reason == "理由"
+    assert insert_rows(Flag, ["project", "kind", "severity"], []) == []
 
 
-def test_insert_objects_leaves_out_what_a_unique_constraint_refuses(make_project, campaign):
-    from core.bulk import insert_objects
+def test_insert_rows_leaves_out_what_a_unique_constraint_refuses(make_project, campaign):
+    from core.bulk import insert_rows
     from supervision.models import Notification
 
     user = make_project().leader
-    first = Notification(user=user, campaign=campaign, kind="k", title="一", dedupe_key="same")
-    insert_objects([first], ignore_conflicts=True)
-    again = [Notification(user=user, campaign=campaign, kind="k", title="二", dedupe_key="same"),
-             Notification(user=user, campaign=campaign, kind="k", title="三", dedupe_key="other")]
-    insert_objects(again, ignore_conflicts=True)
+    fields = ["user", "campaign", "kind", "title", "dedupe_key"]
+    assert insert_rows(Notification, fields, [(user.pk, campaign.pk, "k", "一", "same")],
+                       ignore_conflicts=True) is None
+    insert_rows(Notification, fields, [(user.pk, campaign.pk, "k", "二", "same"),
+                                       (user.pk, campaign.pk, "k", "三", "other")],
+                ignore_conflicts=True)
     assert sorted(Notification.objects.filter(user=user).values_list("title", flat=True)) == \
         ["一", "三"]
