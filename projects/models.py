@@ -123,7 +123,10 @@ class Project(models.Model):
             models.CheckConstraint(condition=Q(investment_done__gte=0) & Q(planned_investment__gte=0),
                                    name="project_investment_not_negative"),
         ]
-        indexes = [models.Index(fields=["campaign", "health"], name="project_campaign_health")]
+        # No index on (campaign, health): every count of lights is a campaign's, which the
+        # (campaign, code) constraint's index finds; and an index on the light made every change
+        # of light a write of every index of the row (no HOT update): the scan's update of a
+        # batch's lights and review moments took twice as long (107 against 52 ms for 10,000).
 
     def __str__(self):
         return f"{self.code} {self.name}"
