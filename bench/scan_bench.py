@@ -662,7 +662,14 @@ def summary(runs: list[dict], args) -> None:
             target = (f"≤ {FIRST_SCAN_FLOORS:g}× the write floor: "
                       f"{_verdict(median_ratio <= FIRST_SCAN_FLOORS)}")
             if median_ratio > FIRST_SCAN_FLOORS:
-                target += f" (floor {_spread(r['write_floor'] for r in runs)})"
+                # A first scan also evaluates every project: under it lie the write floor, the
+                # read floor and the rules' own CPU over the processes, all of the same run.
+                whole = [r["write_floor"] + r["read_floor"] + r["rules_cpu"] / n for r in runs]
+                target += (f" (write floor {_spread(r['write_floor'] for r in runs)}; with the "
+                           f"read floor and the rules' own CPU ÷ {n}, the floor of any first "
+                           f"scan: {_spread(whole)}, "
+                           f"{_spread((w / r['write_floor'] for w, r in zip(whole, runs)), '×', 1)}"
+                           f" the write floor)")
         elif key == "next_day":
             target = f"≤ {NEXT_DAY_SECONDS:g} s: {_verdict(median <= NEXT_DAY_SECONDS)}"
             if median > NEXT_DAY_SECONDS:
