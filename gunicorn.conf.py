@@ -18,9 +18,10 @@ graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 # The application is loaded once, in the master, and each worker forked from it: a worker that
-# max_requests replaces serves at once, where it imported Django, the views and the templates
-# again (0.7 s of CPU, taken from the other worker, a tail in every latency figure: at bench-web's
-# rate each worker was replaced once or twice a 10-second round). when_ready warms the rest.
+# max_requests replaces serves at once, where it imported Django and the views again and built
+# the URLconf at its first request (0.4 + 0.3 s of CPU here, taken from the other worker at a
+# busy hour: a worker of a busy 2-core server is replaced every few seconds). The workers share
+# the loaded code's memory. when_ready warms the rest. (bench-web turns max_requests off.)
 # GUNICORN_PRELOAD=0 loads it in each worker instead (code reloaded by SIGHUP; deploy/ restarts).
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 accesslog = "-"
