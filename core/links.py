@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.urls import reverse
+
+#: A number no path holds by chance, reversed in place of a view's one integer argument.
+_SENTINEL = 9_876_543_210
 
 
 def path_to(viewname: str, *args, query: str = "") -> str:
@@ -11,6 +16,16 @@ def path_to(viewname: str, *args, query: str = "") -> str:
     in-app notification stores."""
     path = reverse(viewname, args=args)
     return f"{path}?{query}" if query else path
+
+
+def path_maker(viewname: str) -> Callable[[int], str]:
+    """For a named view of one integer argument, a function from the argument to the view's path:
+    reverse() once, then formatting — the very path reverse() gives, without its cost for each
+    (30 µs: a scan links thousands of notifications, one a leader or a notice)."""
+    prefix, found, suffix = reverse(viewname, args=[_SENTINEL]).rpartition(str(_SENTINEL))
+    if not found:
+        raise ValueError(f"{viewname}'s path does not hold its argument as it is")
+    return lambda key: f"{prefix}{int(key)}{suffix}"
 
 
 def absolute(path: str) -> str:

@@ -32,7 +32,7 @@ from campaign.people import name_of
 from core import pagecache
 from core.bulk import insert_rows
 from core.dates import day_start, local_date
-from core.links import path_to
+from core.links import path_maker, path_to
 from core.lookups import Ids
 from core.queue import enqueue_on_commit
 from core.uploads import IMAGE_KINDS, check_image, content_kind
@@ -655,10 +655,11 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                     also={"at": now})
 
         messages = []
+        notice_path = path_maker("notice_detail")
         supervisors = supervisors_by_campaign(campaigns)
         for key, (cid, _pid, leader_id, label, reason, action, _year, _seq, number, status,
                   _at, respond_by) in zip(keys, notices, strict=True):
-            url = path_to("notice_detail", key)
+            url = notice_path(key)
             if status == Status.ISSUED:
                 messages.append(notify.Message(
                     leader_id, "notice_issued",

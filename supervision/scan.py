@@ -55,7 +55,7 @@ from django.utils.translation import gettext
 from campaign.models import Campaign
 from core.bulk import ROW_VERSION, insert_rows, update_rows
 from core.dates import day_end, day_start, local_zone
-from core.links import path_to
+from core.links import path_maker, path_to
 from core.lookups import Ids
 from core.pagecache import bump_campaigns
 from projects import plans
@@ -419,13 +419,14 @@ def _due_projects(campaign_ids, project_ids, now) -> list[int] | None:
     """The projects of these campaigns (of project_ids, if given) due for review at now; None
     when they are most of the campaigns' projects (a Friday evening's deadline): the campaigns are
     then read whole, by their index, rather than through a list of thousands of ids — assessing a
-    project not due changes none of its answers."""
+    project not due changes none of its answers. The due ones are picked by the database (of a
+    batch's 10,000 projects, a few hundred); the campaigns' projects are counted from their
+    (campaign, code) index only when some are due."""
     qs = Project.objects.filter(campaign_id__in=campaign_ids)
     if project_ids:
         qs = qs.filter(pk__in=list(project_ids))
-    rows = list(qs.order_by().values_list("pk", "review_at"))
-    due = [pk for pk, at in rows if at is None or at <= now]
-    if due and not project_ids and len(due) * 2 >= len(rows):
+    due = list(qs.filter(due_for_review(now)).order_by().values_list("pk", flat=True))
+    if due and not project_ids and len(due) * 2 >= qs.order_by().count():
         return None
     return due
 
@@ -890,6 +891,7 @@ def _notify_leaders(leader_news, now) -> None:
     The campaign is in the message's key: a leader with projects in two campaigns that two
     batches of one scan (one moment) reach gets both messages, not the first twice."""
     messages = []
+    project_path = path_maker("project_detail")
     with translation.override(settings.LANGUAGE_CODE):
         _ = functools.cache(gettext)  # thousands of leaders, a handful of messages
         labels = {kind: str(label) for kind, label in Kind.choices}
@@ -913,7 +915,7 @@ def _notify_leaders(leader_news, now) -> None:
             messages.append(Message(
                 user_id=leader_id, kind="flag_opened", title=title, body="\n".join(lines),
                 # One project: its page; several: the leader's own list of them.
-                url=path_to("project_detail", items[0][0]) if len(items) == 1
+                url=project_path(items[0][0]) if len(items) == 1
                 else path_to("my_projects"),
                 dedupe_key=f"flags:{leader_id}:{campaign_id}:{now.isoformat()}",
                 campaign_id=campaign_id))

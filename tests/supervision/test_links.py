@@ -80,3 +80,22 @@ def test_every_link_in_every_notification_opens_a_page_for_its_reader(client):
         assert response.status_code == 200, (notification.kind, notification.url,
                                              notification.user.username)
     assert len(checked) > 10
+
+
+@pytest.mark.parametrize("viewname", ["project_detail", "notice_detail"])
+def test_a_path_maker_gives_the_very_path_reverse_gives(viewname):
+    from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
+
+    from core.links import path_maker
+
+    keys = [1, 7, 42, 10**9, 9_876_543_210, 98_765_432_109]
+    try:
+        for prefix in ("/", "/gongjian/"):  # a site served under a sub-path too
+            set_script_prefix(prefix)
+            make = path_maker(viewname)
+            assert [make(k) for k in keys] == [reverse(viewname, args=[k]) for k in keys]
+            assert make(42).startswith(prefix)
+    finally:
+        clear_script_prefix()
+    with pytest.raises(NoReverseMatch):
+        path_maker("dashboard")  # a view without the one integer argument
