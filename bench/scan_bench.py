@@ -665,11 +665,10 @@ def summary(runs: list[dict], args) -> None:
                 # A first scan also evaluates every project: under it lie the write floor, the
                 # read floor and the rules' own CPU over the processes, all of the same run.
                 whole = [r["write_floor"] + r["read_floor"] + r["rules_cpu"] / n for r in runs]
+                times = [w / r["write_floor"] for w, r in zip(whole, runs, strict=True)]
                 target += (f" (write floor {_spread(r['write_floor'] for r in runs)}; with the "
                            f"read floor and the rules' own CPU ÷ {n}, the floor of any first "
-                           f"scan: {_spread(whole)}, "
-                           f"{_spread((w / r['write_floor'] for w, r in zip(whole, runs)), '×', 1)}"
-                           f" the write floor)")
+                           f"scan: {_spread(whole)}, {_spread(times, '×', 1)} the write floor)")
         elif key == "next_day":
             target = f"≤ {NEXT_DAY_SECONDS:g} s: {_verdict(median <= NEXT_DAY_SECONDS)}"
             if median > NEXT_DAY_SECONDS:
