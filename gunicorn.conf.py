@@ -64,12 +64,22 @@ def when_ready(server):
         return
     from django.conf import settings  # noqa: PLC0415
     from django.db import connections  # noqa: PLC0415
+    from django.template import TemplateSyntaxError  # noqa: PLC0415
     from django.template.loader import get_template  # noqa: PLC0415
     from django.urls import get_resolver  # noqa: PLC0415
 
     get_resolver().url_patterns  # noqa: B018 - loads the URLconf and the views
+    warmed, broken = 0, []
     for folder in (Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", ())):
         for template in sorted(folder.rglob("*.html")):
-            get_template(template.relative_to(folder).as_posix())
+            name = template.relative_to(folder).as_posix()
+            try:
+                get_template(name)
+                warmed += 1
+            except TemplateSyntaxError:  # that page fails as it would have; the others serve
+                broken.append(name)
     connections.close_all()
     gc.freeze()
+    server.log.info("preloaded: the URLconf and %s templates warmed in the master", warmed)
+    if broken:
+        server.log.error("templates that do not compile: %s", ", ".join(broken))

@@ -140,8 +140,14 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, also: dict | Non
     given = [meta.get_field(name) for name in fields]
     named = {f.name for f in given} | {meta.get_field(name).name for name in also}
     for f in meta.concrete_fields:
-        if f.name not in named and not (f.primary_key and f.db_returning):
-            also[f.name] = f.get_default()
+        if f.name in named or (f.primary_key and f.db_returning):
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) \
+                or f.has_db_default():
+            # bulk_create would stamp it, or the database would fill it: the two paths would
+            # write different rows. Give it.
+            raise TypeError(f"insert_rows: give {model.__name__}.{f.name}")
+        also[f.name] = f.get_default()  # a callable default is called once for all the rows
     if connection.vendor != "postgresql":
         objects = [model(**{f.attname: v for f, v in zip(given, row, strict=True)},
                          **{meta.get_field(k).attname: v for k, v in also.items()})

@@ -145,3 +145,33 @@ def test_insert_rows_leaves_out_what_a_unique_constraint_refuses(make_project, c
                 ignore_conflicts=True)
     assert sorted(Notification.objects.filter(user=user).values_list("title", flat=True)) == \
         ["一", "三"]
+
+
+def test_insert_rows_refuses_to_leave_out_a_field_the_two_paths_would_fill_differently():
+    """bulk_create stamps auto_now fields and the database fills a db_default; insert_rows on
+    PostgreSQL would not: such a field must be given (checked before any SQL is sent)."""
+    from django.db import models
+    from django.db.models.functions import Now
+    from django.test.utils import isolate_apps
+
+    from core.bulk import insert_rows
+
+    with isolate_apps("tests"):
+        class Stamped(models.Model):  # noqa: DJ008 - never shown
+            name = models.CharField(max_length=10)
+            changed = models.DateTimeField(auto_now=True)
+
+            class Meta:
+                app_label = "tests"
+
+        class Filled(models.Model):  # noqa: DJ008 - never shown
+            name = models.CharField(max_length=10)
+            at = models.DateTimeField(db_default=Now())
+
+            class Meta:
+                app_label = "tests"
+
+    with pytest.raises(TypeError, match="Stamped.changed"):
+        insert_rows(Stamped, ["name"], [("a",)])
+    with pytest.raises(TypeError, match="Filled.at"):
+        insert_rows(Filled, ["name"], [("a",)])

@@ -79,6 +79,10 @@ def test_workers_forked_from_the_loaded_master_each_use_the_database(transaction
     # loaded the application, answered from the database too.
     assert len(set(re.findall(r"Booting worker with pid: (\d+)", log))) >= 5, log[-3000:]
     assert log.count("Autorestarting worker") >= 3
+    # Loaded and warmed once, in the master, before the first worker (GUNICORN_PRELOAD=0: not).
+    warmed = log.index("preloaded: the URLconf and")
+    assert warmed < log.index("Booting worker")
+    assert log.count("preloaded: the URLconf and") == 1
     assert "Traceback" not in log and "level=ERROR" not in log, log[-3000:]
 
 
