@@ -133,8 +133,9 @@ def insert_rows(model, fields: list[str], rows: list[tuple], *, also: dict | Non
     column: no model instances, no per-value preparation by the ORM (their cost, not the
     database's, was most of a scan's thousands of notices); the keys come back by RETURNING, in
     the arrays' order, as bulk_create reads them. Elsewhere bulk_create of instances made from
-    the rows, which writes the same. Values are plain (ids for relations, dicts for JSON);
-    ``auto_now`` fields are not stamped: give them."""
+    the rows, which writes the same. Values are plain (ids for relations, dicts for JSON). A
+    field the two paths would fill differently (``auto_now``, ``auto_now_add``, a
+    ``db_default``) must be given: left out, it is a TypeError."""
     meta = model._meta
     also = dict(also or {})
     given = [meta.get_field(name) for name in fields]

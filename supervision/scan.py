@@ -153,7 +153,7 @@ def campaign_batches(campaign_ids=None, batch_projects: int = BATCH_PROJECTS, *,
                      changed_only: bool = False) -> list[list[int]]:
     """Active campaigns (or the given ones) that have projects, grouped so a batch holds about
     batch_projects; with changed_only, only the campaigns with projects due for review at now,
-    weighed by those (one query on the review moment's index).
+    weighed by those (one query; the review moment is not indexed: see Project.review_at).
 
     The projects are counted from their own table, grouped by campaign: COUNT(*) over the
     (campaign, code) index reads no project row (a campaign's projects counted through a join
