@@ -1,8 +1,9 @@
 """deploy/install.sh run for real: deploy/test-install-chroot.sh installs the checkout twice in a
-throwaway Debian 12 root (debootstrap, cached in /var/cache/gongjian-ci) and checks the result from
-outside — user, directories and modes, the secret, the env file, the PostgreSQL role and
-database, migrations, static files, gunicorn as gongjian answering /healthz, the Celery worker
-and beat, the first operator, and a second run that changes nothing.
+throwaway Debian 12 root, and again in a Debian 13 root (debootstrap, cached in
+/var/cache/gongjian-ci), and checks the result from outside — user, directories and modes, the
+secret, the env file, the PostgreSQL role and database, migrations, static files, gunicorn as
+gongjian answering /healthz, the Celery worker and beat, the first operator, and a second run
+that changes nothing.
 
 It needs root, Debian's mirror and PyPI, and minutes (docs/notes/install-run.log has the
 figures), so it runs when GONGJIAN_TEST_INSTALL=1. Likewise `make install-dev` and a part of the
@@ -37,9 +38,13 @@ REQUIRED = [
 
 @pytest.mark.skipif(os.environ.get("GONGJIAN_TEST_INSTALL") != "1",
                     reason="the real install in a Debian root runs with GONGJIAN_TEST_INSTALL=1")
-def test_install_sh_installs_a_clean_debian_root_and_a_second_run_changes_nothing():
+# Debian 12 (PostgreSQL 15, Python 3.11) and Debian 13 (PostgreSQL 17, Python 3.13): the two a
+# county's server may run.
+@pytest.mark.parametrize("suite", ["bookworm", "trixie"])
+def test_install_sh_installs_a_clean_debian_root_and_a_second_run_changes_nothing(suite):
+    env = {**os.environ, "GJ_SUITE": suite, "GJ_CHROOT": f"/var/tmp/gj-root-install-{suite}"}
     result = subprocess.run([str(ROOT / "deploy/test-install-chroot.sh")], capture_output=True,
-                            text=True, timeout=1800, stdin=subprocess.DEVNULL)
+                            text=True, timeout=1800, stdin=subprocess.DEVNULL, env=env)
     out = result.stdout
     failures = [line for line in out.splitlines() if line.startswith("FAIL:")]
     assert result.returncode == 0, "\n".join(failures) or result.stderr[-3000:]
