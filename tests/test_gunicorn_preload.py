@@ -6,16 +6,16 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.servers import free_port, wait_answering
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -25,12 +25,6 @@ def _db_url() -> str:
     s = connection.settings_dict
     return (f"postgres://{s['USER']}{':' + s['PASSWORD'] if s['PASSWORD'] else ''}"
             f"@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -45,7 +39,7 @@ def test_workers_forked_from_the_loaded_master_each_use_the_database(transaction
                                                                      tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the server uses the test database: PostgreSQL")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
     env.update({"DEBUG": "0", "SECRET_KEY": "s" * 60, "SECURE_SSL_REDIRECT": "0",
                 "ALLOWED_HOSTS": "127.0.0.1", "GONGJIAN_VAR_DIR": str(tmp_path),
@@ -59,15 +53,7 @@ def test_workers_forked_from_the_loaded_master_each_use_the_database(transaction
         cwd=ROOT, env=env, stdout=log_file.open("w"), stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/robots.txt", timeout=5)  # noqa: S310
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        wait_answering(f"{base}/robots.txt", server)
         answers = [_get(f"{base}/healthz") for _ in range(18)]
     finally:
         server.send_signal(signal.SIGTERM)
@@ -89,7 +75,7 @@ def test_workers_forked_from_the_loaded_master_each_use_the_database(transaction
 def test_the_config_serves_an_application_other_than_django(tmp_path):
     """bench-web's control (a bare WSGI application) runs under the same gunicorn.conf.py: the
     master's warm-up leaves an application without Django alone."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
     env.update({"LOG_LEVEL": "INFO", "GUNICORN_WORKERS": "1"})
     server = subprocess.Popen(
@@ -97,16 +83,7 @@ def test_the_config_serves_an_application_other_than_django(tmp_path):
          "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:  # noqa: S310
-                    body = answer.read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        _status, body = wait_answering(f"http://127.0.0.1:{port}/", server)
     finally:
         server.send_signal(signal.SIGTERM)
         log, _ = server.communicate(timeout=30)

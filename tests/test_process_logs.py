@@ -4,14 +4,14 @@ its access log, the Celery worker; run for real, as systemd starts them (TZ=UTC)
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port, wait_answering
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -27,12 +27,6 @@ def _env(tmp_path) -> dict:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _check_lines(text: str) -> list[str]:
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines, "the process logged nothing"
@@ -42,23 +36,13 @@ def _check_lines(text: str) -> list[str]:
 
 
 def test_gunicorn_logs_its_own_lines_and_requests_as_key_value_in_the_site_zone(tmp_path):
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "config.wsgi", "--config", "gunicorn.conf.py",
          "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)  # noqa: S310
-                break
-            except urllib.error.HTTPError:
-                break  # 503 without Redis is an answer too
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        wait_answering(f"http://127.0.0.1:{port}/healthz", process)  # 503 without Redis too
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)

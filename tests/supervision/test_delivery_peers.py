@@ -5,7 +5,6 @@ ones (5xx SMTP, HTTP 4xx, a robot that refuses) fail it at once; the next attemp
 
 import datetime
 import json
-import socket
 import threading
 import time
 from email import message_from_bytes
@@ -19,6 +18,7 @@ from supervision import notify
 from supervision.models import Delivery, Notification
 from supervision.tasks import deliver_task
 from tests import factories
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +42,6 @@ class ScriptedSMTP:
         if reply.startswith("250"):
             self.accepted.append(envelope.content)
         return reply
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
