@@ -62,7 +62,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/bandit -r config web supervision projects campaign core -q
-	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh deploy/*.sh .ci/run .ci/pg16 .ci/pg17 .ci/sql-tests; \
+	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh deploy/*.sh .ci/run .ci/pg16 .ci/pg17 .ci/pg-lib.sh .ci/sql-tests; \
 	else echo "shellcheck not installed: shell scripts not checked (Debian: apt-get install shellcheck)"; fi
 
 check: export DEBUG := 1

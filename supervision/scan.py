@@ -375,8 +375,7 @@ def scan_campaigns(campaign_ids, *, now=None, project_ids=None,
     """
     now = now or timezone.now()
     result = ScanResult()
-    with transaction.atomic():
-        _for_short_queries()
+    with transaction.atomic(), _for_short_queries():
         campaigns = {c.pk: c for c in Campaign.objects.select_for_update()
                      .filter(pk__in=list(campaign_ids)).order_by("pk")}
         if changed_only and campaigns:
@@ -804,8 +803,14 @@ def apply(decision: Decision, inputs: ScanInputs, now, result: ScanResult) -> Sc
     return result
 
 
-def _for_short_queries() -> None:
-    """For this transaction only: no JIT compilation and no parallel workers. PostgreSQL compiles
+#: What _for_short_queries sets, for the scan's transaction only.
+SHORT_QUERY_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0",
+                        "random_page_cost": "1.1"}
+
+
+@contextlib.contextmanager
+def _for_short_queries():
+    """For the scan's queries only: no JIT compilation and no parallel workers. PostgreSQL compiles
     a query whose estimated cost passes jit_above_cost (every query of a batch of thousands of
     projects); for these short queries the compilation costs more than it saves (the reports'
     LATERAL join: 0.29 s to run, 0.15 s more to compile). And scans run side by side, one a
@@ -814,11 +819,31 @@ def _for_short_queries() -> None:
     on an SSD or in memory (random_page_cost 1.1, PostgreSQL's default 4 is a spinning disk's):
     with the default, a batch's 10,000 projects' milestones were read by a scan of the whole
     table (every batch reading every project's milestones: 36 ms a batch on the bench's data,
-    9 ms through the index)."""
-    if connection.vendor == "postgresql":
+    9 ms through the index).
+
+    Set as SET LOCAL does (set_config(…, true)): they end with the scan's transaction. A scan
+    inside a caller's transaction (seed_demo, a test) gives the caller its own settings back when
+    it ends; one that fails needs nothing given back (its savepoint's rollback undoes them)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    nested = len(connection.atomic_blocks) > 1  # the scan's own atomic is the innermost
+    with connection.cursor() as cur:
+        if nested:
+            cur.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(SHORT_QUERY_SETTINGS)),
+                        list(SHORT_QUERY_SETTINGS))
+            before = dict(zip(SHORT_QUERY_SETTINGS, cur.fetchone(), strict=True))
+        _set_local(cur, SHORT_QUERY_SETTINGS)
+    yield
+    if nested:
         with connection.cursor() as cur:
-            cur.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; "
-                        "SET LOCAL random_page_cost = 1.1")
+            _set_local(cur, before)
+
+
+def _set_local(cur, values: dict[str, str]) -> None:
+    """SET LOCAL each setting named in values, in one statement."""
+    cur.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(values)),
+                [x for pair in values.items() for x in pair])
 
 
 def _insert_flags(rows: list[tuple], now) -> None:

@@ -381,12 +381,11 @@ def _lists(project, supervisor: bool, together: bool | None = None) -> dict:
 
 
 def _chart_points(reports) -> list[tuple[datetime.date, Decimal]]:
-    """(local date, percent) of the latest report of each day, from (reported_at, percent) in
-    (reported_at, pk) order: the chart's points (_page_lists' list_chart on PostgreSQL)."""
-    by_day = {}
-    for at, percent in reports:
-        by_day[local_date(at)] = percent
-    return list(by_day.items())
+    """(local date, percent) of the latest report of each day (rules.report_days), from
+    (reported_at, percent) in (reported_at, pk) order: the chart's points (_page_lists'
+    list_chart on PostgreSQL)."""
+    facts = [rules.ReportFact(local_date(at), percent) for at, percent in reports]
+    return [tuple(day) for day in rules.report_days(facts, datetime.date.max)]
 
 
 def _lists_from_row(row: dict, supervisor: bool) -> dict:

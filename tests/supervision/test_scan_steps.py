@@ -116,3 +116,37 @@ def test_an_old_flag_with_days_overdue_still_reads(make_project):
     text = describe_flag("obstacle_overdue", "yellow",
                          {"count": 1, "days_overdue": 4, "grace": 7}, as_of=NOW.date())
     assert "4" in text and "7" in text
+
+
+def _settings():
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('jit'), current_setting('random_page_cost'), "
+                    "current_setting('max_parallel_workers_per_gather')")
+        return cur.fetchone()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+def test_the_scans_planner_settings_end_with_it_inside_a_callers_transaction(make_project,
+                                                                            monkeypatch):
+    """The scan runs its queries without JIT or parallel workers and with random_page_cost 1.1,
+    for its own transaction only: called inside a caller's (seed_demo's, a test's), the caller
+    gets its own settings back — and they hold during the scan."""
+    project = make_project()
+    report(project, "20", day(11, 19))
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL random_page_cost = 3.5; SET LOCAL jit = on")
+    before = _settings()
+    assert before[:2] == ("on", "3.5")
+
+    seen = []
+    original = scan.read_inputs
+
+    def read_and_look(*args, **kwargs):
+        seen.append(_settings())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(scan, "read_inputs", read_and_look)  # the real one, looked around
+    result = scan.scan_campaign(project.campaign_id, now=NOW)
+    assert result.projects == 1
+    assert seen == [("off", "1.1", "0")]
+    assert _settings() == before
