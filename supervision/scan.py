@@ -889,8 +889,6 @@ def _flags_wanted(a, campaign, local_now, latest):
     return wanted
 
 
-
-
 def _changed(kind, existing: OpenFlag, severity, details) -> bool:
     """Whether an open flag must be written again: its severity changed, or what it says apart
     from the day's figures (a new report's percent, another milestone overdue, a new deadline).
