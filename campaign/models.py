@@ -255,16 +255,21 @@ class Profile(models.Model):
 class FormToken(models.Model):
     """A form submission that was carried out (campaign.once): its one-time token, unique, and
     where its result is, so a second submission of the same form goes there instead of storing
-    the thing again."""
+    the thing again; and the fingerprint of what was submitted, so the same content sent again
+    from a form opened anew (Back, then submit: the reloaded form has a new token) goes there
+    too."""
 
     token = models.CharField(_("form token"), max_length=64, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
                              on_delete=models.CASCADE, related_name="+")
     result_url = models.CharField(_("result address"), max_length=500, blank=True)
     used_at = models.DateTimeField(_("used at"), default=timezone.now, db_index=True)
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("form token")
+        indexes = [models.Index(fields=["user", "fingerprint", "used_at"],
+                                name="form_token_same_content")]
         verbose_name_plural = _("form tokens")
 
     def __str__(self):

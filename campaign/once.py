@@ -7,12 +7,20 @@ first result instead of storing the thing again. Concurrent submissions wait on 
 index until the first commits, then see its row. A form posted without a token (an old page)
 is carried out as before.
 
+A token is new each time the form is opened, and a browser's Back reloads a signed-in page (they
+are not cached: Cache-Control no-store) with the fields as typed: submitting that again would store
+the thing twice under a new token. So each carried-out form also keeps a fingerprint of what was
+sent (the address, every field but the tokens, each file's name and size); the same user sending
+the same content to the same address within REPEAT_WINDOW is that submission again.
+
 It lives here rather than in core/ because it needs a table and core has no models; every app
 with views sits above campaign/.
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +29,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.forms import add_service_errors
@@ -28,6 +37,10 @@ from core.forms import add_service_errors
 from .models import FormToken
 
 FIELD = "once"
+#: The same content sent again within this time is the same submission (see above).
+REPEAT_WINDOW = datetime.timedelta(minutes=30)
+#: Fields that differ between two openings of one form, whatever was typed.
+_NOT_CONTENT = {FIELD, "csrfmiddlewaretoken"}
 
 
 def new_token() -> str:
@@ -66,9 +79,13 @@ def submit(request, form, call: Callable[[], object], url_of: Callable[[object],
     earlier = _earlier(request.user, token)
     if earlier is not None:
         return earlier
+    fingerprint = _fingerprint(request)
+    earlier = _same_content(request.user, fingerprint)
+    if earlier is not None:
+        return earlier
     try:
         with transaction.atomic():
-            row = FormToken.objects.create(token=token, user=request.user)
+            row = FormToken.objects.create(token=token, user=request.user, fingerprint=fingerprint)
             result = call()
             row.result_url = url_of(result)
             row.save(update_fields=["result_url"])
@@ -86,6 +103,26 @@ def submit(request, form, call: Callable[[], object], url_of: Callable[[object],
 
 def _earlier(user, token: str) -> Outcome | None:
     row = FormToken.objects.filter(token=token, user=user).first()
+    return None if row is None else Outcome(None, row.result_url, True)
+
+
+def _fingerprint(request) -> str:
+    """What a posted form says, whatever its tokens: its address, every other field's values
+    and each file's field, name and size."""
+    digest = hashlib.sha256(request.path.encode())
+    for key in sorted(set(request.POST) - _NOT_CONTENT):
+        for value in request.POST.getlist(key):
+            digest.update(b"\0f" + key.encode() + b"\0" + value.encode())
+    for key in sorted(request.FILES):
+        for upload in request.FILES.getlist(key):
+            digest.update(b"\0u" + f"{key}\0{upload.name}\0{upload.size}".encode())
+    return digest.hexdigest()
+
+
+def _same_content(user, fingerprint: str) -> Outcome | None:
+    row = (FormToken.objects.filter(user=user, fingerprint=fingerprint,
+                                    used_at__gte=timezone.now() - REPEAT_WINDOW)
+           .exclude(result_url="").order_by("-used_at").first())
     return None if row is None else Outcome(None, row.result_url, True)
 
 

@@ -2,14 +2,18 @@
 (threads, each with its own database connection) store one row, and all five land on it; five
 concurrent 销号 of one obstacle write one history row."""
 
+import datetime
 import re
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from campaign import once
 from campaign.models import FormToken
 from core.dates import local_date
 from projects.models import (
@@ -125,6 +129,43 @@ def test_five_identical_submissions_at_once_store_one_row(postgres, case, projec
     assert count() == before + 1
     assert len({a.url for a in answers}) == 1  # all five land on what the first one made
     assert FormToken.objects.filter(token=token).count() == 1
+
+
+@pytest.mark.parametrize("case", ["report", "obstacle", "hazard", "meeting", "action item", "criticism",
+                                  "highlight", "spot check", "finding", "notice draft"])
+def test_the_same_content_from_a_form_opened_again_is_stored_once(case, project, leader,
+                                                                 team_member, supervisor):
+    """Back after a submission reloads the form (signed-in pages are not cached) with a new token
+    and the fields as typed: sending that again lands on the first result. Other content from the
+    reopened form is stored, and so is the same content once REPEAT_WINDOW has passed."""
+    user, form_url, data, count = _cases(project, leader, team_member, supervisor)[case]
+    post_url = form_url
+    if case == "finding":
+        post_url = reverse("finding_add", args=[SpotCheck.objects.get(title="定期检查").pk])
+    before = count()
+    client = Client()
+    client.force_login(user)
+    first = client.post(post_url, {**data, "once": _token(user, form_url)})
+    again = client.post(post_url, {**data, "once": _token(user, form_url)}, follow=True)
+    assert first.status_code == 302 and count() == before + 1
+    assert again.redirect_chain[0][0] == first.url
+    assert "had already been submitted" in again.content.decode()
+
+    FormToken.objects.update(used_at=timezone.now() - once.REPEAT_WINDOW - datetime.timedelta(
+        seconds=1))
+    later = client.post(post_url, {**data, "once": _token(user, form_url)})
+    assert later.status_code == 302 and count() == before + 2
+
+
+def test_other_content_from_a_form_opened_again_is_stored(client, project, team_member):
+    url = reverse("report_create", args=[project.pk])
+    client.force_login(team_member)
+    data = {"percent": "35.5", "investment_done": "420", "work_done": "完成路基填筑",
+            "next_steps": "", "problems": "", "needs_coordination": "", "decrease_reason": ""}
+    client.post(url, {**data, "once": _token(team_member, url)})
+    client.post(url, {**data, "percent": "36", "once": _token(team_member, url)})
+    assert list(ProgressReport.objects.filter(project=project).order_by("pk").values_list(
+        "percent", flat=True)) == [Decimal("35.5"), Decimal("36")]
 
 
 def test_a_repeated_submission_says_it_was_saved_once(client, project, team_member):
