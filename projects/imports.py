@@ -35,7 +35,7 @@ from campaign import services as campaign_services
 from campaign.models import Role, Unit
 from campaign.people import label_of, name_of
 
-from . import services
+from . import plan, services
 from .models import Assignment, Project
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -88,6 +88,16 @@ def _plain(value):
     return str(value).strip()
 
 
+def _cell(cell):
+    """A cell's plain value (_plain), a number shown as a percent (typed 60% in Excel, stored
+    0.6 with a % format) as the percent it shows: 60."""
+    value = cell.value
+    if (isinstance(value, int | float) and not isinstance(value, bool)
+            and "%" in (cell.number_format or "")):
+        value = format((Decimal(repr(value)) * 100).normalize(), "f")
+    return _plain(value)
+
+
 def _header_key(text: str, known: dict) -> str | None:
     """A header cell's key: the official name without spaces or a bracketed unit (计划投资（万元）)."""
     name = re.sub(r"[\s\u3000]+", "", text)
@@ -104,10 +114,10 @@ def _header_key(text: str, known: dict) -> str | None:
 def _sheet_rows(ws, known: dict, required: str) -> list[dict] | None:
     """The sheet's rows under its header row (the first of its first ten rows with `required`),
     each a {key: plain value, "line": Excel row number}; None without a header row."""
-    rows = ws.iter_rows(values_only=True)
+    rows = ws.iter_rows()
     header, header_line = None, 0
-    for header_line, values in enumerate(rows, start=1):
-        keys = [_header_key(_plain(v), known) for v in values]
+    for header_line, cells in enumerate(rows, start=1):
+        keys = [_header_key(_cell(c), known) for c in cells]
         if known[required] in keys:
             header = keys
             break
@@ -116,8 +126,8 @@ def _sheet_rows(ws, known: dict, required: str) -> list[dict] | None:
     if header is None:
         return None
     out = []
-    for line, values in enumerate(rows, start=header_line + 1):
-        row = {key: _plain(v) for key, v in zip(header, values, strict=False) if key}
+    for line, cells in enumerate(rows, start=header_line + 1):
+        row = {key: _cell(c) for key, c in zip(header, cells, strict=False) if key}
         if not any(v for k, v in row.items() if k != "seq"):
             continue  # an empty line, or one with only its 序号
         if str(row.get("seq", "")).strip() in TOTAL_LABELS:
@@ -366,8 +376,10 @@ def _milestones(row: dict, start, end, errors: list[str]) -> list[dict] | None:
             errors.append(_("Milestone %(n)d: the planned progress %(value)s is not a percent "
                             "from 0 to 100.") % {"n": n, "value": percent_text})
         if name and due and percent is not None:
-            found.append({"name": name, "due_date": due.isoformat(), "planned_percent": str(percent)})
-    return found or None
+            found.append({"name": name, "due_date": due, "planned_percent": percent})
+    errors.extend(plan.milestone_problems(found))
+    return [{**m, "due_date": m["due_date"].isoformat(), "planned_percent": str(m["planned_percent"])}
+            for m in found] or None
 
 
 def _team(row: dict, people: _People, errors: list[str]) -> list[dict] | None:

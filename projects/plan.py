@@ -51,10 +51,43 @@ class MilestoneFact:
 def shown(value: Decimal) -> Decimal:
     """A percentage as it is displayed: one decimal place, half up. Never compare this with a
     threshold (the rules compare the exact value)."""
-    return Decimal(value).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+    # + ZERO: a small negative value rounds to -0.0, which is shown as 0.0.
+    return Decimal(value).quantize(ONE_PLACE, rounding=ROUND_HALF_UP) + ZERO
 
 
 _q = shown  # the older name
+
+
+def milestone_problems(milestones: Iterable) -> list[str]:
+    """What is wrong with a plan's milestones as the office writes them (objects or dicts with
+    name, due_date, planned_percent), in words: two with one name, or a milestone that plans less
+    than one due before it — a plan only rises (plan_curve would keep the higher figure and the
+    lower milestone would mean nothing). The setup form and the Excel import both ask this."""
+    from django.utils.translation import gettext as _
+
+    def get(m, key):
+        return m[key] if isinstance(m, dict) else getattr(m, key)
+
+    rows = [(str(get(m, "name")).strip(), get(m, "due_date"), get(m, "planned_percent"))
+            for m in milestones]
+    rows = [(name, due, Decimal(pct)) for name, due, pct in rows
+            if isinstance(due, datetime.date) and pct is not None]
+    problems = []
+    names = [name for name, _due, _pct in rows]
+    if len(set(names)) != len(names):
+        problems.append(_("Two milestones have the same name."))
+    ordered = sorted(rows, key=lambda r: (r[1], r[2]))
+    highest = None
+    for name, due, percent in ordered:
+        if highest is not None and percent < highest[2] and due > highest[1]:
+            problems.append(_(
+                "Milestone %(name)s plans %(percent)s%% by %(due)s, less than %(earlier)s's "
+                "%(earlier_percent)s%% by %(earlier_due)s: the planned progress can only rise.")
+                % {"name": name, "percent": percent, "due": due.isoformat(), "earlier": highest[0],
+                   "earlier_percent": highest[2], "earlier_due": highest[1].isoformat()})
+        if highest is None or percent > highest[2]:
+            highest = (name, due, percent)
+    return problems
 
 
 def plan_curve(

@@ -15,6 +15,7 @@ from core.dates import check_plausible, local_date
 from core.queue import enqueue_on_commit
 
 from . import photos as photo_copies
+from . import plan
 from .models import (
     ActionItem,
     Assignment,
@@ -385,9 +386,9 @@ def _set_milestones(project: Project, rows) -> bool:
     rows with a pk change that milestone (its completion kept), the others are added, and the
     milestones not listed are removed. True when anything changed."""
     existing = {m.pk: m for m in project.milestones.all()}
-    names = [row["name"].strip() for row in rows]
-    if len(set(names)) != len(names):
-        raise ValidationError({"milestones": _("Two milestones have the same name.")})
+    problems = plan.milestone_problems(rows)
+    if problems:
+        raise ValidationError({"milestones": problems})
     changed, kept = False, set()
     for row in rows:
         milestone = existing.get(row.get("pk")) if row.get("pk") else None

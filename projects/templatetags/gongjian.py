@@ -64,7 +64,7 @@ def progress_bar(progress, planned=None, health: str = ""):
 
 @register.filter
 def signed(value):
-    """+3.5 / −2.0 / 0.0 for a lag in points."""
+    """+3.5 / −2.0 / 0.0 for a lag in points (never -0.0)."""
     if value is None:
         return ""
     value = Decimal(value)
@@ -72,7 +72,21 @@ def signed(value):
         return f"+{value}"
     if value < 0:
         return f"−{-value}"
-    return f"{value}"
+    return f"{abs(value)}"
+
+
+@register.simple_tag
+def lag_words(lag):
+    """A lag in points in words: "3.5 points behind plan", "1.0 points ahead of plan", "on plan"
+    (a negative lag is ahead: never "lag −1.0")."""
+    if lag is None:
+        return ""
+    lag = Decimal(lag)
+    if lag > 0:
+        return _("%(lag)s points behind plan") % {"lag": lag}
+    if lag < 0:
+        return _("%(lag)s points ahead of plan") % {"lag": -lag}
+    return _("on plan")
 
 
 def _x(day: datetime.date, start: datetime.date, end: datetime.date, left: float, width: float) -> float:

@@ -182,3 +182,13 @@ def test_the_dashboard_s_figures_take_as_many_queries_for_3_and_33_projects(camp
     # The projects with their latest report and their reports of the period, milestones, pause
     # points, each project's last % per day; the investment done by AS_OF (a past date).
     assert small == _queries(figures.dashboard_figures, campaign) == 5
+
+
+def test_a_small_negative_lag_is_shown_as_zero_never_minus_zero():
+    """0.02 points ahead rounds to 0.0, not "-0.0"; the sign mark is for a lag shown as nonzero."""
+    from projects.plan import shown
+    from projects.templatetags.gongjian import signed
+
+    assert str(shown(Decimal("-0.02"))) == "0.0" and str(shown(Decimal("-0.05"))) == "-0.1"
+    assert [signed(Decimal(x)) for x in ("-0.0", "0.0", "-1.0", "2.5")] == ["0.0", "0.0", "−1.0",
+                                                                            "+2.5"]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import local_date, local_zone
+from projects import services
 from projects.models import Project
 from tests import factories
 
@@ -126,3 +127,24 @@ def test_a_last_report_ahead_of_plan_is_said_so(client, planned):
     body = _form(client, planned.project).content.decode()
     last = re.search(r'data-testid="last-report">(.*?)</dd>', body, re.S).group(1)
     assert "（超前10.0个百分点）" in last
+
+
+@pytest.mark.parametrize(("days_ago", "percent", "words"), [(3, "40.0", "超前10.0个百分点"),
+                                                            (3, "30.0", "与序时进度持平"),
+                                                            (5, "27.8", "与序时进度持平"),
+                                                            (3, "20.0", "滞后10.0个百分点")])
+def test_the_project_page_says_ahead_behind_or_on_plan_in_words(client, planned, days_ago,
+                                                                percent, words):
+    """Three days ago the plan was 27 / 90 = 30.0 %: a report then of 40 % is 10 points ahead —
+    never "滞后−10.0". Five days ago it was 25 / 90 = 27.78 %: a report of 27.8 % is 0.02 ahead,
+    shown rounded: on plan, never -0.0."""
+    services.submit_report(
+        planned.project, planned.team_member, percent=Decimal(percent), investment_done=Decimal(0),
+        work_done="路基施工",
+        reported_at=datetime.datetime.combine(local_date() - datetime.timedelta(days=days_ago),
+                                              datetime.time(9, 30), tzinfo=local_zone()))
+    client.force_login(planned.team_member)
+    body = client.get(reverse("project_detail", args=[planned.project.pk])).content.decode()
+    said = re.search(r'data-testid="lag-words">(.*?)</span>', body, re.S).group(1)
+    assert said == words
+    assert "−" not in said and "-0.0" not in body

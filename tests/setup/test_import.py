@@ -220,3 +220,40 @@ def test_teams_come_from_the_workbook_and_a_second_import_leaves_them(
                     ("zhangming", "member", "湖南镇")]
     again = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
     assert {a for _k, a in actions(again)} == {"unchanged"}
+
+
+def test_a_percent_typed_with_its_sign_in_excel_is_that_percent(office_client, town_campaign, zhang):
+    """Typing 60% in Excel stores 0.6 in a cell formatted as a percent: it is read as 60, not
+    0.6 (a plan 100 times too low would keep the project green)."""
+    upload = workbook([project_row(1, "HN-01", **{"节点1进度（%）": 0.6})])
+    wb = load_workbook(BytesIO(upload.read()))
+    wb["项目"]["M2"].number_format = "0%"
+    out = BytesIO()
+    wb.save(out)
+    response = preview(office_client, town_campaign, SimpleUploadedFile("清单.xlsx", out.getvalue()))
+    assert actions(response) == [("HN-01", "create")]
+    assert confirm(office_client, town_campaign, response).status_code in (200, 302)
+    assert Milestone.objects.get(project__code="HN-01").planned_percent == Decimal("60")
+
+
+def test_milestones_that_plan_less_later_or_share_a_name_are_refused_in_the_preview(
+        office_client, town_campaign, zhang):
+    headers = HEADERS + ["节点2名称", "节点2日期", "节点2进度（%）"]
+    falling = project_row(1, "HN-01") + ["路面完成", datetime.date(2026, 11, 1), 5]
+    same_name = project_row(2, "HN-02") + ["开工", datetime.date(2026, 11, 1), 50]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目"
+    ws.append(headers)
+    ws.append(falling)
+    ws.append(same_name)
+    wb.create_sheet("人员").append(PEOPLE)
+    out = BytesIO()
+    wb.save(out)
+    response = preview(office_client, town_campaign, SimpleUploadedFile("清单.xlsx", out.getvalue()))
+    errors = {r.line: " ".join(r.errors) for r in response.context["plan"].projects}
+    assert "节点路面完成计划2026-11-01达到5%，低于之前的节点开工" in errors[2], errors[2]
+    assert "有两个节点名称相同" in errors[3], errors[3]
+    assert "id=\"confirm-import\"" not in response.content.decode()
+    assert confirm(office_client, town_campaign, response).status_code == 400
+    assert not Project.objects.exists()

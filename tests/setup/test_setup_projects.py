@@ -124,3 +124,21 @@ def test_editing_a_project_keeps_its_milestones_completion(office_client, town_c
     assert project.name == "滨海大道二期"
     assert milestone.planned_percent == Decimal("15")
     assert milestone.completed_on == datetime.date(2026, 9, 9)
+
+
+def test_a_milestone_that_plans_less_than_an_earlier_one_is_refused_and_the_form_kept(
+        office_client, town_campaign, zhang):
+    """A plan only rises: 60 % by January then 40 % by February would leave the later milestone
+    meaning nothing (the curve keeps 60). Refused in words, everything typed kept."""
+    response = office_client.post(
+        reverse("setup_project_new", args=[town_campaign.pk]),
+        project_form(town_campaign, zhang, **{
+            "milestones-0-name": "路基完成", "milestones-0-due_date": "2026-10-10",
+            "milestones-0-planned_percent": "60",
+            "milestones-1-name": "路面完成", "milestones-1-due_date": "2026-11-10",
+            "milestones-1-planned_percent": "40"}))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "节点路面完成计划2026-11-10达到40%，低于之前的节点路基完成" in body
+    assert 'value="路面完成"' in body and 'value="滨海大道"' in body
+    assert not Project.objects.exists()
