@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import pagecache
+from core.queue import enqueue_on_commit
 
 from .models import Campaign, Profile, Role, Unit
 
@@ -49,10 +50,13 @@ def update_campaign(campaign: Campaign, user, **fields) -> Campaign:
 
 def campaign_changed(campaign: Campaign) -> None:
     """The rules read the campaign's thresholds, dates and report day: every project of it is due
-    for review (through the relation: the projects app sits above this one), and every cached page
+    for review (through the relation: the projects app sits above this one) and is re-scanned
+    once this commits (the task by its name: supervision sits above this layer) — the lights
+    follow a new threshold within seconds, not at the next hourly scan — and every cached page
     is dropped (the campaign list and every page of the campaign). After any write of a campaign:
     this service's, or an operator's in the admin."""
     campaign.projects.update(review_at=None)
+    enqueue_on_commit("supervision.scan_campaigns", [campaign.pk], None, True)
     pagecache.bump_everything()
 
 

@@ -1,5 +1,8 @@
 """The campaign office creates and edits its own town's campaigns in 设置."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -69,3 +72,39 @@ def test_a_posted_unit_does_not_move_the_campaign_to_another_town(office_client,
                        form(name=town_campaign.name, unit=other.pk))
     town_campaign.refresh_from_db()
     assert town_campaign.unit.name == "湖南镇"
+
+
+def test_new_thresholds_change_the_lights_once_saved_not_at_the_next_hourly_scan(
+        office_client, town_campaign, zhang, celery_eager, django_capture_on_commit_callbacks):
+    """A project planned from 50 days ago to 50 days ahead (the plan today: 50 %) that reports 42
+    % is 8 points behind: yellow under 5 / 15, red under 3 / 5 — as soon as the office saves."""
+    from core.dates import local_date
+    from projects import services
+    from projects.models import Project
+    from supervision.scan import scan_project
+    from tests import factories
+
+    today = local_date()
+    project = factories.ProjectFactory(
+        campaign=town_campaign, leader=zhang, planned_start=today - datetime.timedelta(days=50),
+        planned_end=today + datetime.timedelta(days=50))
+    project.milestones.all().delete()
+    services.submit_report(project, zhang, percent=Decimal("42"), investment_done=Decimal(0),
+                           work_done="路基施工")
+    office_client.post(reverse("setup_campaign_edit", args=[town_campaign.pk]), form(
+        name=town_campaign.name, start_date=(today - datetime.timedelta(days=60)).isoformat(),
+        end_date=(today + datetime.timedelta(days=60)).isoformat(), report_weekday=str(
+            (today + datetime.timedelta(days=3)).weekday()), webhook_url=""))
+    scan_project(project.pk)
+    assert Project.objects.get(pk=project.pk).health == "yellow"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post(
+            reverse("setup_campaign_edit", args=[town_campaign.pk]),
+            form(name=town_campaign.name, yellow_lag_points="3", red_lag_points="5",
+                 start_date=(today - datetime.timedelta(days=60)).isoformat(),
+                 end_date=(today + datetime.timedelta(days=60)).isoformat(),
+                 report_weekday=str((today + datetime.timedelta(days=3)).weekday()),
+                 webhook_url=""))
+    assert response.status_code == 302
+    assert Project.objects.get(pk=project.pk).health == "red"
