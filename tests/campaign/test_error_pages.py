@@ -46,3 +46,35 @@ def test_the_500_handler_answers_with_the_chinese_page():
     response = defaults.server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "系统出现问题" in response.content.decode()
+
+
+def test_a_form_sent_after_signing_in_again_elsewhere_gets_the_sites_page_with_what_was_typed(
+        town):
+    """The report form opened, then a sign-out and sign-in in another tab (a new CSRF token), then
+    the first tab submitted: Django's check refuses it. The answer is the site's own page in
+    Chinese — nothing saved, a link back to the form, the typed text shown to copy (never a
+    password or a token) — not the bare "CSRF验证失败"."""
+    from django.test import Client
+
+    from projects.models import ProgressReport
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(town.team_member)
+    form_url = reverse("report_create", args=[town.project.pk])
+    client.get(form_url)
+    stale = client.cookies["csrftoken"].value
+    client.logout()
+    client.force_login(town.team_member)
+    client.get(form_url)  # the other tab: a new token
+    response = client.post(form_url, {
+        "csrfmiddlewaretoken": stale, "percent": "44.7", "investment_done": "420",
+        "work_done": "完成路基填筑200米", "next_steps": "铺设排水管", "password": "secret-x"},
+        HTTP_REFERER=f"http://testserver{form_url}")
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert 'id="error-page"' in body and "页面已过期，本次提交未保存" in body
+    assert 'id="gj-nav"' in body and "CSRF验证失败" not in body
+    assert f'href="http://testserver{form_url}"' in body
+    assert "完成路基填筑200米" in body and "44.7" in body and "铺设排水管" in body
+    assert "secret-x" not in body and stale not in body
+    assert not ProgressReport.objects.filter(project=town.project).exists()

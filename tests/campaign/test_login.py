@@ -67,3 +67,14 @@ def test_every_page_is_behind_login(client, town, name, args):
     response = client.get(url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login") + "?next=")
+
+
+def test_a_form_sent_after_the_session_ended_says_so_on_the_login_page(client, town):
+    """A report sent once the session has ended lands on the login page, which says why and that
+    the form must be sent again; a plain visit to the login page says nothing of the kind."""
+    assert 'id="login-needed"' not in client.get(reverse("login")).content.decode()
+    response = client.post(reverse("report_create", args=[town.project.pk]),
+                           {"percent": "44.7", "work_done": "完成路基"}, follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0].startswith(reverse("login") + "?next=")
+    assert 'id="login-needed"' in body and "登录已失效或尚未登录" in body
