@@ -13,6 +13,7 @@ from core import pagecache
 from core.queue import enqueue_on_commit
 
 from .models import Campaign, Profile, Role, Unit
+from .people import name_of
 
 CAMPAIGN_FIELDS = (
     "name", "status", "start_date", "end_date", "declared_project_count", "yellow_lag_points",
@@ -129,9 +130,26 @@ def reset_password(person, by) -> str:
 
 @transaction.atomic
 def deactivate_person(person, by) -> None:
-    """The person can no longer sign in; what they did stays on record."""
+    """The person can no longer sign in; what they did stays on record. Refused while they lead
+    or are on the team of a project not yet completed: the project would keep a leader or team
+    member nobody can choose any more (the pickers list active people) and its reports and
+    notices would go to someone who cannot sign in."""
     if person.pk == by.pk:
         raise ValidationError(_("You cannot deactivate yourself."))
+    # Through the relations: the projects app sits above this one.
+    led = sorted(person.led_projects.exclude(status="completed").values_list("code", flat=True))
+    on_team = sorted(set(person.assignments.exclude(project__status="completed")
+                         .values_list("project__code", flat=True)) - set(led))
+    if led or on_team:
+        parts = []
+        if led:
+            parts.append(_("leads %(codes)s") % {"codes": "、".join(led)})
+        if on_team:
+            parts.append(_("is on the team of %(codes)s") % {"codes": "、".join(on_team)})
+        raise ValidationError(_(
+            "%(name)s still %(where)s: choose another leader or team member in those projects' "
+            "setup first, then deactivate the account.") % {
+                "name": name_of(person), "where": _("; ").join(parts)})
     person.is_active = False
     person.save(update_fields=["is_active"])
     profile = Profile.objects.filter(user=person).first()

@@ -3,7 +3,7 @@ and its team (two formsets on the same page), and a suspension."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from campaign.forms import PersonChoiceField, people_queryset
@@ -69,8 +69,14 @@ class AssignmentForm(forms.ModelForm):
 
 MilestoneFormSet = inlineformset_factory(Project, Milestone, form=MilestoneForm, extra=2,
                                          can_delete=True)
-TeamFormSet = inlineformset_factory(Project, Assignment, form=AssignmentForm, extra=2,
-                                    can_delete=True)
+class _TeamFormSetBase(BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        # Django's says "Please correct the duplicate data for user" (the field's code name).
+        return _("A person is on the team twice.")
+
+
+TeamFormSet = inlineformset_factory(Project, Assignment, form=AssignmentForm,
+                                    formset=_TeamFormSetBase, extra=2, can_delete=True)
 
 
 def formset_rows(formset, keep_pk=True) -> list[dict]:

@@ -123,3 +123,40 @@ def test_the_office_cannot_reset_an_operators_password(office_client, town):
     assert "operator" not in office_client.get(reverse("setup_people")).content.decode()
     operator.refresh_from_db()
     assert operator.check_password("pw-for-tests-1")
+
+
+def test_a_person_who_leads_or_is_on_the_team_of_an_unfinished_project_is_not_deactivated(
+        office_client, town_campaign, zhang, village):
+    """Deactivated, the project would keep a leader (or member) no picker offers any more: refused
+    with the projects named, until the project is completed or someone else takes it."""
+    from projects.models import Assignment, Project
+    from tests import factories
+
+    cadre = placed("cadre1", Role.TEAM_MEMBER, village, "李华", "村支书")
+    led = factories.ProjectFactory(campaign=town_campaign, leader=zhang, code="HN-01")
+    other = factories.ProjectFactory(campaign=town_campaign, code="HN-02")
+    Assignment.objects.create(project=other, user=zhang, role="member")
+    Assignment.objects.create(project=other, user=cadre, role="member")
+    response = office_client.post(reverse("setup_person_deactivate", args=[zhang.pk]), follow=True)
+    zhang.refresh_from_db()
+    assert zhang.is_active
+    assert "张明仍是HN-01的包项目领导；在HN-02的工作专班：请先" in response.content.decode()
+
+    Project.objects.filter(pk__in=[led.pk, other.pk]).update(status="completed")
+    office_client.post(reverse("setup_person_deactivate", args=[zhang.pk]))
+    zhang.refresh_from_db()
+    assert not zhang.is_active
+
+
+def test_the_same_person_twice_on_a_team_is_said_in_chinese(office_client, town_campaign, zhang,
+                                                           village):
+    from .test_setup_projects import project_form
+
+    cadre = placed("cadre1", Role.TEAM_MEMBER, village, "李华", "村支书")
+    data = project_form(town_campaign, zhang, **{
+        "team-TOTAL_FORMS": "2", "team-0-user": cadre.pk, "team-0-role": "lead",
+        "team-1-user": cadre.pk, "team-1-role": "member", "team-1-unit": ""})
+    body = office_client.post(reverse("setup_project_new", args=[town_campaign.pk]),
+                              data).content.decode()
+    assert "同一人在工作专班中出现了两次" in body
+    assert "请修改user的重复数据" not in body
