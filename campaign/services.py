@@ -19,6 +19,9 @@ CAMPAIGN_FIELDS = (
     "name", "status", "start_date", "end_date", "declared_project_count", "yellow_lag_points",
     "red_lag_points", "milestone_grace_days", "report_weekday", "report_due_time", "notice_prefix",
     "notice_response_days", "escalate_after_days", "auto_issue_notices", "webhook_url",
+    # What the documents that leave the town print: the issuing body (发文机关) and its short
+    # name, the main recipients (主送), the contact person and phone (联系人、电话).
+    "issuing_body", "issuing_short_name", "recipients", "contact_person", "contact_phone",
 )
 #: The roles a town's office gives its own people (observers belong to the offices above).
 OFFICE_ROLES = (Role.TOWN_ADMIN, Role.LEADER, Role.TEAM_MEMBER, Role.SUPERVISOR)

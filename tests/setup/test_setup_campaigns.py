@@ -108,3 +108,22 @@ def test_new_thresholds_change_the_lights_once_saved_not_at_the_next_hourly_scan
                  webhook_url=""))
     assert response.status_code == 302
     assert Project.objects.get(pk=project.pk).health == "red"
+
+
+def test_the_office_sets_what_its_documents_print_without_the_admin(office_client, town_campaign):
+    """发文机关, its short name, 主送, 联系人 and 电话 are the campaign office's to set in 设置."""
+    page = office_client.get(reverse("setup_campaign_edit", args=[town_campaign.pk]))
+    for name in ("issuing_body", "issuing_short_name", "recipients", "contact_person",
+                 "contact_phone"):
+        assert f'name="{name}"' in page.content.decode(), name
+    response = office_client.post(
+        reverse("setup_campaign_edit", args=[town_campaign.pk]),
+        form(name=town_campaign.name, webhook_url="", issuing_body="湖南镇人民政府",
+             issuing_short_name="湖南镇", recipients="各村（社区）、镇直各单位",
+             contact_person="林晓", contact_phone="0591-28888888"))
+    assert response.status_code == 302
+    town_campaign.refresh_from_db()
+    assert (town_campaign.issuing_body, town_campaign.issuing_short_name,
+            town_campaign.recipients, town_campaign.contact_person,
+            town_campaign.contact_phone) == ("湖南镇人民政府", "湖南镇", "各村（社区）、镇直各单位",
+                                             "林晓", "0591-28888888")
