@@ -223,7 +223,12 @@ class Campaign(models.Model):
         return max(0, min(self.length_days, (as_of - self.start_date).days + 1))
 
     def days_left(self, as_of: datetime.date) -> int:
-        return max(0, (self.end_date - as_of).days)
+        """Days of the campaign after as_of; before it starts, all of them (never more)."""
+        return max(0, (self.end_date - max(as_of, self.start_date - datetime.timedelta(days=1))).days)
+
+    def days_to_start(self, as_of: datetime.date) -> int:
+        """Days until the campaign starts; 0 once it has."""
+        return max(0, (self.start_date - as_of).days)
 
 
 class Profile(models.Model):

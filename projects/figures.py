@@ -52,8 +52,9 @@ def _decimal(value, places: Decimal) -> Decimal:
 
 def report_period(campaign, as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The dates of the reporting week that contains as_of (campaign/reporting.py: Saturday to
-    Friday for Friday reports), the start clamped to the campaign's start: the dashboard's 本期."""
-    week = reporting.week_of(campaign, as_of)
+    Friday for Friday reports), the start clamped to the campaign's start: the dashboard's 本期.
+    Before the campaign starts, its first reporting week."""
+    week = reporting.week_of(campaign, max(as_of, campaign.start_date))
     return max(week.start, campaign.start_date), week.end
 
 
@@ -65,7 +66,7 @@ def headline_figures(campaign, as_of: datetime.date,
 
     Keys:
       - ``as_of`` (date), ``day_number`` (day N, 1 on the start date, clamped to 0…length),
-        ``length_days`` (100), ``days_left``;
+        ``length_days`` (100), ``days_left``, ``days_to_start`` (0 once started);
       - ``project_count`` (counted from the data), ``declared_count`` (Campaign.
         declared_project_count, may be None), ``count_mismatch`` (bool: declared and counted differ);
       - ``by_level``: list of ``{"level", "label", "count"}`` in LEVEL_ORDER, levels with projects;
@@ -140,6 +141,7 @@ def _headline(campaign, as_of, period, rows, due, received=None) -> dict:
         "day_number": campaign.day_number(as_of),
         "length_days": campaign.length_days,
         "days_left": campaign.days_left(as_of),
+        "days_to_start": campaign.days_to_start(as_of),
         "project_count": total,
         "declared_count": declared,
         "count_mismatch": declared is not None and declared != total,

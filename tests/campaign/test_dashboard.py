@@ -249,3 +249,20 @@ def test_a_town_user_lands_on_their_own_towns_campaign_not_a_newer_county_one(cl
     client.force_login(town.leader)
     response = client.get(reverse("dashboard"))
     assert response.context["campaign"] == town.campaign
+
+
+def test_a_campaign_not_yet_started_says_so_and_counts_its_own_days(client, town):
+    """20 days before its 100 days: "not started, 20 days to go", never more days left than the
+    campaign has, and 本期 is its first reporting week, never a week that ends before it starts."""
+    today = local_date()
+    Campaign.objects.filter(pk=town.campaign.pk).update(
+        start_date=today + datetime.timedelta(days=20),
+        end_date=today + datetime.timedelta(days=119))
+    client.force_login(town.town_admin)
+    response = client.get(reverse("dashboard"))
+    figures = response.context["figures"]
+    assert (figures["day_number"], figures["days_to_start"], figures["days_left"]) == (0, 20, 100)
+    assert figures["period_start"] == today + datetime.timedelta(days=20)
+    assert figures["period_end"] >= figures["period_start"]
+    said = re.search(r'data-testid="days-left">(.*?)</div>', response.content.decode()).group(1)
+    assert said == "未开始，还有20天"
