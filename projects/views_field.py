@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from campaign import once
@@ -74,7 +75,8 @@ def obstacle_update(request, pk):
         if apply_service(form, lambda: services.update_obstacle(obstacle, request.user, **data)):
             messages.success(request, _("Obstacle updated."))
             return redirect(f"{_detail(project)}#obstacles")
-    return _form_page(request, project, form, _("Edit obstacle"), _("Save"), "obstacles", obstacle)
+    return _form_page(request, project, form, _("Edit obstacle: %(title)s") % {
+        "title": obstacle.title}, _("Save"), "obstacles", obstacle)
 
 
 @login_required
@@ -117,7 +119,8 @@ def hazard_update(request, pk):
             hazard, request.user, **form.cleaned_data)):
         messages.success(request, _("Safety hazard updated."))
         return redirect(f"{_detail(project)}#hazards")
-    return _form_page(request, project, form, _("Edit safety hazard"), _("Save"), "hazards", hazard)
+    return _form_page(request, project, form, _("Edit safety hazard: %(hazard)s") % {
+        "hazard": _hazard_named(hazard)}, _("Save"), "hazards", hazard)
 
 
 @login_required
@@ -139,5 +142,13 @@ def hazard_rectify(request, pk):
         else:
             messages.success(request, _("Safety hazard rectified (closed out)."))
         return redirect(f"{_detail(project)}#hazards")
-    return _form_page(request, project, form, _("Rectify safety hazard"), _("Rectified"), "hazards", hazard)
+    return _form_page(request, project, form, _("Rectify safety hazard: %(hazard)s") % {
+        "hazard": _hazard_named(hazard)}, _("Rectified"), "hazards", hazard)
+
+
+def _hazard_named(hazard) -> str:
+    """Which hazard a page is about, in its title: what it is, its level and its deadline."""
+    return _("%(description)s (%(level)s hazard, rectify by %(date)s)") % {
+        "description": Truncator(hazard.description).chars(40),
+        "level": hazard.get_level_display(), "date": hazard.rectify_by.isoformat()}
 

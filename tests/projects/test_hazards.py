@@ -108,3 +108,14 @@ def test_a_hazard_is_neither_found_nor_rectified_on_a_day_still_to_come(client, 
     assert response.context["form"].errors["rectified_on"] == ["日期不能晚于今天。"]
     hazard.refresh_from_db()
     assert hazard.rectified_on is None
+
+
+def test_the_rectify_and_edit_pages_say_which_hazard_they_are_for(client, town):
+    """A team with several hazards must see on the 销号 page which one it is closing: what it is,
+    its level and its deadline (as the obstacle's page names its obstacle)."""
+    client.force_login(town.team_member)
+    client.post(reverse("hazard_create", args=[town.project.pk]), {**NEW, "level": "general"})
+    hazard = Hazard.objects.get(check_record__project=town.project)
+    for name in ("hazard_rectify", "hazard_update"):
+        body = client.get(reverse(name, args=[hazard.pk])).content.decode()
+        assert "基坑临边防护缺失（一般隐患，整改时限2026-11-23）" in body, name
