@@ -66,6 +66,10 @@ def test_a_reset_password_must_be_changed_at_the_next_sign_in(office_client, cli
     client.post(reverse("login"), {"username": "zhangming", "password": password})
     page = client.get(reverse("my_projects"))
     assert page.status_code == 302 and page.url == reverse("password_change")
+    # The page says why, and what goes where; no "cancel" that only comes back here.
+    forced = client.get(page.url).content.decode()
+    assert 'id="password-must-change"' in forced and "临时密码" in forced
+    assert "取消" not in forced.split('id="password-change-form"')[1]
     client.post(reverse("password_change"), {"old_password": password,
                                              "new_password1": "Xin-mima-2026!",
                                              "new_password2": "Xin-mima-2026!"})
