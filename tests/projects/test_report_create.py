@@ -175,3 +175,12 @@ def test_an_image_just_over_the_pixel_limit_is_refused_with_its_size(client, tow
     response = client.post(url(town.project), {**VALID, "photos": [big]})
     assert response.status_code == 200
     assert "10000 × 8000" in " ".join(_errors(response, "photos"))
+
+
+def test_too_many_decimals_is_said_in_plain_chinese_with_a_chinese_full_stop(client, town):
+    """Django's own wording ends in an English full stop ("确认小数不超过 1 位."); ours does not."""
+    client.force_login(town.team_member)
+    response = client.post(url(town.project), {**VALID, "percent": "44.75"})
+    assert _errors(response, "percent") == ["最多保留1位小数。"]
+    response = client.post(url(town.project), {**VALID, "investment_done": "1234567890123.5"})
+    assert all(not e.endswith(".") for e in _errors(response, "investment_done"))
