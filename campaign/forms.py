@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Campaign, Unit
-from .people import label_of
+from .people import clean_phone, label_of
 from .services import CAMPAIGN_FIELDS, OFFICE_ROLES
 
 
@@ -58,6 +58,9 @@ class PersonForm(forms.Form):
             self.fields["username"].disabled = True
             self.fields["username"].required = False
         self.helper = _helper()
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
 
 
 def people_queryset(scope_unit: Unit, *, active_only=True):

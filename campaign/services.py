@@ -13,7 +13,7 @@ from core import pagecache
 from core.queue import enqueue_on_commit
 
 from .models import Campaign, Profile, Role, Unit
-from .people import name_of
+from .people import clean_phone, name_of
 
 CAMPAIGN_FIELDS = (
     "name", "status", "start_date", "end_date", "declared_project_count", "yellow_lag_points",
@@ -78,6 +78,13 @@ def _check_person(scope_unit: Unit, unit: Unit | None, roles) -> None:
         raise ValidationError({"roles": _("The campaign office cannot give this role.")})
 
 
+def _phone(text: str) -> str:
+    try:
+        return clean_phone(text)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+
+
 def _set_roles(user, roles) -> None:
     user.groups.set(Group.objects.filter(name__in=list(roles)))
 
@@ -88,6 +95,7 @@ def create_person(scope_unit: Unit, by, *, username: str, full_name: str, unit: 
     """A person of the office's town with their name, unit, job title, phone and roles, and a
     temporary password they must change at the first sign-in. Returns (user, password)."""
     _check_person(scope_unit, unit, roles)
+    phone = _phone(phone)
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("The login name %(name)s is taken.")
@@ -111,6 +119,7 @@ def update_person(scope_unit: Unit, person, by, *, full_name: str, unit: Unit, t
     if person.pk == by.pk and Role.TOWN_ADMIN.value not in roles:
         raise ValidationError({"roles": _("You cannot take the campaign office role from "
                                           "yourself.")})
+    phone = _phone(phone)
     profile = Profile.objects.select_for_update().get(user=person)
     profile.full_name, profile.unit, profile.title, profile.phone = full_name, unit, title, phone
     profile.save(update_fields=["full_name", "unit", "title", "phone"])

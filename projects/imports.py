@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from campaign import services as campaign_services
 from campaign.models import Role, Unit
-from campaign.people import label_of, name_of
+from campaign.people import clean_phone, label_of, name_of
 
 from . import plan, services
 from .models import Assignment, Project
@@ -311,9 +311,14 @@ def _plan_people(campaign, rows, people: _People) -> list[RowPlan]:
                 roles.append(role_names[part])
         if not roles and row.get("roles", "") == "":
             roles = [Role.TEAM_MEMBER.value]
+        phone = row.get("phone", "")
+        try:
+            phone = clean_phone(phone)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
         plan.values = {"username": username, "full_name": row.get("full_name", ""),
                        "unit": unit.pk if unit else None, "title": row.get("title", ""),
-                       "phone": row.get("phone", ""), "roles": sorted(set(roles))}
+                       "phone": phone, "roles": sorted(set(roles))}
         user = existing.get(username)
         if user is not None and not errors:
             profile = getattr(user, "profile", None)

@@ -257,3 +257,17 @@ def test_milestones_that_plan_less_later_or_share_a_name_are_refused_in_the_prev
     assert "id=\"confirm-import\"" not in response.content.decode()
     assert confirm(office_client, town_campaign, response).status_code == 400
     assert not Project.objects.exists()
+
+
+def test_a_phone_in_the_people_sheet_is_written_down_as_the_form_writes_it(
+        office_client, town_campaign, zhang, village):
+    wide = ["李华", "lihua", "湖南村", "村支书", "１３８ ００００ ３３３３", "包项目领导"]
+    letters = ["王芳", "wangfang", "湖南村", "村主任", "1390000abcd", "工作专班成员"]
+    response = preview(office_client, town_campaign, workbook([project_row(1, "HN-01")],
+                                                              [wide, letters]))
+    errors = {r.key: " ".join(r.errors) for r in response.context["plan"].people}
+    assert errors["lihua"] == ""
+    assert "电话“1390000abcd”只能包含数字和 - + ( )。" in errors["wangfang"]
+    fixed = preview(office_client, town_campaign, workbook([project_row(1, "HN-01")], [wide]))
+    confirm(office_client, town_campaign, fixed)
+    assert User.objects.get(username="lihua").profile.phone == "13800003333"

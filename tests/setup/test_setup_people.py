@@ -164,3 +164,22 @@ def test_the_same_person_twice_on_a_team_is_said_in_chinese(office_client, town_
                               data).content.decode()
     assert "同一人在工作专班中出现了两次" in body
     assert "请修改user的重复数据" not in body
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("１３９００００２２２２", "13900002222"), ("138 0000 3333", "13800003333"),
+    ("0591－28888888", "0591-28888888"), ("", "")])
+def test_a_phone_is_written_down_one_way(office_client, village, typed, stored):
+    response = office_client.post(reverse("setup_person_new"), person_form(village, phone=typed))
+    assert response.status_code == 200 and "password" in response.context
+    assert User.objects.get(username="lihua").profile.phone == stored
+
+
+def test_a_phone_with_letters_is_refused_beside_it_and_nothing_typed_is_lost(office_client,
+                                                                            village):
+    response = office_client.post(reverse("setup_person_new"),
+                                  person_form(village, phone="1390000abcd"))
+    assert response.context["form"].errors["phone"] == [
+        "电话“1390000abcd”只能包含数字和 - + ( )。"]
+    assert 'value="李华"' in response.content.decode()
+    assert not User.objects.filter(username="lihua").exists()
