@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.forms import PersonChoiceField
 from campaign.models import Unit
+from core.dates import check_plausible, local_date
 from core.textlimits import LONG_TEXT, MINUTES_TEXT, SHORT_TEXT, limit_lengths
 from core.uploads import check_image
 
@@ -176,6 +177,19 @@ class ObstacleForm(forms.ModelForm):
             del self.fields["photos"]  # photos come with the obstacle and with its resolution
         limit_lengths(self, {"description": LONG_TEXT})
         self.helper = _helper()
+
+    def clean_due_date(self):
+        """A new obstacle's deadline is today or later: one already past would turn the project
+        red the moment it is saved (overdue beyond its grace) for a problem raised today."""
+        due = self.cleaned_data["due_date"]
+        try:
+            check_plausible({"due_date": due})  # a date of year 1 is told as such
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["due_date"]) from None
+        if self.instance.pk is None and due is not None and due < local_date():
+            raise forms.ValidationError(_("The deadline cannot be before today (the problem is "
+                                          "raised today)."))
+        return due
 
 
 class ResolveObstacleForm(forms.Form):

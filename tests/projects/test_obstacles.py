@@ -12,8 +12,10 @@ from tests.projects.conftest import REFUSED_WRITERS, WRITERS
 
 pytestmark = pytest.mark.django_db
 
+#: A new obstacle's deadline is today or later (ObstacleForm).
+DUE = local_date() + datetime.timedelta(days=10)
 NEW = {"title": "杆线迁改滞后", "category": "pole_relocation", "description": "需供电公司配合",
-       "due_date": "2026-12-01"}
+       "due_date": DUE.isoformat()}
 
 
 @pytest.mark.parametrize("role", WRITERS)
@@ -22,8 +24,9 @@ def test_writers_add_update_and_resolve_an_obstacle(client, town, role):
     response = client.post(reverse("obstacle_create", args=[town.project.pk]), NEW)
     assert response.status_code == 302
     obstacle = Obstacle.objects.get(project=town.project)
-    assert obstacle.raised_by == town.user(role) and obstacle.due_date == datetime.date(2026, 12, 1)
+    assert obstacle.raised_by == town.user(role) and obstacle.due_date == DUE
 
+    # Editing keeps any deadline, one now past included (the problem was raised earlier).
     response = client.post(reverse("obstacle_update", args=[obstacle.pk]),
                            {**NEW, "status": "coordinating", "due_date": "2026-12-05"})
     assert response.status_code == 302
@@ -111,3 +114,14 @@ def test_an_obstacle_cannot_be_closed_out_on_a_day_still_to_come(client, town):
     assert "已完成迁改" in response.content.decode()  # what was typed is kept
     obstacle.refresh_from_db()
     assert obstacle.status != Obstacle.Status.RESOLVED and obstacle.resolved_on is None
+
+
+def test_a_new_obstacle_due_before_today_is_refused_beside_the_field(client, town):
+    """Raised today and already past its deadline, it would turn the project red on saving."""
+    client.force_login(town.team_member)
+    response = client.post(reverse("obstacle_create", args=[town.project.pk]), {
+        **NEW, "due_date": (local_date() - datetime.timedelta(days=37)).isoformat()})
+    assert response.status_code == 200
+    assert response.context["form"].errors["due_date"] == ["完成时限不能早于今天（问题今天提出）。"]
+    assert "需供电公司配合" in response.content.decode()
+    assert not Obstacle.objects.exists()
