@@ -60,3 +60,7 @@ def test_a_team_member_adds_an_obstacle_and_a_hazard_with_phone_photos(phone_pag
     box = phone_page.locator("#hazards img.gj-photo").first.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     screenshot(phone_page, "hazard-photo-phone")
+    # The original's link under it is one line, big enough for a finger (24 px at least).
+    link = phone_page.locator("#hazards a.gj-photo-original").first.bounding_box()
+    assert link["height"] >= 24 and link["width"] >= 24
+    assert phone_page.locator("#hazards a.gj-photo-original").first.inner_text() == "原图"
