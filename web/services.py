@@ -36,6 +36,13 @@ def active_link(token: str) -> WallLink | None:
             .filter(token_hash=token_hash(token), revoked_at__isnull=True).first())
 
 
+def was_revoked(token: str) -> bool:
+    """Whether this token is of a link that was revoked (the screen is told so, not "not found")."""
+    if not token or len(token) > 100:
+        return False
+    return WallLink.objects.filter(token_hash=token_hash(token), revoked_at__isnull=False).exists()
+
+
 def note_use(link: WallLink) -> None:
     """When the screen last loaded the wall, at most one write per LAST_USED_GRANULARITY."""
     now = timezone.now()

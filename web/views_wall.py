@@ -92,6 +92,10 @@ def wall_by_link(request, token):
     link = services.active_link(token)
     if link is None:
         log.warning("refused wall link")
+        if services.was_revoked(token):  # the hall's screen says why it went dark
+            response = render(request, "web/wall_link_revoked.html", status=410)
+            response["Referrer-Policy"] = "no-referrer"
+            return response
         raise Http404
     services.note_use(link)
     response = render_wall(request, link.campaign, signed_in=False)

@@ -58,7 +58,11 @@ def test_a_revoked_link_is_refused(client, town):
     response = client.post(reverse("wall_link_revoke", args=[link.pk]))
     assert response.status_code == 302
     client.logout()
-    assert client.get(url).status_code == 404
+    refused = client.get(url)
+    # The hall's screen says why it went dark, and shows no figure of the campaign.
+    assert refused.status_code == 410
+    body = refused.content.decode()
+    assert "此大屏链接已被撤销" in body and town.project.name not in body
     link.refresh_from_db()
     assert link.revoked_at is not None
 
