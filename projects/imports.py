@@ -111,13 +111,60 @@ def _header_key(text: str, known: dict) -> str | None:
     return None
 
 
+_MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
+
+
+def _merged(ws) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row, column) of every cell a merged range covers → (row, column) of the range's first
+    cell, which alone holds the value (an office merges 项目业主 down the rows it shares). The
+    read-only sheet does not read merges: they are read from the sheet's XML, streamed."""
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+
+    covered = {}
+    source = ws._get_source()  # openpyxl's read-only sheet: its XML, to be closed after use
+    try:
+        # No entities, no network, no huge tree: a workbook is a stranger's file.
+        for _event, element in etree.iterparse(
+                source, tag=_MERGE_CELL, resolve_entities=False, no_network=True):
+            min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+            for row in range(min_row, min(max_row, min_row + MAX_ROWS + 20) + 1):
+                for col in range(min_col, min(max_col, min_col + 60) + 1):
+                    if (row, col) != (min_row, min_col):
+                        covered[row, col] = (min_row, min_col)
+            element.clear()
+    except (etree.XMLSyntaxError, ValueError, TypeError):
+        return {}
+    finally:
+        source.close()
+    return covered
+
+
+def _plain_rows(ws):
+    """The sheet's rows as lists of plain values (_cell), a merged range's value in every cell
+    it covers."""
+    covered = _merged(ws)
+    firsts = set(covered.values())
+    first_values = {}
+    for row, cells in enumerate(ws.iter_rows(), start=1):
+        values = []
+        for col, cell in enumerate(cells, start=1):
+            value = _cell(cell)
+            if (row, col) in covered:
+                value = first_values.get(covered[row, col], value)
+            elif (row, col) in firsts:
+                first_values[row, col] = value
+            values.append(value)
+        yield values
+
+
 def _sheet_rows(ws, known: dict, required: str) -> list[dict] | None:
     """The sheet's rows under its header row (the first of its first ten rows with `required`),
     each a {key: plain value, "line": Excel row number}; None without a header row."""
-    rows = ws.iter_rows()
+    rows = _plain_rows(ws)
     header, header_line = None, 0
-    for header_line, cells in enumerate(rows, start=1):
-        keys = [_header_key(_cell(c), known) for c in cells]
+    for header_line, values in enumerate(rows, start=1):
+        keys = [_header_key(v, known) for v in values]
         if known[required] in keys:
             header = keys
             break
@@ -126,8 +173,8 @@ def _sheet_rows(ws, known: dict, required: str) -> list[dict] | None:
     if header is None:
         return None
     out = []
-    for line, cells in enumerate(rows, start=header_line + 1):
-        row = {key: _cell(c) for key, c in zip(header, cells, strict=False) if key}
+    for line, values in enumerate(rows, start=header_line + 1):
+        row = {key: v for key, v in zip(header, values, strict=False) if key}
         if not any(v for k, v in row.items() if k != "seq"):
             continue  # an empty line, or one with only its 序号
         if str(row.get("seq", "")).strip() in TOTAL_LABELS:

@@ -271,3 +271,32 @@ def test_a_phone_in_the_people_sheet_is_written_down_as_the_form_writes_it(
     fixed = preview(office_client, town_campaign, workbook([project_row(1, "HN-01")], [wide]))
     confirm(office_client, town_campaign, fixed)
     assert User.objects.get(username="lihua").profile.phone == "13800003333"
+
+
+def test_cells_merged_down_several_rows_give_their_value_to_each_row(office_client, town_campaign,
+                                                                    zhang):
+    """An office merges 项目业主 and 包项目领导 down the projects they share: every row of the
+    merge has the value, not only the first (read-only sheets do not read merges by themselves)."""
+    upload = workbook([project_row(1, "HN-01"), project_row(2, "HN-02", **{
+        "项目业主": None, "包项目领导": None}), project_row(3, "HN-03", leader="")])
+    wb = load_workbook(BytesIO(upload.read()))
+    ws = wb["项目"]
+    ws.merge_cells("E2:E3")  # 项目业主
+    ws.merge_cells("F2:F3")  # 包项目领导
+    out = BytesIO()
+    wb.save(out)
+    response = preview(office_client, town_campaign, SimpleUploadedFile("清单.xlsx", out.getvalue()))
+    errors = {r.line: " ".join(r.errors) for r in response.context["plan"].projects}
+    assert errors[2] == "" and errors[3] == "", errors
+    assert "包项目领导为空" in errors[4]  # not merged: still empty
+    fixed = [project_row(1, "HN-01"), project_row(2, "HN-02", **{"项目业主": None,
+                                                                 "包项目领导": None})]
+    wb = load_workbook(BytesIO(workbook(fixed).read()))
+    wb["项目"].merge_cells("E2:E3")
+    wb["项目"].merge_cells("F2:F3")
+    out = BytesIO()
+    wb.save(out)
+    confirm(office_client, town_campaign, preview(
+        office_client, town_campaign, SimpleUploadedFile("清单.xlsx", out.getvalue())))
+    second = Project.objects.get(code="HN-02")
+    assert (second.owner, second.leader) == ("城投公司", zhang)
