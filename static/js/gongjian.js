@@ -13,7 +13,8 @@
 
   // Wall display: page through a list longer than the screen, and reload the figures every
   // data-refresh seconds — only when the server answers, so a network hiccup never leaves an
-  // error page on the hall's screen (it tries again a minute later).
+  // error page on the hall's screen (it tries again a minute later); a link the office revoked
+  // (410) is shown as such instead of last figures that would never change again.
   var wall = document.getElementById("gj-wall");
   if (wall) {
     var box = document.getElementById("wall-table-box");
@@ -40,7 +41,7 @@
     var refresh = parseInt(wall.dataset.refresh, 10) || 300;
     var reload = function () {
       fetch(window.location.href, {cache: "no-store", credentials: "same-origin"}).then(function (r) {
-        if (r.ok) { window.location.reload(); } else { setTimeout(reload, 60000); }
+        if (r.ok || r.status === 410) { window.location.reload(); } else { setTimeout(reload, 60000); }
       }, function () { setTimeout(reload, 60000); });
     };
     setTimeout(reload, refresh * 1000);

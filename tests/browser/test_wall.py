@@ -97,7 +97,27 @@ def test_a_revoked_wall_link_stops_showing_the_wall(browser, live_server, long_l
     try:
         assert page.goto(url).status == 200
         services.revoke_wall_link(link, town.town_admin)
-        assert page.goto(url).status == 404
+        assert page.goto(url).status == 410
+        assert "此大屏链接已被撤销" in page.inner_text("#error-page")
         assert page.goto(reverse("dashboard")).url.endswith(f"/accounts/login/?next={reverse('dashboard')}")
+    finally:
+        context.close()
+
+
+def test_the_hall_screen_shows_by_itself_that_its_link_was_revoked(browser, live_server, long_list,
+                                                                   town):
+    """The screen reloads itself; once the office revokes its link the next reload shows the
+    revoked page (410), not the last figures frozen forever (a network hiccup, by contrast,
+    keeps them and tries again)."""
+    link, url = long_list
+    context, page = _wall(browser, live_server, 1366, 768)
+    try:
+        page.clock.install()
+        assert page.goto(url).status == 200
+        services.revoke_wall_link(link, town.town_admin)
+        with page.expect_navigation():
+            page.clock.run_for(301_000)  # past the default refresh (300 s)
+        page.wait_for_selector("#error-page")
+        assert "此大屏链接已被撤销" in page.inner_text("#error-page")
     finally:
         context.close()
