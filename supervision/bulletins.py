@@ -253,7 +253,9 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
         "overdue_notices": [r for r in notice_rows if r["overdue"]],
         "plan_changes": plan_changes,
         "criticisms": [{
-            "project": str(c.project), "person": name_of(c.person), "reason": c.reason,
+            # The documents end the sentence with 。: a reason typed with its own is not doubled.
+            "project": str(c.project), "person": name_of(c.person),
+            "reason": c.reason.strip().rstrip("。.．"),
             "notice": c.notice.number if c.notice_id else None,
             "confirmed_on": plain(local_date(c.confirmed_at)),
         } for c in criticisms],

@@ -89,7 +89,12 @@ class OverviewFilterForm(forms.Form):
 class BulkIssueForm(forms.Form):
     notices = forms.ModelMultipleChoiceField(
         label=_("Draft notices"), queryset=Notice.objects.none(), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Tick at least one draft notice to issue.")})
+        error_messages={
+            "required": _("Tick at least one draft notice to issue."),
+            # Issued meanwhile (another tab, a colleague): say so, not "5 is not a valid choice".
+            "invalid_choice": _("A ticked notice is no longer a draft (it was issued or removed "
+                                "meanwhile): reload the page and tick again."),
+        })
     respond_by = forms.DateField(label=_("Respond by"), required=False, widget=DateInput,
                                  help_text=_("Empty: the campaign's days to respond from today."))
 

@@ -142,16 +142,16 @@ def test_on_a_phone_the_form_shows_the_week_the_plan_and_the_lag_of_the_typed_pe
 
     # 25.0: 8.333… behind, over the yellow threshold 5.
     phone_page.fill("input[name=percent]", "25")
-    assert lag.inner_text().strip() == "按此进度：滞后 8.3 个百分点，达到黄灯标准5"
+    assert lag.inner_text().strip() == "按此进度：滞后 8.3 个百分点，达到黄灯标准（5个百分点）"
     assert "alert-warning" in lag.get_attribute("class")
     assert lag.is_visible() and lag.bounding_box()["width"] <= 390
     screenshot(phone_page, "report-form-lag-phone")
     # 18.3: 15.033… behind (shown 15.0): red; 18.4: 14.933… (shown 14.9): still yellow.
     phone_page.fill("input[name=percent]", "18.3")
-    assert lag.inner_text().strip() == "按此进度：滞后 15.0 个百分点，达到红灯标准15"
+    assert lag.inner_text().strip() == "按此进度：滞后 15.0 个百分点，达到红灯标准（15个百分点）"
     assert "alert-danger" in lag.get_attribute("class")
     phone_page.fill("input[name=percent]", "18.4")
-    assert lag.inner_text().strip() == "按此进度：滞后 14.9 个百分点，达到黄灯标准5"
+    assert lag.inner_text().strip() == "按此进度：滞后 14.9 个百分点，达到黄灯标准（5个百分点）"
     # 30.0: 3.333… behind, under the yellow threshold; 40: 6.666… ahead.
     phone_page.fill("input[name=percent]", "30")
     assert lag.inner_text().strip() == "按此进度：滞后 3.3 个百分点"

@@ -68,7 +68,7 @@ def test_the_form_names_the_week_the_plan_of_today_and_the_last_report(client, p
     assert _attr(body, "data-plan-half") == "-1"
     assert _attr(body, "data-yellow") == "5" and _attr(body, "data-red") == "15"
     assert "按此进度：滞后 {lag} 个百分点" in body
-    assert "达到黄灯标准5" in body and "达到红灯标准15" in body
+    assert "达到黄灯标准（5个百分点）" in body and "达到红灯标准（15个百分点）" in body
     # What the form checks against is the same last report.
     assert 'data-last-percent="20.0"' in body
 

@@ -114,7 +114,8 @@ def test_publishing_notifies_everyone_once(campaign, project, supervisor, leader
 
 def test_confirmed_criticism_and_highlights_are_listed_in_the_next_bulletin_only(
         campaign, project, supervisor, leader, period):
-    draft = criticism.draft_criticism(project, person=leader, reason="督办单逾期未反馈")
+    # Typed with its own full stop: the documents, which end the sentence, do not double it.
+    draft = criticism.draft_criticism(project, person=leader, reason="督办单逾期未反馈。")
     bulletin = bulletins.generate_bulletin(campaign, *period)
     assert bulletin.snapshot["criticisms"] == []  # a draft is not listed
     criticism.confirm_criticism(draft, supervisor)

@@ -82,6 +82,17 @@ def test_several_drafts_are_issued_at_once(client, campaign, project, supervisor
     assert all(n.status == Notice.Status.ISSUED for n in Notice.objects.all())
 
 
+def test_issuing_drafts_issued_meanwhile_in_another_tab_says_so(client, campaign, project,
+                                                                 supervisor):
+    drafts = [make_notice(project, supervisor, "draft"), make_notice(project, supervisor, "draft")]
+    client.force_login(supervisor)
+    data = {"campaign": campaign.pk, "notices": [n.pk for n in drafts], "respond_by": "",
+            "confirmed": "1"}
+    assert client.post(reverse("supervision_bulk_issue"), data).status_code == 302
+    again = client.post(reverse("supervision_bulk_issue"), data).content.decode()
+    assert "no longer a draft" in again and "is not one of the available choices" not in again
+
+
 def test_issuing_nothing_says_what_to_do(client, campaign, project, supervisor):
     make_notice(project, supervisor, "draft")
     client.force_login(supervisor)
