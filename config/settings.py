@@ -146,6 +146,7 @@ MIDDLEWARE = [
     "web.middleware.PasswordChangeRequiredMiddleware",
     "web.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "web.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",

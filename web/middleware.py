@@ -3,7 +3,7 @@ temporary password is changed before anything else."""
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
@@ -64,4 +64,23 @@ class PrivateNoStoreMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """An address that only takes a form's POST (urge, publish…) opened by a link, a bookmark or
+    the address bar: the site's own page in the user's language, where Django answers 405 with
+    an empty body (the browser then shows its own error page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and request.method in ("GET", "HEAD") \
+                and not getattr(response, "streaming", False) and not response.content:
+            page = render(request, "405.html", status=405)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
         return response

@@ -78,3 +78,16 @@ def test_a_form_sent_after_signing_in_again_elsewhere_gets_the_sites_page_with_w
     assert "完成路基填筑200米" in body and "44.7" in body and "铺设排水管" in body
     assert "secret-x" not in body and stale not in body
     assert not ProgressReport.objects.filter(project=town.project).exists()
+
+
+def test_a_steps_address_opened_as_a_page_gets_the_sites_405_page(client, town):
+    """A POST-only step (urge, publish) opened by its address: the site's page in Chinese, not an
+    empty 405 that the browser shows as its own error."""
+    from supervision.models import Notice
+
+    client.force_login(town.supervisor)
+    response = client.get(reverse("bulletin_generate"))
+    assert response.status_code == 405 and response.has_header("Allow")
+    body = response.content.decode()
+    assert 'id="error-page"' in body and "这个地址是一个操作步骤" in body and 'id="gj-nav"' in body
+    assert Notice.objects.count() == 0
