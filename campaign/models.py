@@ -224,7 +224,7 @@ class Campaign(models.Model):
 
     def days_left(self, as_of: datetime.date) -> int:
         """Days of the campaign after as_of; before it starts, all of them (never more)."""
-        return max(0, (self.end_date - max(as_of, self.start_date - datetime.timedelta(days=1))).days)
+        return min(self.length_days, max(0, (self.end_date - as_of).days))
 
     def days_to_start(self, as_of: datetime.date) -> int:
         """Days until the campaign starts; 0 once it has."""

@@ -17,6 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from core import sheets
 
+from .plan import shown
+
 HEADERS = ["序号", "项目名称", "级别", "项目业主", "包项目领导", "计划投资（万元）", "完成投资（万元）",
            "形象进度", "计划进度", "滞后（百分点）", "预警", "存在问题", "推进意见"]
 WIDTHS = [5, 20, 9, 14, 9, 11, 11, 22, 7, 8, 6, 20, 20]
@@ -35,8 +37,9 @@ def light_name(code: str) -> str:
 
 
 def lag_text(lag) -> str:
-    """A lag as the documents write it: 滞后2.4 / 超前1.0 (个百分点 in the header) / 0.0."""
-    value = Decimal(str(lag)).quantize(Decimal("0.1"))
+    """A lag as the documents write it: 滞后2.4 / 超前1.0 (个百分点 in the header) / 0.0, rounded
+    as the pages round it (plan.shown: half up)."""
+    value = shown(Decimal(str(lag)))
     if value > 0:
         return f"滞后{value}"
     if value < 0:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.forms import PersonChoiceField
 from campaign.models import Unit
-from core.dates import check_plausible, local_date
+from core.dates import local_date, plausible_range
 from core.textlimits import LONG_TEXT, MINUTES_TEXT, SHORT_TEXT, limit_lengths
 from core.uploads import check_image
 
@@ -182,11 +182,9 @@ class ObstacleForm(forms.ModelForm):
         """A new obstacle's deadline is today or later: one already past would turn the project
         red the moment it is saved (overdue beyond its grace) for a problem raised today."""
         due = self.cleaned_data["due_date"]
-        try:
-            check_plausible({"due_date": due})  # a date of year 1 is told as such
-        except forms.ValidationError as exc:
-            raise forms.ValidationError(exc.message_dict["due_date"]) from None
-        if self.instance.pk is None and due is not None and due < local_date():
+        # A date of year 1 is left to the service's plausibility check, which says so.
+        if self.instance.pk is None and due is not None \
+                and plausible_range()[0] <= due < local_date():
             raise forms.ValidationError(_("The deadline cannot be before today (the problem is "
                                           "raised today)."))
         return due

@@ -20,6 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 from operator import attrgetter
 
+from django.utils.translation import gettext as _
+
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 ONE_PLACE = Decimal("0.1")
@@ -59,24 +61,19 @@ _q = shown  # the older name
 
 
 def milestone_problems(milestones: Iterable) -> list[str]:
-    """What is wrong with a plan's milestones as the office writes them (objects or dicts with
-    name, due_date, planned_percent), in words: two with one name, or a milestone that plans less
-    than one due before it — a plan only rises (plan_curve would keep the higher figure and the
-    lower milestone would mean nothing). The setup form and the Excel import both ask this."""
-    from django.utils.translation import gettext as _
-
-    def get(m, key):
-        return m[key] if isinstance(m, dict) else getattr(m, key)
-
-    rows = [(str(get(m, "name")).strip(), get(m, "due_date"), get(m, "planned_percent"))
-            for m in milestones]
-    rows = [(name, due, Decimal(pct)) for name, due, pct in rows
-            if isinstance(due, datetime.date) and pct is not None]
+    """What is wrong with a plan's milestones as the office writes them (dicts of name, due_date,
+    planned_percent), in words: two with one name, or a milestone that plans less than one due
+    before it — a plan only rises (plan_curve would keep the higher figure and the lower
+    milestone would mean nothing). The setup form and the Excel import both ask this."""
+    milestones = list(milestones)
     problems = []
-    names = [name for name, _due, _pct in rows]
+    names = [str(m["name"]).strip() for m in milestones]
     if len(set(names)) != len(names):
         problems.append(_("Two milestones have the same name."))
-    ordered = sorted(rows, key=lambda r: (r[1], r[2]))
+    ordered = sorted(((name, m["due_date"], Decimal(m["planned_percent"]))
+                      for name, m in zip(names, milestones, strict=True)
+                      if m["due_date"] is not None and m["planned_percent"] is not None),
+                     key=lambda r: (r[1], r[2]))
     highest = None
     for name, due, percent in ordered:
         if highest is not None and percent < highest[2] and due > highest[1]:

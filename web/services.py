@@ -28,19 +28,12 @@ def revoke_wall_link(link: WallLink, user) -> bool:
         revoked_at=timezone.now()) == 1
 
 
-def active_link(token: str) -> WallLink | None:
-    """The unrevoked link of this token, with its campaign; None for an unknown or revoked one."""
+def link_of(token: str) -> WallLink | None:
+    """The link of this token, with its campaign, revoked or not (revoked_at says); None for an
+    unknown one."""
     if not token or len(token) > 100:
         return None
-    return (WallLink.objects.select_related("campaign")
-            .filter(token_hash=token_hash(token), revoked_at__isnull=True).first())
-
-
-def was_revoked(token: str) -> bool:
-    """Whether this token is of a link that was revoked (the screen is told so, not "not found")."""
-    if not token or len(token) > 100:
-        return False
-    return WallLink.objects.filter(token_hash=token_hash(token), revoked_at__isnull=False).exists()
+    return WallLink.objects.select_related("campaign").filter(token_hash=token_hash(token)).first()
 
 
 def note_use(link: WallLink) -> None:

@@ -89,10 +89,10 @@ def wall_link_revoke(request, pk):
 @require_GET
 def wall_by_link(request, token):
     """The wall of the link's campaign, for a screen that is not signed in."""
-    link = services.active_link(token)
-    if link is None:
+    link = services.link_of(token)
+    if link is None or link.revoked_at is not None:
         log.warning("refused wall link")
-        if services.was_revoked(token):  # the hall's screen says why it went dark
+        if link is not None:  # revoked: the hall's screen says why it went dark
             response = render(request, "web/wall_link_revoked.html", status=410)
             response["Referrer-Policy"] = "no-referrer"
             return response

@@ -192,3 +192,12 @@ def test_a_small_negative_lag_is_shown_as_zero_never_minus_zero():
     assert str(shown(Decimal("-0.02"))) == "0.0" and str(shown(Decimal("-0.05"))) == "-0.1"
     assert [signed(Decimal(x)) for x in ("-0.0", "0.0", "-1.0", "2.5")] == ["0.0", "0.0", "−1.0",
                                                                             "+2.5"]
+
+
+def test_the_documents_round_a_lag_as_the_pages_do():
+    """2.45 points is 2.5 on the pages (half up): the bulletin's documents say the same, not 2.4
+    (Decimal's default, half even); 0.02 ahead is 0.0 there too."""
+    from projects.exports import lag_text
+
+    assert [lag_text(Decimal(x)) for x in ("2.45", "-1.05", "-0.02", "0")] == [
+        "滞后2.5", "超前1.1", "0.0", "0.0"]
