@@ -8,8 +8,10 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-#: Fields never shown back: the tokens, and whatever is a password.
-_NOT_SHOWN = {"csrfmiddlewaretoken", "once"}
+from campaign import once
+
+#: Fields never shown back: the tokens (a password is never shown either: see csrf_failure).
+_NOT_SHOWN = {"csrfmiddlewaretoken", once.FIELD}
 #: At most this many of the typed values are shown back.
 _MAX_SHOWN = 30
 
