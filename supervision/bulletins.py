@@ -35,9 +35,10 @@ from projects.models import PlanVersion, Project
 
 from . import criticism as criticism_service
 from . import highlights as highlight_service
+from . import notices as notice_service
 from . import notify
 from .lights import warnings_by_project
-from .models import Bulletin, Flag, Notice, Severity
+from .models import Bulletin, Flag, Notice, NoticeEvent, Severity
 
 SNAPSHOT_VERSION = 2
 #: How many projects the "most days in red" list shows.
@@ -182,6 +183,23 @@ def plain(value):
     return str(value)
 
 
+def _notice_row(n: Notice, stood: notice_service.Standing, closed: bool) -> dict:
+    # Overdue that evening: its date then and the days past it. Answered late in the period (and
+    # since returned with a new date, or closed): the date it missed and by how many days.
+    late = stood.days_overdue or stood.most_days_late
+    return {
+        "number": n.number, "project": str(n.project), "leader": name_of(n.issued_to),
+        "reason": n.reason,
+        "respond_by": plain(stood.respond_by if stood.days_overdue or not late else stood.missed),
+        "status": stood.status, "status_label": str(Notice.Status(stood.status).label),
+        "issued_on": plain(local_date(n.issued_at)),
+        "closed_on": plain(local_date(n.closed_at)) if closed else None,
+        "overdue": stood.days_overdue > 0,
+        "days_overdue": late,
+        "answered_late": bool(late) and not stood.days_overdue,
+    }
+
+
 def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: datetime.date,
                    *, now: datetime.datetime | None = None) -> tuple[dict, list, list]:
     """The frozen figures of a bulletin, with the criticism and highlights it lists."""
@@ -198,15 +216,17 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=day_start(period_start)))
         .select_related("project", "issued_to__profile").order_by("issued_at", "pk")
     )
-    notice_rows = [{
-        "number": n.number, "project": str(n.project), "leader": name_of(n.issued_to),
-        "reason": n.reason, "respond_by": plain(n.respond_by), "status": n.status,
-        "status_label": str(n.get_status_display()),
-        "issued_on": plain(local_date(n.issued_at)),
-        "closed_on": plain(local_date(n.closed_at)) if n.closed_at else None,
-        "overdue": n.is_overdue(as_of),
-        "days_overdue": (as_of - n.respond_by).days if n.is_overdue(as_of) else 0,
-    } for n in notices]
+    # As each notice stood at the end of the period, with the lateness it reached in it (from
+    # its steps): a notice answered late, then returned with a new date, was overdue this week.
+    steps = defaultdict(list)
+    for notice_id, *step in (NoticeEvent.objects
+                             .filter(notice__in=notices, action__in=notice_service.STANDING_STEPS)
+                             .order_by("at", "pk")
+                             .values_list("notice_id", "action", "at", "respond_by")):
+        steps[notice_id].append(step)
+    stood = {n.pk: notice_service.standing(n, steps[n.pk], period_start, as_of) for n in notices}
+    closed_by_then = {n.pk for n in notices if stood[n.pk].status == Notice.Status.CLOSED}
+    notice_rows = [_notice_row(n, stood[n.pk], n.pk in closed_by_then) for n in notices]
 
     plan_changes = [{
         "project": str(v.project), "kind": v.kind, "kind_label": str(v.get_kind_display()),
@@ -247,10 +267,11 @@ def build_snapshot(campaign: Campaign, period_start: datetime.date, period_end: 
         "notice_counts": {
             "in_period": len(notice_rows),
             "issued": sum(1 for n in notices if local_date(n.issued_at) >= period_start),
-            "closed": sum(1 for n in notices if n.closed_at is not None),
+            "closed": len(closed_by_then),
             "overdue": sum(1 for r in notice_rows if r["overdue"]),
+            "answered_late": sum(1 for r in notice_rows if r["answered_late"]),
         },
-        "overdue_notices": [r for r in notice_rows if r["overdue"]],
+        "overdue_notices": [r for r in notice_rows if r["days_overdue"]],
         "plan_changes": plan_changes,
         "criticisms": [{
             # The documents end the sentence with 。: a reason typed with its own is not doubled.

@@ -140,6 +140,23 @@ def notice_row(n: dict) -> list:
             str(Notice.Status(n["status"]).label), n["days_overdue"]]
 
 
+def notice_sentence(s: dict) -> str:
+    """The bulletin's paragraph on notices (the .docx and the printed page say the same)."""
+    counts = s["notice_counts"]
+    late = counts.get("answered_late", 0)  # not counted before snapshots kept it
+    return (f"本期督办单{counts['in_period']}份，新交办{counts['issued']}份，办结{counts['closed']}份，"
+            f"逾期未反馈{counts['overdue']}份" + (f"，逾期后反馈{late}份" if late else "")
+            + ("，详见附件2。" if s["notices"] else "。"))
+
+
+def notice_counts_words(counts: dict) -> str:
+    words = (_("%(n)s, issued %(issued)s, closed %(closed)s, overdue %(overdue)s")
+             % {"n": counts["in_period"], **counts})
+    if counts.get("answered_late"):
+        words += "，" + _("answered late %(n)s") % {"n": counts["answered_late"]}
+    return words
+
+
 def headline_lines(snapshot: dict) -> list[tuple[str, str]]:
     """The headline figures as (label, value) pairs, in the bulletin's order."""
     h = snapshot["headline"]
@@ -162,9 +179,7 @@ def headline_lines(snapshot: dict) -> list[tuple[str, str]]:
          f"{h['milestones_on_time']} / {h['milestones_due']}，{percent(h['on_time_rate'])}"),
         (_("Reports received this period"),
          f"{h['reports_received']}（{h['projects_reported']} / {h['projects_expected']}）"),
-        (_("Notices in the period"),
-         _("%(n)s, issued %(issued)s, closed %(closed)s, overdue %(overdue)s")
-         % {"n": snapshot["notice_counts"]["in_period"], **snapshot["notice_counts"]}),
+        (_("Notices in the period"), notice_counts_words(snapshot["notice_counts"])),
     ]
 
 
@@ -263,7 +278,7 @@ def _bulletin_xlsx(bulletin) -> bytes:
           [[r["project"], r["leader"], r["days"]] for r in s["most_days_in_red"]], [40, 14, 10])
     sheet(wb.create_sheet("督办单"), "督办单办理情况", NOTICE_HEADERS,
           [notice_row(n) for n in s["notices"]], NOTICE_CHARS)
-    sheet(wb.create_sheet("逾期督办"), "逾期未反馈督办单", NOTICE_HEADERS,
+    sheet(wb.create_sheet("逾期督办"), "逾期督办单（含逾期后反馈）", NOTICE_HEADERS,
           [notice_row(n) for n in s["overdue_notices"]], NOTICE_CHARS)
     sheet(wb.create_sheet("通报批评"), "通报批评", CRITICISM_HEADERS,
           [[c["project"], c["person"], c["reason"], c["notice"] or ""] for c in s["criticisms"]],
@@ -340,9 +355,7 @@ def _bulletin_docx(bulletin) -> bytes:
             f"{r['project']}{r['days']}天" for r in s["most_days_in_red"]) + "。", indent=True)
 
     P(doc, "三、督办情况", paper.HEITI, indent=True)
-    counts = s["notice_counts"]
-    P(doc, f"本期督办单{counts['in_period']}份，新交办{counts['issued']}份，办结{counts['closed']}份，"
-           f"逾期未反馈{counts['overdue']}份" + ("，详见附件2。" if s["notices"] else "。"), indent=True)
+    P(doc, notice_sentence(s), indent=True)
 
     P(doc, "四、通报批评", paper.HEITI, indent=True)
     for i, c in enumerate(s["criticisms"], start=1):

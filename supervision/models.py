@@ -164,6 +164,10 @@ class NoticeEvent(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
+    #: The response date this step set (issuing, returning): with the steps' times, when the
+    #: notice was overdue and for how long stays known after it is answered or given a new date
+    #: (supervision.notices.standing).
+    respond_by = models.DateField(_("respond by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notice event")

@@ -14,6 +14,7 @@ and, with the campaign's auto_issue_notices on, issues as the system (actor None
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 from collections import defaultdict
@@ -31,7 +32,7 @@ from campaign.models import Campaign
 from campaign.people import name_of
 from core import pagecache
 from core.bulk import insert_rows
-from core.dates import day_start, local_date
+from core.dates import day_end, day_start, local_date
 from core.links import path_maker, path_to
 from core.lookups import Ids
 from core.queue import enqueue_on_commit
@@ -134,7 +135,8 @@ def _lock(notice: Notice) -> Notice:
         pk=notice.pk)
 
 
-def _event(notice: Notice, action: str, actor, at, comment: str = "") -> NoticeEvent:
+def _event(notice: Notice, action: str, actor, at, comment: str = "",
+           respond_by: datetime.date | None = None) -> NoticeEvent:
     """A step of the notice, on its record; the campaign's pages show notices (cached), and the
     rules read the project's notices (its review moment is due) — but not how often it was urged,
     so an urging leaves the moment as it is."""
@@ -142,7 +144,7 @@ def _event(notice: Notice, action: str, actor, at, comment: str = "") -> NoticeE
     if action != Action.URGED:
         Project.review_now([notice.project_id])
     return NoticeEvent.objects.create(notice=notice, action=action, actor=actor, at=at,
-                                      comment=comment)
+                                      comment=comment, respond_by=respond_by)
 
 
 def _refresh_caller_copy(original: Notice, locked: Notice) -> Notice:
@@ -318,7 +320,8 @@ def issue_notice(notice: Notice, actor, respond_by: datetime.date | None = None)
     locked.save(update_fields=["year", "sequence", "number", "status", "issued_at", "respond_by",
                                "issued_to", "reason"])
     _event(locked, Action.ISSUED, actor, now,
-           _("Figures brought up to date on issue.") if refreshed else "")
+           _("Figures brought up to date on issue.") if refreshed else "",
+           respond_by=locked.respond_by)
     _notify([locked.issued_to_id], locked, "notice_issued",
             _("Supervision notice %(number)s: %(project)s, respond by %(date)s")
             % {"number": locked.number, "project": locked.project, "date": locked.respond_by},
@@ -381,6 +384,67 @@ def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeR
     return response
 
 
+
+# --- Where a notice stood on a day, from its steps ---------------------------------------------
+
+#: The state each step leaves the notice in (urging, escalating and editing leave it as it was).
+_STATE_AFTER = {Action.CREATED: Status.DRAFT, Action.ISSUED: Status.ISSUED,
+                Action.ACKNOWLEDGED: Status.ACKNOWLEDGED, Action.RESPONDED: Status.RESPONDED,
+                Action.RETURNED: Status.RETURNED, Action.CLOSED: Status.CLOSED}
+#: The steps that give the leader a date to respond by.
+_SETS_DATE = (Action.ISSUED, Action.RETURNED)
+#: The steps the bulletin reads (standing): the others change neither state nor date.
+STANDING_STEPS = tuple(_STATE_AFTER)
+
+
+@dataclasses.dataclass(frozen=True)
+class Standing:
+    """A notice as it stood at the end of a local day, and its lateness over a period up to it."""
+
+    status: str  #: its state that evening
+    respond_by: datetime.date | None  #: the response date then in force
+    days_overdue: int  #: days past that date with no response, that evening (0: not overdue)
+    most_days_late: int  #: the most days past a response date reached in the period (0: never)
+    missed: datetime.date | None  #: the response date of that lateness
+
+
+def standing(notice: Notice, steps, start: datetime.date, as_of: datetime.date) -> Standing:
+    """Where the notice stood at the end of as_of, and the lateness it reached from start to
+    as_of — an answer given late in the period counts, even when it was returned afterwards with
+    a new date or the notice is closed by now.
+
+    steps: the notice's (action, at, respond_by) in order (STANDING_STEPS suffice). Late is as
+    Notice.is_overdue says: awaiting a response on a day after the date in force; each answer
+    ends a spell, each issuing or return starts one with the date it set. The last date set is
+    the notice's own respond_by (a step's copy is for the earlier spells; set by hand in the
+    admin, the notice's date is what holds)."""
+    until = day_end(as_of)
+    steps = list(steps)
+    last_setting = max((i for i, step in enumerate(steps) if step[0] in _SETS_DATE), default=None)
+    steps = [step for step in steps if step[1] <= until]  # the last setting may come after
+    status, respond_by, since, most, missed = Status.DRAFT, None, None, 0, None
+
+    def late_until(day: datetime.date) -> int:
+        # The lateness reached by the end of `day` in the spell since `since`, if in the period.
+        if respond_by is None or since is None or day <= respond_by or day < start:
+            return 0
+        return (day - respond_by).days
+
+    for i, (action, at, step_date) in enumerate(steps):
+        if action in _SETS_DATE:
+            respond_by = notice.respond_by if i == last_setting else step_date
+            since = at
+        elif action in (Action.RESPONDED, Action.CLOSED) and since is not None:
+            if (late := late_until(local_date(at))) > most:
+                most, missed = late, respond_by
+            since = None
+        status = _STATE_AFTER.get(action, status)
+    days_overdue = late_until(as_of) if status in Notice.AWAITING_RESPONSE else 0
+    if days_overdue >= most and days_overdue:
+        most, missed = days_overdue, respond_by
+    return Standing(status, respond_by, days_overdue, most, missed)
+
+
 @transaction.atomic
 def evidence_to_photo(evidence_pk: int) -> bool:
     """An image stored as an evidence file before photos were kept apart, made an evidence photo
@@ -424,7 +488,7 @@ def return_notice(notice: Notice, actor, comment: str) -> Notice:
         days=locked.campaign.notice_response_days)
     locked.respond_by = max(locked.respond_by, again_by) if locked.respond_by else again_by
     locked.save(update_fields=["status", "respond_by"])
-    event = _event(locked, Action.RETURNED, actor, now, comment)
+    event = _event(locked, Action.RETURNED, actor, now, comment, respond_by=locked.respond_by)
     _notify([locked.issued_to_id], locked, "notice_returned",
             _("%(number)s returned: the response is not accepted") % {"number": locked.number},
             comment, dedupe_key=f"notice-returned:{locked.pk}:{event.pk}")
@@ -648,10 +712,10 @@ def draft_notices_from_scan(campaigns: dict, items: list[tuple], now) -> tuple[i
                     [(key, f) for key, row in zip(keys, rows, strict=True)
                      for f in flag_ids[row[1]]])
         is_issued = [row[8] == Status.ISSUED for row in rows]
-        insert_rows(NoticeEvent, ["notice", "action"],
-                    [(key, Action.CREATED) for key in keys]
-                    + [(key, Action.ISSUED) for key, yes in zip(keys, is_issued, strict=True)
-                       if yes],
+        insert_rows(NoticeEvent, ["notice", "action", "respond_by"],
+                    [(key, Action.CREATED, None) for key in keys]
+                    + [(key, Action.ISSUED, row[-1])
+                       for key, row, yes in zip(keys, rows, is_issued, strict=True) if yes],
                     also={"at": now})
 
         messages = []

@@ -137,6 +137,7 @@ def _paper_context(bulletin, s) -> dict:
         "planned_total": exports.money(planned), "done_total": exports.money(done),
         "notice_headers": exports.NOTICE_HEADERS,
         "notice_rows": [exports.notice_row(n) for n in s["notices"]],
+        "notice_sentence": exports.notice_sentence(s),
         "red_words": exports.light_words(s["red"]),
         "yellow_words": exports.light_words(s["yellow"]),
     }

@@ -140,7 +140,8 @@ def test_the_bulletin_lists_the_periods_notices_with_the_overdue_ones(campaign, 
     assert {n["number"] for n in s["notices"]} == {closed.number, overdue.number}
     assert [n["number"] for n in s["overdue_notices"]] == [overdue.number]
     assert s["overdue_notices"][0]["days_overdue"] == 2
-    assert s["notice_counts"] == {"in_period": 2, "issued": 2, "closed": 1, "overdue": 1}
+    assert s["notice_counts"] == {"in_period": 2, "issued": 2, "closed": 1, "overdue": 1,
+                                  "answered_late": 0}
 
 
 def test_the_weekly_draft_is_made_once_for_the_reporting_week_just_closed(campaign, project):
@@ -266,3 +267,118 @@ def test_the_yellow_list_gives_each_projects_lag_as_the_red_list_does(client, ca
     body = client.get(reverse("bulletin_detail", args=[bulletin.pk])).content.decode()
     yellow = re.search(r'<p id="bulletin-yellow">.*?</p>', body, re.S).group(0)
     assert "HN-06 集镇改造（" in yellow and bulletins.lag_phrase(row["lag"]) in yellow
+
+
+def _issued_days_ago(notice, issued_ago: int, respond_by_ago: int):
+    """Move a notice issued through the services into the past: issued `issued_ago` days ago, to
+    respond by `respond_by_ago` days ago (the notice and its issuing step agree, as issuing
+    writes them)."""
+    from supervision.models import Notice, NoticeEvent
+
+    today = timezone.localdate()
+    issued_at = local(today - datetime.timedelta(days=issued_ago), 9)
+    respond_by = today - datetime.timedelta(days=respond_by_ago)
+    Notice.objects.filter(pk=notice.pk).update(issued_at=issued_at, respond_by=respond_by)
+    NoticeEvent.objects.filter(notice=notice).update(at=issued_at)
+    NoticeEvent.objects.filter(notice=notice, action="issued").update(respond_by=respond_by)
+    notice.refresh_from_db()
+    return respond_by
+
+
+def test_a_notice_answered_late_then_returned_is_listed_late_with_the_date_it_missed(
+        campaign, project, supervisor, period):
+    """Found by the supervision group's walk: answered 6 days late, then returned (which gives a
+    new date), the bulletin said 0 days overdue beside a criticism of the same lateness."""
+    from supervision import notices
+
+    notice = make_notice(project, supervisor, "acknowledged")
+    missed = _issued_days_ago(notice, issued_ago=12, respond_by_ago=6)
+    notices.respond_to_notice(notice, project.leader, "已制定赶工计划")  # today: 6 days late
+    notices.return_notice(notice, supervisor, "措施不具体")
+    notice.refresh_from_db()
+    assert notice.respond_by > timezone.localdate()  # a new date: not overdue now
+
+    s = bulletins.generate_bulletin(campaign, *period).snapshot
+    [row] = s["notices"]
+    # By hand: responded today, the date it missed was 6 days ago.
+    assert row["days_overdue"] == (timezone.localdate() - missed).days == 6
+    assert row["respond_by"] == missed.isoformat()
+    assert row["answered_late"] is True and row["overdue"] is False
+    assert row["status_label"] == "已退回"
+    assert [r["number"] for r in s["overdue_notices"]] == [notice.number]
+    assert s["notice_counts"]["overdue"] == 0 and s["notice_counts"]["answered_late"] == 1
+    from supervision import exports
+
+    assert "逾期未反馈0份，逾期后反馈1份" in exports.notice_sentence(s)
+
+
+def test_a_past_periods_bulletin_counts_notices_as_they_stood_at_its_end(
+        campaign, project, supervisor):
+    """A bulletin for last week, made today: a notice overdue at last week's end and answered
+    since is listed overdue then, with the days it was overdue then, and not as answered."""
+    from supervision import notices
+
+    today = timezone.localdate()
+    start, end = today - datetime.timedelta(days=13), today - datetime.timedelta(days=7)
+    notice = make_notice(project, supervisor, "acknowledged")
+    missed = _issued_days_ago(notice, issued_ago=14, respond_by_ago=10)
+    notices.respond_to_notice(notice, project.leader, "已完成")
+    notices.close_notice(notice, supervisor, "核查属实")
+
+    s = bulletins.generate_bulletin(campaign, start, end).snapshot
+    [row] = s["notices"]
+    assert row["overdue"] is True and row["days_overdue"] == (end - missed).days == 3
+    assert row["status_label"] == "已签收" and row["closed_on"] is None
+    assert s["notice_counts"]["overdue"] == 1 and s["notice_counts"]["closed"] == 0
+
+    # This week's: answered late (10 days past its date), closed since.
+    s = bulletins.generate_bulletin(campaign, today - datetime.timedelta(days=6), today).snapshot
+    [row] = s["notices"]
+    assert row["overdue"] is False and row["answered_late"] is True
+    assert row["days_overdue"] == (today - missed).days == 10
+    assert s["notice_counts"]["closed"] == 1 and s["notice_counts"]["answered_late"] == 1
+
+
+def test_the_bulletin_page_and_print_say_a_late_answer_in_words(client, campaign, project,
+                                                                supervisor, period):
+    from supervision import notices
+
+    notice = make_notice(project, supervisor, "acknowledged")
+    _issued_days_ago(notice, issued_ago=9, respond_by_ago=4)
+    notices.respond_to_notice(notice, project.leader, "已制定赶工计划")
+    bulletin = bulletins.generate_bulletin(campaign, *period)
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("bulletin_detail", args=[bulletin.pk])).content.decode()
+    assert "逾期4天后反馈" in page
+    printed = client.get(reverse("bulletin_print", args=[bulletin.pk])).content.decode()
+    assert "逾期未反馈0份，逾期后反馈1份" in printed
+
+
+def test_standing_counts_lateness_only_inside_the_period_and_after_the_date():
+    """Hand-built steps: answered on its date is not late; a lateness ended before the period is
+    not the period's; a return starts a new spell with its own date."""
+    from supervision.models import Notice
+    from supervision.notices import standing
+
+    d = datetime.date
+    notice = Notice(respond_by=d(2026, 12, 20))  # the last date set (the return's)
+    steps = [("issued", local(d(2026, 12, 1)), d(2026, 12, 4)),
+             ("acknowledged", local(d(2026, 12, 2)), None),
+             ("responded", local(d(2026, 12, 4), 23), None),  # on its date
+             ("returned", local(d(2026, 12, 5)), d(2026, 12, 8)),
+             ("responded", local(d(2026, 12, 11)), None),  # 3 days late
+             ("returned", local(d(2026, 12, 12)), d(2026, 12, 20))]
+    week = standing(notice, steps, d(2026, 12, 7), d(2026, 12, 13))
+    assert (week.status, week.respond_by) == ("returned", d(2026, 12, 20))
+    assert (week.days_overdue, week.most_days_late, week.missed) == (0, 3, d(2026, 12, 8))
+    # The week after: that lateness ended before it.
+    later = standing(notice, steps, d(2026, 12, 14), d(2026, 12, 20))
+    assert (later.days_overdue, later.most_days_late) == (0, 0)
+    # The first week: answered on its date, then awaiting the second answer (date 12-08) past
+    # the end of the period — not yet late on 12-06.
+    first = standing(notice, steps, d(2026, 11, 30), d(2026, 12, 6))
+    assert (first.status, first.respond_by, first.most_days_late) == ("returned", d(2026, 12, 8), 0)
+    # Evening of 12-10: two days past 12-08, awaiting.
+    mid = standing(notice, steps, d(2026, 12, 7), d(2026, 12, 10))
+    assert (mid.days_overdue, mid.most_days_late, mid.missed) == (2, 2, d(2026, 12, 8))
