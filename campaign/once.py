@@ -39,8 +39,15 @@ from .models import FormToken
 FIELD = "once"
 #: The same content sent again within this time is the same submission (see above).
 REPEAT_WINDOW = datetime.timedelta(minutes=30)
-#: Fields that differ between two openings of one form, whatever was typed.
-_NOT_CONTENT = {FIELD, "csrfmiddlewaretoken"}
+#: The tokens: fields that differ between two openings of one form, whatever was typed.
+NOT_TYPED = frozenset({FIELD, "csrfmiddlewaretoken"})
+
+
+def typed(post):
+    """(name, values) of what the user typed into a form: its fields but the tokens and the
+    passwords (shown back on the CSRF page, kept across a sign-in — never those)."""
+    return [(name, values) for name, values in post.lists()
+            if name not in NOT_TYPED and "password" not in name]
 
 
 def new_token() -> str:
@@ -110,7 +117,7 @@ def _fingerprint(request) -> str:
     """What a posted form says, whatever its tokens: its address, every other field's values
     and each file's field, name and size."""
     digest = hashlib.sha256(request.path.encode())
-    for key in sorted(set(request.POST) - _NOT_CONTENT):
+    for key in sorted(set(request.POST) - NOT_TYPED):
         for value in request.POST.getlist(key):
             digest.update(b"\0f" + key.encode() + b"\0" + value.encode())
     for key in sorted(request.FILES):

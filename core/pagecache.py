@@ -144,9 +144,11 @@ def page_cached(request, campaign_id: int, name: str,
 
     Only for a GET page whose content is decided by those: its access is checked before, for
     every request. The page's CSRF tokens are kept as CSRF_MARK and each answer puts the
-    request's own token in; a page with messages to show is rendered and not kept (they are
-    shown once). Only a 200 is kept; render must return a page, not a stream."""
-    if not enabled() or request.method != "GET" or len(get_messages(request)):
+    request's own token in; a page with messages to show, or a form typed before signing in to
+    fill in again, is rendered and not kept (they are shown once). Only a 200 is kept; render
+    must return a page, not a stream."""
+    if not enabled() or request.method != "GET" or len(get_messages(request)) \
+            or getattr(request, "restored_form", None):  # a form to fill in again, once
         return render({})
     user_id = request.user.pk
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]

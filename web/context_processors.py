@@ -1,4 +1,5 @@
-"""The bell in the header: the unread notification count of the signed-in user."""
+"""The bell in the header: the unread notification count of the signed-in user; a form typed
+before signing in, to fill in again (web.middleware.KeepFormAcrossSignInMiddleware)."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -14,3 +15,8 @@ def notifications(request):
         return {"unread_notifications": cached}
     return {"unread_notifications": SimpleLazyObject(
         lambda: user.notifications.filter(read_at__isnull=True).count())}
+
+
+def restored_form(request):
+    """`restored_form`: {path, fields} to fill the page's form with (base.html, gongjian.js)."""
+    return {"restored_form": getattr(request, "restored_form", None)}

@@ -10,8 +10,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from campaign import once
 
-#: Fields never shown back: the tokens (a password is never shown either: see csrf_failure).
-_NOT_SHOWN = {"csrfmiddlewaretoken", once.FIELD}
 #: At most this many of the typed values are shown back.
 _MAX_SHOWN = 30
 
@@ -40,9 +38,7 @@ def csrf_failure(request, reason=""):
     the page says so in the user's language, links back to the form and shows what was typed,
     to copy into the reloaded form (every field but the tokens and passwords)."""
     typed = []
-    for key, values in request.POST.lists():
-        if key in _NOT_SHOWN or "password" in key:
-            continue
+    for _name, values in once.typed(request.POST):
         typed.extend(v for v in values if v.strip())
     return render(request, "403_csrf.html", {"back": _back(request), "typed": typed[:_MAX_SHOWN]},
                   status=403)

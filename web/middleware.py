@@ -1,11 +1,17 @@
 """Chinese by default, whatever the browser says; English only when the user chose it. A
-temporary password is changed before anything else."""
+temporary password is changed before anything else. A form sent after the session ended is
+filled in again after signing in."""
+
+import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import Resolver404, resolve
 from django.utils import translation
+
+from campaign import once
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -84,3 +90,64 @@ class MethodNotAllowedPageMiddleware:
                 page["Allow"] = response["Allow"]
             return page
         return response
+
+
+class KeepFormAcrossSignInMiddleware:
+    """A form sent after the session ended is not lost: the sign-in redirect keeps what was typed
+    (in the anonymous session, which signing in keeps), and the form's page, opened again after
+    signing in, is filled with it — not saved: the user checks it and sends it again.
+
+    Kept: the fields but the tokens and passwords, at most MAX_FIELDS values and MAX_CHARS
+    characters, for KEEP_SECONDS (a shared office computer: another person signing in later does
+    not find it). Files cannot be kept; the page says to choose them again."""
+
+    KEY = "gj_form_kept"
+    KEEP_SECONDS = 30 * 60
+    MAX_FIELDS = 200
+    MAX_CHARS = 100_000
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        kept = self.kept_for(request.session, request.path) if request.method == "GET" \
+            and self.KEY in request.session and request.user.is_authenticated else None
+        if kept is not None:
+            request.restored_form = kept  # base.html and gongjian.js fill the form in
+        response = self.get_response(request)
+        if kept is not None and response.status_code == 200:
+            del request.session[self.KEY]  # shown once; a redirect or an error page leaves it
+        elif request.method == "POST" and not request.user.is_authenticated \
+                and response.status_code == 302 and self._to_sign_in(response):
+            self._keep(request)
+        return response
+
+    @staticmethod
+    def _to_sign_in(response) -> bool:
+        return urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+
+    def _keep(self, request):
+        fields, chars = [], 0
+        for name, values in once.typed(request.POST):
+            for value in values:
+                chars += len(name) + len(value)
+                if len(fields) >= self.MAX_FIELDS or chars > self.MAX_CHARS:
+                    return  # more than a form of this site: keep nothing rather than a part
+                fields.append([name, value])
+        if fields:
+            request.session[self.KEY] = {"path": request.path, "at": time.time(),
+                                         "fields": fields, "files": bool(request.FILES)}
+
+    @classmethod
+    def kept_for(cls, session, path: str):
+        """What was kept of a form sent to path, while it may still be filled in."""
+        kept = session.get(cls.KEY)
+        if not kept or kept.get("path") != path \
+                or time.time() - kept.get("at", 0) > cls.KEEP_SECONDS:
+            return None
+        return kept
+
+
+def kept_form_waits(request, path: str) -> bool:
+    """A form sent to path was kept by KeepFormAcrossSignInMiddleware (the sign-in page says so)."""
+    return KeepFormAcrossSignInMiddleware.kept_for(request.session, path) is not None

@@ -2,6 +2,7 @@
 otherwise the session ends SESSION_COOKIE_AGE (12 h) after login, as before."""
 
 import datetime
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.utils.translation import gettext_lazy as _
 
 from .auth import LoginForm as NameCheckedLoginForm
+from .middleware import kept_form_waits
 
 
 class LoginForm(NameCheckedLoginForm):
@@ -26,6 +28,13 @@ class LoginForm(NameCheckedLoginForm):
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A form sent after the session ended, kept to be filled in again (web.middleware).
+        context["form_kept"] = kept_form_waits(self.request,
+                                               urlsplit(context.get("next") or "").path)
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)

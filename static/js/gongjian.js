@@ -173,6 +173,39 @@
     if (target) { target.scrollIntoView(); }
   }
 
+  // A form sent after the session ended, kept by the server and filled in again after signing
+  // in (web.middleware.KeepFormAcrossSignInMiddleware): the forms that send to the same address,
+  // each field by name — the n-th value to the n-th field of that name, boxes and choices ticked
+  // by value. Hidden fields keep the page's own (tokens, the rows a formset has); nothing is sent.
+  var kept = document.getElementById("gj-restored-form");
+  if (kept) {
+    var data = JSON.parse(kept.textContent);
+    var values = {};
+    data.fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    var note = document.getElementById("gj-restored-note");
+    document.querySelectorAll("form[method=post], form[method=POST]").forEach(function (f) {
+      if (new URL(f.action, window.location.href).pathname !== data.path) { return; }
+      if (note) { note.hidden = false; }
+      var seen = {};
+      Array.prototype.forEach.call(f.elements, function (el) {
+        var given = values[el.name];
+        if (!el.name || !given || el.disabled || /^(hidden|file|password|submit|button|reset)$/.test(el.type)) { return; }
+        if (el.type === "checkbox" || el.type === "radio") {
+          el.checked = given.indexOf(el.value) !== -1;
+        } else if (el.multiple) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = given.indexOf(o.value) !== -1; });
+        } else {
+          var i = seen[el.name] || 0;
+          seen[el.name] = i + 1;
+          if (i >= given.length) { return; }
+          el.value = given[i];
+        }
+        el.dispatchEvent(new Event("input", {bubbles: true}));
+        el.dispatchEvent(new Event("change", {bubbles: true}));
+      });
+    });
+  }
+
   // Report form: check before sending what the server would refuse, so the chosen photos are kept.
   var form = document.querySelector("form[data-gj-report]");
   if (!form) { return; }

@@ -164,3 +164,37 @@ def test_on_a_phone_the_form_shows_the_week_the_plan_and_the_lag_of_the_typed_pe
     # An empty field hides the forecast.
     phone_page.fill("input[name=percent]", "")
     assert lag.is_hidden()
+
+
+def test_a_report_sent_after_the_session_ended_is_filled_in_again_after_signing_in(phone_page, town):
+    """The session ends while the cadre types (12 hours, or signed out in another tab): sending
+    lands on the sign-in page, which says the text is kept; after signing in the form is filled in
+    again, and sending it stores the report once."""
+    form_url = reverse("report_create", args=[town.project.pk])
+    login(phone_page, "cadre1", next_path=form_url)
+    phone_page.fill("input[name=percent]", "44.7")
+    phone_page.fill("input[name=investment_done]", "420")
+    phone_page.fill("textarea[name=work_done]", "完成路基填筑 1.2 公里")
+    phone_page.fill("textarea[name=problems]", "杆线迁改未完成")
+    phone_page.context.clear_cookies(name="sessionid")  # the session has ended
+    phone_page.click("#report-form [type=submit]")
+    phone_page.wait_for_url("**/accounts/login/**")
+    assert "填写的内容已暂存" in phone_page.locator("#login-needed").inner_text()
+    assert not ProgressReport.objects.exists()
+
+    phone_page.fill("input[name=username]", "cadre1")
+    phone_page.fill("input[name=password]", "pw-for-tests-1")
+    phone_page.click("form#login-form [type=submit]")
+    phone_page.wait_for_url(f"**{form_url}")
+    assert phone_page.locator("#gj-restored-note").is_visible()
+    assert phone_page.input_value("input[name=percent]") == "44.7"
+    assert phone_page.input_value("input[name=investment_done]") == "420"
+    assert phone_page.input_value("textarea[name=work_done]") == "完成路基填筑 1.2 公里"
+    assert phone_page.input_value("textarea[name=problems]") == "杆线迁改未完成"
+    screenshot(phone_page, "report-form-filled-in-again")
+    assert not ProgressReport.objects.exists()  # nothing saved until it is sent
+
+    phone_page.click("#report-form [type=submit]")
+    phone_page.wait_for_url(f"**{reverse('project_detail', args=[town.project.pk])}")
+    report = ProgressReport.objects.get(project=town.project)
+    assert str(report.percent) == "44.7" and report.work_done == "完成路基填筑 1.2 公里"
