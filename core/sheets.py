@@ -63,8 +63,11 @@ def widths_by_content(ws, *, first_row: int = 1, minimum: float = 5, maximum: fl
                                                               longest.get(letter, 0) + 2))
 
 
-def workbook_bytes(wb) -> bytes:
-    """The workbook's bytes, with every formula-like text cell neutralised (see the module)."""
+def workbook_bytes(wb, *, author: str, title: str) -> bytes:
+    """The workbook's bytes, with every formula-like text cell neutralised (see the module), and
+    the file's properties naming who made it and what it is (not openpyxl's "openpyxl")."""
+    wb.properties.creator = wb.properties.lastModifiedBy = author
+    wb.properties.title = title
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:

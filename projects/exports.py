@@ -145,4 +145,4 @@ def progress_workbook(campaign, rows: list[dict], as_of: datetime.date, caption:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C4"
     sheets.print_setup(ws, title_rows="3:3")
-    return sheets.workbook_bytes(wb)
+    return sheets.workbook_bytes(wb, author=campaign.issuer, title=f"{campaign.name}项目推进情况表")

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from campaign import services as campaign_services
 from campaign.models import Role, Unit
 from campaign.people import clean_phone, label_of, name_of
+from core import sheets
 
 from . import plan, services
 from .models import Assignment, Project
@@ -698,6 +699,6 @@ def template_workbook(campaign) -> bytes:
                 if isinstance(cell.value, datetime.date):
                     cell.number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A2"
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    # Through workbook_bytes as every workbook: a project named "=…" stays text (and comes back
+    # as typed when the sheet is imported again).
+    return sheets.workbook_bytes(wb, author=campaign.issuer, title=f"{campaign.name}项目导入表")

@@ -286,7 +286,7 @@ def _bulletin_xlsx(bulletin) -> bytes:
     sheet(wb.create_sheet("宣传"), "典型宣传", HIGHLIGHT_HEADERS,
           [[_kind(h), h["title"], h["person"], h["project"], h["body"]] for h in s["highlights"]],
           [10, 24, 10, 24, 60])
-    return sheets.workbook_bytes(wb)
+    return sheets.workbook_bytes(wb, author=s.get("issuer") or bulletin.campaign.issuer, title=name)
 
 
 def _kind(highlight: dict) -> str:
@@ -311,7 +311,7 @@ def _bulletin_docx(bulletin) -> bytes:
     s = bulletin.snapshot
     draft = is_draft(bulletin)
     issuer = s.get("issuer") or bulletin.campaign.issuer
-    doc = paper.new_document()
+    doc = paper.new_document(author=issuer, title=document_name(bulletin))
     paper.page_furniture(doc.sections[0], draft=draft)
     P = paper.paragraph
 

@@ -192,4 +192,4 @@ def ranking_workbook(campaign, result: dict) -> bytes:
                     cell.number_format = "0.0"
         sheets.widths_by_content(ws, first_row=2, caps={"B": 30})
         sheets.print_setup(ws, title_rows="1:2")
-    return sheets.workbook_bytes(wb)
+    return sheets.workbook_bytes(wb, author=campaign.issuer, title=f"{campaign.name}推进排名")

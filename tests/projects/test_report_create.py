@@ -184,3 +184,10 @@ def test_too_many_decimals_is_said_in_plain_chinese_with_a_chinese_full_stop(cli
     assert _errors(response, "percent") == ["最多保留1位小数。"]
     response = client.post(url(town.project), {**VALID, "investment_done": "1234567890123.5"})
     assert all(not e.endswith(".") for e in _errors(response, "investment_done"))
+
+
+def test_too_long_a_text_is_said_in_plain_chinese(client, town):
+    """Django's own: "确保该变量包含不超过 1000 字符 (目前字符数 1001)。" — ours counts 字."""
+    client.force_login(town.team_member)
+    response = client.post(url(town.project), {**VALID, "problems": "问" * 1001})
+    assert _errors(response, "problems") == ["最多1000个字，现有1001个字。"]

@@ -182,6 +182,24 @@ def test_the_template_has_the_official_columns_and_the_campaigns_projects(
     assert {a for _k, a in actions(again)} == {"unchanged"}
 
 
+def test_the_template_keeps_a_formula_like_name_as_text_and_names_its_maker(
+        office_client, town_campaign, zhang):
+    """The template is written as every workbook is (core.sheets.workbook_bytes): a project named
+    "=…" is a text cell (no formula runs in the office's Excel), read back as typed; the file's
+    properties name the campaign's issuing body, not "openpyxl"."""
+    confirm(office_client, town_campaign,
+            preview(office_client, town_campaign, workbook([project_row(1, "HN-01")])))
+    Project.objects.filter(campaign=town_campaign, code="HN-01").update(
+        name='=HYPERLINK("http://evil.example","点击")')
+    response = office_client.get(reverse("setup_import_template", args=[town_campaign.pk]))
+    wb = load_workbook(BytesIO(response.content))
+    cell = next(c for c in wb["项目"]["C"] if str(c.value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert wb.properties.creator == town_campaign.issuer != "openpyxl"
+    again = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", response.content))
+    assert {a for _k, a in actions(again)} == {"unchanged"}
+
+
 def test_a_stale_preview_is_not_applied(office_client, town_campaign, zhang):
     response = office_client.post(reverse("setup_import_confirm", args=[town_campaign.pk]),
                                   {"token": "forged"})

@@ -85,6 +85,8 @@ def test_the_xlsx_opens_and_holds_the_figures(client, published, observer):
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(_content(response)))
     assert {"概况", "项目进度", "红灯项目", "督办单", "通报批评"} <= set(wb.sheetnames)
+    assert wb.properties.creator == "湖南镇百日攻坚行动领导小组办公室"
+    assert wb.properties.title == "湖南镇百日攻坚通报第1期"
     rows = list(wb["项目进度"].iter_rows(values_only=True))
     assert rows[0][0] == "湖南镇百日攻坚通报第1期　重点项目推进情况表（按滞后排名）"
     assert rows[1][:11] == ("序号", "项目名称", "级别", "项目业主", "包项目领导", "计划投资（万元）",
@@ -127,6 +129,12 @@ def test_the_docx_is_a_bulletin_in_official_form(client, published, supervisor):
     written = f"{day.year}年{day.month}月{day.day}日"
     assert paragraphs[2].text == f"湖南镇百日攻坚行动领导小组办公室\t{written}"
     assert paragraphs[2]._p.pPr.find(qn("w:pBdr")) is not None  # the red line
+    # The file's properties: the issuing body and the document, made today (not python-docx's
+    # "python-docx" of 2013).
+    props = doc.core_properties
+    assert props.author == props.last_modified_by == "湖南镇百日攻坚行动领导小组办公室"
+    assert props.title == "湖南镇百日攻坚通报第1期"
+    assert abs(props.created - timezone.now()) < datetime.timedelta(minutes=5)
     text = "\n".join(p.text for p in paragraphs)
     assert "第七周通报" in text
     assert "各挂钩领导，各村（社区），镇直各单位：" in text
