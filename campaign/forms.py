@@ -32,6 +32,9 @@ class CampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if unit is not None:
             self.instance.unit = unit  # for the model's own checks
+            if self.instance.pk is None:
+                # The town's own: 湖南镇 湖督, 江田镇 江督 (never another town's).
+                self.fields["notice_prefix"].initial = f"{unit.name[:1]}督"
         self.fields["webhook_url"].assume_scheme = "https"
         self.helper = _helper()
 

@@ -103,7 +103,7 @@ class Campaign(models.Model):
                              related_name="campaigns")
     name = models.CharField(_("name"), max_length=200)
     notice_prefix = models.CharField(
-        _("notice number prefix"), max_length=10, default="湖督",
+        _("notice number prefix"), max_length=10,
         help_text=_("Printed before the year in notice numbers, as in 湖督〔2026〕12号."),
     )
     start_date = models.DateField(_("start date"))

@@ -1,5 +1,6 @@
 """Forms, site-wide: the one adapter from a service's refusal to a form (its ValidationError beside
-the fields), and the form renderer that makes every select's empty choice read 请选择."""
+the fields), and the form renderer that makes every select's empty choice read 请选择 and a
+choice gone since the page was opened say so."""
 
 from __future__ import annotations
 
@@ -51,11 +52,33 @@ def please_choose(field: forms.Field) -> None:
                          for value, label in field.choices]
 
 
+#: A choice no longer offered: the page was opened before the list changed (a draft issued, a
+#: project finished or removed by a colleague). Django's says "5 不在可用的选项中", an id the user
+#: never saw.
+STALE_CHOICE = _("A choice you made is no longer available (the list changed after the page was "
+                 "opened): reload the page and choose again.")
+_STALE_KEYS = ("invalid_choice", "invalid_pk_value")
+
+
+def stale_choice_message(field: forms.Field) -> None:
+    """Say STALE_CHOICE where a choice field would give Django's own message; a message a form
+    words itself is kept."""
+    if not isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return
+    defaults = {id(klass.__dict__.get("default_error_messages", {}).get(key))
+                for klass in type(field).__mro__ for key in _STALE_KEYS}
+    for key in _STALE_KEYS:
+        if key in field.error_messages and id(field.error_messages[key]) in defaults:
+            field.error_messages[key] = STALE_CHOICE
+
+
 class PleaseChooseBoundField(BoundField):
-    """A form field as rendered: its select's empty choice reads 请选择."""
+    """A form field as rendered and as cleaned (Django binds every field before cleaning it): its
+    select's empty choice reads 请选择, and a stale choice is said in words."""
 
     def __init__(self, form, field, name):
         please_choose(field)  # the form's own deep copy of the field
+        stale_choice_message(field)
         super().__init__(form, field, name)
 
 

@@ -93,6 +93,19 @@ def redraw(spot_check: SpotCheck) -> list[int]:
                                       spot_check.weight_red)]
 
 
+def _within_campaign(campaign, day: datetime.date, field: str, message) -> None:
+    if not campaign.start_date <= day <= campaign.end_date:
+        raise ValidationError({field: message % {"start": campaign.start_date.isoformat(),
+                                                 "end": campaign.end_date.isoformat()}})
+
+
+def check_planned_on(campaign, planned_on: datetime.date) -> None:
+    """A check is planned within the campaign: its findings' deadlines must be (check_rectify_by),
+    and a check dated outside it could take none."""
+    _within_campaign(campaign, planned_on, "planned_on", _(
+        "The check must be within the campaign (%(start)s to %(end)s)."))
+
+
 def _check_projects(campaign, projects: Sequence[Project]) -> None:
     if any(p.campaign_id != campaign.pk for p in projects):
         raise ValidationError({"projects": _("Every project must be in the campaign.")})
@@ -105,6 +118,7 @@ def plan_inspection(campaign, *, title: str, planned_on: datetime.date, projects
     projects = list(projects)
     if not projects:
         raise ValidationError({"projects": _("Choose at least one project to inspect.")})
+    check_planned_on(campaign, planned_on)
     _check_projects(campaign, projects)
     check = SpotCheck.objects.create(campaign=campaign, kind=SpotCheck.Kind.SCHEDULED, title=title,
                                      planned_on=planned_on, created_by=created_by)
@@ -119,6 +133,7 @@ def draw_spot_check(campaign, *, title: str, planned_on: datetime.date, sample_s
     """A random spot check (不定期抽查): sample_size projects drawn with the stored seed."""
     now = now or timezone.now()
     pool = candidates(campaign, now)
+    check_planned_on(campaign, planned_on)
     if sample_size < 1:
         raise ValidationError({"sample_size": _("Draw at least one project.")})
     if sample_size > len(pool):
@@ -142,11 +157,8 @@ def check_rectify_by(spot_check: SpotCheck, rectify_by: datetime.date | None) ->
         raise ValidationError({"rectify_by": _(
             "The deadline cannot be before the spot check (%(day)s).") % {
                 "day": spot_check.planned_on.isoformat()}})
-    campaign = spot_check.campaign
-    if not campaign.start_date <= rectify_by <= campaign.end_date:
-        raise ValidationError({"rectify_by": _(
-            "The deadline must be within the campaign (%(start)s to %(end)s).") % {
-                "start": campaign.start_date.isoformat(), "end": campaign.end_date.isoformat()}})
+    _within_campaign(spot_check.campaign, rectify_by, "rectify_by", _(
+        "The deadline must be within the campaign (%(start)s to %(end)s)."))
 
 
 @transaction.atomic

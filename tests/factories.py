@@ -64,6 +64,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
 
     unit = factory.SubFactory(UnitFactory, name="湖南镇", kind=Unit.Kind.TOWN)
     name = "湖南镇百日攻坚行动"
+    notice_prefix = "湖督"
     start_date = TODAY - datetime.timedelta(days=42)
     end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=99))
     status = Campaign.Status.ACTIVE

@@ -89,3 +89,32 @@ def test_no_select_of_any_form_starts_at_dashes(choices_to_offer):
         assert '<option value="" selected>请选择</option>' in rendered[name], name
     # A filter's own empty choice is kept.
     assert '<option value="" selected>全部</option>' in rendered["OverviewFilterForm"]
+
+
+@pytest.mark.django_db
+def test_a_choice_gone_since_the_page_was_opened_is_said_in_words_on_every_form(choices_to_offer):
+    """Found by the supervision group's walk: a project or draft gone from a list since the page
+    was opened gave "选择一个有效的选项。 5 不在可用的选项中。" — an id the user never saw. Every
+    choice field of every form, sent a value it does not offer, says to reload and choose again
+    (a form's own wording, as the bulk issue's, is kept)."""
+    checked, wrong = 0, {}
+    with translation.override("zh-hans"):
+        for form_class in form_classes():
+            probe = form_class(**_arguments(choices_to_offer, form_class))
+            fields = {name: f for name, f in probe.fields.items()
+                      if isinstance(f, forms.ChoiceField | forms.ModelChoiceField)}
+            if not fields:
+                continue
+            data = {name: ["999999"] if isinstance(f, forms.MultipleChoiceField
+                                                  | forms.ModelMultipleChoiceField)
+                    else "999999" for name, f in fields.items()}
+            form = form_class(data=data, **_arguments(choices_to_offer, form_class))
+            form.is_valid()
+            for name in fields:
+                for message in form.errors.get(name, []):
+                    if "999999" in message or "不在可用的选项中" in message:
+                        wrong[f"{form_class.__qualname__}.{name}"] = message
+                    elif "刷新页面" in message:
+                        checked += 1
+    assert not wrong, wrong
+    assert checked >= 10  # the project, person, unit, category… pickers of the apps' forms

@@ -127,3 +127,18 @@ def test_the_office_sets_what_its_documents_print_without_the_admin(office_clien
             town_campaign.recipients, town_campaign.contact_person,
             town_campaign.contact_phone) == ("湖南镇人民政府", "湖南镇", "各村（社区）、镇直各单位",
                                              "林晓", "0591-28888888")
+
+
+def test_a_new_campaign_offers_its_own_towns_notice_prefix(office_client, town):
+    """Found setting up 江田镇: the form offered the demo town's 湖督, so its notices would have
+    been numbered 湖督〔2026〕N号. Now the town's first character and 督; required."""
+    from campaign.models import Unit
+
+    page = office_client.get(reverse("setup_campaign_new"))
+    field = page.context["form"]["notice_prefix"]
+    assert field.value() == f"{town.name[:1]}督"
+    Unit.objects.filter(pk=town.pk).update(name="江田镇")
+    page = office_client.get(reverse("setup_campaign_new"))
+    assert page.context["form"]["notice_prefix"].value() == "江督"
+    response = office_client.post(reverse("setup_campaign_new"), form(notice_prefix=""))
+    assert response.status_code == 200 and "notice_prefix" in response.context["form"].errors

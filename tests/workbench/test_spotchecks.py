@@ -228,3 +228,27 @@ def test_an_overdue_finding_is_marked_in_red_until_it_is_confirmed_rectified(
     client.force_login(leader)
     assert [i["title"] for i in client.get(reverse("todo")).context["items"]
             if i["kind"] == "finding"] == [f"定期检查：{on_time.description}"]
+
+
+@pytest.mark.parametrize("kind, extra", [("scheduled", {}), ("random", {"sample_size": 1})])
+def test_a_check_planned_outside_the_campaign_is_refused_beside_the_field(
+        client, campaign, project, supervisor, kind, extra):
+    """A check dated outside the campaign (2026-10-09 to 2027-01-16) could take no finding (their
+    deadlines must be within it): refused beside its date, what was typed kept."""
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post(reverse("spotcheck_new", args=[kind]), {
+        "campaign": campaign.pk, "title": "年后回头看", "planned_on": "2027-02-20",
+        "projects": [project.pk], **extra})
+    assert response.status_code == 200
+    assert response.context["form"].errors["planned_on"] == [
+        "检查日期须在攻坚行动期间内（2026-10-09至2027-01-16）。"]
+    assert 'value="年后回头看"' in response.content.decode()
+    assert not SpotCheck.objects.exists()
+    with pytest.raises(ValidationError):
+        spotchecks.plan_inspection(campaign, title="x", planned_on=datetime.date(2026, 10, 8),
+                                   projects=[project], created_by=supervisor)
+    # Its first and last days are the campaign's.
+    for day in (campaign.start_date, campaign.end_date):
+        spotchecks.plan_inspection(campaign, title=str(day), planned_on=day, projects=[project],
+                                   created_by=supervisor)
