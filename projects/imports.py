@@ -4,7 +4,8 @@ form, with the columns 专班责任人 and 专班成员 for the team and 节点N
 Three steps, so nothing is written until the office has seen what will be:
 1. `read_workbook(file)` reads the rows of sheet 项目 (or of the dashboard export's sheet) and of
    sheet 人员 into plain values (JSON: they wait in the session between preview and confirm; the
-   file itself is not kept);
+   file itself is not kept); codes, numbers, percents, dates and login names are read the same
+   typed full- or half-width (half_width: ＪＴ－１０ is JT-10), names and other words as typed;
 2. `plan_import(campaign, rows)` says for each row what it would do — create, change, leave
    alone — or why it cannot (unknown leader, bad date, end before start, duplicate code,
    investment not a number…), checking against the database as it is now;
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -30,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from campaign import services as campaign_services
 from campaign.models import Role, Unit
@@ -56,6 +59,10 @@ PEOPLE_HEADERS = {"姓名": "full_name", "登录名": "username", "单位": "uni
                   "电话": "phone", "角色": "roles"}
 #: A totals row (the dashboard export ends with one) is not a project.
 TOTAL_LABELS = {"合计", "总计", "小计"}
+#: Columns of words, kept as typed (only trimmed): a name's full-width brackets and commas are
+#: Chinese punctuation, as the setup forms keep them. Every other cell — codes, numbers, percents,
+#: dates, levels, login names, roles — is read half-width (half_width).
+PROSE_KEYS = {"name", "owner", "goal", "category", "full_name", "unit", "title"}
 MILESTONE_HEADER = re.compile(r"^节点(\d+)(名称|日期|进度)$")
 LEVEL_PREFIXES = {"市": Project.Level.CITY, "县": Project.Level.COUNTY, "区": Project.Level.COUNTY,
                   "镇": Project.Level.TOWN, "乡": Project.Level.TOWN}
@@ -74,6 +81,20 @@ class ImportRefused(ValueError):
 
 
 # --- 1. Reading ---------------------------------------------------------------------------------
+
+
+def half_width(text: str) -> str:
+    """Text as typed, written down one way: full-width letters, digits and signs made plain
+    (ＪＴ－１０ → JT-10, ４０％ → 40%, as clean_phone does for phones) and trimmed. How the import
+    reads a code, a number, a percent or a date; the project form can clean a code with it."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def _read_as(key: str, text: str) -> str:
+    """A cell's plain text as the import reads it: words trimmed, everything else half_width."""
+    if key in PROSE_KEYS or key.endswith("_name"):  # m1_name: a milestone's name
+        return text.strip()
+    return half_width(text)
 
 
 def _plain(value):
@@ -101,7 +122,7 @@ def _cell(cell):
 
 def _header_key(text: str, known: dict) -> str | None:
     """A header cell's key: the official name without spaces or a bracketed unit (计划投资（万元）)."""
-    name = re.sub(r"[\s\u3000]+", "", text)
+    name = re.sub(r"\s+", "", half_width(text))
     name = re.sub(r"[（(].*?[）)]", "", name)
     if name in known:
         return known[name]
@@ -175,7 +196,7 @@ def _sheet_rows(ws, known: dict, required: str) -> list[dict] | None:
         return None
     out = []
     for line, values in enumerate(rows, start=header_line + 1):
-        row = {key: v for key, v in zip(header, values, strict=False) if key}
+        row = {key: _read_as(key, v) for key, v in zip(header, values, strict=False) if key}
         if not any(v for k, v in row.items() if k != "seq"):
             continue  # an empty line, or one with only its 序号
         if str(row.get("seq", "")).strip() in TOTAL_LABELS:
@@ -232,6 +253,11 @@ class RowPlan:
     errors: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict)
+    #: The project the row changes (its code may change: ＪＴ－１０ read as JT-10).
+    pk: int | None = None
+    #: What the row says, for the office to check before confirming: (column, now, then) of each
+    #: field a new row sets or a changed row changes ("" now for a new row).
+    shown: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -273,11 +299,40 @@ def parse_date(text: str) -> datetime.date | None:
 
 
 def parse_amount(text: str) -> Decimal | None:
+    """A number not below 0 as typed (half_width): 1200, 1200.5, with thousands separators
+    1,200; None when it is not one."""
+    text = half_width(text)
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", text):
+        text = text.replace(",", "")
     try:
-        value = Decimal(text.replace(",", "").replace("，", "").strip())
+        value = Decimal(text)
     except InvalidOperation:
         return None
     return value if value.is_finite() and value >= 0 else None
+
+
+#: A number followed by a unit: 980万元, 1.2亿, 9800000元.
+_AMOUNT_WITH_UNIT = re.compile(r"(?P<number>[\d.,]+)\s*(?P<unit>\D+)")
+
+
+def clean_investment(text: str) -> Decimal:
+    """An amount of the column 计划投资（万元） as typed: 980, 1,200, or with the column's own unit
+    after it, 980万元 or 980万. ValidationError for another unit (元, 亿元: the office must not
+    be left thinking they were converted) or for no number."""
+    text = half_width(text)
+    number, unit = text, ""
+    match = _AMOUNT_WITH_UNIT.fullmatch(text)
+    if match:
+        number, unit = match["number"], match["unit"].strip()
+    amount = parse_amount(number)
+    if amount is not None and unit in ("", "万元", "万"):
+        return amount
+    if amount is not None:
+        raise ValidationError(_("The planned investment %(value)s: this column is in 10k yuan "
+                                "(万元); write the amount in 万元, as 980 or 980万元.")
+                              % {"value": text})
+    raise ValidationError(_("The planned investment %(value)s is not a number of 10k yuan.")
+                          % {"value": text})
 
 
 def _role_names() -> dict[str, str]:
@@ -291,36 +346,77 @@ def _role_names() -> dict[str, str]:
 
 
 class _People:
-    """Who a leader named in the file is: people of the town, and those the people sheet adds."""
+    """Who a leader named in the file is: people of the town, and those the people sheet adds
+    (or would add, but for an error on their row)."""
 
     def __init__(self, campaign):
         self.scope = campaign.unit.descendant_ids()
         self.users = list(get_user_model().objects.filter(
             profile__unit_id__in=self.scope, is_active=True).select_related("profile__unit"))
         self.new: dict[str, dict] = {}
+        #: Rows of sheet 人员 refused: (login name, 姓名, line).
+        self.refused: list[tuple[str, str, int]] = []
+
+    def name(self, username: str) -> str:
+        """The 姓名 of a person found (find), for the preview."""
+        if username in self.new:
+            return self.new[username]["full_name"]
+        user = next((u for u in self.users if u.username == username), None)
+        return name_of(user, username)
 
     def find(self, text: str, unknown=None):
-        """(username, error): the person the text names — by login name, 姓名, or 姓名（单位·职务）."""
-        text = text.strip()
+        """(username, error): the person the text names — by login name, 姓名, or 姓名（单位·职务）,
+        compared half-width (the cell was read so)."""
+        text = half_width(text)
         by_login = [u for u in self.users if u.username == text]
         if by_login:
             return by_login[0].username, None
         if text in self.new:
             return text, None
-        label = [u for u in self.users if label_of(u) == text]
+        label = [u for u in self.users if half_width(label_of(u)) == text]
         if len(label) == 1:
             return label[0].username, None
-        name = re.sub(r"[（(].*?[）)]$", "", text).strip()
-        matches = [u.username for u in self.users if name_of(u) == name]
-        matches += [login for login, row in self.new.items() if row["full_name"] == name]
+        name = re.sub(r"\(.*?\)$", "", text).strip()
+        matches = [u.username for u in self.users if half_width(name_of(u)) == name]
+        matches += [login for login, row in self.new.items()
+                    if half_width(row["full_name"]) == name]
         if len(matches) == 1:
             return matches[0], None
         if len(matches) > 1:
             return None, _("There are %(count)d people called %(name)s: write the login name "
                            "instead.") % {"count": len(matches), "name": name}
+        for login, full_name, line in self.refused:
+            if text == login or name == half_width(full_name):
+                return None, _("%(name)s is on sheet 人员, but the row of line %(line)d has an "
+                               "error: correct that row first.") % {"name": text, "line": line}
         return None, (unknown or _(
             "Unknown leader %(name)s: add the person on sheet 人员 or in Setup › People "
             "first.")) % {"name": text}
+
+
+def _words(items) -> str:
+    """Words in a run in the page's language: a, b (English), a、b (Chinese)."""
+    return pgettext("list separator", ", ").join(items)
+
+
+#: What the preview shows of a person, in this order: the columns of sheet 人员.
+PERSON_SHOWN = ("full_name", "unit", "title", "phone", "roles")
+PERSON_COLUMNS = {key: column for column, key in PEOPLE_HEADERS.items()}
+
+
+def _shown_person(values: dict, now: dict | None, keys, units: dict) -> list[tuple[str, str, str]]:
+    """(column, now, then) of the person's fields `keys`, for the preview."""
+    unit_names = {u.pk: u.name for u in units.values()}
+
+    def text(key, value):
+        if key == "unit":
+            return unit_names.get(value, "")
+        if key == "roles":
+            return _words(str(Role(r).label) for r in value if r in Role.values)
+        return value
+
+    return [(PERSON_COLUMNS[k], text(k, now[k]) if now else "", text(k, values[k]))
+            for k in PERSON_SHOWN if k in keys and (now or values[k])]
 
 
 def _plan_people(campaign, rows, people: _People) -> list[RowPlan]:
@@ -354,7 +450,9 @@ def _plan_people(campaign, rows, people: _People) -> list[RowPlan]:
         roles = []
         for part in re.split(r"[、,，/;；\s]+", row.get("roles", "")):
             if part and part not in role_names:
-                errors.append(_("Unknown role %(role)s.") % {"role": part})
+                errors.append(_("Unknown role %(role)s: write %(roles)s.") % {
+                    "role": part, "roles": _words(str(r.label)
+                                                  for r in campaign_services.OFFICE_ROLES)})
             elif part:
                 roles.append(role_names[part])
         if not roles and row.get("roles", "") == "":
@@ -379,11 +477,14 @@ def _plan_people(campaign, rows, people: _People) -> list[RowPlan]:
                        "roles": sorted(g.name for g in user.groups.all())}
                 plan.changes = [k for k, v in now.items() if plan.values[k] != v]
                 plan.action = "change" if plan.changes else "unchanged"
+                plan.shown = _shown_person(plan.values, now, plan.changes, units)
         elif not errors:
             plan.action = "create"
             people.new[username] = plan.values
+            plan.shown = _shown_person(plan.values, None, PERSON_SHOWN, units)
         if errors:
             plan.action = "error"
+            people.refused.append((username, row.get("full_name", ""), row["line"]))
         plans.append(plan)
     return plans
 
@@ -462,9 +563,12 @@ def _team(row: dict, people: _People, errors: list[str]) -> list[dict] | None:
 
 def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
     units_above = [campaign.unit, *campaign.unit.ancestors()]
-    existing = list(campaign.projects.select_related("leader", "listed_by")
-                    .prefetch_related("milestones", "assignments__user"))
-    by_code = {p.code: p for p in existing}
+    existing = list(campaign.projects.select_related("leader__profile", "listed_by")
+                    .prefetch_related("milestones", "assignments__user__profile"))
+    by_code = {half_width(p.code): p for p in existing}
+    # A code stored as typed full-width before the import read codes half-width: found by its
+    # half-width form, and written down that way (a change of code) if no project has it yet.
+    by_code.update({p.code: p for p in existing})
     by_name = {p.name: p for p in existing}
     plans, seen = [], {}
     for row in rows:
@@ -479,7 +583,7 @@ def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
             errors.append(_("The project code %(code)s is already on line %(line)d.")
                           % {"code": key, "line": seen[key]})
         seen.setdefault(key, row["line"])
-        plan.key = key
+        plan.key, plan.pk = key, project.pk if project else None
         values = {"code": key}
         for text_field in ("name", "owner", "goal", "category"):
             if row.get(text_field):
@@ -505,10 +609,10 @@ def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
         elif project is None:
             errors.append(_("%(column)s is empty.") % {"column": "包项目领导"})
         if row.get("planned_investment"):
-            amount = parse_amount(row["planned_investment"])
-            if amount is None:
-                errors.append(_("The planned investment %(value)s is not a number of 10k yuan.")
-                              % {"value": row["planned_investment"]})
+            try:
+                amount = clean_investment(row["planned_investment"])
+            except ValidationError as exc:
+                errors.extend(exc.messages)
             else:
                 values["planned_investment"] = str(amount.quantize(Decimal("0.01")))
         dates = {}
@@ -541,11 +645,81 @@ def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
             plan.action = "error"
         elif project is None:
             plan.action = "create"
+            plan.shown = _shown_project(values, None, people, units_above)
         else:
             plan.changes = _project_changes(project, values)
             plan.action = "change" if plan.changes else "unchanged"
+            plan.shown = _shown_project({k: values[k] for k in plan.changes}, project, people,
+                                        units_above)
         plans.append(plan)
     return plans
+
+
+#: What the preview shows of a project, in this order, under the sheet's own column names.
+PROJECT_COLUMNS = {"code": "项目编号", "name": "项目名称", "level": "级别", "owner": "项目业主",
+                   "category": "类别", "leader": "包项目领导", "planned_investment": "计划投资（万元）",
+                   "planned_start": "计划开工", "planned_end": "计划完工", "goal": "攻坚目标",
+                   "team": "专班", "milestones": "节点"}
+
+
+def _number(value) -> str:
+    """1200.00 → 1200, 12.50 → 12.5."""
+    return format(Decimal(value).normalize(), "f")
+
+
+def _shown_project(values: dict, project: Project | None, people: _People,
+                   units_above: list[Unit]) -> list[tuple[str, str, str]]:
+    """(column, now, then) of the fields `values` sets, for the preview: now is the project's
+    value ("" for a new project)."""
+    units = {u.pk: u.name for u in units_above}
+
+    def level(code, unit_name):
+        return str(Project.Level(code).label) + pgettext(
+            "parenthetical note", " (%(note)s)") % {"note": unit_name}
+
+    def team(members):  # (姓名, role) of each
+        return " · ".join(
+            str(role.label) + pgettext("label separator", ": ") + _words(
+                name for name, of in members if of == role.value)
+            for role in Assignment.Role if any(of == role.value for _name, of in members))
+
+    def milestones(items):
+        items = sorted(items, key=lambda m: m["due_date"])
+        return ngettext("%(count)d milestone: %(list)s", "%(count)d milestones: %(list)s",
+                        len(items)) % {"count": len(items), "list": _words(
+                            f"{m['name']} {m['due_date']} {_number(m['planned_percent'])}%"
+                            for m in items)}
+
+    then = dict(values)
+    if "level" in values or "listed_by" in values:
+        then["level"] = level(values.get("level", project and project.level),
+                              units.get(values.get("listed_by"), project and project.listed_by.name))
+    if "leader" in values:
+        then["leader"] = people.name(values["leader"])
+    if "planned_investment" in values:
+        then["planned_investment"] = _number(values["planned_investment"])
+    if "team" in values:
+        then["team"] = team([(people.name(m["user"]), m["role"]) for m in values["team"]])
+    if "milestones" in values:
+        then["milestones"] = milestones(values["milestones"])
+    now = {}
+    if project is not None:
+        now = {"level": level(project.level, project.listed_by.name),
+               "leader": name_of(project.leader),
+               "planned_investment": _number(project.planned_investment),
+               "planned_start": project.planned_start.isoformat(),
+               "planned_end": project.planned_end.isoformat(),
+               "team": team([(name_of(a.user), a.role) for a in project.assignments.all()]),
+               "milestones": milestones([{"name": m.name, "due_date": m.due_date.isoformat(),
+                                          "planned_percent": m.planned_percent}
+                                         for m in project.milestones.all()])}
+    shown = []
+    for key, column in PROJECT_COLUMNS.items():
+        if key not in then or (key in ("code", "name") and project is None):
+            continue  # a new project's code and name are beside the row already
+        before = now.get(key, getattr(project, key, "")) if project is not None else ""
+        shown.append((column, str(before), str(then[key])))
+    return shown
 
 
 def _project_changes(project: Project, values: dict) -> list[str]:
@@ -612,7 +786,7 @@ def apply_import(campaign, user, rows: dict) -> tuple[Plan, list[tuple]]:
         else:
             person = User.objects.get(username=v.pop("username"))
             campaign_services.update_person(campaign.unit, person, user, **v)
-    projects = {p.code: p for p in campaign.projects.all()}
+    projects = {p.pk: p for p in campaign.projects.all()}
     for row in plan.projects:
         if row.action == "unchanged":
             continue
@@ -631,7 +805,7 @@ def apply_import(campaign, user, rows: dict) -> tuple[Plan, list[tuple]]:
                 v[date_field] = datetime.date.fromisoformat(v[date_field])
         if "planned_investment" in v:
             v["planned_investment"] = Decimal(v["planned_investment"])
-        project = projects.get(row.key)
+        project = projects.get(row.pk)
         if milestones is not None and project is not None:
             by_name = {m.name: m.pk for m in project.milestones.all()}
             milestones = [{**m, "pk": by_name.get(m["name"])} for m in milestones]
@@ -660,7 +834,7 @@ def template_workbook(campaign) -> bytes:
     ws = wb.active
     ws.title = PROJECT_SHEET
     headers = ["序号", "项目编号", "项目名称", "级别", "项目业主", "包项目领导", "计划投资（万元）",
-               "计划开工", "计划完工", "攻坚目标", "专班责任人", "专班成员"]
+               "计划开工", "计划完工", "攻坚目标", "类别", "专班责任人", "专班成员"]
     for n in range(1, MILESTONES_IN_TEMPLATE + 1):
         headers += [f"节点{n}名称", f"节点{n}日期", f"节点{n}进度（%）"]
     ws.append(headers)
@@ -670,7 +844,7 @@ def template_workbook(campaign) -> bytes:
     for number, p in enumerate(projects, start=1):
         level = f"{p.listed_by.name}级" if p.listed_by_id else level_names.get(p.level, p.level)
         row = [number, p.code, p.name, level, p.owner, p.leader.username, float(p.planned_investment),
-               p.planned_start, p.planned_end, p.goal]
+               p.planned_start, p.planned_end, p.goal, p.category]
         team = list(p.assignments.all())
         row += ["、".join(a.user.username for a in team if a.role == Assignment.Role.LEAD),
                 "、".join(a.user.username for a in team if a.role == Assignment.Role.MEMBER)]

@@ -42,8 +42,6 @@ def report_create(request, pk):
             if outcome is not None:
                 return once.respond(request, outcome, _("Report saved: %(project)s is at %(percent)s%%.")
                                     % {"project": project.name, "percent": data["percent"]})
-        if request.FILES:
-            form.photos_lost = True
     else:
         initial = {}
         if last is not None:

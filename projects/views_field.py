@@ -42,8 +42,6 @@ def _detail(project) -> str:
 
 
 def _form_page(request, project, form, title, submit, back_anchor, obj=None):
-    # A browser cannot keep chosen files after an error: the page says to choose them again.
-    form.photos_lost = request.method == "POST" and bool(request.FILES)
     return render(request, "projects/item_form.html", {
         "project": project, "form": form, "title": title, "submit": submit, "object": obj,
         "back_url": f"{_detail(project)}#{back_anchor}",

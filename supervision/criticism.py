@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import day_end
+from core.links import path_to
 
+from . import notify
 from .models import Bulletin, Criticism
 
 
@@ -30,12 +32,20 @@ def draft_criticism(project, *, person, reason: str) -> Criticism:
 
 @transaction.atomic
 def confirm_criticism(criticism: Criticism, actor) -> Criticism:
-    """Confirm a draft; a confirmed criticism goes into the next bulletin. Confirming twice is a
-    no-op, so a double click does not move the date."""
+    """Confirm a draft; a confirmed criticism goes into the next bulletin, and the person named
+    is told now (not first by the published bulletin). Confirming twice is a no-op, so a double
+    click does not move the date nor tell them twice."""
     now = timezone.now()
-    Criticism.objects.filter(pk=criticism.pk, status=Criticism.Status.DRAFT).update(
+    won = Criticism.objects.filter(pk=criticism.pk, status=Criticism.Status.DRAFT).update(
         status=Criticism.Status.CONFIRMED, confirmed_at=now, confirmed_by=actor)
     criticism.refresh_from_db(fields=["status", "confirmed_at", "confirmed_by"])
+    if won:
+        project = criticism.project
+        notify.notify([criticism.person_id], kind="criticism_confirmed",
+                      title=_("Notice of criticism on %(project)s: it will be in the next "
+                              "bulletin") % {"project": f"{project.code} {project.name}"},
+                      body=criticism.reason, url=path_to("project_detail", project.pk),
+                      campaign=criticism.campaign_id, dedupe_key=f"criticism:{criticism.pk}")
     return criticism
 
 

@@ -1,6 +1,8 @@
 """What is late and what is done about it: flags, notices, criticism, spot checks, bulletins,
 notifications."""
 
+import os
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -205,6 +207,9 @@ class Evidence(models.Model):
     response = models.ForeignKey(NoticeResponse, verbose_name=_("response"),
                                  on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_path)
+    #: The name the file had on the leader's computer: shown and given back on download (the
+    #: stored name gets a suffix when another file of that name is there: doc_e9XqXFQ.pdf).
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
@@ -212,7 +217,11 @@ class Evidence(models.Model):
         verbose_name_plural = _("evidence")
 
     def __str__(self):
-        return self.file.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.original_name or os.path.basename(self.file.name)
 
 
 class ResponsePhoto(StoredPhoto):

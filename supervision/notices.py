@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import os
 from collections import defaultdict
 
 from django.conf import settings
@@ -369,7 +370,8 @@ def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeR
         if content_kind(file) in IMAGE_KINDS:
             photos.append(file)
         else:
-            Evidence.objects.create(response=response, file=file, uploaded_at=now)
+            Evidence.objects.create(response=response, file=file, uploaded_at=now,
+                                    original_name=os.path.basename(file.name or "")[:255])
     photo_copies.store(ResponsePhoto, photos, response=response, uploaded_at=now,
                        since=_photo_since(locked, now))
     locked.status = Status.RESPONDED
@@ -383,6 +385,17 @@ def respond_to_notice(notice: Notice, actor, measures: str, files=()) -> NoticeR
     _refresh_caller_copy(notice, locked)
     return response
 
+
+
+def return_comments(notices) -> dict[int, str]:
+    """{notice id: why its last response was returned} for returned notices, in one query."""
+    comments = {}
+    for notice_id, comment in (NoticeEvent.objects
+                               .filter(notice__in=[n.pk for n in notices], action=Action.RETURNED)
+                               .order_by("notice_id", "-at", "-pk")
+                               .values_list("notice_id", "comment")):
+        comments.setdefault(notice_id, comment)
+    return comments
 
 
 # --- Where a notice stood on a day, from its steps ---------------------------------------------

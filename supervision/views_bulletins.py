@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaign import reporting
 from campaign.access import is_supervisor, may_supervise, visible_campaigns
 from campaign.people import name_of as person
 from core.dates import local_date
@@ -171,13 +172,21 @@ def bulletin_publish(request, pk):
             return redirect(back)
         readers = bulletin_service.readers_of(bulletin.campaign).select_related("profile")
         named = bulletin.criticisms.select_related("person__profile", "project")
+        warning = _("A published bulletin is numbered and never changes; everyone below is "
+                    "notified at once.")
+        _after, until = reporting.period_bounds(bulletin.campaign, bulletin.period_start,
+                                                bulletin.period_end)
+        if timezone.now() < until:
+            # Its figures are as of now, not of its end: what is reported later is not in it.
+            warning += " " + _("This period has not ended yet (it closes %(at)s): reports sent "
+                               "until then will not be in the bulletin.") % {
+                "at": timezone.localtime(until).strftime("%Y-%m-%d %H:%M")}
         return render(request, "supervision/confirm.html", {
             "campaign": bulletin.campaign,
             "title": _("Publish the bulletin"),
             "action": reverse("bulletin_publish", args=[bulletin.pk]),
             "cancel": back, "submit": _("Publish and notify everyone"),
-            "warning": _("A published bulletin is numbered and never changes; everyone below is "
-                         "notified at once."),
+            "warning": warning,
             "details": [(_("Bulletin"), bulletin.title)],
             "named": [f"{person(c.person)}（{c.project}）" for c in named],
             "notified": sorted(person(u) for u in readers),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from campaign import once
 from campaign.access import may_supervise
 from projects.access import visible_projects
-from projects.models import Hazard
+from projects.models import Hazard, HazardPhoto
 
 from . import hazards as hazard_service
 from .forms import HazardReviewForm
@@ -65,8 +65,12 @@ def hazard_review(request, pk):
             message = _("Rectification returned to the team.")
         return once.respond(request, outcome, message)
     reviews = list(hazard.reviews.select_related("reviewed_by__profile"))
+    photos = list(hazard.photos.order_by("pk"))
     return render(request, "supervision/hazard_review.html", {
         "hazard": hazard, "project": hazard.check_record.project, "form": form,
+        # The evidence the decision rests on: the hazard as found, and after the team's work.
+        "found_photos": [p for p in photos if p.stage == HazardPhoto.Stage.FOUND],
+        "rectified_photos": [p for p in photos if p.stage == HazardPhoto.Stage.RECTIFIED],
         "reviews": reviews, "back_url": _project_url(hazard),
         "awaiting": hazard.status == Hazard.Status.AWAITING_REVIEW, "is_supervisor": True,
     }, status=400 if request.method == "POST" else 200)

@@ -4,7 +4,6 @@ with one form per step the user may take, the printable 督办单 and the eviden
 from __future__ import annotations
 
 import mimetypes
-import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -144,7 +143,13 @@ def notice_new(request):
 def _detail_context(request, notice, forms=None):
     steps = notice_service.allowed_steps(notice, request.user)
     forms = forms or {}
-    step_forms = {step: forms.get(step) or STEP_FORMS[step](prefix=step) for step in steps}
+    # A returned notice: why, above the form to answer again, which starts from the last answer.
+    returned = (notice_service.return_comments([notice]).get(notice.pk)
+                if notice.status == Notice.Status.RETURNED else None)
+    last = notice.responses.order_by("-responded_at", "-pk").first() if returned is not None else None
+    initial = {"respond": {"measures": last.measures}} if last is not None else {}
+    step_forms = {step: forms.get(step) or STEP_FORMS[step](prefix=step, initial=initial.get(step))
+                  for step in steps}
     manage = notice_service.allowed_manage_steps(notice, request.user)
     manage_forms = {step: forms.get(step) or STEP_FORMS[step](prefix=step)
                     for step in manage if step in STEP_FORMS}
@@ -152,10 +157,6 @@ def _detail_context(request, notice, forms=None):
     responses = list(notice.responses.select_related("responded_by__profile")
                      .prefetch_related("evidence", Prefetch(
                          "photos", queryset=ResponsePhoto.objects.order_by("pk"))))
-    for response in responses:
-        for evidence in response.evidence.all():
-            # The file's own name, not the storage folders it was filed under (evidence/2026/12/).
-            evidence.display_name = os.path.basename(evidence.file.name)
     return {
         "notice": notice,
         "campaign": notice.campaign,
@@ -165,6 +166,7 @@ def _detail_context(request, notice, forms=None):
         "events": notice.events.select_related("actor__profile"),
         "responses": responses,
         "step_forms": step_forms,
+        "returned_because": returned,
         "manage_forms": manage_forms,
         "may_edit": "edit" in manage,
         "overdue": notice.is_overdue(as_of),
@@ -310,7 +312,7 @@ def evidence_file(request, pk):
     if not readable_notices(request.user).filter(pk=evidence.response.notice_id).exists():
         raise Http404
     try:
-        return serve_checked_file(evidence.file, os.path.basename(evidence.file.name))
+        return serve_checked_file(evidence.file, evidence.display_name)
     except FileNotFoundError:
         raise Http404 from None
 

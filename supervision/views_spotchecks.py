@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign import once
-from campaign.access import is_supervisor, visible_campaigns
+from campaign.access import is_supervisor, may_supervise, visible_campaigns
 from core.dates import local_date
 from core.forms import add_service_errors
 from projects.access import visible_projects
@@ -25,7 +25,13 @@ from . import notices as notice_service
 from . import spotchecks
 from .forms import FindingForm, FindingNoticeForm, InspectionForm, RandomDrawForm
 from .models import Finding, FindingPhoto, SpotCheck
-from .views_common import pick_campaign, refuse_unless_supervises, refused, supervisor_required
+from .views_common import (
+    pick_campaign,
+    refuse_unless_supervises,
+    refused,
+    supervision_reader_required,
+    supervisor_required,
+)
 from .views_notices import readable_notices
 
 
@@ -37,7 +43,7 @@ def _get_check(user, pk) -> SpotCheck:
         raise Http404 from None
 
 
-@supervisor_required
+@supervision_reader_required
 def spotcheck_list(request):
     campaign = pick_campaign(request, required=False)
     checks = []
@@ -51,7 +57,8 @@ def spotcheck_list(request):
                                 findings__rectified_on__isnull=True)))
                   .order_by("-planned_on", "-pk"))
     return render(request, "supervision/spotcheck_list.html", {
-        "campaign": campaign, "checks": checks, "is_supervisor": True})
+        "campaign": campaign, "checks": checks, "is_supervisor": is_supervisor(request.user),
+        "may_write": campaign is not None and may_supervise(request.user, campaign)})
 
 
 def _projects(request, campaign):
@@ -112,11 +119,13 @@ def _detail_context(request, check, finding_form=None, notice_forms=None):
         "redraw_list": [redrawn[p] for p in redraw or [] if p in redrawn],
         "redraw_matches": redraw is not None and set(redraw) == {p.pk for p in projects},
         "finding_form": finding_form or FindingForm(projects=check.projects.order_by("code")),
-        "is_supervisor": True,
+        "is_supervisor": is_supervisor(request.user),
+        # The higher office reads the checks; only the town's own group records and decides.
+        "may_write": may_supervise(request.user, check.campaign),
     }
 
 
-@supervisor_required
+@supervision_reader_required
 def spotcheck_detail(request, pk):
     check = _get_check(request.user, pk)
     return render(request, "supervision/spotcheck_detail.html", _detail_context(request, check))
@@ -137,7 +146,6 @@ def finding_add(request, pk):
         if outcome is not None:
             return once.respond(request, outcome, _("Finding recorded."))
     context = _detail_context(request, check, finding_form=form)
-    form.photos_lost = bool(request.FILES)
     return render(request, "supervision/spotcheck_detail.html", context, status=400)
 
 

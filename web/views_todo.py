@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.dates import local_date, local_zone
 from projects import access as project_access
 from projects.models import ActionItem, Hazard, Milestone, Obstacle, Project
+from supervision import notices as notice_service
 from supervision.models import Finding, HazardReview, Notice
 
 from .landing import lands_on_todo
@@ -114,8 +115,11 @@ def todo_items(user, as_of: datetime.date, now: datetime.datetime) -> list[dict]
                            f.is_overdue(as_of),
                            reverse("project_detail", args=[f.project_id]) + f"#finding-{f.pk}",
                            _("View")))
-    for n in Notice.objects.filter(project_id__in=by_id, status__in=Notice.AWAITING_RESPONSE
-                                   ).order_by("respond_by"):
+    notices = list(Notice.objects.filter(project_id__in=by_id,
+                                         status__in=Notice.AWAITING_RESPONSE).order_by("respond_by"))
+    returned = notice_service.return_comments([n for n in notices
+                                               if n.status == Notice.Status.RETURNED])
+    for n in notices:
         mine_to_answer = n.issued_to_id == user.pk
         if not mine_to_answer:
             action = _("View")
@@ -123,8 +127,10 @@ def todo_items(user, as_of: datetime.date, now: datetime.datetime) -> list[dict]
             action = _("Sign for it")
         else:
             action = _("Respond")
-        items.append(_item("notice", _("Notice"), by_id[n.project_id],
-                           f"{n.number or ''} {n.reason}".strip(), n.respond_by,
+        title = f"{n.number or ''} {n.reason}".strip()
+        if n.pk in returned:  # answered, not accepted: why, as a returned hazard says
+            title = _("%(what)s — returned: %(note)s") % {"what": n.number, "note": returned[n.pk]}
+        items.append(_item("notice", _("Notice"), by_id[n.project_id], title, n.respond_by,
                            n.is_overdue(as_of), reverse("notice_detail", args=[n.pk]), action,
                            strong=mine_to_answer))
     for a in (ActionItem.objects.filter(owner=user, done_on__isnull=True, due_date__lte=horizon)

@@ -20,6 +20,13 @@ def colon():
 
 
 @register.filter
+def files_lost(form) -> bool:
+    """The form was sent with files and refused: the browser cannot keep the chosen files (read
+    as an attribute here: in a template, form.files would be the form's field named "files")."""
+    return bool(form is not None and form.is_bound and form.files and form.errors)
+
+
+@register.filter
 def parens(value):
     """A note in brackets in the page's language: English "(note)" after a space, Chinese the
     full-width "（note）"; escaped like any variable."""

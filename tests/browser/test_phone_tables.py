@@ -42,3 +42,32 @@ def test_table_headers_stay_on_one_line_on_a_phone(phone_page, supervisor_with_w
     # The tables scroll inside their boxes: the page itself is no wider than the phone (a hidden
     # header label positioned outside its box once made the notices' page 552 px wide).
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_bulletins_tables_scroll_inside_their_boxes_on_a_phone(phone_page):
+    """Found by the leader's walk on the demo: the bulletin's notices table was not in a scroll
+    box and made the page 406 px wide on a 390 px phone."""
+    import datetime
+
+    from django.utils import timezone
+
+    from supervision import bulletins
+    from web.demo import seed_demo
+
+    campaign = seed_demo().campaign
+    make_notice(campaign.projects.order_by("code").first(),
+                placed(factories.UserFactory(username="dcz2", roles=[Role.SUPERVISOR]),
+                       campaign.unit))
+    today = timezone.localdate()
+    bulletin = bulletins.generate_bulletin(campaign, today - datetime.timedelta(days=6), today)
+    login(phone_page, "dcz2", next_path=f"/supervision/bulletins/{bulletin.pk}/")
+    phone_page.locator("#bulletin-notices table").wait_for()
+    screenshot(phone_page, "phone-bulletin")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Every table that fills most of the phone's width scrolls in its own box, whatever its
+    # rows hold (a longer reason or name would push the page wider).
+    loose = phone_page.evaluate("""() => [...document.querySelectorAll('main table')]
+        .filter(t => t.getBoundingClientRect().width > 0.6 * window.innerWidth
+                     && !t.closest('.table-responsive'))
+        .map(t => t.closest('section') ? t.closest('section').id : t.outerHTML.slice(0, 60))""")
+    assert not loose, loose

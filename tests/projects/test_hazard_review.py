@@ -267,3 +267,19 @@ def test_a_review_photo_taken_before_the_rectification_is_marked_not_this_period
     client.force_login(town.team_member)
     page = client.get(reverse("project_detail", args=[town.project.pk])).content.decode()
     assert ("非本期照片" in page) is marked
+
+
+def test_the_reviewer_sees_the_photos_of_the_hazard_and_of_its_rectification(client, town):
+    """Found by the supervision group's walk: the 复核 page showed the team's words but not the
+    photo they sent with 整改完毕 — the evidence the decision rests on."""
+    hazard = _major(town)
+    client.force_login(town.team_member)
+    response = client.post(reverse("hazard_rectify", args=[hazard.pk]), {
+        "rectification": "已在基坑东侧补设防护栏杆", "rectified_on": local_date().isoformat(),
+        "photos": [upload("after.jpg", _phone_photo())]})
+    assert response.status_code == 302
+    client.force_login(town.supervisor)
+    page = client.get(reverse("hazard_review", args=[hazard.pk])).content.decode()
+    photo = hazard.photos.get(stage="rectified")
+    box = page[page.index('id="rectified-photos"'):]
+    assert photo.thumbnail_url in box[:1500]

@@ -104,9 +104,10 @@ MATRIX = {
     "response_photo": ("get", {"pk": "response_photo"}, "302 200 200 200 200 200 404"),
     "response_photo_thumb": ("get", {"pk": "response_photo"}, "302 200 200 200 200 200 404"),
     "response_photo_original": ("get", {"pk": "response_photo"}, "302 200 200 200 200 200 404"),
-    "spotcheck_list": ("get", {}, "302 200 403 403 200 403 200"),
+    # The higher office reads the spot checks (their buttons are the town's group's alone).
+    "spotcheck_list": ("get", {}, "302 200 403 403 200 200 200"),
     "spotcheck_new": ("get", {"kind": "random"}, "302 200 403 403 200 403 200"),
-    "spotcheck_detail": ("get", {"pk": "spot_check"}, "302 200 403 403 200 403 404"),
+    "spotcheck_detail": ("get", {"pk": "spot_check"}, "302 200 403 403 200 200 404"),
     # A finding's photo: the supervision group (as its spot check's page), or the readers of the
     # notice made from it (this finding has none); a 404 to anyone else.
     "finding_photo": ("get", {"pk": "finding_photo"}, "302 200 404 404 200 404 404"),
@@ -139,8 +140,10 @@ MATRIX = {
     "setup_people": ("get", {}, "302 200 403 403 403 403 200"),
     "setup_person_new": ("get", {}, "302 200 403 403 403 403 200"),
     "setup_person_edit": ("get", {"pk": "leader_user"}, "302 200 403 403 403 403 404"),
-    "setup_person_reset_password": ("post", {"pk": "leader_user"}, "302 200 403 403 403 403 404"),
+    "setup_person_reset_password": ("post", {"pk": "leader_user"}, "302 302 403 403 403 403 404"),
     "setup_person_deactivate": ("post", {"pk": "leader_user"}, "302 302 403 403 403 403 404"),
+    "setup_person_reactivate": ("post", {"pk": "leader_user"}, "302 302 403 403 403 403 404"),
+    "setup_person_password": ("get", {"pk": "leader_user"}, "302 200 403 403 403 403 404"),
     "setup_projects": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
     "setup_project_new": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
     "setup_project_edit": ("get", {"pk": "project"}, "302 200 403 403 403 403 404"),

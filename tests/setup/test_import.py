@@ -172,8 +172,8 @@ def test_the_template_has_the_official_columns_and_the_campaigns_projects(
     response = office_client.get(reverse("setup_import_template", args=[town_campaign.pk]))
     wb = load_workbook(BytesIO(response.content))
     header = [c.value for c in wb["项目"][1]]
-    assert header[:10] == ["序号", "项目编号", "项目名称", "级别", "项目业主", "包项目领导",
-                           "计划投资（万元）", "计划开工", "计划完工", "攻坚目标"]
+    assert header[:11] == ["序号", "项目编号", "项目名称", "级别", "项目业主", "包项目领导",
+                           "计划投资（万元）", "计划开工", "计划完工", "攻坚目标", "类别"]
     assert "节点1名称" in header
     assert [c.value for c in wb["人员"][1]] == PEOPLE
     # the template filled with what is set up imports as unchanged
@@ -318,3 +318,156 @@ def test_cells_merged_down_several_rows_give_their_value_to_each_row(office_clie
         office_client, town_campaign, SimpleUploadedFile("清单.xlsx", out.getvalue())))
     second = Project.objects.get(code="HN-02")
     assert (second.owner, second.leader) == ("城投公司", zhang)
+
+
+def test_the_template_has_the_category_and_a_category_filled_in_is_imported(
+        office_client, town_campaign, zhang):
+    """类别 is on the project form: the template has it too, filled with what is set up, and
+    comes back unchanged; a category typed in the template is the project's."""
+    confirm(office_client, town_campaign, preview(office_client, town_campaign, workbook(GOOD[:1])))
+    Project.objects.filter(code="HN-01").update(category="交通")
+    response = office_client.get(reverse("setup_import_template", args=[town_campaign.pk]))
+    ws = load_workbook(BytesIO(response.content))["项目"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(2, header.index("类别") + 1).value == "交通"
+    again = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", response.content))
+    assert {a for _k, a in actions(again)} == {"unchanged"}
+
+    ws.cell(2, header.index("类别") + 1).value = "民生"
+    out = BytesIO()
+    ws.parent.save(out)
+    changed = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
+    assert [(r.key, r.action) for r in changed.context["plan"].projects] == [("HN-01", "change")]
+    confirm(office_client, town_campaign, changed)
+    assert Project.objects.get(code="HN-01").category == "民生"
+
+
+FULL_WIDTH = {"项目编号": "ＪＴ－１０", "项目名称": "滨海大道（一期）", "计划投资（万元）": "１２００",
+              "计划完工": "２０２６年１２月７日", "节点1进度（%）": "４０％"}
+
+
+def test_codes_numbers_dates_and_percents_typed_full_width_are_read_as_typed_half_width(
+        office_client, town_campaign, zhang):
+    """ＪＴ－１０ is the code JT-10 (it sorts before JT-11, and a later sheet with JT-10 changes
+    it instead of adding a second project); a name keeps its Chinese brackets as the form does."""
+    rows = [project_row(1, "JT-11"), project_row(2, "", **FULL_WIDTH)]
+    response = preview(office_client, town_campaign, workbook(rows))
+    assert actions(response) == [("JT-11", "create"), ("JT-10", "create")]
+    confirm(office_client, town_campaign, response)
+    assert list(Project.objects.values_list("code", flat=True)) == ["JT-10", "JT-11"]
+    project = Project.objects.get(code="JT-10")
+    assert project.name == "滨海大道（一期）"
+    assert project.planned_investment == Decimal("1200")
+    assert project.planned_end == datetime.date(2026, 12, 7)
+    assert project.milestones.get().planned_percent == Decimal("40")
+
+    half = project_row(2, "JT-10", **{"项目名称": "滨海大道（一期）", "计划投资（万元）": 1200,
+                                      "计划完工": datetime.date(2026, 12, 7), "节点1进度（%）": 40})
+    again = preview(office_client, town_campaign, workbook([half]))
+    assert actions(again) == [("JT-10", "unchanged")]
+
+
+def test_a_code_stored_full_width_is_found_by_the_same_code_half_width_and_written_so(
+        office_client, town_campaign, zhang):
+    confirm(office_client, town_campaign, preview(office_client, town_campaign, workbook(GOOD[:1])))
+    Project.objects.filter(code="HN-01").update(code="ＨＮ－０１")  # as an older import stored it
+    response = preview(office_client, town_campaign, workbook(GOOD[:1]))
+    assert actions(response) == [("HN-01", "change")]
+    assert response.context["plan"].projects[0].shown == [("项目编号", "ＨＮ－０１", "HN-01")]
+    confirm(office_client, town_campaign, response)
+    assert list(Project.objects.values_list("code", flat=True)) == ["HN-01"]
+
+
+@pytest.mark.parametrize(("typed", "amount"), [
+    ("980万元", Decimal("980")), ("980 万", Decimal("980")), ("1,200", Decimal("1200")),
+    ("１，２００．５万元", Decimal("1200.5")), ("12,345,678", Decimal("12345678")),
+])
+def test_an_investment_may_be_typed_with_its_columns_unit_or_thousands_separators(
+        office_client, town_campaign, zhang, typed, amount):
+    response = preview(office_client, town_campaign, workbook([project_row(
+        1, "HN-01", **{"计划投资（万元）": typed})]))
+    assert actions(response) == [("HN-01", "create")]
+    confirm(office_client, town_campaign, response)
+    assert Project.objects.get().planned_investment == amount
+
+
+@pytest.mark.parametrize("typed", ["9800000元", "1.2亿", "0.5亿元", "12,00"])
+def test_an_investment_in_another_unit_is_refused_saying_the_column_is_in_wan_yuan(
+        office_client, town_campaign, zhang, typed):
+    response = preview(office_client, town_campaign, workbook([project_row(
+        1, "HN-01", **{"计划投资（万元）": typed})]))
+    errors = response.context["plan"].projects[0].errors
+    if typed == "12,00":  # not a thousands separator: not a number
+        assert errors == ["计划投资“12,00”不是数字（单位：万元）。"]
+    else:
+        assert errors == [f"计划投资“{typed}”：此列的单位是万元，请填写万元数，如 980 或 980万元。"]
+
+
+def test_a_project_naming_a_person_whose_row_on_the_people_sheet_is_refused_says_so(
+        office_client, town_campaign, zhang, village):
+    headers = HEADERS[:10] + ["专班责任人", "专班成员"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目"
+    ws.append(headers)
+    ws.append(project_row(1, "HN-01", leader="张三")[:10] + ["", "张三"])
+    ws.append(project_row(2, "HN-02")[:10] + ["zhangsan", ""])
+    people = wb.create_sheet("人员")
+    people.append(PEOPLE)
+    people.append(LIHUA)
+    people.append(["张三", "zhangsan", "不存在村", "村委委员", "", "工作专班成员"])
+    out = BytesIO()
+    wb.save(out)
+    response = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
+    plan = response.context["plan"]
+    assert [(r.key, r.action) for r in plan.people] == [("lihua", "create"), ("zhangsan", "error")]
+    errors = {r.key: r.errors for r in plan.projects}
+    refused = "“{}”在“人员”表第 3 行，但该行有误：请先改正该行。"
+    assert errors["HN-01"] == [refused.format("张三"), refused.format("张三")]
+    assert errors["HN-02"] == [refused.format("zhangsan")]
+
+
+def test_an_unknown_role_is_refused_with_the_roles_there_are(office_client, town_campaign, zhang,
+                                                            village):
+    person = ["李华", "lihua", "湖南村", "村支书", "", "专班成员"]
+    response = preview(office_client, town_campaign, workbook(GOOD[:1], [person]))
+    assert response.context["plan"].people[0].errors == [
+        "未知的角色“专班成员”：应为攻坚办、包项目领导、工作专班成员、督查组之一。"]
+
+
+def test_the_preview_shows_what_it_read_of_a_new_row_and_what_a_changed_row_changes(
+        office_client, town_campaign, zhang, village):
+    """The office checks before confirming that a merged 项目业主 reached every row and １２００
+    was read as 1200: a new row shows its values, a changed one each change from what to what."""
+    rows = [project_row(1, "HN-01", **{"计划投资（万元）": "１２００"}),
+            project_row(2, "HN-02", leader="lihua", **{"项目业主": None})]
+    upload = workbook(rows, [LIHUA])
+    wb = load_workbook(BytesIO(upload.read()))
+    wb["项目"].merge_cells("E2:E3")  # 项目业主
+    out = BytesIO()
+    wb.save(out)
+    response = preview(office_client, town_campaign, SimpleUploadedFile("清单.xlsx", out.getvalue()))
+    plan = response.context["plan"]
+    new = dict((column, then) for column, _now, then in plan.projects[1].shown)
+    assert new == {"级别": "镇级（湖南镇）", "项目业主": "城投公司",
+                   "包项目领导": "李华", "计划投资（万元）": "1002", "计划开工": "2026-09-01",
+                   "计划完工": "2026-12-01", "攻坚目标": "完成主体", "节点": "共 1 个，开工 2026-09-10 10%"}
+    assert dict((c, t) for c, _n, t in plan.projects[0].shown)["计划投资（万元）"] == "1200"
+    assert plan.people[0].shown == [("姓名", "", "李华"), ("单位", "", "湖南村"),
+                                    ("职务", "", "村支书"), ("电话", "", "13800000001"),
+                                    ("角色", "", "包项目领导")]
+    page = response.content.decode()
+    assert "项目业主：</span><span title=\"城投公司\">城投公司</span>" in page
+    confirm(office_client, town_campaign, response)
+
+    edited = [project_row(1, "HN-01", **{"计划投资（万元）": "1500万元", "节点1进度（%）": 20}),
+              project_row(2, "HN-02", leader="张明")]
+    response = preview(office_client, town_campaign, workbook(edited, [LIHUA]))
+    plan = response.context["plan"]
+    assert [r.action for r in plan.projects] == ["change", "change"]
+    assert plan.projects[0].shown == [
+        ("计划投资（万元）", "1200", "1500"),
+        ("节点", "共 1 个，开工 2026-09-10 10%", "共 1 个，开工 2026-09-10 20%")]
+    assert plan.projects[1].shown == [("包项目领导", "李华", "张明")]
+    page = response.content.decode()
+    assert ">1200</span> → <span title=\"1500\">1500</span>" in page

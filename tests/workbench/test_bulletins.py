@@ -382,3 +382,19 @@ def test_standing_counts_lateness_only_inside_the_period_and_after_the_date():
     # Evening of 12-10: two days past 12-08, awaiting.
     mid = standing(notice, steps, d(2026, 12, 7), d(2026, 12, 10))
     assert (mid.days_overdue, mid.most_days_late, mid.missed) == (2, 2, d(2026, 12, 8))
+
+
+def test_publishing_a_week_not_yet_over_warns_that_later_reports_are_left_out(
+        client, campaign, supervisor):
+    """Found by the higher office's walk: 第2期 (12-05 to 12-11) was published on 12-08 and froze
+    "本期收到填报 0" without a word. The confirmation says when the period closes."""
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "zh-hans"
+    today = timezone.localdate()
+    running = bulletins.generate_bulletin(campaign, today, today + datetime.timedelta(days=6))
+    page = client.get(reverse("bulletin_publish", args=[running.pk])).content.decode()
+    assert "本期尚未截止" in page
+    over = bulletins.generate_bulletin(campaign, today - datetime.timedelta(days=13),
+                                       today - datetime.timedelta(days=7))
+    page = client.get(reverse("bulletin_publish", args=[over.pk])).content.decode()
+    assert "本期尚未截止" not in page

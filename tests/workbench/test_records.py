@@ -196,3 +196,19 @@ def test_the_admin_shows_a_highlights_photo_but_takes_no_upload(admin_client, ca
     page = admin_client.get(reverse("admin:projects_highlight_change", args=[highlight.pk]))
     assert page.status_code == 200
     assert 'name="photo"' not in page.content.decode()
+
+
+def test_the_person_criticised_is_told_once_when_it_is_confirmed(campaign, project, supervisor,
+                                                                 leader):
+    """Found by the higher office's walk: the person named in a 通报批评 heard nothing until the
+    bulletin was published. Told on confirmation, once however often it is confirmed."""
+    from supervision import criticism as criticism_service
+    from supervision.models import Notification
+
+    draft = criticism_service.draft_criticism(project, person=leader, reason="督办单逾期未反馈")
+    assert not Notification.objects.filter(user=leader).exists()  # a draft may be withdrawn
+    criticism_service.confirm_criticism(draft, supervisor)
+    criticism_service.confirm_criticism(draft, supervisor)
+    [told] = Notification.objects.filter(user=leader, kind="criticism_confirmed")
+    assert project.code in told.title and told.body == "督办单逾期未反馈"
+    assert told.url == reverse("project_detail", args=[project.pk])

@@ -118,9 +118,10 @@ def test_spot_checks_are_the_supervision_groups(client, leader, observer, outsid
     check = spotchecks.plan_inspection(campaign, title="检查", planned_on=datetime.date(2026, 11, 20),
                                        projects=[factories.ProjectFactory(campaign=campaign)],
                                        created_by=supervisor)
-    for user in (leader, observer):
-        client.force_login(user)
-        assert client.get(reverse("spotcheck_list")).status_code == 403
+    client.force_login(leader)
+    assert client.get(reverse("spotcheck_list")).status_code == 403
+    client.force_login(observer)  # reads them (the test below)
+    assert client.get(reverse("spotcheck_new", args=["random"])).status_code == 403
     client.force_login(outsider)
     assert client.get(reverse("spotcheck_detail", args=[check.pk])).status_code == 404
 
@@ -252,3 +253,26 @@ def test_a_check_planned_outside_the_campaign_is_refused_beside_the_field(
     for day in (campaign.start_date, campaign.end_date):
         spotchecks.plan_inspection(campaign, title=str(day), planned_on=day, projects=[project],
                                    created_by=supervisor)
+
+
+def test_the_higher_office_reads_the_spot_checks_without_their_buttons(client, campaign, project,
+                                                                      supervisor, observer):
+    """Found by the higher office's walk: the spot-check list answered 403 "只有督查组可以执行此
+    操作" to the office that reads every other supervision page."""
+    check = spotchecks.plan_inspection(campaign, title="第三周定期检查",
+                                       planned_on=datetime.date(2026, 11, 20), projects=[project],
+                                       created_by=supervisor)
+    spotchecks.record_finding(check, project, "现场未见安全围挡", supervisor,
+                              rectify_by=datetime.date(2026, 11, 27))
+    client.force_login(observer)
+    listing = client.get(reverse("spotcheck_list") + f"?campaign={campaign.pk}")
+    assert listing.status_code == 200 and "第三周定期检查" in listing.content.decode()
+    assert reverse("spotcheck_new", args=["random"]) not in listing.content.decode()
+    page = client.get(reverse("spotcheck_detail", args=[check.pk])).content.decode()
+    assert "现场未见安全围挡" in page
+    for action in ("finding_add", "spotcheck_done"):
+        assert reverse(action, args=[check.pk]) not in page
+    assert "<form method=\"post\"" not in page.split("<main", 1)[1]
+    # And writing is still refused.
+    response = client.post(reverse("spotcheck_done", args=[check.pk]))
+    assert response.status_code == 403
