@@ -140,35 +140,62 @@ def reset_password(person, by) -> str:
     return password
 
 
-@transaction.atomic
-def deactivate_person(person, by) -> None:
-    """The person can no longer sign in; what they did stays on record. Refused while they lead
-    or are on the team of a project not yet completed: the project would keep a leader or team
-    member nobody can choose any more (the pickers list active people) and its reports and
-    notices would go to someone who cannot sign in."""
+def deactivation_refusal(person, by) -> str | None:
+    """Why the person cannot be deactivated now, or None. Refused for oneself, and while they
+    lead or are on the team of a project not yet completed: the project would keep a leader or
+    team member nobody can choose any more (the pickers list active people) and its reports and
+    notices would go to someone who cannot sign in. Asked by the confirmation page before it is
+    shown, and by deactivate_person."""
     if person.pk == by.pk:
-        raise ValidationError(_("You cannot deactivate yourself."))
+        return _("You cannot deactivate yourself.")
     # Through the relations: the projects app sits above this one.
     led = sorted(person.led_projects.exclude(status="completed").values_list("code", flat=True))
     on_team = sorted(set(person.assignments.exclude(project__status="completed")
                          .values_list("project__code", flat=True)) - set(led))
-    if led or on_team:
-        parts = []
-        if led:
-            parts.append(_("leads %(codes)s") % {"codes": "、".join(led)})
-        if on_team:
-            parts.append(_("is on the team of %(codes)s") % {"codes": "、".join(on_team)})
-        raise ValidationError(_(
-            "%(name)s still %(where)s: choose another leader or team member in those projects' "
-            "setup first, then deactivate the account.") % {
-                "name": name_of(person), "where": _("; ").join(parts)})
-    person.is_active = False
-    person.save(update_fields=["is_active"])
+    if not (led or on_team):
+        return None
+    parts = []
+    if led:
+        parts.append(_("leads %(codes)s") % {"codes": "、".join(led)})
+    if on_team:
+        parts.append(_("is on the team of %(codes)s") % {"codes": "、".join(on_team)})
+    return _(
+        "%(name)s still %(where)s: choose another leader or team member in those projects' "
+        "setup first, then deactivate the account.") % {
+            "name": name_of(person), "where": _("; ").join(parts)}
+
+
+def _set_active(person, active: bool, reason: str) -> bool:
+    """Claim the change with a conditional UPDATE (two clicks change it once); True when this
+    call changed it. The profile's history records it with who did it."""
+    User = get_user_model()
+    if not User.objects.filter(pk=person.pk, is_active=not active).update(is_active=active):
+        return False
+    person.is_active = active
     profile = Profile.objects.filter(user=person).first()
     if profile is not None:  # the account's change on the profile's history, with who did it
-        profile._change_reason = "停用账号"
+        profile._change_reason = reason
         profile.save()
-    pagecache.bump_everything()
+    pagecache.bump_everything()  # pickers, names and the person's own state
+    return True
+
+
+@transaction.atomic
+def deactivate_person(person, by) -> bool:
+    """The person can no longer sign in; what they did stays on record. Refused as
+    deactivation_refusal says. True when the account was active until now."""
+    refusal = deactivation_refusal(person, by)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    return _set_active(person, False, "停用账号")
+
+
+@transaction.atomic
+def reactivate_person(person, by) -> bool:
+    """A deactivated person can sign in again with the password they had (the office resets it
+    if they forgot it), and is offered in the pickers again; recorded as deactivation is. True
+    when the account was deactivated until now."""
+    return _set_active(person, True, "启用账号")
 
 
 @transaction.atomic

@@ -11,8 +11,11 @@ urlpatterns = [
     path("people/", views_setup.people, name="setup_people"),
     path("people/new/", views_setup.person_new, name="setup_person_new"),
     path("people/<int:pk>/", views_setup.person_edit, name="setup_person_edit"),
+    path("people/<int:pk>/password/", views_setup.person_password, name="setup_person_password"),
     path("people/<int:pk>/reset-password/", views_setup.person_reset_password,
          name="setup_person_reset_password"),
     path("people/<int:pk>/deactivate/", views_setup.person_deactivate,
          name="setup_person_deactivate"),
+    path("people/<int:pk>/reactivate/", views_setup.person_reactivate,
+         name="setup_person_reactivate"),
 ]

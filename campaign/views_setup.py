@@ -12,12 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, services
+from core.forms import add_service_errors
+
+from . import access, once, services
 from .forms import CampaignForm, PersonForm, people_queryset, search_people
-from .people import name_of
+from .people import label_of, name_of
 
 log = logging.getLogger("gongjian.access")
 
@@ -33,15 +36,6 @@ def office_required(view):
         return view(request, unit, *args, **kwargs)
 
     return login_required(wrapped)
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """A service's refusal beside the field it names (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _form_page(request, form, title, submit, back_url, **extra):
@@ -104,18 +98,42 @@ def people(request, unit):
     return render(request, "setup/people.html", {"unit": unit, "people": rows, "q": query})
 
 
+#: The temporary password just given, kept in the session for the one page that shows it.
+_PASSWORD_KEY = "setup-temporary-password"
+
+
+def _show_password_once(request, person, password: str, *, new: bool):
+    """Redirect to the person's password page, which shows the password the next time it is
+    opened and never again (a reload shows that it was given, not the password)."""
+    request.session[_PASSWORD_KEY] = {"person": person.pk, "password": password, "new": new}
+    return redirect("setup_person_password", pk=person.pk)
+
+
 @office_required
 def person_new(request, unit):
     form = PersonForm(request.POST or None, scope_unit=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person, password = services.create_person(unit, request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return render(request, "setup/password.html", {
-                "person": person, "name": name_of(person), "password": password, "new": True})
+    if request.method == "POST" and form.is_valid() and (outcome := once.submit(
+            request, form, lambda: services.create_person(unit, request.user, **form.cleaned_data),
+            lambda result: reverse("setup_person_password", args=[result[0].pk]))):
+        if outcome.repeated:  # sent again: the person exists once, their password was shown
+            return once.respond(request, outcome, "")
+        person, password = outcome.result
+        return _show_password_once(request, person, password, new=True)
     return _form_page(request, form, _("New person"), _("Save"), redirect("setup_people").url)
+
+
+@office_required
+def person_password(request, unit, pk):
+    """The temporary password just given (created, or reset), shown this once."""
+    person = _person_in_scope(unit, pk)
+    given = request.session.get(_PASSWORD_KEY)
+    if given is not None and given.get("person") == person.pk:
+        del request.session[_PASSWORD_KEY]
+    else:
+        given = None
+    return render(request, "setup/password.html", {
+        "person": person, "name": name_of(person),
+        "password": given["password"] if given else None, "new": bool(given and given["new"])})
 
 
 @office_required
@@ -144,18 +162,44 @@ def person_edit(request, unit, pk):
 def person_reset_password(request, unit, pk):
     person = _person_in_scope(unit, pk)
     password = services.reset_password(person, request.user)
-    return render(request, "setup/password.html", {
-        "person": person, "name": name_of(person), "password": password, "new": False})
+    return _show_password_once(request, person, password, new=False)
 
 
 @office_required
-@require_POST
 def person_deactivate(request, unit, pk):
+    """GET: what deactivating means, with a button to confirm (or why it cannot be done now);
+    POST: deactivate."""
     person = _person_in_scope(unit, pk)
+    edit_url = reverse("setup_person_edit", args=[person.pk])
+    if request.method != "POST":
+        if not person.is_active:
+            return redirect(edit_url)
+        refusal = services.deactivation_refusal(person, request.user)
+        if refusal is not None:
+            messages.error(request, refusal)
+            return redirect(edit_url)
+        return render(request, "supervision/confirm.html", {
+            "title": _("Deactivate %(name)s") % {"name": name_of(person)},
+            "warning": _("%(name)s will no longer be able to sign in, and is no longer offered "
+                         "as a leader or team member. What they did stays on record; the account "
+                         "can be reactivated later on this person's page.")
+            % {"name": name_of(person)},
+            "details": [(_("person"), label_of(person)), (_("login name"), person.username)],
+            "action": reverse("setup_person_deactivate", args=[person.pk]),
+            "submit": _("Deactivate"), "cancel": edit_url})
     try:
         services.deactivate_person(person, request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(name)s can no longer sign in.") % {"name": name_of(person)})
+        return redirect(edit_url)
+    messages.success(request, _("%(name)s can no longer sign in.") % {"name": name_of(person)})
     return redirect("setup_people")
+
+
+@office_required
+@require_POST
+def person_reactivate(request, unit, pk):
+    person = _person_in_scope(unit, pk)
+    services.reactivate_person(person, request.user)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": name_of(person)})
+    return redirect("setup_person_edit", pk=person.pk)

@@ -10,7 +10,7 @@ from campaign.forms import PersonChoiceField, people_queryset
 from campaign.models import Unit
 
 from .models import Assignment, Milestone, Project
-from .services import PROJECT_FIELDS
+from .services import PROJECT_FIELDS, leader_choices
 
 DATE = {"type": "date"}
 
@@ -37,7 +37,8 @@ class ProjectSetupForm(forms.ModelForm):
         self.instance.campaign = campaign
         town = campaign.unit
         self.fields["leader"] = PersonChoiceField(
-            label=_("responsible leader"), queryset=people_queryset(town))
+            label=_("responsible leader"),
+            queryset=leader_choices(people_queryset(town), self.instance))
         self.fields["listed_by"].queryset = Unit.objects.filter(
             pk__in=[town.pk, *[u.pk for u in town.ancestors()]])
         self.helper = _helper()
@@ -67,7 +68,12 @@ class AssignmentForm(forms.ModelForm):
         self.fields["unit"].required = False
 
 
-MilestoneFormSet = inlineformset_factory(Project, Milestone, form=MilestoneForm, extra=2,
+#: Empty rows offered below the filled ones: enough for most projects in one save (a project of
+#: the article has four to six milestones); with JavaScript one shows at a time, with a button to
+#: add the next (static/js/gongjian.js).
+EMPTY_ROWS = 6
+
+MilestoneFormSet = inlineformset_factory(Project, Milestone, form=MilestoneForm, extra=EMPTY_ROWS,
                                          can_delete=True)
 class _TeamFormSetBase(BaseInlineFormSet):
     def get_unique_error_message(self, unique_check):
@@ -76,7 +82,7 @@ class _TeamFormSetBase(BaseInlineFormSet):
 
 
 TeamFormSet = inlineformset_factory(Project, Assignment, form=AssignmentForm,
-                                    formset=_TeamFormSetBase, extra=2, can_delete=True)
+                                    formset=_TeamFormSetBase, extra=EMPTY_ROWS, can_delete=True)
 
 
 def formset_rows(formset, keep_pk=True) -> list[dict]:

@@ -354,6 +354,8 @@ class _People:
         self.users = list(get_user_model().objects.filter(
             profile__unit_id__in=self.scope, is_active=True).select_related("profile__unit"))
         self.new: dict[str, dict] = {}
+        #: The roles sheet 人员 gives a person it adds or changes (login name → role codes).
+        self.sheet_roles: dict[str, list[str]] = {}
         #: Rows of sheet 人员 refused: (login name, 姓名, line).
         self.refused: list[tuple[str, str, int]] = []
 
@@ -363,6 +365,15 @@ class _People:
             return self.new[username]["full_name"]
         user = next((u for u in self.users if u.username == username), None)
         return name_of(user, username)
+
+    def leader_problem(self, username: str, project) -> str | None:
+        """Why the person found cannot lead the project (services.leader_problem, the one rule),
+        with the roles the people sheet gives them; None when they can."""
+        user = next((u for u in self.users if u.username == username), None)
+        if user is None:  # added by the sheet: judged by the sheet's roles
+            user = get_user_model()(username=username)
+        return services.leader_problem(user, project=project,
+                                       roles=self.sheet_roles.get(username))
 
     def find(self, text: str, unknown=None):
         """(username, error): the person the text names — by login name, 姓名, or 姓名（单位·职务）,
@@ -476,11 +487,13 @@ def _plan_people(campaign, rows, people: _People) -> list[RowPlan]:
                        "title": profile.title, "phone": profile.phone,
                        "roles": sorted(g.name for g in user.groups.all())}
                 plan.changes = [k for k, v in now.items() if plan.values[k] != v]
+                people.sheet_roles[username] = plan.values["roles"]
                 plan.action = "change" if plan.changes else "unchanged"
                 plan.shown = _shown_person(plan.values, now, plan.changes, units)
         elif not errors:
             plan.action = "create"
             people.new[username] = plan.values
+            people.sheet_roles[username] = plan.values["roles"]
             plan.shown = _shown_person(plan.values, None, PERSON_SHOWN, units)
         if errors:
             plan.action = "error"
@@ -602,6 +615,8 @@ def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
             errors.append(_("%(column)s is empty.") % {"column": "级别"})
         if row.get("leader"):
             username, error = people.find(row["leader"])
+            if error is None:
+                error = people.leader_problem(username, project)
             if error:
                 errors.append(error)
             else:

@@ -5,10 +5,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.access import may_supervise
+from campaign.access import may_supervise, roles_of
+from campaign.models import Role
 from campaign.people import name_of
 from core import pagecache
 from core.dates import check_plausible, local_date
@@ -381,6 +383,33 @@ def _check_people_of(campaign, people, field: str) -> None:
                                    % {"name": name_of(person), "town": campaign.unit.name}})
 
 
+def leader_problem(person, *, project: Project | None = None, roles=None) -> str | None:
+    """Why the person cannot be the leader (包项目领导) of the project, or None. A project is
+    led by someone holding the leader role; the project's current leader stays acceptable even
+    if their roles changed since it was given (saving the project must not need a new leader).
+
+    The one rule for the setup form (which offers only such people), save_project and the Excel
+    import: `project` is the project as it is (None for a new one); `roles`, the role code names
+    the person is about to have (a person the import's people sheet adds or changes) instead of
+    those they hold."""
+    if project is not None and project.pk is not None and project.leader_id == person.pk:
+        return None
+    held = roles_of(person) if roles is None else {str(r) for r in roles}
+    if Role.LEADER.value in held:
+        return None
+    return _("%(name)s does not have the project leader role: give it to them in Setup › People, "
+             "or choose another leader.") % {"name": name_of(person)}
+
+
+def leader_choices(people, project: Project | None = None):
+    """Of `people` (a queryset of users), those the setup form offers as the project's leader:
+    what leader_problem accepts."""
+    current = project.leader_id if project is not None and project.pk is not None else None
+    holds = people.model.groups.through.objects.filter(user_id=OuterRef("pk"),
+                                                       group__name=Role.LEADER.value)
+    return people.filter(Q(Exists(holds)) | Q(pk=current))
+
+
 def _set_milestones(project: Project, rows) -> bool:
     """Make the project's milestones these rows ({"pk"?, name, due_date, planned_percent}):
     rows with a pk change that milestone (its completion kept), the others are added, and the
@@ -456,6 +485,8 @@ def save_project(campaign, user, *, project: Project | None = None, milestones=N
     values = {k: fields[k] for k in PROJECT_FIELDS if k in fields}
     if "leader" in values:
         _check_people_of(campaign, [values["leader"]], "leader")
+        if (problem := leader_problem(values["leader"], project=project)) is not None:
+            raise ValidationError({"leader": problem})
     changed = project.pk is None or any(getattr(project, k) != v for k, v in values.items())
     for name, value in values.items():
         setattr(project, name, value)

@@ -7,7 +7,7 @@ from axes.backends import AxesStandaloneBackend
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import PasswordChangeView
 from django.contrib.postgres.expressions import ArraySubquery
@@ -123,6 +123,16 @@ def viewer_state(user) -> dict:
 
 class PasswordChange(PasswordChangeView):
     """Django's password change; choosing one's own password ends the office's temporary one."""
+
+    class Form(PasswordChangeForm):
+        """Django's, with what the password validators say (too short, too like the login name)
+        beside 新密码, where the password is chosen, rather than under its confirmation."""
+
+        def validate_password_for_user(self, user, password_field_name="new_password2"):
+            if self.cleaned_data.get(password_field_name):  # typed twice alike (else said there)
+                super().validate_password_for_user(user, "new_password1")
+
+    form_class = Form
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from campaign.models import Campaign, Profile, Role, Unit
 from campaign.reporting import last_closed_week
-from core.dates import local_date
+from core.dates import day_start, local_date
 from projects.models import (
     ActionItem,
     Assignment,
@@ -165,12 +165,17 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None,
         end_date=start + datetime.timedelta(days=99), status=Campaign.Status.ACTIVE,
         declared_project_count=13, is_demo=True, notice_prefix="湖督",
         issuing_body="湖南镇百日攻坚行动领导小组办公室", issuing_short_name="湖南镇百日攻坚",
-        recipients="各挂钩领导，各村（社区），镇直各单位", contact_person="陈督查",
+        recipients="各挂钩领导，各村（社区），镇直各单位", contact_person="郑督查",
         contact_phone="0591-28881234",
     )
     projects = [_project(campaign, spec, units, users, now) for spec in PROJECTS]
     _field_work(campaign, projects, units, users, today)
-    # The lights, flags and draft notices of today, as the hourly scan would leave them.
+    # The lights, flags and draft notices as the scan would have left them: run once a day over
+    # the campaign so far (the flags' history gives a past week's bulletin its lights and days in
+    # red, as on a real server), then now.
+    for day in range((today - start).days):
+        scan_campaign(campaign.pk, now=day_start(start + datetime.timedelta(days=day))
+                      + datetime.timedelta(hours=9))
     scan_campaign(campaign.pk, now=max(now, timezone.now()))
     # The bulletin draft of the reporting week just closed, as the beat leaves it for the
     # supervision group.
@@ -321,12 +326,16 @@ def _field_work(campaign, projects, units, users, today):
          today - 20 * day, Obstacle.Status.RESOLVED),
     ]
     for code, title, category, unit, due, status in obstacles:
+        resolved_on = today - 22 * day if status == Obstacle.Status.RESOLVED else None
+        # Raised before it was due (and resolved): a week before the earlier, at 10:00.
+        raised_on = min(due, resolved_on or due, today) - 7 * day
         Obstacle.objects.create(
             project=by_code[code], title=title, category=category,
+            raised_at=day_start(raised_on) + datetime.timedelta(hours=10),
             responsible_unit=units[unit] if unit else None, due_date=due, status=status,
             raised_by=by_code[code].leader,
             resolution="召开村民代表会议，方案调整后已达成一致" if status == Obstacle.Status.RESOLVED else "",
-            resolved_on=today - 22 * day if status == Obstacle.Status.RESOLVED else None,
+            resolved_on=resolved_on,
         )
 
     check = SafetyCheck.objects.create(project=by_code["HN-03"], checked_on=today - 6 * day,
@@ -348,14 +357,14 @@ def _field_work(campaign, projects, units, users, today):
         held_on=today - 8 * day, location="湖南镇政府三楼会议室", chaired_by=users["leader1"],
         summary="听取各项目进展汇报，协调解决征迁交地、杆线迁改等问题。",
     )
-    meeting.projects.set([by_code["HN-03"], by_code["HN-12"]])
+    meeting.projects.set([by_code["HN-03"], by_code["HN-12"], by_code["HN-08"]])
     ActionItem.objects.create(meeting=meeting, project=by_code["HN-03"], owner=users["leader3"],
                               description="一周内完成剩余3户征迁协议签订", due_date=today - 1 * day)
     ActionItem.objects.create(meeting=meeting, project=by_code["HN-12"], owner=users["leader5"],
                               description="对接电信公司确定杆线迁改方案", due_date=today + 3 * day)
     ActionItem.objects.create(meeting=meeting, project=by_code["HN-08"], owner=users["leader8"],
-                              description="组织文化活动中心竣工验收", due_date=today - 10 * day,
-                              done_on=today - 11 * day)
+                              description="组织文化活动中心竣工验收", due_date=today - 5 * day,
+                              done_on=today - 6 * day)
 
     Highlight.objects.create(
         campaign=campaign, project=by_code["HN-13"], kind=Highlight.Kind.PERSON,

@@ -206,6 +206,43 @@
     });
   }
 
+  // Rows of a formset (templates/setup/_formset.html): of the empty rows the server gives, one
+  // shows at a time and a button adds the next, so a project with six milestones takes one save
+  // and the page stays short. A row filled in since it was rendered (the browser's own restore,
+  // a form kept across a sign-in) stays shown. Without this every empty row shows.
+  document.querySelectorAll("[data-gj-rows][data-gj-add-row]").forEach(function (box) {
+    function untouched(row) {
+      return Array.prototype.every.call(row.querySelectorAll("input, select, textarea"), function (el) {
+        if (el.type === "hidden" || !el.name) { return true; }
+        if (el.type === "checkbox" || el.type === "radio") { return el.checked === el.defaultChecked; }
+        if (el.tagName === "SELECT") {  // with no option marked selected, the first one is
+          var marked = Array.prototype.some.call(el.options, function (o) { return o.defaultSelected; });
+          return Array.prototype.every.call(el.options, function (o, i) {
+            return o.selected === (marked ? o.defaultSelected : !el.multiple && i === 0);
+          });
+        }
+        return el.value === el.defaultValue;
+      });
+    }
+    var spare = Array.prototype.filter.call(box.querySelectorAll(":scope > [data-gj-empty-row]"), untouched);
+    spare.slice(1).forEach(function (row) { row.hidden = true; });
+    if (spare.length < 2) { return; }
+    var add = document.createElement("button");
+    add.type = "button";
+    add.className = "btn btn-outline-secondary btn-sm mb-2";
+    add.textContent = box.dataset.gjAddRow;
+    add.dataset.gjAddRowFor = box.dataset.gjRows;
+    box.appendChild(add);
+    add.addEventListener("click", function () {
+      var next = box.querySelector(":scope > [data-gj-empty-row][hidden]");
+      if (!next) { return; }
+      next.hidden = false;
+      var first = next.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+      if (!box.querySelector(":scope > [data-gj-empty-row][hidden]")) { add.remove(); }
+    });
+  });
+
   // Report form: check before sending what the server would refuse, so the chosen photos are kept.
   var form = document.querySelector("form[data-gj-report]");
   if (!form) { return; }

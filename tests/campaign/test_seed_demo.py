@@ -158,3 +158,35 @@ def test_the_demos_weekly_bulletin_counts_every_report_of_its_week():
     assert h["reports_received"] == len(week) and h["projects_reported"] == len(owing)
     assert h["projects_reported"] == h["projects_expected"] >= 12  # all who owe a report
     assert bulletin.period_end.weekday() == campaign.report_weekday
+
+
+def test_the_demos_bulletin_lights_agree_with_its_own_lags_and_its_data_with_the_rules():
+    """Found by the higher office's walk: the seeded bulletin of last week said 红灯 0, 黄灯 0 beside
+    lags of 20.7 and 6.3 points (the scan had only run today, so no flag reached back), its
+    obstacles were raised after they were due (or resolved), a meeting's item was done before
+    the meeting, and the contact was not the demo's supervision user."""
+    from decimal import Decimal
+
+    from supervision.models import Bulletin
+
+    campaign = seed_demo().campaign
+    s = Bulletin.objects.get(campaign=campaign).snapshot
+    red, yellow = Decimal(campaign.red_lag_points), Decimal(campaign.yellow_lag_points)
+    for row in s["progress"]:
+        if row["health"] in ("done", "paused") or row["lag"] is None:
+            continue
+        lag = Decimal(row["lag"])
+        if lag >= red:
+            assert row["health"] == "red" and row["days_in_red"] > 0, row
+        elif lag >= yellow:
+            assert row["health"] in ("yellow", "red"), row
+    counts = {x["health"]: x["count"] for x in s["headline"]["by_health"]}
+    assert counts["red"] == len(s["red"]) >= 1 and counts["yellow"] == len(s["yellow"]) >= 1
+    for obstacle in Obstacle.objects.filter(project__campaign=campaign):
+        raised = timezone.localtime(obstacle.raised_at).date()
+        assert raised <= obstacle.due_date and (obstacle.resolved_on is None
+                                                or raised <= obstacle.resolved_on)
+    for item in ActionItem.objects.filter(meeting__campaign=campaign).select_related("meeting"):
+        assert item.project in item.meeting.projects.all()
+        assert item.done_on is None or item.done_on >= item.meeting.held_on
+    assert User.objects.get(username="dcz").profile.full_name == campaign.contact_person

@@ -44,7 +44,7 @@ def test_a_work_done_text_over_its_limit_is_refused_beside_the_field_and_kept(cl
     response = client.post(url, {**VALID, "work_done": text})
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors["work_done"])
-    assert f"不超过 {LONG_TEXT} 字符" in errors
+    assert f"最多{LONG_TEXT}个字" in errors
     body = response.content.decode()
     assert text in body and "铺设排水管" in body
     assert f'maxlength="{LONG_TEXT}"' in body

@@ -157,7 +157,7 @@ def test_a_login_name_over_255_characters_is_refused_beside_the_field(client, pa
     response = client.post(reverse(page), {"username": "官" * 300, "password": "wrong"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "不超过 150 字符" in body
+    assert "最多150个字" in body
     assert "官" * 300 in body
 
 

@@ -471,3 +471,17 @@ def test_the_preview_shows_what_it_read_of_a_new_row_and_what_a_changed_row_chan
     assert plan.projects[1].shown == [("包项目领导", "李华", "张明")]
     page = response.content.decode()
     assert ">1200</span> → <span title=\"1500\">1500</span>" in page
+
+
+def test_a_leader_without_the_leader_role_is_refused_in_the_preview_not_at_confirm(
+        office_client, town_campaign, zhang, village):
+    """The setup form offers only people with the leader role (projects.services.leader_problem);
+    the preview asks the same rule, with the roles the people sheet gives: a 工作专班成员 named
+    as 包项目领导 is said on the row, a person the sheet makes a leader is accepted."""
+    cadre = ["陈志强", "chenzq", "湖南村", "村文书", "13800000002", "工作专班成员"]
+    response = preview(office_client, town_campaign,
+                       workbook([project_row(1, "HN-01", leader="chenzq"),
+                                 project_row(2, "HN-02", leader="lihua")], [cadre, LIHUA]))
+    assert ("HN-01", "error") in actions(response) and ("HN-02", "create") in actions(response)
+    [refused] = [r for r in response.context["plan"].rows if r.key == "HN-01"]
+    assert any("包项目领导角色" in e for e in refused.errors), refused.errors

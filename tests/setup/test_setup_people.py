@@ -20,9 +20,9 @@ def person_form(unit, **changes):
 
 
 def test_the_office_creates_a_person_with_name_unit_title_phone_and_roles(office_client, village):
-    response = office_client.post(reverse("setup_person_new"), person_form(village))
+    response = office_client.post(reverse("setup_person_new"), person_form(village), follow=True)
     user = User.objects.get(username="lihua")
-    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("setup_person_password", args=[user.pk]), 302)]
     password = response.context["password"]
     assert password in response.content.decode()
     assert (user.profile.full_name, user.profile.unit, user.profile.title, user.profile.phone) == (
@@ -58,7 +58,8 @@ def test_the_office_cannot_make_an_observer(office_client, village):
 
 
 def test_a_reset_password_must_be_changed_at_the_next_sign_in(office_client, client, zhang):
-    response = office_client.post(reverse("setup_person_reset_password", args=[zhang.pk]))
+    response = office_client.post(reverse("setup_person_reset_password", args=[zhang.pk]),
+                                  follow=True)
     password = response.context["password"]
     zhang.refresh_from_db()
     assert zhang.check_password(password)
@@ -171,7 +172,7 @@ def test_the_same_person_twice_on_a_team_is_said_in_chinese(office_client, town_
     ("0591－28888888", "0591-28888888"), ("", "")])
 def test_a_phone_is_written_down_one_way(office_client, village, typed, stored):
     response = office_client.post(reverse("setup_person_new"), person_form(village, phone=typed))
-    assert response.status_code == 200 and "password" in response.context
+    assert response.status_code == 302
     assert User.objects.get(username="lihua").profile.phone == stored
 
 
@@ -183,3 +184,115 @@ def test_a_phone_with_letters_is_refused_beside_it_and_nothing_typed_is_lost(off
         "电话“1390000abcd”只能包含数字和 - + ( )。"]
     assert 'value="李华"' in response.content.decode()
     assert not User.objects.filter(username="lihua").exists()
+
+
+# --- Deactivating asks first; a deactivated account is brought back -----------------------------
+
+
+def test_deactivating_asks_first_and_opening_the_question_changes_nothing(office_client, zhang):
+    edit = office_client.get(reverse("setup_person_edit", args=[zhang.pk])).content.decode()
+    confirm_url = reverse("setup_person_deactivate", args=[zhang.pk])
+    assert f'href="{confirm_url}"' in edit  # a link to the question, not a button that does it
+
+    question = office_client.get(confirm_url)
+    body = question.content.decode()
+    zhang.refresh_from_db()
+    assert question.status_code == 200 and zhang.is_active
+    assert "张明将不能再登录" in body and f'action="{confirm_url}"' in body
+    assert "张明（湖南镇·副镇长）" in body
+
+    assert office_client.post(confirm_url).url == reverse("setup_people")
+    zhang.refresh_from_db()
+    assert not zhang.is_active
+
+
+def test_the_question_is_not_asked_when_the_person_still_leads_a_project(office_client,
+                                                                        town_campaign, zhang):
+    from tests import factories
+
+    factories.ProjectFactory(campaign=town_campaign, leader=zhang, code="HN-01")
+    response = office_client.get(reverse("setup_person_deactivate", args=[zhang.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("setup_person_edit", args=[zhang.pk]), 302)]
+    assert "张明仍是HN-01的包项目领导" in response.content.decode()
+
+
+def test_a_deactivated_person_is_reactivated_and_signs_in_again(office_client, client, zhang):
+    office_client.post(reverse("setup_person_deactivate", args=[zhang.pk]))
+    edit = office_client.get(reverse("setup_person_edit", args=[zhang.pk])).content.decode()
+    assert 'id="person-deactivated"' in edit and "启用账号" in edit
+    assert 'id="deactivate-person"' not in edit
+
+    response = office_client.post(reverse("setup_person_reactivate", args=[zhang.pk]), follow=True)
+    assert "张明可以重新登录了。" in response.content.decode()
+    zhang.refresh_from_db()
+    assert zhang.is_active
+    assert client.login(username="zhangming", password="pw-for-tests-1")
+    # On the record as the deactivation is: what happened, and who did it.
+    record = zhang.profile.history.order_by("-history_date").first()
+    assert record.history_change_reason == "启用账号"
+    assert record.history_user is not None and record.history_user.username == "hn_office"
+
+
+def test_a_reactivated_leader_is_offered_as_a_leader_again(office_client, town_campaign, zhang):
+    picker = reverse("setup_project_new", args=[town_campaign.pk])
+    office_client.post(reverse("setup_person_deactivate", args=[zhang.pk]))
+    assert "张明（湖南镇·副镇长）" not in office_client.get(picker).content.decode()
+    office_client.post(reverse("setup_person_reactivate", args=[zhang.pk]))
+    assert "张明（湖南镇·副镇长）" in office_client.get(picker).content.decode()
+
+
+def test_the_people_list_shows_who_is_deactivated(office_client, zhang, village):
+    placed("lihua", Role.TEAM_MEMBER, village, "李华", "村支书")
+    office_client.post(reverse("setup_person_deactivate", args=[zhang.pk]))
+    rows = office_client.get(reverse("setup_people")).content.decode().split("<tr")
+    assert "已停用" in next(r for r in rows if "zhangming" in r)
+    assert "已停用" not in next(r for r in rows if "lihua" in r)
+
+
+# --- The temporary password: shown once, on a page of its own ------------------------------------
+
+
+def test_reloading_after_creating_a_person_creates_nothing_and_shows_no_error(office_client,
+                                                                             village):
+    form = office_client.get(reverse("setup_person_new")).content.decode()
+    token = form.split('name="once" value="')[1].split('"')[0]
+    data = person_form(village, once=token)
+
+    created = office_client.post(reverse("setup_person_new"), data)
+    user = User.objects.get(username="lihua")
+    page = reverse("setup_person_password", args=[user.pk])
+    assert created.status_code == 302 and created.url == page
+    shown = office_client.get(page)
+    password = shown.context["password"]
+    assert password and password in shown.content.decode() and user.check_password(password)
+
+    # A reload of that page: no error, nothing created, and the password is not shown again.
+    reloaded = office_client.get(page)
+    body = reloaded.content.decode()
+    assert reloaded.status_code == 200 and password not in body
+    assert 'id="password-shown-before"' in body and "已被使用" not in body
+    # The form sent again (a resend from the browser's history) lands on the same page.
+    again = office_client.post(reverse("setup_person_new"), data, follow=True)
+    assert again.redirect_chain[-1][0] == page and "已被使用" not in again.content.decode()
+    assert User.objects.filter(username="lihua").count() == 1
+    assert user.check_password(password)
+
+
+def test_a_reset_password_is_shown_once_on_a_page_of_its_own(office_client, zhang):
+    response = office_client.post(reverse("setup_person_reset_password", args=[zhang.pk]))
+    assert response.url == reverse("setup_person_password", args=[zhang.pk])
+    password = office_client.get(response.url).context["password"]
+    zhang.refresh_from_db()
+    assert zhang.check_password(password)
+    assert password not in office_client.get(response.url).content.decode()
+    zhang.refresh_from_db()
+    assert zhang.check_password(password)  # a reload reset nothing
+
+
+def test_a_password_given_for_one_person_is_not_shown_on_anothers_page(office_client, zhang,
+                                                                      village):
+    other = placed("lihua", Role.TEAM_MEMBER, village, "李华", "村支书")
+    response = office_client.post(reverse("setup_person_reset_password", args=[zhang.pk]))
+    assert office_client.get(reverse("setup_person_password", args=[other.pk])).context[
+        "password"] is None
+    assert office_client.get(response.url).context["password"]

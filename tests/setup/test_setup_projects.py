@@ -142,3 +142,93 @@ def test_a_milestone_that_plans_less_than_an_earlier_one_is_refused_and_the_form
     assert "节点路面完成计划2026-11-10达到40%，低于之前的节点路基完成" in body
     assert 'value="路面完成"' in body and 'value="滨海大道"' in body
     assert not Project.objects.exists()
+
+
+# --- The leader is someone with the leader role ----------------------------------------------------
+
+
+def _leader_options(response) -> str:
+    body = response.content.decode()
+    return body.split('name="leader"')[1].split("</select>")[0]
+
+
+def test_only_people_with_the_leader_role_are_offered_as_leader(office_client, office,
+                                                               town_campaign, zhang, village, town):
+    placed("cadre1", Role.TEAM_MEMBER, village, "李华", "村支书")
+    placed("inspector", Role.SUPERVISOR, town, "陈督查", "督查组")
+    options = _leader_options(office_client.get(
+        reverse("setup_project_new", args=[town_campaign.pk])))
+    assert "张明（湖南镇·副镇长）" in options
+    assert "李华" not in options and "陈督查" not in options and "王主任" not in options
+
+
+def test_a_person_without_the_leader_role_is_refused_as_leader_beside_the_field(
+        office_client, office, town_campaign, village):
+    cadre = placed("cadre1", Role.TEAM_MEMBER, village, "李华", "村支书")
+    response = office_client.post(reverse("setup_project_new", args=[town_campaign.pk]),
+                                  project_form(town_campaign, cadre))
+    assert response.status_code == 200 and response.context["form"].errors["leader"]
+    assert not Project.objects.exists()
+
+
+def test_the_service_refuses_a_leader_without_the_role_in_chinese(office, town_campaign, village):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from projects import services
+
+    cadre = placed("cadre1", Role.TEAM_MEMBER, village, "李华", "村支书")
+    fields = {"code": "HN-01", "name": "滨海大道", "level": "town", "listed_by": town_campaign.unit,
+              "owner": "城投公司", "goal": "完成路基", "planned_start": datetime.date(2026, 9, 1),
+              "planned_end": datetime.date(2026, 12, 1), "planned_investment": Decimal("10")}
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        services.save_project(town_campaign, office, leader=cadre, **fields)
+    assert refused.value.message_dict["leader"] == [
+        "李华没有包项目领导角色：请先在 设置 › 人员 中授予该角色，或选择其他领导。"]
+    assert not Project.objects.exists()
+
+
+def test_a_projects_leader_stays_selectable_after_their_roles_changed(office_client, town_campaign,
+                                                                      zhang, village):
+    from tests import factories
+
+    project = factories.ProjectFactory(campaign=town_campaign, leader=zhang, code="HN-01",
+                                       planned_start=datetime.date(2026, 9, 1),
+                                       planned_end=datetime.date(2026, 12, 1))
+    zhang.groups.clear()
+    placed("cadre1", Role.TEAM_MEMBER, village, "李华", "村支书")
+    page = office_client.get(reverse("setup_project_edit", args=[project.pk]))
+    assert "张明（湖南镇·副镇长）" in _leader_options(page)
+    assert "李华" not in _leader_options(page)
+    response = office_client.post(reverse("setup_project_edit", args=[project.pk]),
+                                  project_form(town_campaign, zhang, name="滨海大道二期"))
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.name, project.leader) == ("滨海大道二期", zhang)
+
+
+# --- Enough rows for a whole plan in one save --------------------------------------------------------
+
+
+def test_a_new_project_offers_six_empty_milestone_and_team_rows(office_client, town_campaign,
+                                                                zhang):
+    page = office_client.get(reverse("setup_project_new", args=[town_campaign.pk]))
+    assert page.context["milestones"].total_form_count() == 6
+    assert page.context["team"].total_form_count() == 6
+    body = page.content.decode()
+    assert body.count("data-gj-empty-row") == 12 and "保存后会再给出空行" not in body
+
+
+def test_a_project_with_five_milestones_takes_one_save(office_client, town_campaign, zhang):
+    rows = {"milestones-TOTAL_FORMS": "6"}
+    for i, (name, day, percent) in enumerate([("开工", "09-10", 5), ("路基", "09-30", 20),
+                                              ("管网", "10-20", 45), ("路面", "11-10", 75),
+                                              ("验收", "11-30", 100)]):
+        rows |= {f"milestones-{i}-name": name, f"milestones-{i}-due_date": f"2026-{day}",
+                 f"milestones-{i}-planned_percent": str(percent)}
+    rows |= {"milestones-5-name": "", "milestones-5-due_date": "",
+             "milestones-5-planned_percent": ""}
+    response = office_client.post(reverse("setup_project_new", args=[town_campaign.pk]),
+                                  project_form(town_campaign, zhang, **rows))
+    assert response.status_code == 302
+    assert Project.objects.get().milestones.count() == 5
