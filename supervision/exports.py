@@ -31,14 +31,24 @@ from .models import Notice
 PROGRESS_HEADERS = ["序号", "项目名称", "级别", "项目业主", "包项目领导", "计划投资（万元）",
                     "完成投资（万元）", "形象进度", "计划进度", "滞后（百分点）", "预警",
                     "红灯天数", "存在问题", "推进意见"]
-#: Widths of the progress table: in cm for the .docx (26.1 cm of landscape A4 between margins),
-#: in characters for the .xlsx.
-PROGRESS_CM = [0.9, 3.4, 1.5, 2.2, 1.5, 1.7, 1.7, 1.2, 1.2, 1.4, 1.0, 0.9, 3.7, 3.8]
-PROGRESS_CHARS = [5, 22, 9, 14, 9, 11, 11, 8, 8, 8, 6, 6, 20, 20]
+#: Widths of the progress table: in cm for the .docx (26.1 cm of landscape A4 between margins;
+#: the print view takes their proportions), in characters for the .xlsx. At 10 pt with 0.1 cm
+#: padding a side, each column that must stay on one line holds its widest ordinary cell:
+#: 福州市级 (1.7), 999,999.99 and （万元） (1.9), 100.0% (1.5), the header's （百分点） (2.1), 已完成
+#: (1.4); the names, owners, problems and advice wrap in the rest. A larger figure widens its
+#: column at the expense of those (paper.fit_widths).
+PROGRESS_CM = [1.0, 3.2, 1.7, 2.3, 1.4, 1.9, 1.9, 1.5, 1.5, 2.1, 1.4, 1.0, 2.6, 2.6]
+PROGRESS_CHARS = [5, 22, 9, 14, 9, 12, 12, 8, 8, 8, 6, 6, 20, 20]
 PROGRESS_NUMERIC = {0, 5, 6, 7, 8, 9, 11}
+#: Short words that stay on one line too: 级别, 包项目领导, 预警.
+PROGRESS_KEEP = {2, 4, 10}
 NOTICE_HEADERS = ["督办单号", "项目", "包项目领导", "督办事由", "反馈期限", "状态", "逾期天数"]
-NOTICE_CM = [3.6, 5.0, 2.2, 8.5, 2.8, 2.0, 2.0]
-NOTICE_CHARS = [18, 28, 10, 44, 14, 10, 8]
+#: 湖督〔2026〕12号 (3.5 cm), 2026年12月31日 (3.2 with the spaces Word puts between Chinese and
+#: figures), 已反馈 and 逾期天数 on one line; the rest wraps.
+NOTICE_CM = [3.6, 5.0, 2.2, 8.0, 3.3, 2.0, 2.0]
+NOTICE_CHARS = [18, 28, 10, 44, 16, 10, 8]
+NOTICE_NUMERIC = {6}
+NOTICE_KEEP = {0, 4, 5}
 CRITICISM_HEADERS = ["项目", "被通报人", "事由", "督办单号"]
 HIGHLIGHT_HEADERS = ["类别", "标题", "人物", "项目", "内容"]
 
@@ -388,14 +398,14 @@ def _bulletin_docx(bulletin) -> bytes:
     planned, done = progress_totals(s["progress"])
     rate = percent(done * 100 / planned) if planned else "—"
     paper.table(doc, PROGRESS_HEADERS, [progress_row(r) for r in s["progress"]], PROGRESS_CM,
-                numeric=PROGRESS_NUMERIC,
+                numeric=PROGRESS_NUMERIC, keep=PROGRESS_KEEP,
                 totals=["合计", f"{len(s['progress'])}个项目", "", "", "", money(planned),
                         money(done), "", "", "", "", "", f"投资完成率{rate}", ""])
     if s["notices"]:
         P(doc, "附件2", paper.HEITI, paper.TEXT_PT, space_before=18)
         P(doc, "督办单办理情况表", paper.XIAOBIAOSONG, 18, align="center", space_after=8)
         paper.table(doc, NOTICE_HEADERS, [notice_row(n) for n in s["notices"]], NOTICE_CM,
-                    numeric={6})
+                    numeric=NOTICE_NUMERIC, keep=NOTICE_KEEP)
 
     out = io.BytesIO()
     doc.save(out)

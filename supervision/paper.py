@@ -155,17 +155,110 @@ def _row_flag(row, tag: str) -> None:
     tr_pr.append(el)
 
 
+#: Left and right padding of every table cell (Word's own default is 0.19 cm): set on the table
+#: itself, so the widths measured here are the widths the reader lays out.
+CELL_MARGIN_CM = 0.1
+#: What a column needs beyond its text: both paddings, and a little for the reader's rounding and
+#: a stand-in font (Liberation Serif for Times New Roman) a hair wider than the original.
+CELL_SLACK_CM = 2 * CELL_MARGIN_CM + 0.08
+#: Points to the centimetre.
+PT_PER_CM = 72 / 2.54
+#: Advance widths of Times New Roman in ems (digits are all half an em; bold % is a full em).
+_LATIN_EMS = {**dict.fromkeys("0123456789", 0.5), **dict.fromkeys(".,:;'!", 0.28),
+              " ": 0.25, "%": 1.0, "-": 0.34, "/": 0.28, "(": 0.34, ")": 0.34, "+": 0.57}
+
+
+def text_cm(text: str, size: float) -> float:
+    """The width of one unbroken line of text at size points, in cm: a CJK or full-width character
+    one em, Latin text in Times New Roman's widths (a capital ¾ em, any other letter a little
+    more than the average), and the quarter em Word and LibreOffice put between Chinese and
+    Latin text (2026 年 12 月 11 日)."""
+    ems = 0.0
+    previous = None
+    for ch in text:
+        cjk = ord(ch) >= 0x2E80
+        if ch in _LATIN_EMS:
+            ems += _LATIN_EMS[ch]
+        elif not cjk:
+            ems += 0.75 if ch.isupper() else 0.55
+        else:
+            ems += 1.0
+        if previous is not None and cjk != previous and not ch.isspace():
+            ems += 0.25
+        previous = cjk
+    return ems * size / PT_PER_CM
+
+
+def header_lines(header: str, per_line: int) -> list[str]:
+    """A header as lines: a unit in brackets （万元） on a line of its own, and words longer than a
+    line cut into even lines (包项目/领导, never 包项目领/导, never a character a line)."""
+    cut = header.find("（")
+    parts = [header[:cut], header[cut:]] if cut > 0 else [header]
+    lines = []
+    for part in parts:
+        if part.startswith("（") or len(part) <= per_line:
+            lines.append(part)
+            continue
+        count = -(-len(part) // max(2, per_line))
+        step = -(-len(part) // count)
+        lines += [part[i:i + step] for i in range(0, len(part), step)]
+    return lines
+
+
+def fit_widths(headers: list[str], rows: list[list], widths_cm: list[float], *,
+               keep: set[int] = frozenset(), totals: list | None = None,
+               size: float = TABLE_PT) -> list[float]:
+    """Column widths within the table's width (the sum of widths_cm) such that every cell of a
+    keep column (amounts, percents, dates, numbers, short words) is one line, and every header
+    breaks only between words: a keep column narrower than what it holds gets the room it needs
+    from the other columns, in proportion to their widths; their text wraps."""
+    total = sum(widths_cm)
+    need = []
+    for i, header in enumerate(headers):
+        # A header needs its bracketed unit whole and at least two characters a line.
+        words = [p for p in header_lines(header, 2) if p.startswith("（")] + [header[:2]]
+        texts = [*words, *(("" if r[i] is None else str(r[i])) for r in rows)] if i in keep else words
+        if totals is not None and i in keep:
+            texts.append("" if totals[i] is None else str(totals[i]))
+        need.append(max(text_cm(t, size) for t in texts) + CELL_SLACK_CM)
+    widths = [max(w, n) for w, n in zip(widths_cm, need, strict=True)]
+    excess = sum(widths) - total
+    if excess > 0:
+        # Taken from the wrapping columns in proportion to what each has above its own need.
+        spare = {i: widths[i] - need[i] for i in range(len(widths)) if i not in keep}
+        room = sum(spare.values())
+        if room > 0:
+            for i, extra in spare.items():
+                widths[i] -= excess * extra / room if room > excess else extra
+    return [round(w, 2) for w in widths]
+
+
+def _cell_margins(t) -> None:
+    margins = t._tbl.tblPr.makeelement(qn("w:tblCellMar"), {})
+    for side in ("top", "left", "bottom", "right"):
+        twips = 0 if side in ("top", "bottom") else round(CELL_MARGIN_CM * 567)
+        margins.append(margins.makeelement(qn(f"w:{side}"), {qn("w:w"): str(twips),
+                                                             qn("w:type"): "dxa"}))
+    t._tbl.tblPr.append(margins)
+
+
 def table(container, headers: list[str], rows: list[list], widths_cm: list[float], *,
-          numeric: set[int] = frozenset(), totals: list | None = None, size: float = TABLE_PT):
+          numeric: set[int] = frozenset(), keep: set[int] = frozenset(),
+          totals: list | None = None, size: float = TABLE_PT):
     """A bordered table with fixed column widths: the header row repeats on every page
     (w:tblHeader) and no row splits across pages (w:cantSplit). numeric columns align right;
-    totals, if given, is a last row in bold."""
+    numeric and keep columns are as wide as their widest cell so that no amount, percent or date
+    breaks across lines (fit_widths); headers break between words; totals, if given, is a last
+    row in bold."""
+    keep = set(keep) | set(numeric)
+    widths_cm = fit_widths(headers, rows, widths_cm, keep=keep, totals=totals, size=size)
     t = container.add_table(rows=0, cols=len(headers))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
     layout = t._tbl.tblPr.makeelement(qn("w:tblLayout"), {qn("w:type"): "fixed"})
     t._tbl.tblPr.append(layout)
+    _cell_margins(t)
     for col, width in zip(t.columns, widths_cm, strict=True):
         col.width = Cm(width)
 
@@ -178,11 +271,13 @@ def table(container, headers: list[str], rows: list[list], widths_cm: list[float
             cell.width = Cm(widths_cm[i])
             p = cell.paragraphs[0]
             p.paragraph_format.line_spacing = 1.0
+            text = "" if value is None else str(value)
             if header:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                per_line = int((widths_cm[i] - CELL_SLACK_CM) * PT_PER_CM / size)
+                text = "\n".join(header_lines(text, per_line))
             elif i in numeric:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            text = "" if value is None else str(value)
             style_run(p.add_run(text), HEITI if header else FANGSONG, size, bold=bold)
         return row
 

@@ -165,6 +165,8 @@ def ranking_workbook(campaign, result: dict) -> bytes:
     wb = Workbook()
     thin = Side(style="thin", color="666666")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    # A long name or unit wraps within its column (core.sheets gives the row its height).
+    wrap = Alignment(wrap_text=True, vertical="top")
     as_of = result["as_of"]
     for index, (key, sheet_title, headers) in enumerate((
             ("leaders", "按包项目领导", LEADER_HEADERS), ("units", "按项目业主", UNIT_HEADERS))):
@@ -187,7 +189,7 @@ def ranking_workbook(campaign, result: dict) -> bytes:
                        row["green"], float(lag) if lag is not None else "—",
                        row["reports_missed"], row["open_notices"]])
             for column, cell in enumerate(ws[ws.max_row], start=1):
-                cell.border = border
+                cell.border, cell.alignment = border, wrap
                 if column == 7 and lag is not None:
                     cell.number_format = "0.0"
         sheets.widths_by_content(ws, first_row=2, caps={"B": 30})
