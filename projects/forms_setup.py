@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from campaign.forms import PersonChoiceField, people_queryset
 from campaign.models import Unit
 
+from .imports import half_width
 from .models import Assignment, Milestone, Project
 from .services import PROJECT_FIELDS, leader_choices
 
@@ -41,7 +42,31 @@ class ProjectSetupForm(forms.ModelForm):
             queryset=leader_choices(people_queryset(town), self.instance))
         self.fields["listed_by"].queryset = Unit.objects.filter(
             pk__in=[town.pk, *[u.pk for u in town.ancestors()]])
+        if self.instance.pk is None or not self.instance.reports.exists():
+            # A project already under way: how far it is now (services.record_baseline), so its
+            # light compares the plan with the truth, not with 0 %.
+            self.fields["baseline_percent"] = forms.DecimalField(
+                label=_("Progress now (%)"), required=False, min_value=0, max_value=100,
+                max_digits=4, decimal_places=1,
+                help_text=_("For a project already under way: its progress today, kept as its "
+                            "first report. Leave empty for a project not started."))
+            self.fields["baseline_investment"] = forms.DecimalField(
+                label=_("Investment done so far (10k yuan)"), required=False, min_value=0,
+                max_digits=12, decimal_places=2)
         self.helper = _helper()
+
+    def baseline(self) -> dict | None:
+        """The progress typed for a project not yet reported, for save_project (None: none)."""
+        percent = self.cleaned_data.get("baseline_percent")
+        investment = self.cleaned_data.get("baseline_investment")
+        if percent is None and investment is None:
+            return None
+        return {"percent": percent, "investment_done": investment}
+
+    def clean_code(self):
+        """The code written down one way, as the Excel import reads it (ＪＴ－１０ is JT-10), so
+        one project is not entered twice under two widths."""
+        return half_width(self.cleaned_data.get("code"))
 
     def validate_unique(self):
         pass  # the code's uniqueness is checked by the model's clean(), beside the field

@@ -52,6 +52,9 @@ PROJECT_HEADERS = {
     "包项目领导": "leader", "计划投资": "planned_investment", "计划开工": "planned_start",
     "计划完工": "planned_end", "攻坚目标": "goal", "类别": "category",
     "专班责任人": "team_leads", "专班成员": "team_members",
+    # How far a project already under way is (the dashboard export has both): its first report
+    # when it has none yet (services.record_baseline); ignored once the team reports.
+    "形象进度": "progress", "完成投资": "investment_done",
 }
 #: How the people of a team cell are separated: 李华、王强 (or commas, semicolons, spaces).
 LIST_SEPARATORS = r"[、,，;；\s]+"
@@ -655,6 +658,9 @@ def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
         milestones = _milestones(row, start, end, errors)
         if milestones is not None:
             values["milestones"] = milestones
+        baseline = _baseline(row, errors)
+        if baseline and (project is None or not project.reports.exists()):
+            values["baseline"] = baseline
         plan.values = values
         if errors:
             plan.action = "error"
@@ -670,11 +676,41 @@ def _plan_projects(campaign, rows, people: _People) -> list[RowPlan]:
     return plans
 
 
+#: The percent a 形象进度 in words gives: 完成51.0%；路基填筑… (the dashboard export's form).
+_PERCENT_IN_WORDS = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+
+
+def _baseline(row, errors) -> dict | None:
+    """{percent, investment_done} (text) of a row's 形象进度 and 完成投资, when either is above 0.
+    形象进度 is a percent (51, 51%), or words with one in them (完成51%；…): words without a
+    percent describe the work and are not read."""
+    found = {}
+    percent_text = row.get("progress", "")
+    if percent_text and parse_amount(percent_text.rstrip("%")) is None:
+        in_words = _PERCENT_IN_WORDS.search(percent_text)
+        percent_text = in_words.group(1) if in_words else ""
+    if percent_text:
+        percent = parse_amount(percent_text.rstrip("%"))
+        if percent is None or percent > 100:
+            errors.append(_("The progress %(value)s is not a percent from 0 to 100.")
+                          % {"value": percent_text})
+        else:
+            found["percent"] = str(percent.quantize(Decimal("0.1")))
+    investment_text = row.get("investment_done", "")
+    if investment_text:
+        try:
+            found["investment_done"] = str(clean_investment(investment_text)
+                                           .quantize(Decimal("0.01")))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    return found if any(Decimal(v) > 0 for v in found.values()) else None
+
+
 #: What the preview shows of a project, in this order, under the sheet's own column names.
 PROJECT_COLUMNS = {"code": "项目编号", "name": "项目名称", "level": "级别", "owner": "项目业主",
                    "category": "类别", "leader": "包项目领导", "planned_investment": "计划投资（万元）",
                    "planned_start": "计划开工", "planned_end": "计划完工", "goal": "攻坚目标",
-                   "team": "专班", "milestones": "节点"}
+                   "team": "专班", "milestones": "节点", "baseline": "建档进度"}
 
 
 def _number(value) -> str:
@@ -717,6 +753,10 @@ def _shown_project(values: dict, project: Project | None, people: _People,
         then["team"] = team([(people.name(m["user"]), m["role"]) for m in values["team"]])
     if "milestones" in values:
         then["milestones"] = milestones(values["milestones"])
+    if "baseline" in values:
+        then["baseline"] = _("%(percent)s%%, %(investment)s (10k yuan) done") % {
+            "percent": _number(values["baseline"].get("percent", "0")),
+            "investment": _number(values["baseline"].get("investment_done", "0"))}
     now = {}
     if project is not None:
         now = {"level": level(project.level, project.listed_by.name),
@@ -727,7 +767,8 @@ def _shown_project(values: dict, project: Project | None, people: _People,
                "team": team([(name_of(a.user), a.role) for a in project.assignments.all()]),
                "milestones": milestones([{"name": m.name, "due_date": m.due_date.isoformat(),
                                           "planned_percent": m.planned_percent}
-                                         for m in project.milestones.all()])}
+                                         for m in project.milestones.all()]),
+               "baseline": _("not reported yet")}
     shown = []
     for key, column in PROJECT_COLUMNS.items():
         if key not in then or (key in ("code", "name") and project is None):
@@ -740,6 +781,9 @@ def _shown_project(values: dict, project: Project | None, people: _People,
 def _project_changes(project: Project, values: dict) -> list[str]:
     changes = []
     for name, value in values.items():
+        if name == "baseline":  # only for a project not reported yet: always a change
+            changes.append(name)
+            continue
         if name == "team":
             now = sorted((a.user.username, a.role) for a in project.assignments.all())
             if now != sorted((m["user"], m["role"]) for m in value):
@@ -808,6 +852,9 @@ def apply_import(campaign, user, rows: dict) -> tuple[Plan, list[tuple]]:
         v = dict(row.values)
         milestones = v.pop("milestones", None)
         team = v.pop("team", None)
+        baseline = v.pop("baseline", None)
+        if baseline is not None:
+            baseline = {k: Decimal(value) for k, value in baseline.items()}
         if team is not None:
             team = [{"user": User.objects.select_related("profile").get(username=m["user"]),
                      "role": m["role"]} for m in team]
@@ -829,7 +876,7 @@ def apply_import(campaign, user, rows: dict) -> tuple[Plan, list[tuple]]:
                            "planned_percent": Decimal(m["planned_percent"])} for m in milestones]
         try:
             services.save_project(campaign, user, project=project, milestones=milestones,
-                                  team=team, **v)
+                                  team=team, baseline=baseline, **v)
         except ValidationError as exc:
             row.action, row.errors = "error", exc.messages
             raise ImportNotApplied(plan) from None
@@ -849,7 +896,8 @@ def template_workbook(campaign) -> bytes:
     ws = wb.active
     ws.title = PROJECT_SHEET
     headers = ["序号", "项目编号", "项目名称", "级别", "项目业主", "包项目领导", "计划投资（万元）",
-               "计划开工", "计划完工", "攻坚目标", "类别", "专班责任人", "专班成员"]
+               "计划开工", "计划完工", "攻坚目标", "类别", "形象进度（%）", "完成投资（万元）",
+               "专班责任人", "专班成员"]
     for n in range(1, MILESTONES_IN_TEMPLATE + 1):
         headers += [f"节点{n}名称", f"节点{n}日期", f"节点{n}进度（%）"]
     ws.append(headers)
@@ -859,7 +907,8 @@ def template_workbook(campaign) -> bytes:
     for number, p in enumerate(projects, start=1):
         level = f"{p.listed_by.name}级" if p.listed_by_id else level_names.get(p.level, p.level)
         row = [number, p.code, p.name, level, p.owner, p.leader.username, float(p.planned_investment),
-               p.planned_start, p.planned_end, p.goal, p.category]
+               p.planned_start, p.planned_end, p.goal, p.category, float(p.progress),
+               float(p.investment_done)]
         team = list(p.assignments.all())
         row += ["、".join(a.user.username for a in team if a.role == Assignment.Role.LEAD),
                 "、".join(a.user.username for a in team if a.role == Assignment.Role.MEMBER)]

@@ -3,10 +3,11 @@
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.access import may_supervise, roles_of
@@ -475,9 +476,10 @@ def _set_team(project: Project, rows) -> bool:
 
 @transaction.atomic
 def save_project(campaign, user, *, project: Project | None = None, milestones=None, team=None,
-                 **fields) -> tuple[Project, bool]:
+                 baseline: dict | None = None, **fields) -> tuple[Project, bool]:
     """Create a project of the campaign, or change one, with its milestones and team (None
-    leaves them as they are). Returns (project, whether anything changed)."""
+    leaves them as they are), and for a project not yet reported, its progress when entered
+    (record_baseline). Returns (project, whether anything changed)."""
     if project is None:
         project = Project(campaign=campaign)
     else:
@@ -497,9 +499,30 @@ def save_project(campaign, user, *, project: Project | None = None, milestones=N
         changed |= _set_milestones(project, milestones)
     if team is not None:
         changed |= _set_team(project, team)
+    if baseline is not None:
+        changed |= record_baseline(project, user, **baseline) is not None
     if changed:
         _project_changed(project.pk, campaign.pk)
     return project, changed
+
+
+def record_baseline(project: Project, user, *, percent: Decimal | None,
+                    investment_done: Decimal | None = None) -> ProgressReport | None:
+    """A project already under way when it is entered: how far it is (形象进度, 完成投资), as
+    its first report — by whoever enters it, now — so the rules compare the plan with what is
+    true rather than with 0 % (a project 30 % done went red the day it was entered). Only for a
+    project with no report yet (afterwards the team reports, and corrections go through a
+    report); it counts as the week's report, for its figures are this week's. None when there is
+    nothing to record (no figures, or the project already has reports)."""
+    if not percent and not investment_done:
+        return None
+    if project.reports.exists():
+        return None
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the campaign's language
+        work = _("Progress when the project was entered, by the campaign office; the team "
+                 "reports every week from now on.")
+    return submit_report(project, user, percent=percent or Decimal(0),
+                         investment_done=investment_done or Decimal(0), work_done=work)
 
 
 @transaction.atomic

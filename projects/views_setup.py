@@ -76,7 +76,7 @@ def _project_page(request, campaign, project=None):
                 saved, _changed = services.save_project(
                     campaign, request.user, project=project,
                     milestones=formset_rows(milestones), team=formset_rows(team, False),
-                    **form.cleaned_data)
+                    baseline=form.baseline(), **form.cleaned_data)
             except ValidationError as exc:
                 above = _add_errors(form, exc)
             else:

@@ -485,3 +485,37 @@ def test_a_leader_without_the_leader_role_is_refused_in_the_preview_not_at_confi
     assert ("HN-01", "error") in actions(response) and ("HN-02", "create") in actions(response)
     [refused] = [r for r in response.context["plan"].rows if r.key == "HN-01"]
     assert any("包项目领导角色" in e for e in refused.errors), refused.errors
+
+
+def test_a_project_under_way_is_imported_with_its_progress_now_once(office_client, town_campaign,
+                                                                   zhang):
+    """形象进度 and 完成投资 of a project with no report yet are kept as its first report (the
+    preview says so); once it has reports, a sheet's figures leave them alone; a 形象进度 in
+    words takes the percent in it (the dashboard export writes 完成51.0%；…)."""
+    from projects.models import ProgressReport
+
+    def sheet(rows):  # the usual columns, then 形象进度 and 完成投资
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "项目"
+        ws.append([*HEADERS, "形象进度（%）", "完成投资（万元）"])
+        for row, progress, investment in rows:
+            ws.append([*row, progress, investment])
+        out = BytesIO()
+        wb.save(out)
+        return SimpleUploadedFile("清单.xlsx", out.getvalue())
+
+    rows = [(project_row(1, "HN-01"), "38%", "450万元"),
+            (project_row(2, "HN-02"), "完成12.5%；路基填筑", ""),
+            (project_row(3, "HN-03"), "正在进行桩基施工", "")]
+    response = preview(office_client, town_campaign, sheet(rows))
+    [first] = [r for r in response.context["plan"].rows if r.key == "HN-01"]
+    assert ("建档进度", "", "38%，完成投资450万元") in first.shown
+    confirm(office_client, town_campaign, response)
+    got = {r.project.code: (r.percent, r.investment_done)
+           for r in ProgressReport.objects.select_related("project")}
+    assert got == {"HN-01": (Decimal("38.0"), Decimal("450.00")),
+                   "HN-02": (Decimal("12.5"), Decimal("0.00"))}  # HN-03: words only, not read
+    again = preview(office_client, town_campaign,
+                    sheet([(project_row(1, "HN-01"), "60", ""), rows[1], rows[2]]))
+    assert {a for _k, a in actions(again)} == {"unchanged"}  # reported: the sheet's % is not

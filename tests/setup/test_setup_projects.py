@@ -232,3 +232,43 @@ def test_a_project_with_five_milestones_takes_one_save(office_client, town_campa
                                   project_form(town_campaign, zhang, **rows))
     assert response.status_code == 302
     assert Project.objects.get().milestones.count() == 5
+
+
+def test_a_project_entered_under_way_gets_its_progress_now_and_its_true_light(
+        office_client, office, town_campaign, zhang):
+    """Found setting up 江田镇: projects already under way went red the day they were entered
+    (the plan said 33.6 %, nothing reported: 0 %). The office gives how far each is now; it is
+    kept as the first report, and the light compares the plan with it."""
+    from projects.models import ProgressReport
+    from supervision.scan import scan_project
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    dates = {"planned_start": (today - datetime.timedelta(days=40)).isoformat(),
+             "planned_end": (today + datetime.timedelta(days=60)).isoformat(),
+             "milestones-0-name": "", "milestones-0-due_date": "",
+             "milestones-0-planned_percent": ""}
+    new = reverse("setup_project_new", args=[town_campaign.pk])
+    page = office_client.get(new).content.decode()
+    assert 'name="baseline_percent"' in page
+    office_client.post(new, project_form(town_campaign, zhang, **dates, baseline_percent="38",
+                                         baseline_investment="450"))
+    office_client.post(new, project_form(town_campaign, zhang, **dates, code="HN-02"))
+    under_way, not_given = Project.objects.get(code="HN-01"), Project.objects.get(code="HN-02")
+    first = ProgressReport.objects.get(project=under_way)
+    assert (first.percent, first.investment_done, first.reported_by) == (
+        Decimal("38.0"), Decimal("450.00"), office)
+    assert not ProgressReport.objects.filter(project=not_given).exists()
+    for project in (under_way, not_given):
+        scan_project(project.pk)
+        project.refresh_from_db()
+    # By hand: the plan runs straight from 0 % to 100 % over 100 days, so 40 % on day 40;
+    # 40 − 38 = 2 points behind (green); 40 − 0 = 40 points (red, threshold 15).
+    assert (under_way.health, under_way.progress) == ("green", Decimal("38.0"))
+    assert not_given.health == "red"
+    # Once reported, the office no longer sets it here (corrections go through a report).
+    page = office_client.get(reverse("setup_project_edit", args=[under_way.pk])).content.decode()
+    assert 'name="baseline_percent"' not in page
+    assert 'name="baseline_percent"' in office_client.get(
+        reverse("setup_project_edit", args=[not_given.pk])).content.decode()
