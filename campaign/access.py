@@ -176,6 +176,26 @@ def setup_unit(user) -> Unit | None:
     return profile.unit
 
 
+def setup_units(town: Unit):
+    """The units a town's office keeps: every unit below its town (villages, communities,
+    departments, companies), never the town itself, nor a unit of another town or above."""
+    return Unit.objects.filter(pk__in=town.descendant_ids() - {town.pk})
+
+
+def get_unit_for_setup(user, pk) -> Unit:
+    """A unit of the office's own town (see setup_units): 403 for anyone but a campaign office,
+    404 for any other unit (another town's, its own town, the county above)."""
+    town = setup_unit(user)
+    if town is None:
+        log.warning("refused setup user=%s unit=%s", user.pk, pk)
+        raise PermissionDenied
+    unit = setup_units(town).filter(pk=pk).first()
+    if unit is None:
+        log.warning("refused read user=%s unit=%s", user.pk, pk)
+        raise Http404
+    return unit
+
+
 def get_campaign_for_setup(user, pk) -> Campaign:
     """A campaign the office sets up: 404 when the user may not see it, 403 when it is not of
     the office's own unit (the county's campaign a town reads, or no office at all)."""

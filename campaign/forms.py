@@ -1,5 +1,5 @@
-"""Forms of the campaign office's setup: a campaign, a person. Errors are shown beside their
-field by crispy-bootstrap5; a bound form re-renders everything typed."""
+"""Forms of the campaign office's setup: a campaign, a person, a unit of the town. Errors are
+shown beside their field by crispy-bootstrap5; a bound form re-renders everything typed."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Campaign, Unit
 from .people import clean_phone, label_of
-from .services import CAMPAIGN_FIELDS, OFFICE_ROLES
+from .services import CAMPAIGN_FIELDS, OFFICE_ROLES, OFFICE_UNIT_KINDS
 
 
 def _helper() -> FormHelper:
@@ -64,6 +64,22 @@ class PersonForm(forms.Form):
 
     def clean_phone(self):
         return clean_phone(self.cleaned_data["phone"])
+
+
+class UnitForm(forms.Form):
+    """A village (community), department or company of the town: its name and kind. The name's
+    uniqueness in the town is the service's to say (campaign.services.create_unit)."""
+
+    name = forms.CharField(label=_("name"), max_length=100,
+                           help_text=_("As people call it, as in 湖南村 or 镇农业服务中心: the "
+                                       "person form and the Excel import find the unit by it."))
+    kind = forms.ChoiceField(label=_("kind"), widget=forms.RadioSelect,
+                             choices=[(k.value, k.label) for k in OFFICE_UNIT_KINDS],
+                             initial=Unit.Kind.VILLAGE.value)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
 
 
 def people_queryset(scope_unit: Unit, *, active_only=True):

@@ -210,13 +210,16 @@ class Campaign(models.Model):
     def length_days(self) -> int:
         return (self.end_date - self.start_date).days + 1
 
-    def reporting_window(self, project_start: datetime.date, resumed_on: datetime.date | None = None
+    def reporting_window(self, project_start: datetime.date, resumed_on: datetime.date | None = None,
+                         entered_on: datetime.date | None = None
                          ) -> tuple[datetime.date, datetime.date]:
         """The dates between which a project starting on project_start owes weekly reports: from
-        the later of the two starts (or of the day it resumed after a justified pause: no report
-        is owed for a week it was paused) to the campaign's end (the scan, the reminders and the
-        "My projects" page all ask this)."""
-        return max(self.start_date, project_start, resumed_on or project_start), self.end_date
+        the later of the two starts, of the day it resumed after a justified pause (no report is
+        owed for a week it was paused) and of the day it was entered (none for the weeks before
+        it was in the app) to the campaign's end (the scan, the reminders, the ranking, 待办 and
+        "My projects" all ask this)."""
+        return (max(self.start_date, project_start, resumed_on or project_start,
+                    entered_on or project_start), self.end_date)
 
     def day_number(self, as_of: datetime.date) -> int:
         """Day N of the campaign on as_of (1 on start_date), clamped to 0 before and length after."""

@@ -1,5 +1,6 @@
-"""Every write of the campaign office's setup: campaigns and people, each in a transaction and
-kept in the history (django-simple-history records Campaign and Profile rows)."""
+"""Every write of the campaign office's setup: campaigns, people and the town's units, each in a
+transaction; campaigns and people kept in the history (django-simple-history records Campaign
+and Profile rows)."""
 
 import secrets
 
@@ -8,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import pagecache
 from core.queue import enqueue_on_commit
@@ -25,6 +27,9 @@ CAMPAIGN_FIELDS = (
 )
 #: The roles a town's office gives its own people (observers belong to the offices above).
 OFFICE_ROLES = (Role.TOWN_ADMIN, Role.LEADER, Role.TEAM_MEMBER, Role.SUPERVISOR)
+#: The units a town's office keeps under its town: its villages (communities), its departments
+#: (牵头部门, who answer obstacles) and companies (a town's own company as a project owner).
+OFFICE_UNIT_KINDS = (Unit.Kind.VILLAGE, Unit.Kind.DEPARTMENT, Unit.Kind.COMPANY)
 #: Letters and digits that cannot be mistaken for one another when read out over the phone.
 _TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -205,3 +210,112 @@ def password_changed(user) -> None:
     if profile is not None:
         profile.must_change_password = False
         profile.save(update_fields=["must_change_password"])  # through save: kept in the history
+
+
+# --- Units -------------------------------------------------------------------------------------
+
+
+def _check_unit(town: Unit, name: str, kind: str, unit: Unit | None = None) -> str:
+    """The name as it will be stored, or a ValidationError beside the field. A name is unique
+    among the town and every unit below it, as the person form and the Excel import find a unit
+    by its name in that scope (the database's unit_name_unique_in_parent holds it for the units
+    directly under the town, where the office puts them)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the unit's name.")})
+    if kind not in {k.value for k in OFFICE_UNIT_KINDS}:
+        raise ValidationError({"kind": _("Choose a village (community), a department or a "
+                                         "company.")})
+    same = Unit.objects.filter(pk__in=town.descendant_ids(), name=name)
+    if unit is not None:
+        same = same.exclude(pk=unit.pk)
+    if same.exists():
+        raise ValidationError({"name": _("%(town)s already has a unit called %(name)s.")
+                               % {"town": town.name, "name": name}})
+    return name
+
+
+def _lock_town(town: Unit) -> None:
+    """One add, rename or deletion of a town's units at a time: the name check of the next one
+    sees what this one stored. (NO KEY: people and projects may still be put in the town.)"""
+    Unit.objects.select_for_update(no_key=True).filter(pk=town.pk).first()
+
+
+@transaction.atomic
+def create_unit(town: Unit, by, *, name: str, kind: str) -> Unit:
+    """A village (community), department or company directly under the office's town, offered
+    at once in the person form, the team and obstacle pickers and the Excel import."""
+    _lock_town(town)
+    unit = Unit.objects.create(name=_check_unit(town, name, kind), kind=kind, parent=town)
+    pagecache.bump_everything()  # pickers, and unit scopes (campaign.access.unit_scope)
+    return unit
+
+
+@transaction.atomic
+def update_unit(town: Unit, unit: Unit, by, *, name: str, kind: str) -> Unit:
+    """Rename a unit of the office's town (or change its kind); every page shows the new name."""
+    _lock_town(town)
+    locked = Unit.objects.select_for_update().get(pk=unit.pk)
+    locked.name, locked.kind = _check_unit(town, name, kind, locked), kind
+    locked.save(update_fields=["name", "kind"])
+    pagecache.bump_everything()  # unit names show on many pages
+    return locked
+
+
+#: What refers to a unit, said by the relation (the rest by the model's own name).
+_UNIT_USES = {
+    "children": gettext_lazy("units under it"),
+    "profiles": gettext_lazy("people"),
+    "listed_projects": gettext_lazy("projects listed by it"),
+    "assignments": gettext_lazy("places on project teams"),
+    "obstacles": gettext_lazy("obstacles it answers"),
+}
+
+
+def unit_uses(unit: Unit) -> list[str]:
+    """What refers to the unit, as "people (3)", "the change history": every relation to Unit,
+    found from the models (the projects app, above this one, included), one count each. A unit
+    that appears in the change history (a person once of it) is in use too: the history would
+    name a unit that no longer exists."""
+    uses, in_history = [], False
+    for rel in Unit._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and rel.is_relation):
+            continue
+        count = rel.related_model._base_manager.filter(**{rel.field.name: unit.pk}).count()
+        if not count:
+            continue
+        if hasattr(rel.related_model, "instance_type"):  # a django-simple-history model
+            in_history = True
+            continue
+        what = _UNIT_USES.get(rel.related_name) or rel.related_model._meta.verbose_name_plural
+        uses.append(_("%(what)s (%(count)s)") % {"what": what, "count": count})
+    if in_history:
+        uses.append(_("the change history"))
+    return uses
+
+
+def unit_deletion_refusal(unit: Unit) -> str | None:
+    """Why the unit cannot be deleted, or None. Only a unit nothing refers to, now or in the
+    history, is deleted (one added by mistake); a unit in use is renamed instead. Asked by the
+    confirmation page before it is shown, and by delete_unit."""
+    uses = unit_uses(unit)
+    if not uses:
+        return None
+    return _("%(name)s cannot be deleted: it is used by %(uses)s. Rename it instead.") % {
+        "name": unit.name, "uses": "、".join(uses)}
+
+
+@transaction.atomic
+def delete_unit(town: Unit, unit: Unit, by) -> bool:
+    """Delete a unit of the office's town that nothing refers to (unit_deletion_refusal says
+    why not otherwise). True when this call deleted it (two clicks delete it once)."""
+    _lock_town(town)
+    locked = Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    if locked is None:
+        return False
+    refusal = unit_deletion_refusal(locked)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    locked.delete()
+    pagecache.bump_everything()
+    return True

@@ -1,4 +1,4 @@
-"""设置 (setup) of campaigns and people, under /setup/."""
+"""设置 (setup) of campaigns, people and the town's units, under /setup/."""
 
 from django.urls import path
 
@@ -18,4 +18,8 @@ urlpatterns = [
          name="setup_person_deactivate"),
     path("people/<int:pk>/reactivate/", views_setup.person_reactivate,
          name="setup_person_reactivate"),
+    path("units/", views_setup.units, name="setup_units"),
+    path("units/new/", views_setup.unit_new, name="setup_unit_new"),
+    path("units/<int:pk>/", views_setup.unit_edit, name="setup_unit_edit"),
+    path("units/<int:pk>/delete/", views_setup.unit_delete, name="setup_unit_delete"),
 ]

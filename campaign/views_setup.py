@@ -1,8 +1,9 @@
-"""设置: the campaign office sets up its own town's campaigns and people, in the app.
+"""设置: the campaign office sets up its own town's campaigns, people and units, in the app.
 
 Only a town_admin whose unit holds campaigns (the town) gets here; everything is scoped to that
-unit (campaign.access.setup_unit): its campaigns, and the people of the town and of its villages
-and departments. Every write is one service call (campaign.services)."""
+unit (campaign.access.setup_unit): its campaigns, the people of the town and of its villages
+and departments, and those villages and departments themselves (campaign.access.setup_units).
+Every write is one service call (campaign.services)."""
 
 import functools
 import logging
@@ -10,6 +11,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 
 from . import access, once, services
-from .forms import CampaignForm, PersonForm, people_queryset, search_people
+from .forms import CampaignForm, PersonForm, UnitForm, people_queryset, search_people
 from .people import label_of, name_of
 
 log = logging.getLogger("gongjian.access")
@@ -99,7 +101,7 @@ def people(request, unit):
 
 
 #: The temporary password just given, kept in the session for the one page that shows it.
-_PASSWORD_KEY = "setup-temporary-password"
+_PASSWORD_KEY = "setup-temporary-password"  # nosec B105  # a session key's name, not a password
 
 
 def _show_password_once(request, person, password: str, *, new: bool):
@@ -203,3 +205,74 @@ def person_reactivate(request, unit, pk):
     services.reactivate_person(person, request.user)
     messages.success(request, _("%(name)s can sign in again.") % {"name": name_of(person)})
     return redirect("setup_person_edit", pk=person.pk)
+
+
+# --- Units --------------------------------------------------------------------------------------
+
+
+@office_required
+def units(request, town):
+    """The town's villages (communities), departments and companies, with how many people each."""
+    rows = list(access.setup_units(town).select_related("parent")
+                .annotate(people=Count("profiles")).order_by("kind", "name"))
+    return render(request, "setup/units.html", {"unit": town, "units": rows})
+
+
+def _unit_page(request, form, title, **extra):
+    return render(request, "setup/unit_form.html", {
+        "form": form, "title": title, "submit": _("Save"), "back_url": reverse("setup_units"),
+        **extra})
+
+
+@office_required
+def unit_new(request, town):
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (outcome := once.submit(
+            request, form, lambda: services.create_unit(town, request.user, **form.cleaned_data),
+            lambda result: reverse("setup_units"))):
+        return once.respond(request, outcome, _("%(name)s added: it can be chosen as a person's "
+                                                "unit now.") % {"name": form.cleaned_data["name"]})
+    return _unit_page(request, form, _("New unit of %(town)s") % {"town": town.name})
+
+
+@office_required
+def unit_edit(request, town, pk):
+    unit = access.get_unit_for_setup(request.user, pk)
+    form = UnitForm(request.POST or None, initial={"name": unit.name, "kind": unit.kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.update_unit(town, unit, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
+            return redirect("setup_units")
+    return _unit_page(request, form, _("Unit: %(name)s") % {"name": unit.name}, edited=unit)
+
+
+@office_required
+def unit_delete(request, town, pk):
+    """GET: what deleting means, with a button to confirm (or why it cannot be done: the unit is
+    in use); POST: delete."""
+    unit = access.get_unit_for_setup(request.user, pk)
+    edit_url = reverse("setup_unit_edit", args=[unit.pk])
+    if request.method != "POST":
+        refusal = services.unit_deletion_refusal(unit)
+        if refusal is not None:
+            messages.error(request, refusal)
+            return redirect(edit_url)
+        return render(request, "supervision/confirm.html", {
+            "title": _("Delete %(name)s") % {"name": unit.name},
+            "warning": _("%(name)s is used by nobody and nothing: deleting it takes it off the "
+                         "lists of units. This cannot be undone (it can be added again).")
+            % {"name": unit.name},
+            "details": [(_("name"), unit.name), (_("kind"), unit.get_kind_display())],
+            "action": reverse("setup_unit_delete", args=[unit.pk]),
+            "submit": _("Delete"), "cancel": edit_url})
+    try:
+        services.delete_unit(town, unit, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(edit_url)
+    messages.success(request, _("%(name)s deleted.") % {"name": unit.name})
+    return redirect("setup_units")

@@ -11,18 +11,19 @@ repeats on every page, and every page is numbered. Cells from user text never be
 import datetime
 from decimal import Decimal
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core import sheets
 
+from . import figures
 from .plan import shown
 
 HEADERS = ["序号", "项目名称", "级别", "项目业主", "包项目领导", "计划投资（万元）", "完成投资（万元）",
            "形象进度", "计划进度", "滞后（百分点）", "预警", "存在问题", "推进意见"]
 WIDTHS = [5, 20, 9, 14, 9, 11, 11, 22, 7, 8, 6, 20, 20]
-LEVEL_NAMES = {"city": "市级", "county": "县级", "town": "镇级"}
 #: The lights as a document names them, beside every colour (black-and-white print loses it).
 LIGHT_NAMES = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成", "paused": "暂停"}
 LIGHT_FILLS = {"red": "F8D7DA", "yellow": "FFF3CD"}
@@ -48,10 +49,10 @@ def lag_text(lag) -> str:
 
 
 def level_name(row: dict) -> str:
-    """福州市级 / 长乐市级 from the listing unit; 市级 / 县级 / 镇级 without one."""
-    if row.get("listed_by_name"):
-        return f"{row['listed_by_name']}级"
-    return LEVEL_NAMES.get(row["level"], row["level"])
+    """A row's level as the documents write it, in Chinese whatever the reader's language:
+    figures.level_name, the pages' one naming (福州市级 from the listing unit)."""
+    with translation.override("zh-hans"):
+        return figures.level_name(row["level"], row.get("listed_by_name"))
 
 
 def image_progress(row: dict) -> str:
@@ -72,11 +73,13 @@ def chinese_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def filter_caption(chosen: dict, leaders: dict[str, str]) -> str:
-    """The dashboard filters in words for the title (（县级、红灯、包项目领导：张三）), "" without."""
+def filter_caption(chosen: dict, leaders: dict[str, str], rows: list[dict]) -> str:
+    """The dashboard filters in words for the title (（长乐市级、红灯、包项目领导：张三）), "" without;
+    the level named as the rows (the whole table) name it."""
     parts = []
     if chosen.get("level"):
-        parts.append(LEVEL_NAMES.get(chosen["level"], chosen["level"]))
+        parts.append(level_name(next((r for r in rows if r["level"] == chosen["level"]),
+                                     {"level": chosen["level"]})))
     if chosen.get("light"):
         parts.append(light_name(chosen["light"]))
     if chosen.get("leader"):

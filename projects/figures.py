@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext
 
 from campaign import reporting
 from core import prepared
@@ -34,6 +35,14 @@ CENT = Decimal("0.01")
 HEALTH_ORDER = [Project.Health.RED, Project.Health.YELLOW, Project.Health.GREEN,
                 Project.Health.DONE, Project.Health.PAUSED]
 LEVEL_ORDER = [Project.Level.CITY, Project.Level.COUNTY, Project.Level.TOWN]
+
+
+def level_name(level: str, listed_by_name: str | None = None) -> str:
+    """A project's level as every page and document names it, one way: by the unit that listed
+    it, 福州市级 (as the higher offices' form does); by the level alone, 市级, only without one."""
+    if listed_by_name:
+        return gettext("%(unit)s level") % {"unit": listed_by_name}
+    return str(dict(Project.Level.choices).get(level, level))
 
 
 def _rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
@@ -61,15 +70,16 @@ def report_period(campaign, as_of: datetime.date) -> tuple[datetime.date, dateti
 def headline_figures(campaign, as_of: datetime.date,
                      period: tuple[datetime.date, datetime.date] | None = None) -> dict:
     """The figures the dashboard and the bulletin lead with. Three queries: projects grouped by
-    level and light, milestones due by as_of, reports of the period (a bulletin's own period, or
-    by default the reporting week containing as_of, see report_period).
+    level, listing unit and light, milestones due by as_of, reports of the period (a bulletin's
+    own period, or by default the reporting week containing as_of, see report_period).
 
     Keys:
       - ``as_of`` (date), ``day_number`` (day N, 1 on the start date, clamped to 0…length),
         ``length_days`` (100), ``days_left``, ``days_to_start`` (0 once started);
       - ``project_count`` (counted from the data), ``declared_count`` (Campaign.
         declared_project_count, may be None), ``count_mismatch`` (bool: declared and counted differ);
-      - ``by_level``: list of ``{"level", "label", "count"}`` in LEVEL_ORDER, levels with projects;
+      - ``by_level``: list of ``{"level", "label", "count"}`` in LEVEL_ORDER, levels with projects,
+        one entry per listing unit, named by level_name (福州市级);
       - ``by_health``: list of ``{"health", "label", "count"}`` in HEALTH_ORDER, every light;
       - ``health_counts``: ``{health code: count}``;
       - ``started_count``, ``started_rate`` (开工率, % of projects not "not started", or None);
@@ -85,7 +95,8 @@ def headline_figures(campaign, as_of: datetime.date,
     The lights, counts and starts are those stored now; the investment done is as of as_of.
     """
     rows = list(
-        Project.objects.filter(campaign=campaign).order_by().values("level", "health")
+        Project.objects.filter(campaign=campaign).order_by().values("level", "listed_by__name",
+                                                                    "health")
         .annotate(
             n=Count("pk"),
             started=Count("pk", filter=~Q(status=Project.Status.NOT_STARTED)),
@@ -103,15 +114,15 @@ def headline_figures(campaign, as_of: datetime.date,
 
 
 def _headline(campaign, as_of, period, rows, due, received=None) -> dict:
-    """headline_figures from the projects grouped by level and light (``rows``) and the
-    milestones due (``due``); the reports of the period (``received``: n, projects) are read
-    unless given (one query)."""
-    level_counts: dict[str, int] = defaultdict(int)
+    """headline_figures from the projects grouped by level, listing unit and light (``rows``)
+    and the milestones due (``due``); the reports of the period (``received``: n, projects) are
+    read unless given (one query)."""
+    level_counts: dict[tuple[str, str | None], int] = defaultdict(int)
     health_counts: dict[str, int] = {h.value: 0 for h in HEALTH_ORDER}
     started = completed = paused = total = 0
     planned_inv = done_inv = ZERO
     for row in rows:
-        level_counts[row["level"]] += row["n"]
+        level_counts[row["level"], row["listed_by__name"]] += row["n"]
         health_counts[row["health"]] = health_counts.get(row["health"], 0) + row["n"]
         total += row["n"]
         started += row["started"]
@@ -145,8 +156,9 @@ def _headline(campaign, as_of, period, rows, due, received=None) -> dict:
         "project_count": total,
         "declared_count": declared,
         "count_mismatch": declared is not None and declared != total,
-        "by_level": [{"level": lv.value, "label": lv.label, "count": level_counts[lv.value]}
-                     for lv in LEVEL_ORDER if level_counts.get(lv.value)],
+        "by_level": [{"level": level, "label": level_name(level, unit), "count": n}
+                     for (level, unit), n in sorted(level_counts.items(), key=_in_level_order)
+                     if n],
         "by_health": [{"health": h.value, "label": h.label, "count": health_counts[h.value]}
                       for h in HEALTH_ORDER],
         "health_counts": health_counts,
@@ -164,6 +176,12 @@ def _headline(campaign, as_of, period, rows, due, received=None) -> dict:
         "projects_reported": received["projects"],
         "projects_expected": total - completed - paused,
     }
+
+
+def _in_level_order(item) -> tuple:
+    """by_level's order: LEVEL_ORDER, then the listing unit's name."""
+    (level, unit), _n = item
+    return (LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER), unit or "")
 
 
 def _latest_report_by(until: datetime.datetime):
@@ -254,7 +272,7 @@ def _table_query(qs, until: datetime.datetime, **extra):
             "planned_end", "planned_investment", "health", "leader_id", "leader__username",
             "leader__profile__full_name", "r_at", "r_percent", "r_investment", "r_problems",
             "r_next", "r_coordination", "r_work", "pause_approved", "pause_reason",
-            "investment_done", *extra,
+            "investment_done", "review_at", *extra,
         )
     )
 
@@ -282,8 +300,7 @@ _CAMPAIGN_MILESTONES = prepared.Statement(
 
 def _build_table(rows: list[dict], milestones, as_of: datetime.date) -> list[dict]:
     """progress_table's rows from the projects' rows and the points of their plans."""
-    levels, statuses, lights = dict(Project.Level.choices), dict(Project.Status.choices), dict(
-        Project.Health.choices)
+    statuses, lights = dict(Project.Status.choices), dict(Project.Health.choices)
     table = []
     for r in rows:
         facts = milestones.get(r["pk"], [])
@@ -298,7 +315,7 @@ def _build_table(rows: list[dict], milestones, as_of: datetime.date) -> list[dic
             "code": r["code"],
             "name": r["name"],
             "level": r["level"],
-            "level_label": levels.get(r["level"], r["level"]),
+            "level_label": level_name(r["level"], r["listed_by__name"]),
             "listed_by_name": r["listed_by__name"],
             "owner": r["owner"],
             "category": r["category"],
@@ -418,12 +435,12 @@ def _paused_with_reason(row: dict) -> bool:
 
 
 def dashboard_figures(campaign, as_of: datetime.date) -> dict:
-    """The dashboard's ``table`` (progress_table), ``curve`` (plan_vs_actual_curve) and
-    ``headline`` (headline_figures of the reporting week) from one read of each source, the
-    same values as the three functions: 4 queries (5 for a past as_of) whatever the number of
-    projects and reports — 1 the projects with their latest report and their number of reports
-    in the period, 2 their milestones, 3 the pause points, 4 each project's last % per day (the
-    curve)."""
+    """The dashboard's ``table`` (progress_table), ``curve`` (plan_vs_actual_curve),
+    ``headline`` (headline_figures of the reporting week) and ``review_at`` (each project's next
+    review moment, by id) from one read of each source, the same values as the functions:
+    4 queries (5 for a past as_of) whatever the number of projects and reports — 1 the projects
+    with their latest report and their number of reports in the period, 2 their milestones, 3
+    the pause points, 4 each project's last % per day (the curve)."""
     after, until = reporting.period_bounds(campaign, *report_period(campaign, as_of))
     rows = _DASHBOARD_ROWS(campaign_id=campaign.pk, until=day_end(as_of), period_after=after,
                            period_until=min(until, day_end(as_of)))
@@ -433,9 +450,9 @@ def dashboard_figures(campaign, as_of: datetime.date) -> dict:
                    facts, _daily_percents(campaign, as_of))
     grouped: dict[tuple[str, str], dict] = {}
     for r in rows:
-        g = grouped.setdefault((r["level"], r["health"]), {
-            "level": r["level"], "health": r["health"], "n": 0, "started": 0, "completed": 0,
-            "paused": 0, "planned": ZERO, "done": ZERO})
+        g = grouped.setdefault((r["level"], r["listed_by__name"], r["health"]), {
+            "level": r["level"], "listed_by__name": r["listed_by__name"], "health": r["health"],
+            "n": 0, "started": 0, "completed": 0, "paused": 0, "planned": ZERO, "done": ZERO})
         g["n"] += 1
         g["started"] += r["status"] != Project.Status.NOT_STARTED
         g["completed"] += r["status"] == Project.Status.COMPLETED
@@ -451,6 +468,9 @@ def dashboard_figures(campaign, as_of: datetime.date) -> dict:
     on_time = sum(1 for d, done in due if done is not None and done <= d)
     return {
         "table": _build_table(rows, facts, as_of),
+        # When each light is next due for review (Project.review_at): a page assesses the ones
+        # due before it shows them.
+        "review_at": {r["pk"]: r["review_at"] for r in rows},
         "curve": curve,
         "headline": _headline(campaign, as_of, None, list(grouped.values()),
                               {"due": len(due), "on_time": on_time}, received),

@@ -92,6 +92,11 @@ class Project(models.Model):
         help_text=_("The day the project last came out of an approved suspension: weekly reports "
                     "are owed again from then, not for the weeks it was paused."),
     )
+    entered_on = models.DateField(
+        _("entered on"), null=True, blank=True,
+        help_text=_("The day the project was entered, when the campaign had begun: weekly "
+                    "reports are owed from then, not for the weeks before it was set up."),
+    )
     # Derived, kept current by the report service and the scan.
     progress = _percent_field(_("progress (%)"), default=Decimal("0"))
     investment_done = _wan_yuan_field(_("investment done (10k yuan)"), default=Decimal("0"))

@@ -481,7 +481,11 @@ def save_project(campaign, user, *, project: Project | None = None, milestones=N
     leaves them as they are), and for a project not yet reported, its progress when entered
     (record_baseline). Returns (project, whether anything changed)."""
     if project is None:
-        project = Project(campaign=campaign)
+        # Entered once the campaign has begun: reports are owed from today, not for the weeks
+        # before it was set up (Campaign.reporting_window).
+        today = local_date()
+        project = Project(campaign=campaign,
+                          entered_on=today if today > campaign.start_date else None)
     else:
         project = Project.objects.select_for_update().get(pk=project.pk, campaign=campaign)
     values = {k: fields[k] for k in PROJECT_FIELDS if k in fields}

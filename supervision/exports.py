@@ -37,7 +37,7 @@ PROGRESS_HEADERS = ["序号", "项目名称", "级别", "项目业主", "包项�
 #: 福州市级 (1.7), 999,999.99 and （万元） (1.9), 100.0% (1.5), the header's （百分点） (2.1), 已完成
 #: (1.4); the names, owners, problems and advice wrap in the rest. A larger figure widens its
 #: column at the expense of those (paper.fit_widths).
-PROGRESS_CM = [1.0, 3.2, 1.7, 2.3, 1.4, 1.9, 1.9, 1.5, 1.5, 2.1, 1.4, 1.0, 2.6, 2.6]
+PROGRESS_CM = [1.0, 3.6, 1.7, 2.3, 1.4, 1.9, 1.9, 1.5, 1.5, 2.1, 1.4, 1.0, 2.4, 2.4]
 PROGRESS_CHARS = [5, 22, 9, 14, 9, 12, 12, 8, 8, 8, 6, 6, 20, 20]
 PROGRESS_NUMERIC = {0, 5, 6, 7, 8, 9, 11}
 #: Short words that stay on one line too: 级别, 包项目领导, 预警.
@@ -188,7 +188,8 @@ def headline_lines(snapshot: dict) -> list[tuple[str, str]]:
         (_("Milestones met on time"),
          f"{h['milestones_on_time']} / {h['milestones_due']}，{percent(h['on_time_rate'])}"),
         (_("Reports received this period"),
-         f"{h['reports_received']}（{h['projects_reported']} / {h['projects_expected']}）"),
+         _("%(n)s, from %(p)s of the %(e)s projects due to report") % {
+             "n": h["reports_received"], "p": h["projects_reported"], "e": h["projects_expected"]}),
         (_("Notices in the period"), notice_counts_words(snapshot["notice_counts"])),
     ]
 

@@ -264,8 +264,12 @@ class FindingNoticeForm(forms.Form):
 class HazardReviewForm(forms.Form):
     """The supervision group's 复核 of a major hazard's 整改完毕."""
 
-    verdict = forms.ChoiceField(label=_("Verdict"), choices=HazardReview.Verdict.choices,
-                                widget=forms.RadioSelect)
+    #: A choice to make reads as a verb (通过, 退回); the model's labels name a review's recorded
+    #: state (已退回), as a list or the admin shows it.
+    VERDICTS = [(HazardReview.Verdict.VERIFIED, _("Verify")),
+                (HazardReview.Verdict.RETURNED, _("Return"))]
+
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=VERDICTS, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Review note"), required=False, max_length=SHORT_TEXT,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=_("Required when returned: what is still to be done."))

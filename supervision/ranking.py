@@ -71,7 +71,8 @@ def _reported_weeks(campaign, weeks) -> dict[int, set[int]]:
 
 def _owed(campaign, project, weeks, last_report_on) -> list[int]:
     """The indexes of the weeks the project owed a report (see the module's docstring)."""
-    start, end = campaign.reporting_window(project["planned_start"], project["resumed_on"])
+    start, end = campaign.reporting_window(project["planned_start"], project["resumed_on"],
+                                           project["entered_on"])
     if project["status"] == Project.Status.COMPLETED:
         end = min(end, last_report_on) if last_report_on else start - datetime.timedelta(days=1)
     elif Project.pause_is_justified(project["status"], project["pause_approved"],
@@ -106,7 +107,7 @@ def ranking(campaign, now: datetime.datetime) -> dict:
     as_of = local_date(now)
     table = figures.progress_table(campaign, as_of)
     extra = {p["pk"]: p for p in Project.objects.filter(campaign=campaign).order_by().values(
-        "pk", "planned_start", "resumed_on", "status", "pause_approved", "pause_reason",
+        "pk", "planned_start", "resumed_on", "entered_on", "status", "pause_approved", "pause_reason",
         "paused_on")} if table else {}
     weeks = closed_weeks(campaign, now)
     reported = _reported_weeks(campaign, weeks)

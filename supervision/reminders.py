@@ -43,7 +43,7 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
         .exclude(status=Project.Status.COMPLETED)
         .exclude(Project.paused_with_reason_q())
         .values_list("pk", "campaign_id", "leader_id", "code", "name", "planned_start",
-                     "last_reported_at", "resumed_on")
+                     "last_reported_at", "resumed_on", "entered_on")
     }
     team = defaultdict(list)
     leads = defaultdict(list)
@@ -67,13 +67,14 @@ def _report_reminders(now, campaigns, projects, team) -> list[Message]:
     out = []
     today = now.date()
     missed_by_campaign = defaultdict(list)
-    for pid, cid, leader_id, code, name, start, last_at, resumed_on in projects.values():
+    for pid, cid, leader_id, code, name, start, last_at, resumed_on, entered_on in \
+            projects.values():
         c = campaigns[cid]
         label = f"{code} {name}"
         people = {leader_id, *team[pid]}
         last_due = rules.report_due_moment(now, c.report_weekday, c.report_due_time)
         next_due = last_due + datetime.timedelta(days=7)
-        obliged_from, obliged_until = c.reporting_window(start, resumed_on)
+        obliged_from, obliged_until = c.reporting_window(start, resumed_on, entered_on)
         reported_this_week = last_at is not None and last_at > last_due
         if not reported_this_week and obliged_from <= next_due.date() <= obliged_until:
             if next_due.date() - today == datetime.timedelta(days=1):

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Min, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
@@ -149,6 +149,64 @@ def due_for_review(now) -> Q:
     return Q(review_at__isnull=True) | Q(review_at__lte=now)
 
 
+def is_due(review_at: datetime.datetime | None, now) -> bool:
+    """due_for_review of one project's review moment, as read with it."""
+    return review_at is None or review_at <= now
+
+
+#: How long a page waits for its campaign's lock when another scan holds it: a report's rescan
+#: holds it for milliseconds, a batch of the hourly scan for longer.
+PAGE_LOCK_WAIT_MS = 1000
+#: lock_not_available (lock_timeout ran out), deadlock_detected.
+_LOCK_BUSY = {"55P03", "40P01"}
+
+
+def scan_for_page(campaign_id: int, project_ids, *, now=None,
+                  wait_ms: int | None = None) -> ScanResult | None:
+    """For a page about to show the lights of these projects of one campaign, which it read as
+    due for review: those still due assessed now, in the request (the worker's rescan after a
+    report comes a moment later; a page must not show a light older than the figures beside it).
+    The worker's own scan (changed_only: what a worker assessed meanwhile is not assessed again).
+
+    The campaign's lock is waited for wait_ms (PAGE_LOCK_WAIT_MS) at most: None, nothing
+    written, when another scan holds it longer (that scan, or the worker's after it, brings the
+    lights up to date; the page shows what is stored and should keep nothing). Otherwise the
+    campaign's cached figures are dropped even when no answer changed: they were read with the
+    projects due."""
+    try:
+        with transaction.atomic(), _lock_wait(PAGE_LOCK_WAIT_MS if wait_ms is None else wait_ms):
+            result = scan_campaigns([campaign_id], now=now, project_ids=list(project_ids),
+                                    changed_only=True)
+    except OperationalError as error:
+        cause = error.__cause__
+        if (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) not in _LOCK_BUSY:
+            raise
+        log.info("page scan skipped campaign=%s: another scan holds it", campaign_id)
+        return None
+    if not result.changed:  # a change has bumped them already
+        bump_campaigns([campaign_id])
+    return result
+
+
+@contextlib.contextmanager
+def _lock_wait(wait_ms: int):
+    """lock_timeout for the current transaction (PostgreSQL; SQLite has no row locks), given
+    back when the block ends, so a caller's transaction keeps its own."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                    [f"{int(wait_ms)}ms"])
+        before = cur.fetchone()[0]
+    try:
+        yield
+    finally:
+        if not connection.needs_rollback:
+            with connection.cursor() as cur:
+                cur.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+
+
 def campaign_batches(campaign_ids=None, batch_projects: int = BATCH_PROJECTS, *, now=None,
                      changed_only: bool = False) -> list[list[int]]:
     """Active campaigns (or the given ones) that have projects, grouped so a batch holds about
@@ -201,7 +259,7 @@ def _chunks(items: list, size: int | None = None):
 
 PROJECT_FIELDS = ("pk", "campaign_id", "leader_id", "planned_start", "planned_end", "status",
                   "pause_reason", "pause_approved", "resumed_on", "health", "code", "name",
-                  "review_at")
+                  "review_at", "entered_on")
 
 
 class ProjectRow(NamedTuple):
@@ -220,6 +278,7 @@ class ProjectRow(NamedTuple):
     code: str
     name: str
     review_at: datetime.datetime | None
+    entered_on: datetime.date | None
     latest: tuple | None  # (reported_at, percent)
     first: tuple | None
     #: The first report dated after now (it comes into view then with no write).
@@ -680,7 +739,7 @@ def decide(inputs: ScanInputs, now) -> Decision:
         if pid in in_force:
             start, end, plan_milestones = in_force[pid]
         thresholds = c.thresholds
-        obliged = campaign.reporting_window(start, row.resumed_on)
+        obliged = campaign.reporting_window(start, row.resumed_on, row.entered_on)
         duty = c.duties.get(obliged)
         if duty is None:
             duty = c.duties[obliged] = report_duty(c.weekday, c.due_time, *obliged)

@@ -128,7 +128,7 @@ class PasswordChange(PasswordChangeView):
         """Django's, with what the password validators say (too short, too like the login name)
         beside 新密码, where the password is chosen, rather than under its confirmation."""
 
-        def validate_password_for_user(self, user, password_field_name="new_password2"):
+        def validate_password_for_user(self, user, password_field_name="new_password2"):  # nosec B107  # a field name
             if self.cleaned_data.get(password_field_name):  # typed twice alike (else said there)
                 super().validate_password_for_user(user, "new_password1")
 

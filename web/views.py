@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import localize
 from django.utils.http import content_disposition_header
@@ -21,7 +22,7 @@ from core.dates import local_date
 from projects import figures
 from projects.exports import filter_caption, progress_workbook
 from projects.templatetags import gongjian
-from supervision import lights
+from supervision import lights, scan
 
 log = logging.getLogger("gongjian.access")
 
@@ -70,7 +71,23 @@ def filter_and_sort(rows: list[dict], params) -> tuple[list[dict], dict]:
 
 
 def _leaders(rows: list[dict]) -> list[tuple[int, str]]:
-    return sorted({(r["leader_id"], r["leader_name"]) for r in rows}, key=lambda x: x[1])
+    """The leaders of the rows, (id, name), in the order the table by code shows them: by the
+    first code of their projects (a name's code points mean nothing to a reader of Chinese)."""
+    leaders: dict[int, str] = {}
+    for r in sorted(rows, key=lambda r: r["code"]):
+        leaders.setdefault(r["leader_id"], r["leader_name"])
+    return list(leaders.items())
+
+
+def _levels(rows: list[dict]) -> list[dict]:
+    """The level filter's choices, {"value", "label"}: the levels of the rows in LEVEL_ORDER,
+    named as the table names them (figures.level_name: 福州市级)."""
+    names: dict[str, str] = {}
+    for lv in figures.LEVEL_ORDER:
+        for r in rows:
+            if r["level"] == lv:
+                names.setdefault(lv.value, r["level_label"])
+    return [{"value": value, "label": label} for value, label in names.items()]
 
 
 def campaign_figures(campaign, as_of) -> dict:
@@ -82,6 +99,21 @@ def campaign_figures(campaign, as_of) -> dict:
         **figures.dashboard_figures(campaign, as_of),
         "warnings": lights.warnings_by_project(campaign_id=campaign.pk),
     }, as_of)
+
+
+def current_figures(campaign, as_of) -> tuple[dict, bool]:
+    """campaign_figures with no light older than the figures beside it, and whether lights were
+    assessed for it: when some projects were read due for review (a report just made, a deadline
+    passed), those are assessed now (supervision.scan.scan_for_page) and the figures read again
+    — more queries only then; the scan drops what was kept with the old lights. When another
+    scan holds the campaign past a page's wait, the figures as stored (that scan's writes drop
+    them)."""
+    cached = campaign_figures(campaign, as_of)
+    now = timezone.now()
+    due = [pk for pk, moment in cached["review_at"].items() if scan.is_due(moment, now)]
+    if due and scan.scan_for_page(campaign.pk, due, now=now) is not None:
+        return campaign_figures(campaign, as_of), True
+    return cached, False
 
 
 def _shown(row: dict) -> dict:
@@ -101,8 +133,11 @@ def _shown(row: dict) -> dict:
 
 
 def _dashboard_body(request, campaign, as_of, context) -> str:
-    """Everything below the dashboard's header, with its figures added to context."""
-    cached = campaign_figures(campaign, as_of)
+    """Everything below the dashboard's header, with its figures added to context; marks the
+    request (lights_assessed) when lights were assessed for it (current_figures)."""
+    cached, assessed = current_figures(campaign, as_of)
+    if assessed:
+        request.lights_assessed = True
     all_rows = cached["table"]
     for row in all_rows:
         row["warnings"] = cached["warnings"].get(row["pk"], [])
@@ -115,7 +150,7 @@ def _dashboard_body(request, campaign, as_of, context) -> str:
         "row_count": len(all_rows),
         "chosen": chosen,
         "leaders": _leaders(all_rows),
-        "levels": figures.LEVEL_ORDER,
+        "levels": _levels(all_rows),
         "lights": figures.HEALTH_ORDER,
         "curve_planned": [(p["date"], p["planned"]) for p in curve["points"]],
         "curve_actual": [(p["date"], p["actual"]) for p in curve["points"]],
@@ -141,9 +176,17 @@ def dashboard(request):
     # body below the header is the same for every reader of the campaign with these parameters
     # (its links keep them), so it is rendered once per generation of the figures. On a hit of
     # either the figures are not read at all.
-    return pagecache.page_cached(
-        request, campaign.pk, "dashboard",
-        lambda extra: _dashboard_page(request, campaign, campaigns, as_of, extra), as_of)
+    def look():
+        return pagecache.page_cached(
+            request, campaign.pk, "dashboard",
+            lambda extra: _dashboard_page(request, campaign, campaigns, as_of, extra), as_of)
+
+    response = look()
+    if getattr(request, "lights_assessed", False):
+        # What was kept around the figures read with lights due is under versions the scan has
+        # changed: rendered once more (from the figures kept anew), it is kept for a second look.
+        response = look()
+    return response
 
 
 def _dashboard_page(request, campaign, campaigns, as_of, extra):
@@ -168,7 +211,7 @@ def wall(request):
 def render_wall(request, campaign, *, signed_in: bool):
     """The wall of a campaign, for a signed-in user or a wall link's screen (web.views_wall)."""
     as_of = local_date()
-    cached = campaign_figures(campaign, as_of)
+    cached, _assessed = current_figures(campaign, as_of)
     rows = sorted(cached["table"],
                   key=lambda r: (HEALTH_RANK.get(r["health"], 99), -r["lag"], r["code"]))
     curve = cached["curve"]
@@ -199,7 +242,7 @@ def dashboard_export(request):
     as_of = local_date()
     table = figures.progress_table(campaign, as_of)
     rows, chosen = filter_and_sort(table, request.GET)
-    caption = filter_caption(chosen, {str(pk): name for pk, name in _leaders(table)})
+    caption = filter_caption(chosen, {str(pk): name for pk, name in _leaders(table)}, table)
     data = progress_workbook(campaign, rows, as_of, caption)
     response = HttpResponse(data, content_type=XLSX)
     filename = f"{campaign.name}重点项目推进情况表{caption}{as_of:%Y%m%d}.xlsx"

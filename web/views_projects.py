@@ -8,6 +8,7 @@ Every view reads through projects.access: a project the user may not see is a 40
 import datetime
 import json
 import logging
+from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -43,7 +44,7 @@ from projects.models import (
     SafetyCheck,
 )
 from projects.views_history import project_history
-from supervision import lights, rules
+from supervision import lights, rules, scan
 from supervision.models import Finding, Flag, HazardReview, Notice, SpotCheck
 
 log = logging.getLogger("gongjian.access")
@@ -68,7 +69,8 @@ def _report_state(project, now) -> dict:
             "missing": rules.is_report_missing(last_reported_at, local_now, campaign.report_weekday,
                                                campaign.report_due_time,
                                                *campaign.reporting_window(project.planned_start,
-                                                                        project.resumed_on))}
+                                                                        project.resumed_on,
+                                                                        project.entered_on))}
 
 
 @login_required
@@ -84,6 +86,8 @@ def my_projects(request):
     horizon = as_of + datetime.timedelta(days=DUE_WINDOW_DAYS)
     mine = project_access.visible_projects(user).filter(project_access.writable_projects_q(user)).distinct()
     projects = list(mine.select_related("campaign").order_by("campaign_id", "code"))
+    if _assessed_now(projects, now):  # their lights were due: read again, as assessed
+        projects = list(mine.select_related("campaign").order_by("campaign_id", "code"))
     ids = [p.pk for p in projects]
     campaigns = {p.campaign_id: p.campaign for p in projects}
     rows = {}
@@ -140,23 +144,54 @@ def project_detail(request, pk):
     header, is kept for the reader too."""
     user = request.user
     project, can_write = _project_for_page(user, pk)
+    assessed = _assess_if_due(project)
+    if assessed:  # read again as assessed (and, with the cache, kept under the new version)
+        project, can_write = _project_for_page(user, pk)
     supervisor = access.is_supervisor(user)
     as_of = local_date()
     may_review = supervisor and access.may_supervise(user, project.campaign)  # 复核 of hazards
     can_replan = access.is_town_admin(user)  # the office re-plans
 
-    def page(extra):
+    def page(extra, keep=True):
         context = {"project": project, "campaign": project.campaign, "can_write": can_write,
                    "as_of": as_of, "may_review": may_review, "can_replan": can_replan, **extra}
+
+        def body():
+            return _project_body(request, project, context, supervisor)
+
         context["body"] = pagecache.campaign_cached(
-            project.campaign_id, "project-body",
-            lambda: _project_body(request, project, context, supervisor),
-            project.pk, as_of, can_write, supervisor, can_replan, may_review)
+            project.campaign_id, "project-body", body,
+            project.pk, as_of, can_write, supervisor, can_replan, may_review) if keep else body()
         return render(request, "projects/detail.html", context)
 
+    if assessed is None:
+        return page({}, keep=False)  # the light as stored, about to change: kept nowhere
     # The whole page is kept for this reader (core.pagecache.page_cached); its body for every
     # reader with the same rights.
     return pagecache.page_cached(request, project.campaign_id, "project", page, as_of)
+
+
+def _assessed_now(projects, now) -> bool:
+    """Whether some of the projects, read as due for review, were assessed now (per campaign,
+    supervision.scan.scan_for_page), so their lights are to be read again."""
+    due = defaultdict(list)
+    for p in projects:
+        if scan.is_due(p.review_at, now):
+            due[p.campaign_id].append(p.pk)
+    return any([scan.scan_for_page(campaign_id, ids, now=now) is not None
+                for campaign_id, ids in due.items()])
+
+
+def _assess_if_due(project) -> bool | None:
+    """The project's light assessed now if its review moment has come (supervision.scan.
+    scan_for_page, only then: right after a report, the page shows the light of its figures,
+    not the light before it until the worker's rescan): True when assessed, False when its
+    stored light is current, None when another scan holds its campaign longer than a page
+    waits (the light as stored is about to change)."""
+    now = timezone.now()
+    if not scan.is_due(project.review_at, now):
+        return False
+    return None if scan.scan_for_page(project.campaign_id, [project.pk], now=now) is None else True
 
 
 @login_required

@@ -50,7 +50,8 @@ def _report_items(projects, now) -> list[dict]:
         if p.status == Project.Status.COMPLETED:
             continue
         state = _report_state(p, now)
-        obliged_from, obliged_until = p.campaign.reporting_window(p.planned_start, p.resumed_on)
+        obliged_from, obliged_until = p.campaign.reporting_window(p.planned_start, p.resumed_on,
+                                                                  p.entered_on)
         url = reverse("report_create", args=[p.pk])
         if state["missing"]:
             # One report now clears last week's gap and makes this week's (the scan's rule).

@@ -2,10 +2,12 @@
 plan-versus-actual chart as server-rendered inline SVG (no JavaScript, no CDN)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -17,6 +19,35 @@ def colon():
     """The colon after a label in the page's language: English writes ": ", Chinese the
     full-width "：" with no space after it."""
     return pgettext("label separator", ": ")
+
+
+#: Figures a browser may break inside: dates (2027-01-31), decimals and percents (33.8, 33.8%, 40%),
+#: amounts with separators (32,000). A plain whole number never breaks and is left as it is.
+_FIGURE = re.compile(r"\d{4}-\d{2}-\d{2}|\d[\d,]*\.\d+%?|\d[\d,]*%|\d{1,3}(?:,\d{3})+")
+
+
+@register.filter
+def figures_whole(text):
+    """Text with its line breaks kept (as linebreaksbr) and every figure in a no-wrap span: a
+    printed 督办单's reason reads "2027-01-31", never "2027-01-" at a line's end. Escaped."""
+    lines = []
+    for line in str(text).splitlines():
+        parts, at = [], 0
+        for match in _FIGURE.finditer(line):  # on the raw text: an entity's digits are not figures
+            parts.append(conditional_escape(line[at:match.start()]))
+            parts.append(format_html('<span class="figure">{}</span>', match.group(0)))
+            at = match.end()
+        parts.append(conditional_escape(line[at:]))
+        lines.append("".join(parts))
+    return mark_safe("<br>".join(lines))  # nosec B308, B703  # each part escaped; our spans only
+
+
+@register.filter
+def level_label(project) -> str:
+    """A project's level as every page and document names it (projects.figures.level_name)."""
+    from projects.figures import level_name
+
+    return level_name(project.level, project.listed_by.name if project.listed_by_id else None)
 
 
 @register.filter

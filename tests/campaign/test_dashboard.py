@@ -13,8 +13,12 @@ from core.dates import local_date
 from projects import services
 from projects.models import ProgressReport, Project
 from supervision import notify
+from supervision.models import Notification
+from supervision.scan import scan_campaign
 from tests import factories
 from tests.projects.conftest import READERS
+
+DAY = datetime.timedelta(days=1)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +69,8 @@ def test_the_dashboard_shows_day_n_and_the_declared_count_beside_the_real_one(cl
 
 
 def test_filters_keep_the_chosen_level_light_and_leader(client, town):
+    # Lights as a scan left them, not due for review (a page assesses the ones due first).
+    Project.objects.filter(campaign=town.campaign).update(review_at=timezone.now() + DAY)
     Project.objects.filter(pk=town.other_project.pk).update(health="red")
     client.force_login(town.supervisor)
     url = reverse("dashboard")
@@ -125,6 +131,7 @@ def _campaign_with(n_projects):
         project = factories.ProjectFactory(campaign=campaign, leader=leaders[i % 3])
         factories.MilestoneFactory(project=project)
         factories.ProgressReportFactory(project=project)
+    scan_campaign(campaign.pk)  # as the scan left them: none due for review
     viewer = factories.UserFactory(roles=[Role.TOWN_ADMIN])
     viewer.profile.unit = campaign.unit
     viewer.profile.save()
@@ -213,6 +220,8 @@ def test_without_redis_the_dashboard_is_computed_and_reports_still_save(client, 
 
 def test_with_a_shared_cache_the_bell_counts_a_new_notification_and_a_read_one_at_once(
         client, town, shared_cache):
+    scan_campaign(town.campaign.pk)  # the lights as the scan left them, its news to the leader read
+    Notification.objects.filter(user=town.leader).update(read_at=timezone.now())
     client.force_login(town.leader)
     assert client.get(reverse("dashboard")).context["unread_notifications"] == 0
     notify.notify([town.leader], kind="report_due", title="本周进度请于周五18:00前填报")

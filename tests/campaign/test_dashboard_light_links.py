@@ -1,11 +1,13 @@
 """The dashboard's light counts are links that filter its table to that light, without script
 (?light=), with a visible 清除筛选; the table and the counts agree, also from the shared cache."""
 
+import datetime
 import html
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import Project
 from tests import factories
@@ -15,10 +17,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def lit(town):
-    """Four projects: HN-02 and one more red, one yellow, HN-01 green."""
+    """Four projects: HN-02 and one more red, one yellow, HN-01 green — as a scan left them, not
+    due for review (a page assesses the ones due before it shows them)."""
     Project.objects.filter(pk=town.other_project.pk).update(health="red")
     factories.ProjectFactory(campaign=town.campaign, code="HN-03", health="red")
     factories.ProjectFactory(campaign=town.campaign, code="HN-04", health="yellow")
+    Project.objects.filter(campaign=town.campaign).update(
+        review_at=timezone.now() + datetime.timedelta(days=1))
     return town
 
 

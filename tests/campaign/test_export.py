@@ -77,8 +77,10 @@ def test_the_export_follows_the_dashboard_filters_and_names_them_in_its_title(cl
     response = client.get(reverse("dashboard_export"), {"level": "county"})
     ws = _sheet(response)
     assert ws.max_row == 5 and ws["B4"].value == town.other_project.name and ws["A5"].value == "合计"
-    assert ws["A1"].value == f"{town.campaign.name}重点项目推进情况表（县级）"
-    assert "（县级）" in unquote(response["Content-Disposition"])
+    # The level named as its rows name it (projects.figures.level_name: by the listing unit).
+    assert ws["C4"].value == "福州市级"
+    assert ws["A1"].value == f"{town.campaign.name}重点项目推进情况表（福州市级）"
+    assert "（福州市级）" in unquote(response["Content-Disposition"])
     ws = _sheet(client.get(reverse("dashboard_export"),
                            {"light": "green", "leader": str(town.leader.pk)}))
     assert ws["A1"].value.endswith(f"（绿灯、包项目领导：{town.leader.profile.full_name}）")

@@ -18,6 +18,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from campaign.models import Unit
 from tests.security.world import build_world
 
 ROLES = ("anonymous", "town_admin", "leader", "team_member", "supervisor", "observer", "other_town")
@@ -144,6 +145,12 @@ MATRIX = {
     "setup_person_deactivate": ("post", {"pk": "leader_user"}, "302 302 403 403 403 403 404"),
     "setup_person_reactivate": ("post", {"pk": "leader_user"}, "302 302 403 403 403 403 404"),
     "setup_person_password": ("get", {"pk": "leader_user"}, "302 200 403 403 403 403 404"),
+    # The town's units: its office only; another town's office does not see ours (its own list
+    # and new-unit form are its town's).
+    "setup_units": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_unit_new": ("get", {}, "302 200 403 403 403 403 200"),
+    "setup_unit_edit": ("get", {"pk": "village"}, "302 200 403 403 403 403 404"),
+    "setup_unit_delete": ("post", {"pk": "village"}, "302 302 403 403 403 403 404"),
     "setup_projects": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
     "setup_project_new": ("get", {"pk": "campaign"}, "302 200 403 403 403 403 404"),
     "setup_project_edit": ("get", {"pk": "project"}, "302 200 403 403 403 403 404"),
@@ -197,6 +204,10 @@ ACROSS = [
     ("setup_import_confirm", "post", {"pk": "county_campaign"}, None,
      "302 403 403 403 403 403 403"),
     ("setup_person_edit", "get", {"pk": "county_leader"}, None, "302 404 403 403 403 403 404"),
+    # Nor the units above: the town itself and the county are the operator's.
+    ("setup_unit_edit", "get", {"pk": "town"}, None, "302 404 403 403 403 403 404"),
+    ("setup_unit_edit", "post", {"pk": "county"}, None, "302 404 403 403 403 403 404"),
+    ("setup_unit_delete", "post", {"pk": "town"}, None, "302 404 403 403 403 403 404"),
 ]
 
 EXEMPT_NAMESPACES = {"admin"}
@@ -237,8 +248,16 @@ def world(django_db_setup, django_db_blocker):
     """Built once for the module inside a transaction that is rolled back at its end; each case
     runs in a savepoint of its own, so an action one case takes is undone before the next."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        yield with_units(build_world())
         transaction.set_rollback(True)
+
+
+def with_units(world):
+    """The world and a village of our town, nothing in it (设置 › 单位 edits and deletes it)."""
+    town = world.users["town_admin"].profile.unit
+    village = Unit.objects.create(name="湖南村", kind=Unit.Kind.VILLAGE, parent=town)
+    world.ids.update(village=village.pk, town=town.pk, county=town.parent_id)
+    return world
 
 
 def test_every_view_has_a_row():

@@ -239,10 +239,10 @@ def test_a_project_entered_under_way_gets_its_progress_now_and_its_true_light(
     """Found setting up 江田镇: projects already under way went red the day they were entered
     (the plan said 33.6 %, nothing reported: 0 %). The office gives how far each is now; it is
     kept as the first report, and the light compares the plan with it."""
+    from django.utils import timezone
+
     from projects.models import ProgressReport
     from supervision.scan import scan_project
-
-    from django.utils import timezone
 
     today = timezone.localdate()
     dates = {"planned_start": (today - datetime.timedelta(days=40)).isoformat(),

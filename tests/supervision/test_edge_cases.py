@@ -265,3 +265,46 @@ def test_my_projects_does_not_show_a_report_missing_before_the_project_is_due_to
     [card] = client.get(reverse("my_projects")).context["cards"]
     assert card["project"] == project
     assert not card["report"]["missing"]
+
+
+# --- A project entered once the campaign had begun ---------------------------------------------
+
+
+def test_a_project_entered_mid_campaign_owes_reports_from_the_day_it_was_entered(campaign):
+    """Found by the campaign office: a project entered on 11-17, planned from 10-20, showed 缺报
+    at once — the weeks before it was in the app were counted as missed. Owed from its entry
+    (Campaign.reporting_window): the scan, the reminders, the ranking and the pages agree."""
+    from supervision.ranking import ranking
+
+    entered = factories.ProjectFactory(campaign=campaign, planned_start=day(10, 20),
+                                       entered_on=day(11, 17))
+    member = factories.AssignmentFactory(project=entered).user
+    tuesday = NOW - 3 * DAYS  # 11-17: the Friday deadlines before (11-13, 11-06…) fell before it
+    scan_project(entered.pk, now=tuesday)
+    assert "report_missing" not in open_kinds(entered)
+    send_reminders(tuesday)
+    assert not member.notifications.filter(dedupe_key__startswith="report-missed:").exists()
+    # The first Friday after its entry is owed, as for any project.
+    scan_project(entered.pk, now=NOW + datetime.timedelta(hours=7))  # 11-20 19:00
+    assert "report_missing" in open_kinds(entered)
+    # The ranking counts only weeks from its entry: by hand, the weeks closing 11-06 and 11-13
+    # are not owed (it was not entered), so none is missed before 11-20.
+    rows = ranking(campaign, THURSDAY)
+    leader_row = next(r for r in rows["leaders"] if r["key"] == entered.leader_id)
+    assert rows["weeks_closed"] >= 2 and leader_row["reports_missed"] == 0
+    # Without an entry date (in the app from the start), the same project owes them.
+    Project.objects.filter(pk=entered.pk).update(entered_on=None)
+    scan_project(entered.pk, now=tuesday)
+    assert "report_missing" in open_kinds(entered)
+
+
+def test_a_project_created_after_the_campaign_began_is_stamped_with_its_entry_day(campaign):
+    from projects.services import save_project
+
+    office = factories.placed(factories.UserFactory(roles=[Role.TOWN_ADMIN]), campaign.unit)
+    leader = factories.placed(factories.UserFactory(roles=[Role.LEADER]), campaign.unit)
+    project, _changed = save_project(
+        campaign, office, code="HN-99", name="新增项目", level=Project.Level.TOWN,
+        listed_by=campaign.unit, owner="湖南镇", leader=leader, planned_investment=Decimal("100"),
+        planned_start=campaign.start_date, planned_end=campaign.end_date, goal="完成")
+    assert project.entered_on == timezone.localdate()  # the campaign began 10-09

@@ -77,7 +77,7 @@ def test_the_weekly_bulletin_counts_the_twelve_friday_reports_of_its_week(campai
     assert (h["reports_received"], h["projects_reported"], h["projects_expected"]) == (13, 12, 12)
     from supervision.exports import chinese_headline_lines
 
-    assert dict(chinese_headline_lines(bulletin.snapshot))["本期收到填报"] == "13（12 / 12）"
+    assert dict(chinese_headline_lines(bulletin.snapshot))["本期收到填报"] == "13份，12个应报项目中12个已报"
 
 
 def test_the_bulletins_lights_lags_and_days_in_red_are_those_of_its_end(campaign, twelve, week):

@@ -385,3 +385,17 @@ def test_a_returned_notice_says_why_above_the_form_and_in_the_todo_list(
     assert "已制定赶工计划，增加两个班组</textarea>" in page
     todo = client.get(reverse("todo")).content.decode()
     assert "缺少征迁协议的佐证材料" in todo and notice.number in todo
+
+
+def test_the_printed_notice_keeps_every_figure_of_its_text_whole_and_escapes_the_rest(
+        client, project, supervisor):
+    """Chromium broke "2027-01-31" after its hyphen in a printed 督办单's 事由 (no CSS keeps a
+    hyphenated figure whole): each date, percent and amount of the text is a no-wrap figure."""
+    notice = make_notice(project, supervisor, "issued")
+    Notice.objects.filter(pk=notice.pk).update(
+        reason="预计2027-01-31完工，滞后33.8%；投资32,000.00万元\n<b>'引号'</b>")
+    client.force_login(supervisor)
+    page = client.get(reverse("notice_print", args=[notice.pk])).content.decode()
+    for figure in ("2027-01-31", "33.8%", "32,000.00"):
+        assert f'<span class="figure">{figure}</span>' in page
+    assert "&lt;b&gt;&#x27;引号&#x27;&lt;/b&gt;" in page and "<br>" in page
