@@ -2,8 +2,24 @@
 
 import multiprocessing
 import os
+import sys
 
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import LOG_LEVELS, envbool, envchoice, envint
 from core.logformat import logging_config
+
+try:
+    # Read as the settings read theirs (config/env.py): a bad value stops gunicorn here with one
+    # line naming the variable, not a traceback, and never a master with no worker.
+    _WORKERS = envint("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count()), minimum=1)
+    _THREADS = envint("GUNICORN_THREADS", 1, minimum=1)
+    _TIMEOUT = envint("GUNICORN_TIMEOUT", 60, minimum=1)
+    _PRELOAD = envbool("GUNICORN_PRELOAD", True)
+    _ACCESS_LOG = envbool("GUNICORN_ACCESS_LOG", True)
+    _LOG_LEVEL = envchoice("LOG_LEVEL", "INFO", LOG_LEVELS)
+except ImproperlyConfigured as exc:
+    sys.exit(f"gunicorn.conf.py: {exc}")
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # One sync worker per CPU (at least 2): signed-in pages are served from Redis without a database
@@ -11,9 +27,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # time-slices with the others. In bench-web on 2 cores, 3 workers served no more than 2 and their
 # contention doubled the p99 (2.1–2.7 × the median against 1.6–1.9 × with 2); 5 workers (the
 # usual 2 × CPUs + 1, meant for workers that wait on I/O) showed spikes of 50–200 ms.
-workers = int(os.environ.get("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count())))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+workers = _WORKERS
+threads = _THREADS
+timeout = _TIMEOUT
 graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
@@ -22,19 +38,19 @@ max_requests_jitter = 200
 # the URLconf at its first request (0.4 + 0.3 s of CPU here, taken from the other worker at a
 # busy hour: a worker of a busy 2-core server is replaced every few seconds). The workers share
 # the loaded code's memory. when_ready warms the rest. (bench-web turns max_requests off.)
-# GUNICORN_PRELOAD=0 loads it in each worker instead (code reloaded by SIGHUP; deploy/ restarts).
-preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+# GUNICORN_PRELOAD=0 (or no/false/off) loads it in each worker instead (code reloaded by SIGHUP;
+# deploy/ restarts).
+preload_app = _PRELOAD
 accesslog = "-"
 errorlog = "-"
 # gunicorn's own lines (start, workers, errors) and the access log in the format of every other
 # process (core/logformat.py): key=value, the time in the site's zone, not the master's UTC.
-logconfig_dict = logging_config(os.environ.get("LOG_LEVEL", "INFO").upper(), {
-    "gunicorn.error": {"level": os.environ.get("LOG_LEVEL", "INFO").upper(), "handlers": ["stderr"],
-                       "propagate": False},
-    # GUNICORN_ACCESS_LOG=0 leaves the access lines out (bench-web: the releases it compares
+logconfig_dict = logging_config(_LOG_LEVEL, {
+    "gunicorn.error": {"level": _LOG_LEVEL, "handlers": ["stderr"], "propagate": False},
+    # GUNICORN_ACCESS_LOG=0 (or no/false/off) leaves the access lines out (bench-web: the releases it compares
     # with had none); production keeps them.
-    "gunicorn.access": {"level": "INFO" if os.environ.get("GUNICORN_ACCESS_LOG", "1") != "0"
-                        else "WARNING", "handlers": ["stderr"], "propagate": False},
+    "gunicorn.access": {"level": "INFO" if _ACCESS_LOG else "WARNING", "handlers": ["stderr"],
+                        "propagate": False},
 })
 access_log_format = (
     'method=%(m)s path="%(U)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s '

@@ -1,103 +1,46 @@
 """Settings for Gongjian, read from the environment.
 
-Every variable is read through one of the small typed helpers below; a bad value stops start-up
+Every variable is read through one of the small typed helpers of config/env.py; a bad value stops start-up
 with an ImproperlyConfigured that names the variable. A fresh checkout runs with no variables set:
 SQLite under var/ and an embedded (filesystem) Celery broker.
 """
 
+import contextlib
 import datetime
 import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.env import LOG_LEVELS, envbool, envchoice, envint, envlist, envsecret, envstr, envurl
 from core.logformat import SITE_TIME_ZONE, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GONGJIAN_VAR_DIR", BASE_DIR / "var"))
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 
-
-def envstr(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def envbool(name: str, default: bool = False) -> bool:
-    """True/false from 1/0, true/false, yes/no, on/off; anything else is a start-up error."""
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
-
-
-def envint(name: str, default: int, minimum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}")
-    return value
-
-
-def envlist(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def envsecret(name: str) -> str:
-    """The value of NAME, or the contents of the file named by NAME_FILE (for mounted secrets)."""
-    path = os.environ.get(f"{name}_FILE")
-    if path:
-        try:
-            return Path(path).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ImproperlyConfigured(
-                f"{name}_FILE points at {path!r}, which cannot be read: {exc}") from None
-    return os.environ.get(name, "")
-
-
-def _release() -> str:
-    """The running code's release: the package version and, in a git checkout, the commit."""
+def _release(base_dir: Path = BASE_DIR) -> str:
+    """The running code's release: the package version and the commit — read from the git
+    checkout, else from the RELEASE file deploy/install.sh writes beside the code it copies
+    (without .git), so that every installed release has a cache key prefix of its own."""
     try:
         release = version("gongjian")
     except PackageNotFoundError:
         release = "dev"
-    head = BASE_DIR / ".git" / "HEAD"
+    commit = ""
     try:
-        ref = head.read_text(encoding="utf-8").strip()
+        ref = (base_dir / ".git" / "HEAD").read_text(encoding="utf-8").strip()
         if ref.startswith("ref: "):
-            ref = (BASE_DIR / ".git" / ref[5:]).read_text(encoding="utf-8").strip()
-        release += f"-{ref[:10]}"
+            ref = (base_dir / ".git" / ref[5:]).read_text(encoding="utf-8").strip()
+        commit = ref
     except OSError:
-        pass
-    return release
-
-
-def envurl(name: str, default: str, schemes: set[str]) -> str:
-    raw = os.environ.get(name) or default
-    scheme = urlsplit(raw).scheme
-    if scheme not in schemes:
-        allowed = ", ".join(sorted(schemes))
-        raise ImproperlyConfigured(f"{name} must be a URL with a scheme in ({allowed}); got {raw!r}")
-    return raw
+        with contextlib.suppress(OSError):
+            commit = (base_dir / "RELEASE").read_text(encoding="utf-8").strip()
+    return f"{release}-{commit[:10]}" if commit else release
 
 
 DEBUG = envbool("DEBUG", False)
@@ -184,6 +127,12 @@ try:
 except Exception as exc:  # dj_database_url raises several kinds for a bad URL
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a database URL ({exc}); got {_database_url!r}") from None
+#: Seconds libpq waits for PostgreSQL to accept a connection and answer its start-up (a server
+#: that accepts TCP and never answers would otherwise hold a request, and /healthz, forever).
+DATABASE_CONNECT_TIMEOUT = envint("DATABASE_CONNECT_TIMEOUT", 5, minimum=2)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {"connect_timeout": DATABASE_CONNECT_TIMEOUT,
+                                       **DATABASES["default"].get("OPTIONS", {})}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -353,8 +302,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Above the longest retry delay and ETA we ever use (the delivery backoff caps at 1 hour), so
     # a slow task is not delivered twice; a dead broker fails a publish in seconds, not minutes.
+    # A broker that accepts and never answers fails a read in seconds too (socket_timeout).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60,
-                                       "socket_connect_timeout": 3}
+                                       "socket_connect_timeout": 3, "socket_timeout": 5}
     # Several sites (or a test run) on one Redis keep their queues apart by a key prefix.
     if envstr("CELERY_BROKER_KEY_PREFIX"):
         CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = envstr("CELERY_BROKER_KEY_PREFIX")
@@ -450,10 +400,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging: one line per event, key=value, to stderr -------------------------------------------
-LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()
-if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-    raise ImproperlyConfigured(
-        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL; got {LOG_LEVEL!r}")
+LOG_LEVEL = envchoice("LOG_LEVEL", "INFO", LOG_LEVELS)
 # axes: failures and lockouts are warnings; its start-up banner is not worth a line per command.
 LOGGING_CONFIG = "core.logformat.configure"
 LOGGING = logging_config(LOG_LEVEL, {"django.db.backends": {"level": "INFO"},

@@ -118,6 +118,16 @@ say "code in $APP_DIR"
 if [ "$SOURCE" != "$APP_DIR" ]; then
   run rsync -a --delete --chown=root:root --exclude .git --exclude .venv --exclude var \
     --exclude '*.egg-info' --exclude __pycache__ "$SOURCE/" "$APP_DIR/"
+  # The commit being installed, for the settings' release (its own cache key prefix): the copy
+  # has no .git. --git-dir: no ownership check when root installs someone else's checkout.
+  if commit=$(git --git-dir="$SOURCE/.git" rev-parse --verify -q HEAD 2>/dev/null); then
+    say "release $commit recorded in $APP_DIR/RELEASE"
+    run sh -c "printf '%s\n' '$commit' > '$APP_DIR/RELEASE'"
+  elif [ -s "$SOURCE/RELEASE" ]; then
+    say "release $(cat "$SOURCE/RELEASE") (the unpacked release's RELEASE file)"
+  else
+    say "no git checkout and no RELEASE file: set GONGJIAN_RELEASE in $ENV_FILE for a cache key prefix per release"
+  fi
 fi
 
 say "secret key"

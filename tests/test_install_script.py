@@ -63,3 +63,20 @@ def test_the_dry_run_lists_a_complete_install_and_changes_nothing(tmp_path):
     assert f"createuser -h /var/run/postgresql -p {port} gongjian-test-nobody\n" in out
     assert f"createdb -h /var/run/postgresql -p {port} --owner gongjian-test-nobody gongjian\n" in out
     assert not any(path.exists() for path in places.values() if isinstance(path, Path))
+
+
+def test_the_install_records_the_commit_it_copies_as_the_release(tmp_path):
+    """The copy in /opt/gongjian has no .git: the commit goes into its RELEASE file, which the
+    settings read, so each installed release has its own cache key prefix."""
+    commit = subprocess.run(["git", "--git-dir", str(ROOT / ".git"), "rev-parse", "HEAD"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    env = {**os.environ, "GONGJIAN_APP_DIR": str(tmp_path / "opt"),
+           "GONGJIAN_ETC_DIR": str(tmp_path / "etc"), "GONGJIAN_VAR_DIR": str(tmp_path / "var"),
+           "GONGJIAN_SYSTEMD_DIR": str(tmp_path / "units"), "GONGJIAN_USER": "gongjian-test-nobody"}
+    result = subprocess.run([str(ROOT / "deploy/install.sh"), "--dry-run"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    recorded = f"printf '%s\\n' '{commit}' > '{tmp_path}/opt/RELEASE'"
+    assert recorded in out
+    assert out.index("rsync -a --delete") < out.index(recorded) < out.index("manage.py migrate")

@@ -4,7 +4,12 @@ its page for a form sent with a stale CSRF token (signed in or out in another ta
 was opened), in place of Django's bare English-or-Chinese "CSRF验证失败"."""
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    DisallowedHost,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -15,8 +20,15 @@ _MAX_SHOWN = 30
 
 
 def _back(request) -> str:
+    """The page the user came from, when it is this site's own; "" otherwise. Never raises: the
+    400 handler also answers a request whose Host is not in ALLOWED_HOSTS, where get_host()
+    raises DisallowedHost again (and would turn the 400 into a 500)."""
     back = request.META.get("HTTP_REFERER", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return ""
+    if not url_has_allowed_host_and_scheme(back, {host}, request.is_secure()):
         return ""
     return back
 

@@ -22,7 +22,10 @@ def check_database() -> None:
 
 
 def check_broker() -> None:
-    with celery_app.connection_for_write() as conn:
+    # Its own socket timeouts: a broker that accepts and never answers fails in CHECK_TIMEOUT.
+    # (The database's is libpq's connect_timeout, settings.DATABASE_CONNECT_TIMEOUT.)
+    timeouts = {"socket_connect_timeout": CHECK_TIMEOUT, "socket_timeout": CHECK_TIMEOUT}
+    with celery_app.connection_for_write(transport_options=timeouts) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0,
                                timeout=CHECK_TIMEOUT)
 

@@ -91,3 +91,15 @@ def test_a_steps_address_opened_as_a_page_gets_the_sites_405_page(client, town):
     body = response.content.decode()
     assert 'id="error-page"' in body and "这个地址是一个操作步骤" in body and 'id="gj-nav"' in body
     assert Notice.objects.count() == 0
+
+
+def test_a_request_for_a_host_the_site_does_not_serve_gets_the_sites_400_page(client):
+    """A load balancer's probe or a scanner sending another Host: Django refuses it with a 400;
+    the site's 400 handler must answer it (its back link tolerates the host), never a 500."""
+    for path in ("/healthz", "/dashboard/"):
+        response = client.get(path, HTTP_HOST="not-this-site.example",
+                              HTTP_REFERER="http://not-this-site.example/form/")
+        assert response.status_code == 400, path
+        body = response.content.decode()
+        assert "提交未被受理" in body and "系统出现问题" not in body  # the site's 400, not its 500
+        assert 'href="http://not-this-site.example/form/"' not in body
