@@ -50,6 +50,19 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def envorigins(name: str) -> list[str]:
+    """Origins, comma-separated, each with its scheme (https://gongjian.example.gov.cn), as
+    Django's CSRF check needs them: a bare host would pass start-up and refuse every form."""
+    origins = envlist(name, [])
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ImproperlyConfigured(
+                f"{name} must list origins with their scheme, as https://gongjian.example.gov.cn;"
+                f" got {origin!r}")
+    return origins
+
+
 def envsecret(name: str) -> str:
     """The value of NAME, or the contents of the file named by NAME_FILE (for mounted secrets)."""
     path = os.environ.get(f"{name}_FILE")

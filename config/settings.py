@@ -16,7 +16,17 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import LOG_LEVELS, envbool, envchoice, envint, envlist, envsecret, envstr, envurl
+from config.env import (
+    LOG_LEVELS,
+    envbool,
+    envchoice,
+    envint,
+    envlist,
+    envorigins,
+    envsecret,
+    envstr,
+    envurl,
+)
 from core.logformat import SITE_TIME_ZONE, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,7 +65,11 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # nosec B105  # used only with DEBUG on
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+if not ALLOWED_HOSTS and not DEBUG:
+    # Set but empty: every request would be refused (400) while /healthz's callers see a server up.
+    raise ImproperlyConfigured("ALLOWED_HOSTS is empty: name the site's host, as "
+                               "gongjian.example.gov.cn (comma-separated for several)")
+CSRF_TRUSTED_ORIGINS = envorigins("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

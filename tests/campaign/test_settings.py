@@ -35,6 +35,9 @@ def start(env_changes: dict[str, str | None]) -> subprocess.CompletedProcess:
         ("EMAIL_PORT", "twenty-five"),
         ("EMAIL_USE_TLS", "sometimes"),
         ("LOG_LEVEL", "LOUD"),
+        # Found by the IT operator's walk: both started, then refused every form / request.
+        ("CSRF_TRUSTED_ORIGINS", "gongjian.example.gov.cn"),
+        ("ALLOWED_HOSTS", ""),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
@@ -42,6 +45,11 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert variable in result.stderr.splitlines()[-1]
+
+
+def test_origins_with_their_scheme_start():
+    result = start({"CSRF_TRUSTED_ORIGINS": "https://gongjian.example.gov.cn,http://10.0.0.5"})
+    assert result.returncode == 0, result.stderr
 
 
 def test_secret_key_is_required_when_debug_is_off():
