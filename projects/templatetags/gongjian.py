@@ -11,6 +11,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from projects.figures import level_name
+
 register = template.Library()
 
 
@@ -45,8 +47,6 @@ def figures_whole(text):
 @register.filter
 def level_label(project) -> str:
     """A project's level as every page and document names it (projects.figures.level_name)."""
-    from projects.figures import level_name
-
     return level_name(project.level, project.listed_by.name if project.listed_by_id else None)
 
 

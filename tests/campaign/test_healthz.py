@@ -1,5 +1,6 @@
 """/healthz tells the truth about the database and the broker."""
 
+
 import json
 import socket
 import threading
@@ -45,18 +46,25 @@ def test_503_naming_the_broker_when_it_is_unreachable(monkeypatch):
     assert body["checks"]["database"]["status"] == "ok"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_503_naming_the_database_when_it_is_unreachable(postgres):
-    # A real connection attempt to a port nothing listens on (an in-memory SQLite cannot fail).
+@contextmanager
+def database_at(**address):
+    """The default connection pointed elsewhere for the block (HOST, PORT), then back."""
     saved = dict(connection.settings_dict)
     connection.close()
-    connection.settings_dict["PORT"] = "1"
+    connection.settings_dict.update(address)
     try:
-        status, body = call()
+        yield
     finally:
         connection.close()
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_503_naming_the_database_when_it_is_unreachable(postgres):
+    # A real connection attempt to a port nothing listens on (an in-memory SQLite cannot fail).
+    with database_at(PORT="1"):
+        status, body = call()
     assert status == 503
     assert body["checks"]["database"]["status"] == "error"
     assert body["checks"]["broker"]["status"] == "ok"
@@ -118,17 +126,9 @@ def test_503_within_seconds_naming_the_broker_when_it_accepts_and_never_answers(
 
 @pytest.mark.django_db(transaction=True)
 def test_503_within_seconds_naming_the_database_when_it_accepts_and_never_answers(postgres):
-    saved = dict(connection.settings_dict)
-    with silent_server() as port:
-        connection.close()
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port))
+    with silent_server() as port, database_at(HOST="127.0.0.1", PORT=str(port)):
         started = time.monotonic()
-        try:
-            status, body = call()
-        finally:
-            connection.close()
-            connection.settings_dict.clear()
-            connection.settings_dict.update(saved)
+        status, body = call()
         took = time.monotonic() - started
     assert status == 503
     assert body["checks"]["database"]["status"] == "error"

@@ -33,11 +33,12 @@ def project_row(n, code, leader="张明", **changes):
     return [row[h] for h in HEADERS]
 
 
-def workbook(projects, people=()) -> SimpleUploadedFile:
+def workbook(projects, people=(), *, headers=HEADERS) -> SimpleUploadedFile:
+    """Sheets 项目 (headers, then the rows) and 人员 (its columns, then people)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "项目"
-    ws.append(HEADERS)
+    ws.append(headers)
     for row in projects:
         ws.append(row)
     sheet = wb.create_sheet("人员")
@@ -210,33 +211,21 @@ def test_a_stale_preview_is_not_applied(office_client, town_campaign, zhang):
 def test_teams_come_from_the_workbook_and_a_second_import_leaves_them(
         office_client, town_campaign, zhang, village):
     headers = HEADERS[:10] + ["专班责任人", "专班成员"]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "项目"
-    ws.append(headers)
-    ws.append(project_row(1, "HN-01")[:10] + ["lihua", "张明、王强"])
-    ws.append(project_row(2, "HN-02")[:10] + ["无名氏", ""])
-    people = wb.create_sheet("人员")
-    people.append(PEOPLE)
-    people.append(LIHUA)
-    people.append(["王强", "wangqiang", "湖南村", "村委委员", "", "工作专班成员"])
-    out = BytesIO()
-    wb.save(out)
-
-    response = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
+    first = project_row(1, "HN-01")[:10] + ["lihua", "张明、王强"]
+    people = [LIHUA, ["王强", "wangqiang", "湖南村", "村委委员", "", "工作专班成员"]]
+    response = preview(office_client, town_campaign, workbook(
+        [first, project_row(2, "HN-02")[:10] + ["无名氏", ""]], people, headers=headers))
     refused = {r.key: r.errors for r in response.context["plan"].projects}
     assert refused["HN-02"] == ["未知的工作专班人员“无名氏”：请先在“人员”表或“设置 › 人员”中添加此人。"]
 
-    ws.delete_rows(3)
-    out = BytesIO()
-    wb.save(out)
-    response = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
+    without = workbook([first], people, headers=headers)  # the refused row taken out
+    response = preview(office_client, town_campaign, without)
     confirm(office_client, town_campaign, response)
     project = Project.objects.get(code="HN-01")
     team = sorted((a.user.username, a.role, a.unit.name) for a in project.assignments.all())
     assert team == [("lihua", "lead", "湖南村"), ("wangqiang", "member", "湖南村"),
                     ("zhangming", "member", "湖南镇")]
-    again = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
+    again = preview(office_client, town_campaign, workbook([first], people, headers=headers))
     assert {a for _k, a in actions(again)} == {"unchanged"}
 
 
@@ -256,19 +245,10 @@ def test_a_percent_typed_with_its_sign_in_excel_is_that_percent(office_client, t
 
 def test_milestones_that_plan_less_later_or_share_a_name_are_refused_in_the_preview(
         office_client, town_campaign, zhang):
-    headers = HEADERS + ["节点2名称", "节点2日期", "节点2进度（%）"]
     falling = project_row(1, "HN-01") + ["路面完成", datetime.date(2026, 11, 1), 5]
     same_name = project_row(2, "HN-02") + ["开工", datetime.date(2026, 11, 1), 50]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "项目"
-    ws.append(headers)
-    ws.append(falling)
-    ws.append(same_name)
-    wb.create_sheet("人员").append(PEOPLE)
-    out = BytesIO()
-    wb.save(out)
-    response = preview(office_client, town_campaign, SimpleUploadedFile("清单.xlsx", out.getvalue()))
+    response = preview(office_client, town_campaign, workbook(
+        [falling, same_name], headers=HEADERS + ["节点2名称", "节点2日期", "节点2进度（%）"]))
     errors = {r.line: " ".join(r.errors) for r in response.context["plan"].projects}
     assert "节点路面完成计划2026-11-01达到5%，低于之前的节点开工" in errors[2], errors[2]
     assert "有两个节点名称相同" in errors[3], errors[3]
@@ -405,20 +385,11 @@ def test_an_investment_in_another_unit_is_refused_saying_the_column_is_in_wan_yu
 
 def test_a_project_naming_a_person_whose_row_on_the_people_sheet_is_refused_says_so(
         office_client, town_campaign, zhang, village):
-    headers = HEADERS[:10] + ["专班责任人", "专班成员"]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "项目"
-    ws.append(headers)
-    ws.append(project_row(1, "HN-01", leader="张三")[:10] + ["", "张三"])
-    ws.append(project_row(2, "HN-02")[:10] + ["zhangsan", ""])
-    people = wb.create_sheet("人员")
-    people.append(PEOPLE)
-    people.append(LIHUA)
-    people.append(["张三", "zhangsan", "不存在村", "村委委员", "", "工作专班成员"])
-    out = BytesIO()
-    wb.save(out)
-    response = preview(office_client, town_campaign, SimpleUploadedFile("t.xlsx", out.getvalue()))
+    upload = workbook([project_row(1, "HN-01", leader="张三")[:10] + ["", "张三"],
+                       project_row(2, "HN-02")[:10] + ["zhangsan", ""]],
+                      [LIHUA, ["张三", "zhangsan", "不存在村", "村委委员", "", "工作专班成员"]],
+                      headers=HEADERS[:10] + ["专班责任人", "专班成员"])
+    response = preview(office_client, town_campaign, upload)
     plan = response.context["plan"]
     assert [(r.key, r.action) for r in plan.people] == [("lihua", "create"), ("zhangsan", "error")]
     errors = {r.key: r.errors for r in plan.projects}
@@ -495,15 +466,8 @@ def test_a_project_under_way_is_imported_with_its_progress_now_once(office_clien
     from projects.models import ProgressReport
 
     def sheet(rows):  # the usual columns, then 形象进度 and 完成投资
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "项目"
-        ws.append([*HEADERS, "形象进度（%）", "完成投资（万元）"])
-        for row, progress, investment in rows:
-            ws.append([*row, progress, investment])
-        out = BytesIO()
-        wb.save(out)
-        return SimpleUploadedFile("清单.xlsx", out.getvalue())
+        return workbook([[*row, progress, investment] for row, progress, investment in rows],
+                        headers=[*HEADERS, "形象进度（%）", "完成投资（万元）"])
 
     rows = [(project_row(1, "HN-01"), "38%", "450万元"),
             (project_row(2, "HN-02"), "完成12.5%；路基填筑", ""),

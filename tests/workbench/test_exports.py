@@ -6,8 +6,6 @@ every page of a draft. (This folder's pages are in English: see conftest.english
 import datetime
 import io
 import re
-import shutil
-import subprocess
 from decimal import Decimal
 from urllib.parse import unquote
 
@@ -18,13 +16,12 @@ from django.utils import timezone
 from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from projects.models import Project
 from supervision import bulletins, criticism
 from supervision.models import Bulletin
 from tests import factories
-from tests.conftest import _unavailable
+from tests.readers import libreoffice_pdf
 
 from .conftest import make_notice
 
@@ -369,19 +366,6 @@ def test_the_bulletin_page_links_both_downloads_and_the_print_view(client, publi
 # --- Opened by a real reader: LibreOffice turns each file into PDF pages ------------------------
 
 
-def _libreoffice_pdf(data: bytes, name: str, tmp_path):
-    """The file as LibreOffice prints it (headless conversion to PDF), read back with pypdf."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        _unavailable("LibreOffice (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)")
-    source = tmp_path / name
-    source.write_bytes(data)
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    return PdfReader(str(source.with_suffix(".pdf")))
-
-
 def _page_size(page) -> tuple[int, int]:
     return round(float(page.mediabox.width)), round(float(page.mediabox.height))
 
@@ -393,7 +377,7 @@ def test_libreoffice_prints_the_docx_on_a4_with_its_issue_number_and_page_number
         client, published, supervisor, tmp_path):
     client.force_login(supervisor)
     data = _content(client.get(reverse("bulletin_docx", args=[published.pk])))
-    pdf = _libreoffice_pdf(data, "bulletin.docx", tmp_path)
+    pdf = libreoffice_pdf(data, "bulletin.docx", tmp_path)
     sizes = [_page_size(p) for p in pdf.pages]
     assert sizes[0] == A4_PORTRAIT, sizes  # the text
     assert A4_LANDSCAPE in sizes, sizes  # the attachment's table
@@ -414,7 +398,7 @@ def test_libreoffice_prints_every_xlsx_on_a4_pages_with_the_projects(
                                            + f"?campaign={published.campaign_id}")),
     }
     for name, data in files.items():
-        pdf = _libreoffice_pdf(data, name, tmp_path)
+        pdf = libreoffice_pdf(data, name, tmp_path)
         sizes = {_page_size(p) for p in pdf.pages}
         assert sizes <= {A4_PORTRAIT, A4_LANDSCAPE}, (name, sizes)
         text = "".join(re.sub(r"\s+", "", p.extract_text() or "") for p in pdf.pages)

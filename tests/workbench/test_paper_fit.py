@@ -8,8 +8,6 @@ import datetime
 import io
 import math
 import re
-import shutil
-import subprocess
 import unicodedata
 from decimal import Decimal
 
@@ -24,7 +22,7 @@ from core import sheets
 from projects.models import Project
 from supervision import bulletins, exports
 from tests import factories
-from tests.conftest import _unavailable
+from tests.readers import libreoffice_pdf
 
 from .conftest import make_notice
 
@@ -55,18 +53,6 @@ def bulletin(campaign, project, supervisor):
                                        title="第七周通报")
 
 
-def _libreoffice_pdf(data: bytes, name: str, tmp_path) -> PdfReader:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        _unavailable("LibreOffice (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)")
-    source = tmp_path / name
-    source.write_bytes(data)
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    return PdfReader(str(source.with_suffix(".pdf")))
-
-
 def _lines(pdf: PdfReader) -> list[str]:
     """The printed lines of text (NFKC: the CJK fonts map some characters to radicals)."""
     text = "\n".join(unicodedata.normalize("NFKC", p.extract_text() or "") for p in pdf.pages)
@@ -81,7 +67,7 @@ def test_libreoffice_prints_every_figure_of_the_docx_tables_on_one_line(
         client, bulletin, supervisor, tmp_path):
     client.force_login(supervisor)
     data = client.get(reverse("bulletin_docx", args=[bulletin.pk])).content
-    lines = _lines(_libreoffice_pdf(data, "bulletin.docx", tmp_path))
+    lines = _lines(libreoffice_pdf(data, "bulletin.docx", tmp_path))
     notice = bulletin.snapshot["notices"][0]
     for figure in ("32,000.00", "10,816.00", "33.8%", "33,000.00", "11,416.50", notice["number"],
                    exports.chinese_date(notice["respond_by"])):
@@ -162,7 +148,7 @@ def test_libreoffice_shows_the_long_names_of_a_workbook_whole(client, bulletin, 
                                                               tmp_path):
     client.force_login(supervisor)
     response = client.get(reverse("dashboard_export") + f"?campaign={bulletin.campaign_id}")
-    pdf = _libreoffice_pdf(b"".join(response.streaming_content) if response.streaming
+    pdf = libreoffice_pdf(b"".join(response.streaming_content) if response.streaming
                            else response.content, "export.xlsx", tmp_path)
     text = re.sub(r"\s+", "", "".join(_lines(pdf)))
     assert unicodedata.normalize("NFKC", LONG_NAME) in text
