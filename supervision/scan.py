@@ -188,6 +188,23 @@ def scan_for_page(campaign_id: int, project_ids, *, now=None,
     return result
 
 
+def assess_for_page(projects, now) -> bool | None:
+    """The one way a page brings its lights up to date: of `projects` — (campaign id, project
+    id, review moment) as the page read them — those due are assessed now, a scan_for_page per
+    campaign. True when some were (the page reads its lights again), False when none was due
+    (what it read is current), None when every campaign with some due was held by another scan
+    past the page's wait (the page shows what is stored and keeps nothing)."""
+    due = defaultdict(list)
+    for campaign_id, pk, review_at in projects:
+        if is_due(review_at, now):
+            due[campaign_id].append(pk)
+    if not due:
+        return False
+    assessed = [scan_for_page(campaign_id, ids, now=now) is not None
+                for campaign_id, ids in due.items()]
+    return True if any(assessed) else None
+
+
 @contextlib.contextmanager
 def _lock_wait(wait_ms: int):
     """lock_timeout for the current transaction (PostgreSQL; SQLite has no row locks), given

@@ -109,9 +109,8 @@ def current_figures(campaign, as_of) -> tuple[dict, bool]:
     scan holds the campaign past a page's wait, the figures as stored (that scan's writes drop
     them)."""
     cached = campaign_figures(campaign, as_of)
-    now = timezone.now()
-    due = [pk for pk, moment in cached["review_at"].items() if scan.is_due(moment, now)]
-    if due and scan.scan_for_page(campaign.pk, due, now=now) is not None:
+    if scan.assess_for_page(((campaign.pk, pk, moment) for pk, moment
+                             in cached["review_at"].items()), timezone.now()):
         return campaign_figures(campaign, as_of), True
     return cached, False
 

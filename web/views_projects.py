@@ -8,7 +8,6 @@ Every view reads through projects.access: a project the user may not see is a 40
 import datetime
 import json
 import logging
-from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -86,7 +85,7 @@ def my_projects(request):
     horizon = as_of + datetime.timedelta(days=DUE_WINDOW_DAYS)
     mine = project_access.visible_projects(user).filter(project_access.writable_projects_q(user)).distinct()
     projects = list(mine.select_related("campaign").order_by("campaign_id", "code"))
-    if _assessed_now(projects, now):  # their lights were due: read again, as assessed
+    if _assessed_now(projects, now) is True:  # their lights were due: read again, as assessed
         projects = list(mine.select_related("campaign").order_by("campaign_id", "code"))
     ids = [p.pk for p in projects]
     campaigns = {p.campaign_id: p.campaign for p in projects}
@@ -144,7 +143,7 @@ def project_detail(request, pk):
     header, is kept for the reader too."""
     user = request.user
     project, can_write = _project_for_page(user, pk)
-    assessed = _assess_if_due(project)
+    assessed = _assessed_now([project], timezone.now())
     if assessed:  # read again as assessed (and, with the cache, kept under the new version)
         project, can_write = _project_for_page(user, pk)
     supervisor = access.is_supervisor(user)
@@ -171,27 +170,10 @@ def project_detail(request, pk):
     return pagecache.page_cached(request, project.campaign_id, "project", page, as_of)
 
 
-def _assessed_now(projects, now) -> bool:
-    """Whether some of the projects, read as due for review, were assessed now (per campaign,
-    supervision.scan.scan_for_page), so their lights are to be read again."""
-    due = defaultdict(list)
-    for p in projects:
-        if scan.is_due(p.review_at, now):
-            due[p.campaign_id].append(p.pk)
-    return any([scan.scan_for_page(campaign_id, ids, now=now) is not None
-                for campaign_id, ids in due.items()])
-
-
-def _assess_if_due(project) -> bool | None:
-    """The project's light assessed now if its review moment has come (supervision.scan.
-    scan_for_page, only then: right after a report, the page shows the light of its figures,
-    not the light before it until the worker's rescan): True when assessed, False when its
-    stored light is current, None when another scan holds its campaign longer than a page
-    waits (the light as stored is about to change)."""
-    now = timezone.now()
-    if not scan.is_due(project.review_at, now):
-        return False
-    return None if scan.scan_for_page(project.campaign_id, [project.pk], now=now) is None else True
+def _assessed_now(projects, now) -> bool | None:
+    """supervision.scan.assess_for_page of these projects (right after a report, a page shows
+    the light of its figures, not the light before it until the worker's rescan)."""
+    return scan.assess_for_page(((p.campaign_id, p.pk, p.review_at) for p in projects), now)
 
 
 @login_required
