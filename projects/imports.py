@@ -892,6 +892,8 @@ def template_workbook(campaign) -> bytes:
     from openpyxl import Workbook  # heavy: only when the template is downloaded
     from openpyxl.styles import Font, PatternFill
 
+    from .exports import level_name  # openpyxl too
+
     wb = Workbook()
     ws = wb.active
     ws.title = PROJECT_SHEET
@@ -901,11 +903,11 @@ def template_workbook(campaign) -> bytes:
     for n in range(1, MILESTONES_IN_TEMPLATE + 1):
         headers += [f"节点{n}名称", f"节点{n}日期", f"节点{n}进度（%）"]
     ws.append(headers)
-    level_names = {"city": "市级", "county": "县级", "town": "镇级"}
     projects = campaign.projects.select_related("leader", "listed_by").prefetch_related(
         "milestones", "assignments__user").order_by("code")
     for number, p in enumerate(projects, start=1):
-        level = f"{p.listed_by.name}级" if p.listed_by_id else level_names.get(p.level, p.level)
+        level = level_name({"level": p.level,  # as every document names it
+                            "listed_by_name": p.listed_by.name if p.listed_by_id else None})
         row = [number, p.code, p.name, level, p.owner, p.leader.username, float(p.planned_investment),
                p.planned_start, p.planned_end, p.goal, p.category, float(p.progress),
                float(p.investment_done)]

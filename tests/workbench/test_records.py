@@ -93,9 +93,11 @@ def test_an_exemplary_person_needs_a_name_and_a_photo_must_be_an_image(client, c
     page = response.content.decode()
     assert response.status_code == 200 and "好干部" in page
     assert "p.jpg is not an image of an accepted kind (JPEG, PNG)." in page
+    assert 'id="photos-lost"' in page  # the chosen file is gone from the form: said
     response = client.post(reverse("highlight_new"), {
         "campaign": campaign.pk, "kind": "person", "title": "好干部", "body": "事迹"})
     assert "Name the exemplary person." in response.content.decode()
+    assert 'id="photos-lost"' not in response.content.decode()  # nothing was chosen
     assert not Highlight.objects.exists()
 
 
